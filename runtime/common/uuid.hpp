@@ -1,0 +1,17 @@
+// uuid.hpp -- task ids: random (version 4) UUIDs in canonical lower-case
+// text form, 36 characters, e.g. "3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace fastqueue {
+
+// A new random UUID. Thread-safe; uses a per-thread generator seeded from
+// std::random_device.
+std::string generate_uuid();
+
+// True when text is 36 chars, 8-4-4-4-12 hex digits (either case).
+bool is_valid_uuid(std::string_view text);
+
+}  // namespace fastqueue

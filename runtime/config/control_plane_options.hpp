@@ -1,0 +1,43 @@
+// control_plane_options.hpp -- the flags of `fastqueue control-plane` and how
+// they resolve into ControlPlaneSettings.
+//
+// Each key is declared once (in config/) with its flag, its environment
+// variable (FASTQUEUE_ + the flag's name in upper case, dashes as
+// underscores) and its TOML key (the flag's name with underscores), its
+// default and its validator. Precedence: command line, then environment, then
+// the file named by --config (or FASTQUEUE_CONFIG), then the default.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "config/config_error.hpp"
+#include "config/settings.hpp"
+
+namespace fastqueue {
+
+// Looks up one environment variable; std::nullopt when unset.
+using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
+// The real process environment (getenv).
+std::optional<std::string> process_environment(const std::string& name);
+
+class ControlPlaneOptions {
+public:
+    // Declares every control-plane flag on `command` (which must outlive this).
+    explicit ControlPlaneOptions(CLI::App& command);
+    ~ControlPlaneOptions();
+
+    // After command has parsed: merges the layers and validates every value.
+    // Throws ConfigError naming the key, the source and the reason.
+    ControlPlaneSettings resolve(const EnvironmentLookup& environment = process_environment) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fastqueue

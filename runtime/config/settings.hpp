@@ -1,0 +1,35 @@
+// settings.hpp -- the resolved settings of each role, after the command line,
+// the environment, the TOML file and the defaults have been merged (in that
+// order of precedence) and validated. Defaults live in config/ and nowhere else.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fastqueue {
+
+enum class LogLevel { trace, debug, info, warn, error, off };
+
+// Settings every role that runs tasks shares.
+struct EngineSettings {
+    std::vector<std::string> task_modules;   // names, already split on spaces and commas
+    std::vector<std::string> modules_dirs;   // --modules-dir, in order
+    std::size_t concurrency = 1;             // handler threads (default: number of cores)
+    LogLevel log_level = LogLevel::info;
+    double shutdown_grace_seconds = 30.0;
+};
+
+struct ControlPlaneSettings {
+    std::string worker_id = "control-plane";
+    std::string base_address = "tcp://127.0.0.1:5555";
+    std::string discovery_address = "tcp://127.0.0.1:5550";
+    // Subworker management port. Unset means base+5 (5560 with the default base).
+    std::optional<int> subworker_port;
+    std::size_t result_cache_size = 10000;
+    long result_cache_ttl_seconds = 3600;
+    EngineSettings engine;
+};
+
+}  // namespace fastqueue

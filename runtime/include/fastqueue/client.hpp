@@ -1,0 +1,94 @@
+// fastqueue/client.hpp -- the C++ client library: submit tasks to a control
+// plane, wait for their results, read task records and cancel tasks.
+//
+// A Client owns its ZeroMQ sockets and is not thread-safe: use one Client per
+// thread. Many clients may talk to one control plane at once; every reply
+// carries its task id, so answers never cross.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "fastqueue/task.hpp"
+
+namespace fastqueue {
+
+struct ClientOptions {
+    // The control plane's base address: base+0..3 take submissions, base+4
+    // answers queries.
+    std::string control_plane_address = "tcp://127.0.0.1:5555";
+    // How long a call waits for the control plane's answer before it gives up.
+    std::chrono::milliseconds timeout{30000};
+};
+
+// Why a client call failed.
+enum class ClientErrorKind {
+    unreachable,      // no answer from the control plane within the timeout
+    result_timeout,   // the task was accepted but did not end within the timeout
+    refused,          // the control plane refused the request (reason in what())
+    protocol,         // the control plane answered with something malformed
+    invalid_argument, // bad address, task id or task name, caught before sending
+};
+
+class ClientError : public std::runtime_error {
+public:
+    ClientError(ClientErrorKind kind, const std::string& message)
+        : std::runtime_error(message), kind_(kind) {}
+    ClientErrorKind kind() const { return kind_; }
+
+private:
+    ClientErrorKind kind_;
+};
+
+enum class CancelResult {
+    cancelled,   // the task was queued; it will never run
+    cancelling,  // the task is running; its cancellation flag was raised
+    finished,    // the task had already ended
+    not_found,   // no record of the task
+};
+
+class Client {
+public:
+    // Connects lazily; throws ClientError(invalid_argument) for a bad address.
+    explicit Client(ClientOptions options);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Builds the conventional payload {"args": <args_json>, "kwargs": <kwargs_json>}.
+    // args_json must be a JSON array and kwargs_json a JSON object;
+    // throws ClientError(invalid_argument) otherwise.
+    static std::string make_payload(std::string_view args_json, std::string_view kwargs_json);
+
+    // Submits a task and waits until it ends; returns its final record
+    // (state success, failure or cancelled). Throws ClientError: unreachable
+    // when no acknowledgement came within the timeout, result_timeout when the
+    // task was acknowledged but did not end in time, refused, protocol.
+    TaskRecord submit_and_wait(std::string_view task_name, std::string_view payload,
+                               Priority priority = Priority::normal);
+
+    // Submits a task and returns its id once the control plane has
+    // acknowledged it. Throws ClientError as above.
+    std::string submit(std::string_view task_name, std::string_view payload,
+                       Priority priority = Priority::normal);
+
+    // The task's current record, or std::nullopt when the control plane has
+    // none (unknown, expired or evicted id).
+    std::optional<TaskRecord> get(std::string_view task_id);
+
+    // Asks the control plane to cancel a task.
+    CancelResult cancel(std::string_view task_id);
+
+    const ClientOptions& options() const { return options_; }
+
+private:
+    struct Impl;
+    ClientOptions options_;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fastqueue
