@@ -35,6 +35,11 @@ struct LoadedPluginInfo {
 
 class TaskRegistry {
 public:
+    // Adds a task. Returns false, and changes nothing, when the name is taken.
+    bool add(RegisteredTask task);
+    // Records a loaded plugin (for `fastqueue list` and the logs).
+    void add_plugin(LoadedPluginInfo plugin);
+
     // nullptr when no plugin registered that name.
     const RegisteredTask* find(std::string_view name) const;
     // Every task, ordered by name.
@@ -45,7 +50,6 @@ public:
     const std::vector<LoadedPluginInfo>& plugins() const { return plugins_; }
 
 private:
-    friend class PluginSet;
     std::map<std::string, RegisteredTask, std::less<>> tasks_;
     std::vector<LoadedPluginInfo> plugins_;
 };
