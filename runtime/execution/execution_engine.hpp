@@ -48,15 +48,21 @@ struct TaskOutcome {
 
 class ExecutionEngine {
 public:
-    // Called on a handler thread once per started task, after the handler
-    // returned. Must be thread-safe and must not block for long.
+    // Called on a handler thread exactly once per started task, after the
+    // handler returned, outside every engine lock. The task's slot is already
+    // free when it is called (free_slots() counts it), so an owner woken by
+    // the sink can start its next task at once. Must be thread-safe and must
+    // not block for long; an exception it throws is logged and dropped. It
+    // may still be called while the engine's destructor runs (for tasks
+    // started before), so it must not touch what the owner destroys first.
     using CompletionSink = std::function<void(TaskOutcome&&)>;
 
-    // Starts `concurrency` handler threads (at least 1). The registry must
-    // outlive the engine.
+    // Starts `concurrency` handler threads (0 is taken as 1). The registry
+    // must outlive the engine.
     ExecutionEngine(const TaskRegistry& registry, std::size_t concurrency, CompletionSink on_done);
     // Raises every running task's cancellation flag and joins the threads
-    // (waiting for handlers to return).
+    // (waiting for handlers to return). Tasks already started still end with
+    // one outcome each, delivered to the sink before the destructor returns.
     ~ExecutionEngine();
     ExecutionEngine(const ExecutionEngine&) = delete;
     ExecutionEngine& operator=(const ExecutionEngine&) = delete;
@@ -65,18 +71,28 @@ public:
     // Threads not running a task and not about to. Accurate from the thread
     // that calls start(); may only grow concurrently (when handlers finish).
     std::size_t free_slots() const;
-    // Tasks started and not yet finished.
+    // Tasks started whose handler has not yet returned. Always equals
+    // concurrency() - free_slots().
     std::size_t running() const;
 
-    // Starts a task on an idle handler thread. Precondition: free_slots() > 0.
+    // Starts a task on an idle handler thread and returns at once; the
+    // payload is handed to the handler in place, never copied.
+    // Precondition: free_slots() > 0 and the destructor has not begun;
+    // otherwise throws std::logic_error (a bug in the owner).
+    // The task can be cancelled and queried from the moment start() returns.
     // An unknown task name ends as failure "unknown task 'NAME'"; a handler
     // that throws ends as failure with the exception's message; a handler
     // that returns after its cancellation flag was raised, without setting a
-    // result, ends as cancelled.
+    // result, ends as cancelled (error: its message, or "cancelled"). A
+    // handler that sets a result and returns FQ_OK succeeds even after a
+    // cancel. Any other non-FQ_OK return is a failure with the handler's
+    // message, or "handler returned status N" when it set none. A success
+    // without a result has the result "null".
     void start(TaskAssignment task);
 
-    // Raises the cancellation flag of a running task. False when it is not
-    // running here.
+    // Raises the cancellation flag of a running task; the handler decides
+    // when to honour it. False when it is not running here (never started,
+    // or its handler already returned).
     bool cancel(std::string_view task_id);
     // Raises the flag of every running task.
     void cancel_all();
@@ -84,8 +100,9 @@ public:
     // The last progress a running task reported, if any.
     std::optional<double> progress(std::string_view task_id) const;
 
-    // Waits until no task is running or the grace period ends; returns how
-    // many are still running.
+    // Waits until every started task's outcome has been delivered (its sink
+    // call returned) or the grace period ends; returns how many have not.
+    // Does not cancel anything: call cancel_all() first to hurry handlers.
     std::size_t wait_idle(std::chrono::milliseconds grace);
 
 private:

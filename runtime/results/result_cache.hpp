@@ -24,7 +24,8 @@ class ResultCache {
 public:
     using SteadyClock = std::chrono::steady_clock;
 
-    // max_entries >= 1; ttl > 0.
+    // max_entries >= 1; ttl > 0 (otherwise std::invalid_argument: the
+    // configuration checks user input before it gets here).
     ResultCache(std::size_t max_entries, std::chrono::seconds ttl);
 
     // Stores (or replaces) the record under record.task_id as the most
@@ -42,6 +43,7 @@ public:
     // Removes every expired record; returns how many it removed.
     std::size_t sweep_expired(SteadyClock::time_point now = SteadyClock::now());
 
+    // Records held, counting expired ones not yet swept or read.
     std::size_t size() const;
     std::size_t max_entries() const;
     std::chrono::seconds ttl() const;

@@ -1,0 +1,97 @@
+// result_cache.cpp -- the LRU + TTL store of task records behind ResultCache.
+//
+// Records live in one list, most recently used at the front; a hash index maps
+// task id to list node. The index keys are string_views into the records'
+// task_id strings, so an index entry is always erased before its node and
+// re-made whenever a node's record is replaced. Every operation but
+// sweep_expired() is O(1).
+#include "results/result_cache.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+namespace fastqueue {
+
+namespace {
+
+// now + ttl, saturated so a very long ttl cannot overflow the clock.
+ResultCache::SteadyClock::time_point expiry_for(ResultCache::SteadyClock::time_point now,
+                                                std::chrono::seconds ttl) {
+    using TimePoint = ResultCache::SteadyClock::time_point;
+    const auto headroom = TimePoint::max() - now;
+    if (std::chrono::duration_cast<std::chrono::seconds>(headroom) <= ttl) return TimePoint::max();
+    return now + ttl;
+}
+
+bool is_expired(ResultCache::SteadyClock::time_point expires_at,
+                ResultCache::SteadyClock::time_point now) {
+    return now >= expires_at;
+}
+
+}  // namespace
+
+ResultCache::ResultCache(std::size_t max_entries, std::chrono::seconds ttl)
+    : max_entries_(max_entries), ttl_(ttl) {
+    // Configuration validates user input; reaching here with these is a bug.
+    if (max_entries_ == 0) throw std::invalid_argument("ResultCache: max_entries must be >= 1");
+    if (ttl_ <= std::chrono::seconds::zero()) {
+        throw std::invalid_argument("ResultCache: ttl must be > 0 seconds");
+    }
+    index_.reserve(max_entries_);
+}
+
+void ResultCache::put(TaskRecord record, SteadyClock::time_point now) {
+    if (auto it = index_.find(record.task_id); it != index_.end()) {
+        // Replacing: drop the old node whole (its key views the old task_id).
+        Lru::iterator node = it->second;
+        index_.erase(it);
+        lru_.erase(node);
+    }
+    lru_.push_front(Entry{std::move(record), expiry_for(now, ttl_)});
+    index_.emplace(lru_.front().record.task_id, lru_.begin());
+    while (lru_.size() > max_entries_) {
+        index_.erase(lru_.back().record.task_id);
+        lru_.pop_back();
+    }
+}
+
+std::optional<TaskRecord> ResultCache::get(std::string_view task_id,
+                                           SteadyClock::time_point now) {
+    auto it = index_.find(task_id);
+    if (it == index_.end()) return std::nullopt;
+    Lru::iterator node = it->second;
+    if (is_expired(node->expires_at, now)) {
+        index_.erase(it);
+        lru_.erase(node);
+        return std::nullopt;
+    }
+    lru_.splice(lru_.begin(), lru_, node);  // iterators and the key's view stay valid
+    return node->record;
+}
+
+bool ResultCache::contains(std::string_view task_id, SteadyClock::time_point now) const {
+    auto it = index_.find(task_id);
+    return it != index_.end() && !is_expired(it->second->expires_at, now);
+}
+
+std::size_t ResultCache::sweep_expired(SteadyClock::time_point now) {
+    std::size_t removed = 0;
+    for (auto node = lru_.begin(); node != lru_.end();) {
+        if (is_expired(node->expires_at, now)) {
+            index_.erase(node->record.task_id);
+            node = lru_.erase(node);
+            ++removed;
+        } else {
+            ++node;
+        }
+    }
+    return removed;
+}
+
+std::size_t ResultCache::size() const { return lru_.size(); }
+
+std::size_t ResultCache::max_entries() const { return max_entries_; }
+
+std::chrono::seconds ResultCache::ttl() const { return ttl_; }
+
+}  // namespace fastqueue
