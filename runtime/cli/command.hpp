@@ -1,0 +1,23 @@
+// command.hpp -- how a subcommand plugs into main: it declares its flags on
+// its own CLI11 subcommand and returns the function that runs it after a
+// successful parse, returning the process's exit code.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace fastqueue::cli {
+
+struct Command {
+    CLI::App* subcommand = nullptr;
+    std::function<int()> run;
+};
+
+Command add_control_plane_command(CLI::App& app);
+Command add_submit_command(CLI::App& app);
+Command add_status_command(CLI::App& app);
+Command add_cancel_command(CLI::App& app);
+Command add_list_command(CLI::App& app);
+
+}  // namespace fastqueue::cli

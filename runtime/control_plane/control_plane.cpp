@@ -1,0 +1,426 @@
+// control_plane.cpp -- see control_plane.hpp.
+//
+// Threads: one I/O thread owns every socket, the priority queue, the table of
+// live (queued and running) tasks and the result cache; the execution
+// engine's handler threads only run handlers and post outcomes back through a
+// mailbox. Nothing here blocks on a handler.
+#include "control_plane/control_plane.hpp"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "common/endpoint.hpp"
+#include "common/mailbox.hpp"
+#include "common/wakeup.hpp"
+#include "execution/execution_engine.hpp"
+#include "execution/priority_queue.hpp"
+#include "plugins/task_registry.hpp"
+#include "protocol/codec.hpp"
+#include "transport/router_socket.hpp"
+#include "results/result_cache.hpp"
+
+namespace fastqueue {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
+// After the grace period, how long handlers get to honour their raised
+// cancellation flags before the control plane stops waiting for them.
+constexpr auto kCancelWait = std::chrono::seconds(2);
+// Messages read from one socket before the loop looks at the others.
+constexpr int kReceiveBatch = 256;
+
+// A task the control plane holds until it ends: queued or running.
+struct LiveTask {
+    TaskRecord record;
+    zmq::message_t payload;          // held while queued; moved to the engine on start
+    int reply_port = -1;             // priority port of a client waiting for the result
+    zmq::message_t reply_routing_id; // that client's routing id
+};
+
+std::string describe_peer(const zmq::message_t& routing_id) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text;
+    const auto* bytes = routing_id.data<unsigned char>();
+    for (std::size_t i = 0; i < routing_id.size() && i < 16; ++i) {
+        text += kHex[bytes[i] >> 4];
+        text += kHex[bytes[i] & 0xf];
+    }
+    return text;
+}
+
+}  // namespace
+
+struct ControlPlane::Impl {
+    Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in)
+        : settings(settings_in),
+          registry(registry_in),
+          cache(settings_in.result_cache_size,
+                std::chrono::seconds(settings_in.result_cache_ttl_seconds)) {}
+
+    const ControlPlaneSettings settings;
+    const TaskRegistry& registry;
+
+    zmq::context_t context{1};
+    std::array<RouterSocket, kPriorityCount> submit_ports;
+    RouterSocket query_port;
+
+    Mailbox<TaskOutcome> completions;
+    Wakeup stop_doorbell;
+    std::atomic<bool> is_stop_requested{false};
+    std::atomic<bool> is_finished{false};
+    std::atomic<bool> has_abandoned_handlers{false};
+
+    std::unique_ptr<ExecutionEngine> engine;
+    PriorityQueue<std::string> queue;                // ids of queued tasks
+    std::unordered_map<std::string, LiveTask> live;  // queued and running tasks
+    ResultCache cache;                               // finished tasks
+
+    std::atomic<std::uint64_t> tasks_accepted{0};
+    std::atomic<std::uint64_t> tasks_finished{0};
+    std::atomic<std::uint64_t> messages_rejected{0};
+
+    std::thread io_thread;
+
+    void bind_ports();
+    void run();
+
+    // Named actions of the I/O thread.
+    void receive_submissions(int port);
+    void receive_queries();
+    void accept_submission(int port, zmq::message_t& routing_id, protocol::Submit&& submit);
+    void answer_query(zmq::message_t& routing_id, const protocol::Query& query);
+    void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
+    void dispatch_queued_tasks();
+    void start_task(LiveTask& task);
+    void finish_task(TaskOutcome&& outcome);
+    void collect_completions();
+    void cancel_queued_tasks(const std::string& reason);
+    void reject(RouterSocket& socket, zmq::message_t& routing_id, const std::string& task_id,
+                const std::string& reason);
+};
+
+void ControlPlane::Impl::bind_ports() {
+    std::string error;
+    auto base = parse_endpoint(settings.base_address, &error);
+    if (!base) throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
+    for (int port = 0; port < kPriorityCount; ++port) {
+        submit_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string());
+    }
+    query_port = RouterSocket(context, base->with_port_offset(kQueryPortOffset).to_string());
+}
+
+void ControlPlane::Impl::run() {
+    enum Item { kQuery = kPriorityCount, kCompletions, kStop, kItemCount };
+    std::array<zmq::pollitem_t, kItemCount> items{};
+    for (int port = 0; port < kPriorityCount; ++port) {
+        items[port] = {submit_ports[port].handle(), 0, ZMQ_POLLIN, 0};
+    }
+    items[kQuery] = {query_port.handle(), 0, ZMQ_POLLIN, 0};
+    items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
+    items[kStop] = {nullptr, stop_doorbell.fd(), ZMQ_POLLIN, 0};
+
+    auto next_sweep = SteadyClock::now() + kCacheSweepInterval;
+    bool is_draining = false;
+    bool is_cancel_raised = false;
+    SteadyClock::time_point grace_deadline{};
+
+    while (true) {
+        const auto now = SteadyClock::now();
+        auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep - now);
+        if (is_draining) timeout = std::min(timeout, std::chrono::milliseconds(50));
+        zmq::poll(items.data(), items.size(), std::max(timeout, std::chrono::milliseconds(0)));
+
+        if (items[kStop].revents & ZMQ_POLLIN) {
+            stop_doorbell.drain();
+            if (!is_draining) {
+                is_draining = true;
+                grace_deadline = SteadyClock::now() +
+                                 std::chrono::duration_cast<SteadyClock::duration>(
+                                     std::chrono::duration<double>(settings.engine.shutdown_grace_seconds));
+                // Stop taking tasks: submission ports are no longer read, so
+                // no new submission is acknowledged.
+                for (int port = 0; port < kPriorityCount; ++port) items[port].events = 0;
+                cancel_queued_tasks("control plane shut down before the task started");
+                spdlog::info("stopping: {} task(s) running, grace {} s", engine->running(),
+                             settings.engine.shutdown_grace_seconds);
+            }
+        }
+        for (int port = 0; port < kPriorityCount; ++port) {
+            if (items[port].revents & ZMQ_POLLIN) receive_submissions(port);
+        }
+        if (items[kQuery].revents & ZMQ_POLLIN) receive_queries();
+        if (items[kCompletions].revents & ZMQ_POLLIN) collect_completions();
+        if (!is_draining) dispatch_queued_tasks();
+
+        if (SteadyClock::now() >= next_sweep) {
+            const auto removed = cache.sweep_expired();
+            if (removed > 0) spdlog::debug("result cache: {} expired record(s) removed", removed);
+            next_sweep = SteadyClock::now() + kCacheSweepInterval;
+        }
+        if (is_draining) {
+            if (engine->running() == 0) break;
+            const auto now_draining = SteadyClock::now();
+            if (!is_cancel_raised && now_draining >= grace_deadline) {
+                spdlog::warn("grace period over: raising the cancellation flag of {} running task(s)",
+                             engine->running());
+                engine->cancel_all();
+                is_cancel_raised = true;
+            }
+            if (is_cancel_raised && now_draining >= grace_deadline + kCancelWait) {
+                spdlog::error("{} handler(s) ignored cancellation; exiting without them",
+                              engine->running());
+                break;
+            }
+        }
+    }
+}
+
+void ControlPlane::Impl::receive_submissions(int port) {
+    auto& socket = submit_ports[port];
+    for (int i = 0; i < kReceiveBatch; ++i) {
+        auto envelope = socket.receive();
+        if (!envelope) break;
+        auto decoded = protocol::decode(envelope->body);
+        if (!decoded.message) {
+            reject(socket, envelope->routing_id, decoded.task_id, decoded.error);
+            continue;
+        }
+        if (auto* submit = std::get_if<protocol::Submit>(&*decoded.message)) {
+            accept_submission(port, envelope->routing_id, std::move(*submit));
+        } else {
+            reject(socket, envelope->routing_id, decoded.task_id,
+                   "only SUBMIT is accepted on a submission port");
+        }
+    }
+}
+
+void ControlPlane::Impl::receive_queries() {
+    for (int i = 0; i < kReceiveBatch; ++i) {
+        auto envelope = query_port.receive();
+        if (!envelope) break;
+        auto decoded = protocol::decode(envelope->body);
+        if (!decoded.message) {
+            reject(query_port, envelope->routing_id, decoded.task_id, decoded.error);
+            continue;
+        }
+        if (const auto* query = std::get_if<protocol::Query>(&*decoded.message)) {
+            answer_query(envelope->routing_id, *query);
+        } else if (const auto* cancel = std::get_if<protocol::Cancel>(&*decoded.message)) {
+            cancel_task(envelope->routing_id, *cancel);
+        } else {
+            reject(query_port, envelope->routing_id, decoded.task_id,
+                   "only QUERY and CANCEL are accepted on the query port");
+        }
+    }
+}
+
+void ControlPlane::Impl::reject(RouterSocket& socket, zmq::message_t& routing_id,
+                                const std::string& task_id, const std::string& reason) {
+    ++messages_rejected;
+    spdlog::warn("rejected a message from peer {} on {}: {}", describe_peer(routing_id),
+                 socket.address(), reason);
+    socket.send(routing_id, protocol::encode(protocol::Error{task_id, reason}));
+}
+
+void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
+                                           protocol::Submit&& submit) {
+    auto& socket = submit_ports[port];
+    // A resent submission (same task id) never runs twice: answer with the
+    // task we already have.
+    if (auto it = live.find(submit.task_id); it != live.end()) {
+        socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
+        if (submit.wants_result) {
+            it->second.reply_port = port;
+            it->second.reply_routing_id.copy(routing_id);
+        }
+        return;
+    }
+    if (auto record = cache.get(submit.task_id)) {
+        socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
+        if (submit.wants_result) {
+            socket.send(routing_id, protocol::encode(protocol::Result{std::move(*record)}));
+        }
+        return;
+    }
+
+    ++tasks_accepted;
+    const std::string task_id = submit.task_id;
+    LiveTask task;
+    task.record.task_id = submit.task_id;
+    task.record.task_name = std::move(submit.task_name);
+    task.record.priority = static_cast<Priority>(port);
+    task.record.state = TaskState::queued;
+    task.record.submitted_at = Clock::now();
+    task.payload = std::move(submit.payload);
+    if (submit.wants_result) {
+        task.reply_port = port;
+        task.reply_routing_id.copy(routing_id);
+    }
+    const bool is_known_task = registry.find(task.record.task_name) != nullptr;
+    const std::string task_name = task.record.task_name;
+    live.emplace(task_id, std::move(task));
+    socket.send(routing_id, protocol::encode(protocol::Ack{task_id}));
+
+    if (!is_known_task) {
+        TaskOutcome outcome;
+        outcome.task_id = task_id;
+        outcome.state = TaskState::failure;
+        outcome.error = "unknown task '" + task_name + "'";
+        finish_task(std::move(outcome));
+        return;
+    }
+    queue.push(static_cast<Priority>(port), task_id);
+}
+
+void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
+    if (auto it = live.find(query.task_id); it != live.end()) {
+        query_port.send(routing_id, protocol::encode(protocol::Record{it->second.record}));
+    } else if (auto record = cache.get(query.task_id)) {
+        query_port.send(routing_id, protocol::encode(protocol::Record{std::move(*record)}));
+    } else {
+        query_port.send(routing_id, protocol::encode(protocol::NotFound{query.task_id}));
+    }
+}
+
+void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {
+    auto outcome = protocol::CancelOutcome::not_found;
+    if (auto it = live.find(cancel.task_id); it != live.end()) {
+        if (it->second.record.state == TaskState::queued) {
+            // The id stays in the priority queue; dispatch skips ids that are
+            // no longer live, which keeps cancel O(1).
+            TaskOutcome cancelled;
+            cancelled.task_id = cancel.task_id;
+            cancelled.state = TaskState::cancelled;
+            cancelled.error = "cancelled before it started";
+            finish_task(std::move(cancelled));
+            outcome = protocol::CancelOutcome::cancelled;
+        } else if (engine->cancel(cancel.task_id)) {
+            outcome = protocol::CancelOutcome::cancelling;
+        }
+    } else if (cache.contains(cancel.task_id)) {
+        outcome = protocol::CancelOutcome::finished;
+    }
+    query_port.send(routing_id, protocol::encode(protocol::CancelReply{cancel.task_id, outcome}));
+}
+
+void ControlPlane::Impl::dispatch_queued_tasks() {
+    while (engine->free_slots() > 0) {
+        auto task_id = queue.pop();
+        if (!task_id) return;
+        auto it = live.find(*task_id);
+        if (it == live.end() || it->second.record.state != TaskState::queued) continue;
+        start_task(it->second);
+    }
+}
+
+void ControlPlane::Impl::start_task(LiveTask& task) {
+    task.record.state = TaskState::running;
+    task.record.attempts += 1;
+    task.record.worker_id = settings.worker_id;
+    task.record.started_at = Clock::now();
+    engine->start(TaskAssignment{task.record.task_id, task.record.task_name, std::move(task.payload)});
+}
+
+void ControlPlane::Impl::collect_completions() {
+    std::vector<TaskOutcome> outcomes;
+    completions.take_all(outcomes);
+    for (auto& outcome : outcomes) finish_task(std::move(outcome));
+}
+
+void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
+    auto it = live.find(outcome.task_id);
+    if (it == live.end()) {
+        spdlog::debug("outcome for task {} that is no longer live; ignored", outcome.task_id);
+        return;
+    }
+    LiveTask& task = it->second;
+    TaskRecord& record = task.record;
+    record.state = outcome.state;
+    record.result = std::move(outcome.result);
+    record.error = std::move(outcome.error);
+    if (outcome.started_at != Timestamp{}) record.started_at = outcome.started_at;
+    record.finished_at = outcome.finished_at != Timestamp{} ? outcome.finished_at : Clock::now();
+    ++tasks_finished;
+
+    if (task.reply_port >= 0) {
+        submit_ports[task.reply_port].send(task.reply_routing_id,
+                                           protocol::encode(protocol::Result{record}));
+    }
+    cache.put(std::move(record));
+    live.erase(it);
+}
+
+void ControlPlane::Impl::cancel_queued_tasks(const std::string& reason) {
+    while (auto task_id = queue.pop()) {
+        auto it = live.find(*task_id);
+        if (it == live.end() || it->second.record.state != TaskState::queued) continue;
+        TaskOutcome cancelled;
+        cancelled.task_id = *task_id;
+        cancelled.state = TaskState::cancelled;
+        cancelled.error = reason;
+        finish_task(std::move(cancelled));
+    }
+}
+
+ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegistry& registry)
+    : impl_(std::make_unique<Impl>(settings, registry)) {
+    impl_->bind_ports();
+    Impl* impl = impl_.get();
+    impl_->engine = std::make_unique<ExecutionEngine>(
+        registry, settings.engine.concurrency,
+        [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); });
+    // The sockets move to the I/O thread here; starting a thread is a full
+    // memory barrier, which is what ZeroMQ asks for when a socket changes
+    // threads.
+    impl_->io_thread = std::thread([impl] {
+        try {
+            impl->run();
+        } catch (const std::exception& error) {
+            spdlog::critical("control plane I/O loop failed: {}", error.what());
+        }
+        if (impl->engine->running() > 0) {
+            // Handlers that ignored cancellation cannot be joined. Their
+            // threads are left to the process's exit (see
+            // has_abandoned_handlers()).
+            impl->has_abandoned_handlers = true;
+            static_cast<void>(impl->engine.release());
+        }
+        impl->is_finished = true;
+    });
+    spdlog::info("control plane '{}' serving on {} (priority ports +0..3, queries +4), {} handler thread(s)",
+                 settings.worker_id, settings.base_address, settings.engine.concurrency);
+}
+
+ControlPlane::~ControlPlane() {
+    request_stop();
+    wait();
+}
+
+void ControlPlane::request_stop() {
+    if (!impl_->is_stop_requested.exchange(true)) impl_->stop_doorbell.ring();
+}
+
+void ControlPlane::wait() {
+    if (impl_->io_thread.joinable()) impl_->io_thread.join();
+}
+
+bool ControlPlane::is_stopped() const { return impl_->is_finished; }
+
+bool ControlPlane::has_abandoned_handlers() const { return impl_->has_abandoned_handlers; }
+
+ControlPlaneStats ControlPlane::stats() const {
+    return ControlPlaneStats{impl_->tasks_accepted, impl_->tasks_finished, impl_->messages_rejected};
+}
+
+}  // namespace fastqueue

@@ -1,0 +1,64 @@
+// router_socket.cpp -- see router_socket.hpp.
+#include "transport/router_socket.hpp"
+
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+namespace fastqueue {
+
+RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address)
+    : socket_(context, zmq::socket_type::router), address_(address) {
+    socket_.set(zmq::sockopt::router_mandatory, 1);
+    socket_.set(zmq::sockopt::sndhwm, kHighWaterMark);
+    socket_.set(zmq::sockopt::rcvhwm, kHighWaterMark);
+    socket_.set(zmq::sockopt::linger, kLingerMs);
+    try {
+        socket_.bind(address);
+    } catch (const zmq::error_t& error) {
+        throw std::runtime_error("cannot bind " + address + ": " + error.what());
+    }
+}
+
+std::optional<Envelope> RouterSocket::receive() {
+    while (true) {
+        Envelope envelope;
+        if (!socket_.recv(envelope.routing_id, zmq::recv_flags::dontwait)) return std::nullopt;
+        bool has_more = envelope.routing_id.more();
+        while (has_more) {
+            // The rest of a multipart message is already here once its first
+            // frame is: ZeroMQ delivers messages whole.
+            zmq::message_t frame;
+            if (!socket_.recv(frame, zmq::recv_flags::none)) break;
+            has_more = frame.more();
+            envelope.body.push_back(std::move(frame));
+        }
+        if (!envelope.body.empty()) return envelope;
+        // A routing id alone: the peer sent an empty message. Nothing to answer.
+        spdlog::debug("dropped an empty message on {}", address_);
+    }
+}
+
+bool RouterSocket::send(const zmq::message_t& routing_id, protocol::Frames&& body) {
+    try {
+        zmq::message_t id_frame;
+        id_frame.copy(routing_id);
+        if (!socket_.send(id_frame, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+            spdlog::debug("reply on {} dropped: peer queue full", address_);
+            return false;
+        }
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            const auto flags = i + 1 < body.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
+            // Once the routing frame is accepted the rest of the message is too.
+            socket_.send(body[i], flags);
+        }
+        return true;
+    } catch (const zmq::error_t& error) {
+        // EHOSTUNREACH: the peer disconnected. Its answer is dropped; the
+        // task's record stays in the result cache.
+        spdlog::debug("reply on {} dropped: {}", address_, error.what());
+        return false;
+    }
+}
+
+}  // namespace fastqueue
