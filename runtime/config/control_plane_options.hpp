@@ -16,20 +16,18 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config_error.hpp"
+#include "config/environment.hpp"  // EnvironmentLookup, process_environment
 #include "config/settings.hpp"
 
 namespace fastqueue {
-
-// Looks up one environment variable; std::nullopt when unset.
-using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
-// The real process environment (getenv).
-std::optional<std::string> process_environment(const std::string& name);
 
 class ControlPlaneOptions {
 public:
     // Declares every control-plane flag on `command` (which must outlive this).
     explicit ControlPlaneOptions(CLI::App& command);
     ~ControlPlaneOptions();
+    ControlPlaneOptions(const ControlPlaneOptions&) = delete;
+    ControlPlaneOptions& operator=(const ControlPlaneOptions&) = delete;
 
     // After command has parsed: merges the layers and validates every value.
     // Throws ConfigError naming the key, the source and the reason.
@@ -39,5 +37,14 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// The port subworkers register on: settings.subworker_port when set, else the
+// base address's port + 5. `settings` must come from resolve() (a valid base
+// address); throws ConfigError otherwise.
+int effective_subworker_port(const ControlPlaneSettings& settings);
+
+// The configuration table of docs/operations.md, in Markdown (every key: flag,
+// environment variable, TOML key, default, meaning).
+std::string control_plane_keys_markdown();
 
 }  // namespace fastqueue

@@ -1,0 +1,160 @@
+// control_plane_keys.cpp -- the control plane's key table. Defaults come from
+// ControlPlaneSettings (settings.hpp); default_text repeats them for people,
+// and the unit tests hold the two equal to the seed's contract.
+#include "config/control_plane_keys.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "common/endpoint.hpp"
+#include "config/config_error.hpp"
+#include "config/engine_keys.hpp"
+#include "config/value_parsers.hpp"
+
+namespace fastqueue::config {
+
+namespace {
+
+constexpr std::size_t kMaxWorkerIdChars = 128;
+
+bool is_worker_id_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == ':' || c == '-';
+}
+
+Endpoint endpoint_or_throw(const RawValue& value) {
+    std::string reason;
+    auto endpoint = parse_endpoint(value.text(), &reason);
+    if (!endpoint) throw invalid_value(value.source, value.text(), reason);
+    return *endpoint;
+}
+
+// What listens on base+offset, for offsets 0..4 (see docs/operations.md).
+constexpr std::array<const char*, 5> kBasePortUses = {
+    "critical-priority submissions", "high-priority submissions",
+    "normal-priority submissions",   "low-priority submissions",
+    "result queries and cancel",
+};
+
+}  // namespace
+
+std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
+    std::vector<ConfigKey<ControlPlaneSettings>> keys;
+
+    keys.push_back({{.name = "worker-id",
+                     .value_name = "ID",
+                     .default_text = "control-plane",
+                     .help = "Name of this control plane in records, logs and announcements: "
+                             "1 to 128 characters of A-Z a-z 0-9 _ . : -",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        const std::string& id = value.text();
+                        bool is_valid = !id.empty() && id.size() <= kMaxWorkerIdChars &&
+                                        std::all_of(id.begin(), id.end(), is_worker_id_char);
+                        if (!is_valid) {
+                            throw invalid_value(value.source, id,
+                                                "must be 1 to 128 characters of A-Z a-z 0-9 _ . : -");
+                        }
+                        settings.worker_id = id;
+                    }});
+
+    keys.push_back({{.name = "base-address",
+                     .value_name = "ADDRESS",
+                     .default_text = "tcp://127.0.0.1:5555",
+                     .help = "tcp://HOST:PORT; the control plane binds PORT to PORT+5 "
+                             "(see the port map)",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        Endpoint base = endpoint_or_throw(value);
+                        if (base.port + kSubworkerPortOffset > 65535) {
+                            throw invalid_value(value.source, value.text(),
+                                                "port " + std::to_string(base.port) +
+                                                    " leaves no room for the port map "
+                                                    "(PORT+5 must be <= 65535)");
+                        }
+                        settings.base_address = value.text();
+                    }});
+
+    keys.push_back({{.name = "discovery-address",
+                     .value_name = "ADDRESS",
+                     .default_text = "tcp://127.0.0.1:5550",
+                     .help = "tcp://HOST:PORT where the control plane announces itself to "
+                             "clients and subworkers",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        endpoint_or_throw(value);
+                        settings.discovery_address = value.text();
+                    }});
+
+    keys.push_back({{.name = "subworker-port",
+                     .value_name = "PORT",
+                     .default_text = "base port + 5 (5560)",
+                     .help = "Port for subworker registration and heartbeats, on the base "
+                             "address's host; must differ from base+0..4",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        // Collisions with the base ports are checked once the
+                        // base address is known (check_control_plane_ports).
+                        settings.subworker_port = static_cast<int>(integer_in_range(value, 1, 65535));
+                    }});
+
+    keys.push_back({{.name = "result-cache-size",
+                     .value_name = "N",
+                     .default_text = "10000",
+                     .help = "Most finished task records kept; the least recently used goes first",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.result_cache_size =
+                            static_cast<std::size_t>(integer_in_range(value, 1));
+                    }});
+
+    keys.push_back({{.name = "result-cache-ttl",
+                     .value_name = "SECONDS",
+                     .default_text = "3600",
+                     .help = "How long a finished task record is kept after it is stored",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.result_cache_ttl_seconds =
+                            static_cast<long>(integer_in_range(value, 1, kMaxResultCacheTtlSeconds));
+                    }});
+
+    for (auto& key : lift_keys(engine_keys(), &ControlPlaneSettings::engine)) {
+        keys.push_back(std::move(key));
+    }
+    return keys;
+}
+
+std::vector<const KeySpec*> control_plane_specs(
+    const std::vector<ConfigKey<ControlPlaneSettings>>& keys) {
+    std::vector<const KeySpec*> specs = specs_of(keys);
+    specs.push_back(&config_file_key());
+    return specs;
+}
+
+ControlPlaneSettings default_control_plane_settings() {
+    ControlPlaneSettings settings;
+    settings.engine = default_engine_settings();
+    return settings;
+}
+
+void check_control_plane_ports(const ControlPlaneSettings& settings,
+                               const LayeredValues& values) {
+    if (!settings.subworker_port) return;
+    auto base = parse_endpoint(settings.base_address);
+    if (!base) throw ConfigError("base address '" + settings.base_address + "' is invalid");
+    for (int offset = 0; offset < kQueryPortOffset + 1; ++offset) {
+        if (*settings.subworker_port != base->port + offset) continue;
+        const RawValue* port_value = values.find("subworker-port");
+        const RawValue* base_value = values.find("base-address");
+        std::string base_source = base_value ? base_value->source : "the default";
+        throw invalid_value(port_value ? port_value->source : "--subworker-port",
+                            std::to_string(*settings.subworker_port),
+                            "collides with base+" + std::to_string(offset) + " (" +
+                                kBasePortUses[static_cast<std::size_t>(offset)] +
+                                ") of base address " + settings.base_address + " (from " +
+                                base_source + ")");
+    }
+}
+
+}  // namespace fastqueue::config

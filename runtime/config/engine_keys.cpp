@@ -1,0 +1,97 @@
+// engine_keys.cpp -- the engine's key table: each key's spec and validator,
+// side by side, in the order the documentation lists them.
+#include "config/engine_keys.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <thread>
+
+#include "config/log_level.hpp"
+#include "config/value_parsers.hpp"
+
+namespace fastqueue::config {
+
+EngineSettings default_engine_settings() {
+    EngineSettings settings;
+    const std::size_t cores = std::thread::hardware_concurrency();
+    settings.concurrency = std::clamp<std::size_t>(cores, 1, kMaxConcurrency);
+    return settings;
+}
+
+std::vector<ConfigKey<EngineSettings>> engine_keys() {
+    std::vector<ConfigKey<EngineSettings>> keys;
+
+    keys.push_back({{.name = "task-modules",
+                     .value_name = "NAMES",
+                     .default_text = "(none)",
+                     .help = "Task plugins to load: names or paths (a name with '/' is a path), "
+                             "space- or comma-separated; the flag is repeatable",
+                     .kind = ValueKind::name_list},
+                    [](const RawValue& value, EngineSettings& settings) {
+                        // Splitting already dropped empty names; an empty list
+                        // is allowed (a control plane without plugins).
+                        settings.task_modules = value.items;
+                    }});
+
+    keys.push_back({{.name = "modules-dir",
+                     .value_name = "DIR",
+                     .default_text = "(none)",
+                     .help = "Directory searched for task modules, before FASTQUEUE_MODULES_PATH; "
+                             "the flag is repeatable (colon-separated in the environment)",
+                     .kind = ValueKind::path_list},
+                    [](const RawValue& value, EngineSettings& settings) {
+                        for (const auto& dir : value.items) {
+                            if (dir.empty()) {
+                                throw invalid_value(value.source, dir, "must be a directory path");
+                            }
+                        }
+                        settings.modules_dirs = value.items;
+                    }});
+
+    keys.push_back({{.name = "concurrency",
+                     .value_name = "N",
+                     .default_text = "number of cores",
+                     .help = "Handler threads that run tasks",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, EngineSettings& settings) {
+                        settings.concurrency = static_cast<std::size_t>(integer_in_range(
+                            value, 1, static_cast<std::int64_t>(kMaxConcurrency)));
+                    }});
+
+    keys.push_back({{.name = "log-level",
+                     .value_name = "LEVEL",
+                     .default_text = "info",
+                     .help = "Least severe log messages written to stderr: " +
+                             std::string(log_level_choices()),
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, EngineSettings& settings) {
+                        auto level = parse_log_level(value.text());
+                        if (!level) {
+                            throw invalid_value(value.source, value.text(),
+                                                "must be one of " +
+                                                    std::string(log_level_choices()));
+                        }
+                        settings.log_level = *level;
+                    }});
+
+    keys.push_back({{.name = "shutdown-grace",
+                     .value_name = "SECONDS",
+                     .default_text = "30",
+                     .help = "On SIGINT or SIGTERM, how long running tasks may take to finish "
+                             "before their cancel flags are raised",
+                     .kind = ValueKind::number},
+                    [](const RawValue& value, EngineSettings& settings) {
+                        auto seconds = parse_number(value.text());
+                        if (!seconds || !std::isfinite(*seconds) || *seconds < 0 ||
+                            *seconds > kMaxShutdownGraceSeconds) {
+                            throw invalid_value(value.source, value.text(),
+                                                "must be a number of seconds from 0 to 1000000000");
+                        }
+                        settings.shutdown_grace_seconds = *seconds;
+                    }});
+
+    return keys;
+}
+
+}  // namespace fastqueue::config

@@ -1,0 +1,30 @@
+// engine_keys.hpp -- the keys every role that runs tasks shares (the control
+// plane now, the subworker next): which plugins to load and from where, how
+// many handler threads, the log level and the shutdown grace period. Declared
+// once here for EngineSettings; a role lifts them into its own settings with
+// lift_keys(engine_keys(), &RoleSettings::engine).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "config/config_key.hpp"
+#include "config/settings.hpp"
+
+namespace fastqueue::config {
+
+// --concurrency accepts 1..kMaxConcurrency handler threads.
+inline constexpr std::size_t kMaxConcurrency = 1024;
+// Upper bound of --shutdown-grace, so that the grace period always fits a
+// std::chrono duration in nanoseconds (about 31 years).
+inline constexpr double kMaxShutdownGraceSeconds = 1e9;
+
+// The defaults: EngineSettings as declared, with concurrency set to the
+// number of cores (std::thread::hardware_concurrency(); 1 when unknown,
+// kMaxConcurrency at most).
+EngineSettings default_engine_settings();
+
+// task-modules, modules-dir, concurrency, log-level, shutdown-grace.
+std::vector<ConfigKey<EngineSettings>> engine_keys();
+
+}  // namespace fastqueue::config
