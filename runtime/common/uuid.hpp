@@ -2,6 +2,7 @@
 // text form, 36 characters, e.g. "3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,5 +14,13 @@ std::string generate_uuid();
 
 // True when text is 36 chars, 8-4-4-4-12 hex digits (either case).
 bool is_valid_uuid(std::string_view text);
+
+// True when text is a valid UUID in lower case: the only form the wire
+// protocol accepts and the form under which records are stored.
+bool is_canonical_uuid(std::string_view text);
+
+// The lower-case form of a valid UUID (for ids typed by a user), or
+// std::nullopt when text is not a UUID at all.
+std::optional<std::string> canonical_uuid(std::string_view text);
 
 }  // namespace fastqueue

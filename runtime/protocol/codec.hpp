@@ -14,7 +14,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "protocol/messages.hpp"
@@ -23,8 +22,19 @@ namespace fastqueue::protocol {
 
 using Frames = std::vector<zmq::message_t>;
 
-// Largest task name, in bytes.
-inline constexpr std::size_t kMaxTaskNameBytes = 128;
+// Size limits of the frames decode() accepts (kMaxTaskNameBytes is in
+// messages.hpp). Payload and result frames have no limit here: a socket's
+// ZMQ_MAXMSGSIZE bounds them.
+inline constexpr std::size_t kTaskIdBytes = 36;
+// REFUSED reason and ERROR message. encode() cuts longer text to fit.
+inline constexpr std::size_t kMaxTextBytes = 4096;
+// The metadata frame of RESULT and RECORD.
+inline constexpr std::size_t kMaxMetadataBytes = 1024 * 1024;
+// A record's error message inside the metadata. encode() cuts longer errors
+// to fit, so that any record encodes within kMaxMetadataBytes.
+inline constexpr std::size_t kMaxErrorBytes = 64 * 1024;
+// A record's worker id and task name inside the metadata.
+inline constexpr std::size_t kMaxWorkerIdBytes = 256;
 
 struct DecodeResult {
     std::optional<Message> message;  // set on success
@@ -36,6 +46,11 @@ struct DecodeResult {
 DecodeResult decode(Frames& frames);
 
 // Encodes one message. Moves the payload or result bytes into the frames.
+// Never throws on content: text that is not UTF-8 is repaired and text over
+// its limit is cut (see the limits above), so the peer can always decode it.
 Frames encode(Message&& message);
+
+// The message type as it appears in frame 1 ("SUBMIT", "ACK", ...), for logs.
+std::string_view message_type_name(const Message& message);
 
 }  // namespace fastqueue::protocol

@@ -6,9 +6,11 @@
 // from socket to handler and back, never copied.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
-
 #include <zmq.hpp>
 
 #include "fastqueue/task.hpp"
@@ -18,13 +20,20 @@ namespace fastqueue::protocol {
 // Frame 0 of every message: protocol name and version.
 inline constexpr std::string_view kProtocolId = "FQ/1";
 
+// Largest task name, in bytes.
+inline constexpr std::size_t kMaxTaskNameBytes = 128;
+
+// True when name is 1..kMaxTaskNameBytes bytes of [A-Za-z0-9_.:-], the only
+// task names the protocol carries.
+bool is_valid_task_name(std::string_view name);
+
 // Client -> control plane, on a priority port (base+0..3). The port decides
 // the priority.
 struct Submit {
-    std::string task_id;     // client-chosen canonical UUID
-    std::string task_name;   // 1..128 chars
+    std::string task_id;        // client-chosen canonical UUID
+    std::string task_name;      // 1..128 chars
     bool wants_result = false;  // push a Result to this client when the task ends
-    zmq::message_t payload;  // opaque bytes (JSON {"args":[...],"kwargs":{...}} by convention)
+    zmq::message_t payload;     // opaque bytes (JSON {"args":[...],"kwargs":{...}} by convention)
 };
 
 // Control plane -> client: the task was accepted (or was already known).
@@ -66,7 +75,10 @@ enum class CancelOutcome : std::uint8_t {
     finished,    // already ended; nothing changed
     not_found,   // no such task
 };
+// "cancelled", "cancelling", "finished", "not_found".
 std::string_view to_string(CancelOutcome outcome);
+// Parses the names above; std::nullopt for anything else.
+std::optional<CancelOutcome> parse_cancel_outcome(std::string_view text);
 
 struct CancelReply {
     std::string task_id;
@@ -80,7 +92,7 @@ struct Error {
     std::string message;
 };
 
-using Message = std::variant<Submit, Ack, Refused, Query, Cancel, Result, Record, NotFound,
-                             CancelReply, Error>;
+using Message =
+    std::variant<Submit, Ack, Refused, Query, Cancel, Result, Record, NotFound, CancelReply, Error>;
 
 }  // namespace fastqueue::protocol

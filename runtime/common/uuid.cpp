@@ -1,0 +1,77 @@
+// uuid.cpp -- random (version 4, RFC 9562 variant) task ids. Ids are made
+// client-side, so they must be unique without coordination: 122 random bits
+// from a per-thread 64-bit generator seeded from std::random_device.
+#include "common/uuid.hpp"
+
+#include <cstdint>
+#include <random>
+
+namespace fastqueue {
+
+namespace {
+
+bool is_hex_digit(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool is_dash_position(std::size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
+
+std::mt19937_64& thread_generator() {
+    thread_local std::mt19937_64 generator = [] {
+        std::random_device device;
+        std::seed_seq seed{device(), device(), device(), device(),
+                           device(), device(), device(), device()};
+        return std::mt19937_64(seed);
+    }();
+    return generator;
+}
+
+}  // namespace
+
+std::string generate_uuid() {
+    auto& generator = thread_generator();
+    std::uint64_t high = generator();
+    std::uint64_t low = generator();
+    high = (high & ~0xF000ull) | 0x4000ull;                       // version 4
+    low = (low & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10xx
+
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text(36, '-');
+    std::size_t out = 0;
+    auto put_bits = [&](std::uint64_t bits) {
+        for (int shift = 60; shift >= 0; shift -= 4) {
+            if (is_dash_position(out)) ++out;
+            text[out++] = kHex[(bits >> shift) & 0xF];
+        }
+    };
+    put_bits(high);
+    put_bits(low);
+    return text;
+}
+
+bool is_valid_uuid(std::string_view text) {
+    if (text.size() != 36) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (is_dash_position(i) ? text[i] != '-' : !is_hex_digit(text[i])) return false;
+    }
+    return true;
+}
+
+bool is_canonical_uuid(std::string_view text) {
+    if (!is_valid_uuid(text)) return false;
+    for (char c : text) {
+        if (c >= 'A' && c <= 'F') return false;
+    }
+    return true;
+}
+
+std::optional<std::string> canonical_uuid(std::string_view text) {
+    if (!is_valid_uuid(text)) return std::nullopt;
+    std::string canonical(text);
+    for (char& c : canonical) {
+        if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return canonical;
+}
+
+}  // namespace fastqueue

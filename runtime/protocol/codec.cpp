@@ -1,0 +1,322 @@
+// codec.cpp -- FastQueue protocol 1 on the wire: the frame layout of every
+// message (docs/protocol.md, "Messages") and the validation of every frame
+// that arrives from the network.
+//
+// decode() reads frames strictly in order: protocol id, type, frame count,
+// then each field, and stops at the first problem with a one-line reason.
+// Sizes are checked before contents, so nothing is read past a frame and no
+// untrusted length is trusted. Payload and result frames are moved.
+#include "protocol/codec.hpp"
+
+#include <array>
+
+#include "common/uuid.hpp"
+#include "protocol/record_json.hpp"
+#include "protocol/text.hpp"
+
+namespace fastqueue::protocol {
+
+namespace {
+
+// Frame 1 of each message, in the order of the Message variant's types, and
+// each message's total frame count.
+struct MessageShape {
+    std::string_view type;
+    std::size_t frame_count;
+};
+constexpr std::array<MessageShape, std::variant_size_v<Message>> kShapes = {{
+    {"SUBMIT", 6},
+    {"ACK", 3},
+    {"REFUSED", 4},
+    {"QUERY", 3},
+    {"CANCEL", 3},
+    {"RESULT", 5},
+    {"RECORD", 5},
+    {"NOT_FOUND", 3},
+    {"CANCEL_REPLY", 4},
+    {"ERROR", 4},
+}};
+
+// Positions in kShapes, which are also the Message variant's indices.
+enum TypeIndex : std::size_t {
+    kSubmit,
+    kAck,
+    kRefused,
+    kQuery,
+    kCancel,
+    kResult,
+    kRecord,
+    kNotFound,
+    kCancelReply,
+    kError,
+};
+static_assert(std::is_same_v<std::variant_alternative_t<kSubmit, Message>, Submit>);
+static_assert(std::is_same_v<std::variant_alternative_t<kResult, Message>, Result>);
+static_assert(std::is_same_v<std::variant_alternative_t<kError, Message>, Error>);
+
+// Only bit 0 of the SUBMIT flags byte has a meaning in protocol 1.
+constexpr unsigned char kFlagWantsResult = 0x01;
+
+std::string_view view(const zmq::message_t& frame) {
+    return std::string_view(static_cast<const char*>(frame.data()), frame.size());
+}
+
+std::string to_std_string(const zmq::message_t& frame) { return std::string(view(frame)); }
+
+zmq::message_t text_frame(std::string_view text) {
+    return zmq::message_t(text.data(), text.size());
+}
+
+// A frame that takes ownership of `bytes` without copying them: the string
+// moves to the heap and ZeroMQ frees it when the frame is sent.
+zmq::message_t owning_frame(std::string&& bytes) {
+    if (bytes.empty()) return zmq::message_t();
+    auto* owned = new std::string(std::move(bytes));
+    return zmq::message_t(
+        owned->data(), owned->size(),
+        [](void*, void* hint) { delete static_cast<std::string*>(hint); }, owned);
+}
+
+DecodeResult failure(DecodeResult&& result, std::string reason) {
+    result.message.reset();
+    result.error = std::move(reason);
+    return std::move(result);
+}
+
+// Checks the task id frame. When may_be_empty, "" is accepted (REFUSED and
+// ERROR answer requests whose id could not be read).
+bool check_task_id(std::string_view task_id, bool may_be_empty, std::string& reason) {
+    if (task_id.empty() && may_be_empty) return true;
+    if (task_id.size() != kTaskIdBytes || !is_canonical_uuid(task_id)) {
+        reason = "invalid task id '" + printable_excerpt(task_id) +
+                 "' (expected a lower-case UUID such as 3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f)";
+        return false;
+    }
+    return true;
+}
+
+bool check_text(std::string_view text, const char* what, std::string& reason) {
+    if (text.size() > kMaxTextBytes) {
+        reason = std::string(what) + " is longer than " + std::to_string(kMaxTextBytes) + " bytes";
+        return false;
+    }
+    if (!is_valid_utf8(text)) {
+        reason = std::string(what) + " is not valid UTF-8";
+        return false;
+    }
+    return true;
+}
+
+// Frames 3 and 4 of RESULT and RECORD. The metadata names the same task as
+// frame 2, and only a successful task carries result bytes.
+std::optional<TaskRecord> decode_record(std::string_view task_id, const zmq::message_t& metadata,
+                                        zmq::message_t& result, std::string& reason) {
+    if (metadata.size() > kMaxMetadataBytes) {
+        reason = "metadata is longer than " + std::to_string(kMaxMetadataBytes) + " bytes";
+        return std::nullopt;
+    }
+    auto object = nlohmann::json::parse(view(metadata), nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded()) {
+        reason = "metadata is not valid UTF-8 JSON";
+        return std::nullopt;
+    }
+    auto record = record_metadata_from_json(object, &reason);
+    if (!record) return std::nullopt;
+    if (record->task_id != task_id) {
+        reason = "metadata task_id " + record->task_id + " differs from the task id frame " +
+                 std::string(task_id);
+        return std::nullopt;
+    }
+    if (result.size() != 0 && record->state != TaskState::success) {
+        reason = "result bytes present but status is '" + std::string(to_string(record->state)) +
+                 "' (only a successful task has a result)";
+        return std::nullopt;
+    }
+    record->result = to_std_string(result);
+    return record;
+}
+
+Frames record_frames(std::string_view type, TaskRecord&& record) {
+    // Bound the only free-length text so the metadata always fits its limit.
+    if (record.error.size() > kMaxErrorBytes) {
+        record.error = to_valid_utf8(record.error, kMaxErrorBytes);
+    }
+    std::string metadata = record_metadata_to_json(record).dump(
+        -1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+    Frames frames;
+    frames.reserve(5);
+    frames.push_back(text_frame(kProtocolId));
+    frames.push_back(text_frame(type));
+    frames.push_back(text_frame(record.task_id));
+    frames.push_back(owning_frame(std::move(metadata)));
+    frames.push_back(owning_frame(std::move(record.result)));
+    return frames;
+}
+
+}  // namespace
+
+std::string_view message_type_name(const Message& message) { return kShapes[message.index()].type; }
+
+DecodeResult decode(Frames& frames) {
+    DecodeResult result;
+    if (frames.empty()) return failure(std::move(result), "empty message");
+
+    std::string_view protocol_id = view(frames[0]);
+    if (protocol_id != kProtocolId) {
+        if (protocol_id.substr(0, 3) == "FQ/") {
+            return failure(std::move(result),
+                           "unsupported protocol version '" + printable_excerpt(protocol_id, 16) +
+                               "' (this peer speaks " + std::string(kProtocolId) + ")");
+        }
+        return failure(std::move(result), "not a FastQueue message");
+    }
+    if (frames.size() < 2) return failure(std::move(result), "message has no type frame");
+
+    std::string_view type = view(frames[1]);
+    std::size_t type_index = kShapes.size();
+    for (std::size_t i = 0; i < kShapes.size(); ++i) {
+        if (kShapes[i].type == type) type_index = i;
+    }
+    if (type_index == kShapes.size()) {
+        return failure(std::move(result),
+                       "unknown message type '" + printable_excerpt(type, 16) + "'");
+    }
+
+    // Keep the task id for the error reply as soon as it is known to be one,
+    // even if the rest of the message turns out to be wrong.
+    if (frames.size() >= 3 && is_canonical_uuid(view(frames[2]))) {
+        result.task_id = to_std_string(frames[2]);
+    }
+
+    const MessageShape& shape = kShapes[type_index];
+    if (frames.size() != shape.frame_count) {
+        return failure(std::move(result), std::string(shape.type) + " has " +
+                                              std::to_string(frames.size()) + " frames, expected " +
+                                              std::to_string(shape.frame_count));
+    }
+
+    std::string reason;
+    std::string_view task_id = view(frames[2]);
+    bool id_may_be_empty = type_index == kRefused || type_index == kError;
+    if (!check_task_id(task_id, id_may_be_empty, reason)) {
+        return failure(std::move(result), std::move(reason));
+    }
+    std::string id(task_id);
+
+    switch (type_index) {
+        case kSubmit: {
+            std::string_view name = view(frames[3]);
+            if (!is_valid_task_name(name)) {
+                return failure(std::move(result), "invalid task name '" + printable_excerpt(name) +
+                                                      "' (expected 1.." +
+                                                      std::to_string(kMaxTaskNameBytes) +
+                                                      " characters of A-Z a-z 0-9 _ . : -)");
+            }
+            if (frames[4].size() != 1) {
+                return failure(std::move(result), "flags frame must be exactly 1 byte, got " +
+                                                      std::to_string(frames[4].size()));
+            }
+            auto flags = *static_cast<const unsigned char*>(frames[4].data());
+            if ((flags & ~kFlagWantsResult) != 0) {
+                return failure(std::move(result),
+                               "unknown flag bits set in flags byte " + std::to_string(flags));
+            }
+            Submit submit;
+            submit.task_id = std::move(id);
+            submit.task_name = std::string(name);
+            submit.wants_result = (flags & kFlagWantsResult) != 0;
+            submit.payload = std::move(frames[5]);
+            result.message = std::move(submit);
+            break;
+        }
+        case kAck:
+            result.message = Ack{std::move(id)};
+            break;
+        case kRefused: {
+            std::string_view reason_text = view(frames[3]);
+            if (!check_text(reason_text, "refusal reason", reason)) {
+                return failure(std::move(result), std::move(reason));
+            }
+            result.message = Refused{std::move(id), std::string(reason_text)};
+            break;
+        }
+        case kQuery:
+            result.message = Query{std::move(id)};
+            break;
+        case kCancel:
+            result.message = Cancel{std::move(id)};
+            break;
+        case kResult:
+        case kRecord: {
+            auto record = decode_record(task_id, frames[3], frames[4], reason);
+            if (!record) return failure(std::move(result), std::move(reason));
+            if (type_index == kResult) {
+                result.message = Result{std::move(*record)};
+            } else {
+                result.message = Record{std::move(*record)};
+            }
+            break;
+        }
+        case kNotFound:
+            result.message = NotFound{std::move(id)};
+            break;
+        case kCancelReply: {
+            auto outcome = parse_cancel_outcome(view(frames[3]));
+            if (!outcome) {
+                return failure(std::move(result),
+                               "unknown cancel outcome '" + printable_excerpt(view(frames[3])) +
+                                   "' (expected cancelled, cancelling, finished or not_found)");
+            }
+            result.message = CancelReply{std::move(id), *outcome};
+            break;
+        }
+        case kError: {
+            std::string_view message_text = view(frames[3]);
+            if (!check_text(message_text, "error message", reason)) {
+                return failure(std::move(result), std::move(reason));
+            }
+            result.message = Error{std::move(id), std::string(message_text)};
+            break;
+        }
+    }
+    return result;
+}
+
+Frames encode(Message&& message) {
+    Frames frames;
+    auto header = [&frames](std::string_view type, std::string_view task_id) {
+        frames.push_back(text_frame(kProtocolId));
+        frames.push_back(text_frame(type));
+        frames.push_back(text_frame(task_id));
+    };
+    std::string_view type = message_type_name(message);
+    std::visit(
+        [&](auto&& value) {
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, Submit>) {
+                header(type, value.task_id);
+                frames.push_back(text_frame(value.task_name));
+                unsigned char flags = value.wants_result ? kFlagWantsResult : 0;
+                frames.push_back(zmq::message_t(&flags, 1));
+                frames.push_back(std::move(value.payload));
+            } else if constexpr (std::is_same_v<T, Refused>) {
+                header(type, value.task_id);
+                frames.push_back(text_frame(to_valid_utf8(value.reason, kMaxTextBytes)));
+            } else if constexpr (std::is_same_v<T, Error>) {
+                header(type, value.task_id);
+                frames.push_back(text_frame(to_valid_utf8(value.message, kMaxTextBytes)));
+            } else if constexpr (std::is_same_v<T, CancelReply>) {
+                header(type, value.task_id);
+                frames.push_back(text_frame(to_string(value.outcome)));
+            } else if constexpr (std::is_same_v<T, Result> || std::is_same_v<T, Record>) {
+                frames = record_frames(type, std::move(value.record));
+            } else {
+                // Ack, Query, Cancel, NotFound: the task id is the whole body.
+                header(type, value.task_id);
+            }
+        },
+        std::move(message));
+    return frames;
+}
+
+}  // namespace fastqueue::protocol

@@ -1,0 +1,182 @@
+// record_json.cpp -- see record_json.hpp. The metadata parser is the
+// validation of the wire's RESULT/RECORD metadata frame, so it checks every
+// field and names the first one that is wrong.
+#include "protocol/record_json.hpp"
+
+#include <cstdint>
+#include <limits>
+
+#include "common/uuid.hpp"
+#include "protocol/codec.hpp"
+#include "protocol/messages.hpp"
+#include "protocol/text.hpp"
+
+namespace fastqueue::protocol {
+
+namespace {
+
+using nlohmann::json;
+
+bool fail(std::string* error, std::string message) {
+    if (error != nullptr) *error = "metadata: " + std::move(message);
+    return false;
+}
+
+// The string member `key`, or nullptr (with *error set) when it is missing
+// or not a string.
+const std::string* string_member(const json& object, const char* key, std::string* error) {
+    auto it = object.find(key);
+    if (it == object.end()) {
+        fail(error, std::string("missing '") + key + "'");
+        return nullptr;
+    }
+    if (!it->is_string()) {
+        fail(error, std::string("'") + key + "' must be a string");
+        return nullptr;
+    }
+    return it->get_ptr<const std::string*>();
+}
+
+bool read_timestamp(const json& object, const char* key, Timestamp& out, std::string* error) {
+    const std::string* text = string_member(object, key, error);
+    if (text == nullptr) return false;
+    auto at = parse_timestamp(*text);
+    if (!at) {
+        return fail(error, std::string("'") + key + "' is not a UTC timestamp like " +
+                               "2026-11-27T23:52:33.123456Z: '" + printable_excerpt(*text) + "'");
+    }
+    out = *at;
+    return true;
+}
+
+json string_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+json timestamp_or_null(Timestamp at) {
+    return at == Timestamp{} ? json(nullptr) : json(format_timestamp(at));
+}
+
+}  // namespace
+
+json record_metadata_to_json(const TaskRecord& record) {
+    return json{
+        {"task_id", record.task_id},
+        {"task_name", record.task_name},
+        {"priority", std::string(to_string(record.priority))},
+        {"status", std::string(to_string(record.state))},
+        {"error", record.error},
+        {"attempts", record.attempts},
+        {"worker_id", record.worker_id},
+        {"submitted_at", format_timestamp(record.submitted_at)},
+        {"started_at", format_timestamp(record.started_at)},
+        {"finished_at", format_timestamp(record.finished_at)},
+    };
+}
+
+std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::string* error) {
+    if (!metadata.is_object()) {
+        fail(error, "not a JSON object");
+        return std::nullopt;
+    }
+    TaskRecord record;
+
+    const std::string* task_id = string_member(metadata, "task_id", error);
+    if (task_id == nullptr) return std::nullopt;
+    if (!is_canonical_uuid(*task_id)) {
+        fail(error, "'task_id' is not a lower-case UUID: '" + printable_excerpt(*task_id) + "'");
+        return std::nullopt;
+    }
+    record.task_id = *task_id;
+
+    const std::string* task_name = string_member(metadata, "task_name", error);
+    if (task_name == nullptr) return std::nullopt;
+    if (!is_valid_task_name(*task_name)) {
+        fail(error,
+             "'task_name' is not a valid task name: '" + printable_excerpt(*task_name) + "'");
+        return std::nullopt;
+    }
+    record.task_name = *task_name;
+
+    const std::string* priority_text = string_member(metadata, "priority", error);
+    if (priority_text == nullptr) return std::nullopt;
+    auto priority = parse_priority(*priority_text);
+    if (!priority) {
+        fail(error, "unknown 'priority' '" + printable_excerpt(*priority_text) +
+                        "' (expected critical, high, normal or low)");
+        return std::nullopt;
+    }
+    record.priority = *priority;
+
+    const std::string* status_text = string_member(metadata, "status", error);
+    if (status_text == nullptr) return std::nullopt;
+    auto state = parse_task_state(*status_text);
+    if (!state) {
+        fail(error, "unknown 'status' '" + printable_excerpt(*status_text) +
+                        "' (expected queued, running, success, failure or cancelled)");
+        return std::nullopt;
+    }
+    record.state = *state;
+
+    const std::string* error_text = string_member(metadata, "error", error);
+    if (error_text == nullptr) return std::nullopt;
+    if (error_text->size() > kMaxErrorBytes) {
+        fail(error, "'error' is longer than " + std::to_string(kMaxErrorBytes) + " bytes");
+        return std::nullopt;
+    }
+    if (!error_text->empty() && record.state != TaskState::failure &&
+        record.state != TaskState::cancelled) {
+        fail(error, "'error' is set but status is '" + *status_text + "'");
+        return std::nullopt;
+    }
+    record.error = *error_text;
+
+    auto attempts = metadata.find("attempts");
+    if (attempts == metadata.end()) {
+        fail(error, "missing 'attempts'");
+        return std::nullopt;
+    }
+    // A JSON number without sign, fraction or exponent parses as unsigned.
+    if (!attempts->is_number_unsigned() ||
+        attempts->get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
+        fail(error, "'attempts' must be an integer in 0..4294967295");
+        return std::nullopt;
+    }
+    record.attempts = attempts->get<std::uint32_t>();
+
+    const std::string* worker_id = string_member(metadata, "worker_id", error);
+    if (worker_id == nullptr) return std::nullopt;
+    if (worker_id->size() > kMaxWorkerIdBytes) {
+        fail(error, "'worker_id' is longer than " + std::to_string(kMaxWorkerIdBytes) + " bytes");
+        return std::nullopt;
+    }
+    record.worker_id = *worker_id;
+
+    if (!read_timestamp(metadata, "submitted_at", record.submitted_at, error) ||
+        !read_timestamp(metadata, "started_at", record.started_at, error) ||
+        !read_timestamp(metadata, "finished_at", record.finished_at, error)) {
+        return std::nullopt;
+    }
+    return record;
+}
+
+json record_to_cli_json(const TaskRecord& record) {
+    json result = nullptr;
+    if (!record.result.empty()) {
+        result = json::parse(record.result, nullptr, /*allow_exceptions=*/false);
+        if (result.is_discarded()) result = to_valid_utf8(record.result, record.result.size() * 3);
+    }
+    return json{
+        {"task_id", record.task_id},
+        {"task_name", record.task_name},
+        {"priority", std::string(to_string(record.priority))},
+        {"status", std::string(to_string(record.state))},
+        {"result", std::move(result)},
+        {"error", string_or_null(to_valid_utf8(record.error, record.error.size() * 3))},
+        {"attempts", record.attempts},
+        {"worker_id", string_or_null(to_valid_utf8(record.worker_id, record.worker_id.size() * 3))},
+        {"submitted_at", timestamp_or_null(record.submitted_at)},
+        {"started_at", timestamp_or_null(record.started_at)},
+        {"finished_at", timestamp_or_null(record.finished_at)},
+    };
+}
+
+}  // namespace fastqueue::protocol

@@ -1,0 +1,44 @@
+// record_json.hpp -- a TaskRecord as JSON, in the two shapes FastQueue uses.
+//
+// Metadata: the JSON object carried in frame 3 of RESULT and RECORD messages
+// (docs/protocol.md). Every field is present and a string except attempts;
+// unset timestamps and an absent error are "". The result bytes are not in
+// it: they travel in their own frame.
+//
+// CLI form: the one object `fastqueue submit|status --json` prints, for
+// scripts. Here absent values are null and the result is embedded as JSON.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "fastqueue/task.hpp"
+
+namespace fastqueue::protocol {
+
+// {"task_id","task_name","priority","status","error","attempts","worker_id",
+//  "submitted_at","started_at","finished_at"} from the record (not its result).
+// Strings are copied as they are: dump with error_handler_t::replace when
+// they may not be UTF-8.
+nlohmann::json record_metadata_to_json(const TaskRecord& record);
+
+// The record described by a metadata object, with an empty result. Validates
+// every field: present, of the right type, task_id a lower-case UUID,
+// task_name a valid task name, priority and status known names, attempts an
+// integer in 0..2^32-1, timestamps as format_timestamp writes them or "",
+// worker_id at most kMaxWorkerIdBytes, error at most kMaxErrorBytes and
+// empty unless the status is failure or cancelled. Unknown keys are ignored
+// (a later protocol minor may add some). On failure returns std::nullopt and
+// sets *error (when not null) to a one-line reason.
+std::optional<TaskRecord> record_metadata_from_json(const nlohmann::json& metadata,
+                                                    std::string* error = nullptr);
+
+// {"task_id","task_name","priority","status","result","error","attempts",
+//  "worker_id","submitted_at","started_at","finished_at"}: result is the
+// result parsed as JSON when it is valid JSON, else the result as a string
+// (repaired to valid UTF-8), null when empty; error null when empty;
+// worker_id null when empty; timestamps null when unset. Safe to dump().
+nlohmann::json record_to_cli_json(const TaskRecord& record);
+
+}  // namespace fastqueue::protocol
