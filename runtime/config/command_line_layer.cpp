@@ -8,8 +8,8 @@ namespace fastqueue::config {
 struct CommandLineLayer::Slot {
     const KeySpec* spec = nullptr;
     CLI::Option* option = nullptr;
-    std::string scalar;               // filled for scalar keys
-    std::vector<std::string> list;    // filled for list keys, one entry per value given
+    std::string scalar;             // filled for scalar keys
+    std::vector<std::string> list;  // filled for list keys, one entry per value given
 };
 
 namespace {

@@ -6,12 +6,11 @@
 // from "not given", and the other layers are applied by layered_values().
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "config/config_key.hpp"
 

@@ -3,6 +3,8 @@
 // into the same text a flag would carry, so one validator serves every layer.
 #include "config/config_file.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -10,8 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "config/config_error.hpp"
 #include "config/value_parsers.hpp"
@@ -37,32 +37,44 @@ std::string read_whole_file(const std::string& path) {
     return contents.str();
 }
 
-std::string line_of(const toml::node& node) {
-    return std::to_string(node.source().begin.line);
-}
+std::string line_of(const toml::node& node) { return std::to_string(node.source().begin.line); }
 
 std::string type_name(const toml::node& node) {
     switch (node.type()) {
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::table: return "a table";
-        default: return "nothing";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a float";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::date:
+            return "a date";
+        case toml::node_type::time:
+            return "a time";
+        case toml::node_type::date_time:
+            return "a date-time";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::table:
+            return "a table";
+        default:
+            return "nothing";
     }
 }
 
 std::string expected_type(ValueKind kind) {
     switch (kind) {
-        case ValueKind::string: return "a string";
-        case ValueKind::integer: return "an integer";
-        case ValueKind::number: return "a number";
+        case ValueKind::string:
+            return "a string";
+        case ValueKind::integer:
+            return "an integer";
+        case ValueKind::number:
+            return "a number";
         case ValueKind::name_list:
-        case ValueKind::path_list: return "a string or an array of strings";
+        case ValueKind::path_list:
+            return "a string or an array of strings";
     }
     return "a value";
 }
@@ -143,8 +155,8 @@ std::map<std::string, RawValue> read_config_file(const std::string& path,
     for (const auto& [key, node] : table) {
         const KeySpec* spec = find_file_key(specs, key.str());
         if (spec == nullptr) {
-            std::string message = "unknown key '" + std::string(key.str()) +
-                                  "' in config file '" + path + "' (line " + line_of(node) + ")";
+            std::string message = "unknown key '" + std::string(key.str()) + "' in config file '" +
+                                  path + "' (line " + line_of(node) + ")";
             // A common slip: writing the flag's spelling instead of the TOML key.
             std::string underscored(key.str());
             std::replace(underscored.begin(), underscored.end(), '-', '_');

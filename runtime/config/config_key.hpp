@@ -30,10 +30,10 @@ enum class ValueKind {
 };
 
 struct KeySpec {
-    std::string name;          // the flag without its dashes: "result-cache-size"
-    std::string value_name;    // the placeholder in --help: "N", "ADDRESS"
-    std::string default_text;  // the default as users read it, in --help and docs
-    std::string help;          // what the key means, one sentence
+    std::string name;            // the flag without its dashes: "result-cache-size"
+    std::string value_name{};    // the placeholder in --help: "N", "ADDRESS"
+    std::string default_text{};  // the default as users read it, in --help and docs
+    std::string help{};          // what the key means, one sentence
     ValueKind kind = ValueKind::string;
     // False only for --config itself: the file cannot name another file.
     bool is_file_key = true;
@@ -41,9 +41,7 @@ struct KeySpec {
     std::string flag() const;      // "--result-cache-size"
     std::string env_name() const;  // "FASTQUEUE_RESULT_CACHE_SIZE"
     std::string toml_key() const;  // "result_cache_size"
-    bool is_list() const {
-        return kind == ValueKind::name_list || kind == ValueKind::path_list;
-    }
+    bool is_list() const { return kind == ValueKind::name_list || kind == ValueKind::path_list; }
 };
 
 // A key's value as one layer gave it, before validation, always as text (a
@@ -76,10 +74,10 @@ std::vector<ConfigKey<Outer>> lift_keys(const std::vector<ConfigKey<Inner>>& key
     std::vector<ConfigKey<Outer>> lifted;
     lifted.reserve(keys.size());
     for (const auto& key : keys) {
-        lifted.push_back({key.spec, [apply = key.apply, part](const RawValue& value,
-                                                              Outer& settings) {
-                              apply(value, settings.*part);
-                          }});
+        lifted.push_back(
+            {key.spec, [apply = key.apply, part](const RawValue& value, Outer& settings) {
+                 apply(value, settings.*part);
+             }});
     }
     return lifted;
 }

@@ -19,8 +19,8 @@ namespace {
 constexpr std::size_t kMaxWorkerIdChars = 128;
 
 bool is_worker_id_char(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == ':' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == ':' || c == '-';
 }
 
 Endpoint endpoint_or_throw(const RawValue& value) {
@@ -32,9 +32,8 @@ Endpoint endpoint_or_throw(const RawValue& value) {
 
 // What listens on base+offset, for offsets 0..4 (see docs/operations.md).
 constexpr std::array<const char*, 5> kBasePortUses = {
-    "critical-priority submissions", "high-priority submissions",
-    "normal-priority submissions",   "low-priority submissions",
-    "result queries and cancel",
+    "critical-priority submissions", "high-priority submissions", "normal-priority submissions",
+    "low-priority submissions",      "result queries and cancel",
 };
 
 }  // namespace
@@ -53,8 +52,9 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                         bool is_valid = !id.empty() && id.size() <= kMaxWorkerIdChars &&
                                         std::all_of(id.begin(), id.end(), is_worker_id_char);
                         if (!is_valid) {
-                            throw invalid_value(value.source, id,
-                                                "must be 1 to 128 characters of A-Z a-z 0-9 _ . : -");
+                            throw invalid_value(
+                                value.source, id,
+                                "must be 1 to 128 characters of A-Z a-z 0-9 _ . : -");
                         }
                         settings.worker_id = id;
                     }});
@@ -96,7 +96,8 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                     [](const RawValue& value, ControlPlaneSettings& settings) {
                         // Collisions with the base ports are checked once the
                         // base address is known (check_control_plane_ports).
-                        settings.subworker_port = static_cast<int>(integer_in_range(value, 1, 65535));
+                        settings.subworker_port =
+                            static_cast<int>(integer_in_range(value, 1, 65535));
                     }});
 
     keys.push_back({{.name = "result-cache-size",
@@ -115,8 +116,8 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                      .help = "How long a finished task record is kept after it is stored",
                      .kind = ValueKind::integer},
                     [](const RawValue& value, ControlPlaneSettings& settings) {
-                        settings.result_cache_ttl_seconds =
-                            static_cast<long>(integer_in_range(value, 1, kMaxResultCacheTtlSeconds));
+                        settings.result_cache_ttl_seconds = static_cast<long>(
+                            integer_in_range(value, 1, kMaxResultCacheTtlSeconds));
                     }});
 
     for (auto& key : lift_keys(engine_keys(), &ControlPlaneSettings::engine)) {
@@ -138,8 +139,7 @@ ControlPlaneSettings default_control_plane_settings() {
     return settings;
 }
 
-void check_control_plane_ports(const ControlPlaneSettings& settings,
-                               const LayeredValues& values) {
+void check_control_plane_ports(const ControlPlaneSettings& settings, const LayeredValues& values) {
     if (!settings.subworker_port) return;
     auto base = parse_endpoint(settings.base_address);
     if (!base) throw ConfigError("base address '" + settings.base_address + "' is invalid");

@@ -8,12 +8,11 @@
 // the file named by --config (or FASTQUEUE_CONFIG), then the default.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "config/config_error.hpp"
 #include "config/environment.hpp"  // EnvironmentLookup, process_environment

@@ -55,8 +55,8 @@ std::vector<ConfigKey<EngineSettings>> engine_keys() {
                      .help = "Handler threads that run tasks",
                      .kind = ValueKind::integer},
                     [](const RawValue& value, EngineSettings& settings) {
-                        settings.concurrency = static_cast<std::size_t>(integer_in_range(
-                            value, 1, static_cast<std::int64_t>(kMaxConcurrency)));
+                        settings.concurrency = static_cast<std::size_t>(
+                            integer_in_range(value, 1, static_cast<std::int64_t>(kMaxConcurrency)));
                     }});
 
     keys.push_back({{.name = "log-level",
@@ -68,9 +68,9 @@ std::vector<ConfigKey<EngineSettings>> engine_keys() {
                     [](const RawValue& value, EngineSettings& settings) {
                         auto level = parse_log_level(value.text());
                         if (!level) {
-                            throw invalid_value(value.source, value.text(),
-                                                "must be one of " +
-                                                    std::string(log_level_choices()));
+                            throw invalid_value(
+                                value.source, value.text(),
+                                "must be one of " + std::string(log_level_choices()));
                         }
                         settings.log_level = *level;
                     }});

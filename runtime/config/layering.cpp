@@ -18,9 +18,15 @@ std::optional<RawValue> environment_value(const KeySpec& spec,
     RawValue value;
     value.source = name;
     switch (spec.kind) {
-        case ValueKind::name_list: value.items = split_names(*text); break;
-        case ValueKind::path_list: value.items = split_paths(*text); break;
-        default: value.items.push_back(*text); break;
+        case ValueKind::name_list:
+            value.items = split_names(*text);
+            break;
+        case ValueKind::path_list:
+            value.items = split_paths(*text);
+            break;
+        default:
+            value.items.push_back(*text);
+            break;
     }
     return value;
 }

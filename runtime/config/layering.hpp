@@ -45,8 +45,8 @@ LayeredValues layer_values(const std::vector<const KeySpec*>& specs,
 // Stores every layered value into `settings` through its key's apply(), in
 // table order; keys no layer gave keep the value `settings` already holds.
 template <class Settings>
-void apply_layered_values(const std::vector<ConfigKey<Settings>>& keys,
-                          const LayeredValues& values, Settings& settings) {
+void apply_layered_values(const std::vector<ConfigKey<Settings>>& keys, const LayeredValues& values,
+                          Settings& settings) {
     for (const auto& key : keys) {
         if (const RawValue* value = values.find(key.spec.name)) key.apply(*value, settings);
     }

@@ -64,7 +64,7 @@ std::int64_t integer_in_range(const RawValue& value, std::int64_t min_value,
     throw invalid_value(value.source, value.text(), reason);
 }
 
-std::vector<std::string> split_names(std::string_view text) { return split_on(text, " \t\n,"); }
+std::vector<std::string> split_names(std::string_view text) { return split_on(text, " \t\r\n,"); }
 
 std::vector<std::string> split_paths(std::string_view text) { return split_on(text, ":"); }
 

@@ -32,7 +32,7 @@ std::optional<double> parse_number(std::string_view text);
 std::int64_t integer_in_range(const RawValue& value, std::int64_t min_value,
                               std::int64_t max_value = std::numeric_limits<std::int64_t>::max());
 
-// Splits on spaces, tabs and commas; drops empty pieces ("a, b,,c" -> a b c).
+// Splits on spaces, tabs, line breaks and commas; drops empty pieces ("a, b,,c" -> a b c).
 std::vector<std::string> split_names(std::string_view text);
 // Splits on ':' as PATH does; drops empty pieces.
 std::vector<std::string> split_paths(std::string_view text);
