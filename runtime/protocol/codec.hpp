@@ -50,6 +50,17 @@ DecodeResult decode(Frames& frames);
 // its limit is cut (see the limits above), so the peer can always decode it.
 Frames encode(Message&& message);
 
+// Most frames in any protocol-1 message body (SUBMIT has 6).
+inline constexpr std::size_t kMaxBodyFrames = 6;
+
+// Receives one whole multipart message from `socket` without blocking;
+// std::nullopt when none is waiting. Keeps at most max_frames frames: the
+// rest of an oversized message is read and dropped (so the next message
+// starts clean) and one extra empty frame is appended, so that decode()
+// refuses it for its frame count. A ROUTER passes kMaxBodyFrames + 1 to allow
+// for its routing id. Throws zmq::error_t only for socket errors.
+std::optional<Frames> receive_frames(zmq::socket_ref socket, std::size_t max_frames);
+
 // The message type as it appears in frame 1 ("SUBMIT", "ACK", ...), for logs.
 std::string_view message_type_name(const Message& message);
 

@@ -2,7 +2,9 @@
 // plane, wait for their results, read task records and cancel tasks.
 //
 // A Client owns its ZeroMQ sockets and is not thread-safe: use one Client per
-// thread. Many clients may talk to one control plane at once; every reply
+// thread. Each call waits at most options().timeout in total. A request that
+// timed out may or may not have reached the control plane; its late answer
+// is recognised by task id and ignored by later calls. Many clients may talk to one control plane at once; every reply
 // carries its task id, so answers never cross.
 #pragma once
 
@@ -53,15 +55,18 @@ enum class CancelResult {
 
 class Client {
 public:
-    // Connects lazily; throws ClientError(invalid_argument) for a bad address.
+    // Connects lazily; throws ClientError(invalid_argument) for a bad address
+    // (not tcp://HOST:PORT, host "*", or base+4 above 65535) or a timeout
+    // that is not positive.
     explicit Client(ClientOptions options);
     ~Client();
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
     // Builds the conventional payload {"args": <args_json>, "kwargs": <kwargs_json>}.
-    // args_json must be a JSON array and kwargs_json a JSON object;
-    // throws ClientError(invalid_argument) otherwise.
+    // args_json must be a JSON array and kwargs_json a JSON object (an empty
+    // string stands for [] and {} respectively); throws
+    // ClientError(invalid_argument) otherwise.
     static std::string make_payload(std::string_view args_json, std::string_view kwargs_json);
 
     // Submits a task and waits until it ends; returns its final record
@@ -77,10 +82,11 @@ public:
                        Priority priority = Priority::normal);
 
     // The task's current record, or std::nullopt when the control plane has
-    // none (unknown, expired or evicted id).
+    // none (unknown, expired or evicted id). task_id may be in either case;
+    // throws ClientError(invalid_argument) when it is not a UUID.
     std::optional<TaskRecord> get(std::string_view task_id);
 
-    // Asks the control plane to cancel a task.
+    // Asks the control plane to cancel a task. task_id as for get().
     CancelResult cancel(std::string_view task_id);
 
     const ClientOptions& options() const { return options_; }
