@@ -396,7 +396,8 @@ inline TaskInput parse_task_input(const std::uint8_t* input, std::size_t input_s
     json document;
     try {
         document = json::parse(begin, end);
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {
+        // parse_error, and out_of_range for a number too large for a double.
         throw ArgumentError("task input is not valid JSON: " + without_json_prefix(error.what()));
     }
     if (!document.is_object())

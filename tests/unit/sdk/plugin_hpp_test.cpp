@@ -221,6 +221,8 @@ TEST_CASE("plugin.hpp: input that is not a valid task object is a clear error") 
     const std::string not_json = fixture.error_of("add", "{not json");
     CHECK(not_json.rfind("task input is not valid JSON: ", 0) == 0);
     CHECK(not_json.find("[json.exception") == std::string::npos);
+    CHECK(fixture.error_of("add", R"({"args": [1e999, 1]})") ==
+          "task input is not valid JSON: number overflow parsing '1e999'");
     CHECK(fixture.error_of("add", "[1, 2]") ==
           R"(task input must be a JSON object {"args": [...], "kwargs": {...}}, got array [1,2])");
     CHECK(fixture.error_of("add", R"({"args": 1})") ==
