@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "common/logging.hpp"
 #include "config/control_plane_options.hpp"
 #include "plugins/plugin_set.hpp"
 
@@ -19,6 +20,8 @@ struct ListFlags {
 };
 
 int run_list(const ListFlags& flags) {
+    // The listing is the output; the loader's info lines would only repeat it.
+    configure_logging("list", LogLevel::warn);
     try {
         const auto env_path = process_environment("FASTQUEUE_MODULES_PATH").value_or("");
         auto plugins = PluginSet::load(split_module_names(flags.task_modules),

@@ -41,8 +41,7 @@ std::optional<Envelope> RouterSocket::receive() {
 
 bool RouterSocket::send(const zmq::message_t& routing_id, protocol::Frames&& body) {
     try {
-        zmq::message_t id_frame;
-        id_frame.copy(routing_id);
+        zmq::message_t id_frame(routing_id.data(), routing_id.size());
         if (!socket_.send(id_frame, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
             spdlog::debug("reply on {} dropped: peer queue full", address_);
             return false;

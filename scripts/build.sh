@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Configures and builds FastQueue into ./build (or $FASTQUEUE_BUILD_DIR).
+# Extra arguments are passed to `cmake --build` (e.g. --target fastqueue).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir="${FASTQUEUE_BUILD_DIR:-build}"
+generator=()
+if command -v ninja >/dev/null && [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  generator=(-G Ninja)
+fi
+cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}"
+cmake --build "$build_dir" -j "$(nproc)" "$@"
