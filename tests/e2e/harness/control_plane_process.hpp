@@ -1,0 +1,81 @@
+// control_plane_process.hpp -- a real `fastqueue control-plane` process on
+// fresh loopback ports, started and waited for until it answers queries, for
+// the tests that need a running control plane.
+//
+// It loads `mytasks` (plus any --task-modules the test adds) from the build's
+// modules directory. Readiness is observed, not assumed: the fixture asks the
+// query port for a random task id until it answers "not found". When the
+// process exits at start-up because a port was taken after the ports were
+// found free ("cannot bind"), it starts again on new ports, up to 3 times.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fastqueue/client.hpp"
+#include "harness/fastqueue_cli.hpp"
+#include "harness/process.hpp"
+
+namespace fastqueue::e2e {
+
+struct ControlPlaneConfig {
+    // Extra flags after the fixture's own (--base-address, --discovery-address,
+    // --subworker-port, --task-modules mytasks, --modules-dir).
+    std::vector<std::string> extra_args;
+    EnvironmentVariables environment;
+    // Plugins loaded besides mytasks.
+    std::vector<std::string> extra_task_modules;
+};
+
+class ControlPlaneProcess {
+public:
+    // Ports used: base+0..5 and the discovery port base+6.
+    static constexpr int kPortCount = 7;
+
+    // Starts the control plane and returns once it answers queries. Throws
+    // std::runtime_error (with the process's stderr) when it does not.
+    explicit ControlPlaneProcess(ControlPlaneConfig config = {});
+    // Stops a still-running control plane with SIGTERM, then SIGKILL.
+    ~ControlPlaneProcess();
+    ControlPlaneProcess(const ControlPlaneProcess&) = delete;
+    ControlPlaneProcess& operator=(const ControlPlaneProcess&) = delete;
+
+    // tcp://127.0.0.1:BASE, what clients take as --control-plane-address.
+    const std::string& address() const { return address_; }
+    int base_port() const { return base_port_; }
+
+    // Client options for this control plane with the given timeout.
+    ClientOptions client_options(std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
+    // Runs `fastqueue SUBCOMMAND ARGS... --control-plane-address ADDRESS`.
+    RunResult cli(const std::vector<std::string>& args,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+
+    Process& process() { return *process_; }
+
+private:
+    std::unique_ptr<Process> process_;
+    int base_port_ = 0;
+    std::string address_;
+};
+
+// Polls the query port of the control plane at address until it answers (any
+// answer: "not found" is the expected one) or process exits or timeout
+// passes. Returns true once it answered.
+bool wait_until_serving(const std::string& address, Process& process,
+                        std::chrono::milliseconds timeout);
+
+// The record of task_id, polled until it is finished (success, failure or
+// cancelled) or timeout passes; the last record read otherwise (std::nullopt
+// when none was ever found).
+std::optional<TaskRecord> wait_for_finished_record(const ClientOptions& options,
+                                                   const std::string& task_id,
+                                                   std::chrono::milliseconds timeout);
+
+// Polls until the record of task_id is in `state`; returns whether it was.
+bool wait_for_state(const ClientOptions& options, const std::string& task_id, TaskState state,
+                    std::chrono::milliseconds timeout);
+
+}  // namespace fastqueue::e2e
