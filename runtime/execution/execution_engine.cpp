@@ -167,6 +167,8 @@ void ExecutionEngine::Impl::run(Job job) {
 
     // The slot is free before the sink runs, so an owner woken by the sink
     // always sees it in free_slots() and can start its next task at once.
+    // The task still counts in running() until the sink returns, so an owner
+    // that sees running() == 0 knows every outcome has been handed over.
     {
         std::lock_guard<std::mutex> lock(mutex);
         ++free_slots;
@@ -213,7 +215,7 @@ std::size_t ExecutionEngine::free_slots() const {
 
 std::size_t ExecutionEngine::running() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
-    return impl_->concurrency - impl_->free_slots;
+    return impl_->undelivered;
 }
 
 void ExecutionEngine::start(TaskAssignment task) {

@@ -70,9 +70,12 @@ public:
     std::size_t concurrency() const;
     // Threads not running a task and not about to. Accurate from the thread
     // that calls start(); may only grow concurrently (when handlers finish).
+    // A task's slot is free again before its completion sink is called.
     std::size_t free_slots() const;
-    // Tasks started whose handler has not yet returned. Always equals
-    // concurrency() - free_slots().
+    // Tasks started whose outcome has not yet been delivered (the sink call
+    // has not returned). 0 means every outcome has been handed to the sink.
+    // Briefly, while a sink runs, free_slots() + running() exceeds
+    // concurrency(): the slot is already free, the outcome not yet delivered.
     std::size_t running() const;
 
     // Starts a task on an idle handler thread and returns at once; the

@@ -352,6 +352,29 @@ TEST_CASE("ExecutionEngine: free_slots falls when a task starts and is back by i
     // The owner, woken by the sink, must already see the slot free.
     CHECK(free_slots_seen_by_sink == 2);
     CHECK(engine.free_slots() == 2);
+    CHECK(engine.wait_idle(kDeadline) == 0);
+    CHECK(engine.running() == 0);
+}
+
+TEST_CASE("ExecutionEngine: a task counts as running until its completion sink returns") {
+    // An owner that drains on running() == 0 must not lose the last outcome.
+    TaskRegistry registry;
+    add_task(registry, "quiet", no_result);
+    Flag sink_entered;
+    Flag sink_release;
+    ExecutionEngine engine(registry, 1, [&](TaskOutcome&&) {
+        sink_entered.set();
+        sink_release.wait();
+    });
+
+    engine.start(assignment("t-1", "quiet", ""));
+    REQUIRE(sink_entered.wait());
+    CHECK(engine.free_slots() == 1);
+    CHECK(engine.running() == 1);
+    CHECK(engine.wait_idle(20ms) == 1);
+
+    sink_release.set();
+    CHECK(engine.wait_idle(kDeadline) == 0);
     CHECK(engine.running() == 0);
 }
 
