@@ -4,8 +4,9 @@
 // A Client owns its ZeroMQ sockets and is not thread-safe: use one Client per
 // thread. Each call waits at most options().timeout in total. A request that
 // timed out may or may not have reached the control plane; its late answer
-// is recognised by task id and ignored by later calls. Many clients may talk to one control plane at once; every reply
-// carries its task id, so answers never cross.
+// is recognised by task id and ignored by later calls. Many clients may talk
+// to one control plane at once; every reply carries its task id, so answers
+// never cross.
 #pragma once
 
 #include <chrono>
