@@ -169,7 +169,12 @@ void ControlPlane::Impl::run() {
             next_sweep = SteadyClock::now() + kCacheSweepInterval;
         }
         if (is_draining) {
-            if (engine->running() == 0) break;
+            if (engine->running() == 0) {
+                // running() reaches 0 only after the last outcome was posted;
+                // collect it before leaving, or that task's result is lost.
+                collect_completions();
+                break;
+            }
             const auto now_draining = SteadyClock::now();
             if (!is_cancel_raised && now_draining >= grace_deadline) {
                 spdlog::warn("grace period over: raising the cancellation flag of {} running task(s)",
