@@ -108,8 +108,12 @@ std::unique_ptr<PluginSet::Library> PluginSet::Library::open(const fs::path& fil
         // Boost.DLL keeps the dlopen failure pending in dlerror() for the
         // error_code overload; it says far more than the error code.
         const char* loader_message = dlerror();
-        lib->refuse("not a FastQueue plugin (cannot load: " +
-                    one_line(loader_message != nullptr ? loader_message : load_ec.message()) + ")");
+        std::string reason = loader_message != nullptr ? loader_message : load_ec.message();
+        // dlerror() usually repeats the file's path, which the line already
+        // starts with.
+        const std::string path_prefix = lib->canonical_path.string() + ": ";
+        if (reason.rfind(path_prefix, 0) == 0) reason.erase(0, path_prefix.size());
+        lib->refuse("not a FastQueue plugin (cannot load: " + one_line(reason) + ")");
     }
     if (!lib->library.has(FQ_PLUGIN_ENTRY_SYMBOL)) {
         lib->refuse(std::string("not a FastQueue plugin (no ") + FQ_PLUGIN_ENTRY_SYMBOL +

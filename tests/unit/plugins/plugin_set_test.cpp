@@ -171,6 +171,13 @@ TEST_CASE("PluginSet: refuses a file that is not a shared object, with the loade
     CHECK(message.find('\n') == std::string::npos);
 }
 
+TEST_CASE("PluginSet: refuses at load time a plugin with an unresolved symbol") {
+    const auto message = load_error({"fq_test_unresolved"});
+    CHECK(starts_with(
+        message, module_path("fq_test_unresolved") + ": not a FastQueue plugin (cannot load: "));
+    CHECK(message.find("fq_test_symbol_defined_nowhere") != std::string::npos);
+}
+
 TEST_CASE("PluginSet: reports a failed init with the plugin's message and skips its shutdown") {
     LogCapture log;
     CHECK(load_error({"fq_test_init_fails"}) ==
@@ -221,9 +228,10 @@ TEST_CASE("PluginSet: a name found nowhere is reported with the places searched"
 }
 
 TEST_CASE("PluginSet: every failure message is a single line") {
-    for (const char* name : {"fq_test_bad_abi", "fq_test_newer_minor", "fq_test_no_entry",
-                             "fq_test_entry_null", "fq_test_short_descriptor", "fq_test_not_elf",
-                             "fq_test_init_fails", "fq_test_bad_task_name", "fq_test_missing"}) {
+    for (const char* name :
+         {"fq_test_bad_abi", "fq_test_newer_minor", "fq_test_no_entry", "fq_test_entry_null",
+          "fq_test_short_descriptor", "fq_test_not_elf", "fq_test_unresolved", "fq_test_init_fails",
+          "fq_test_bad_task_name", "fq_test_missing"}) {
         CAPTURE(name);
         const auto message = load_error({name});
         CHECK_FALSE(message.empty());
