@@ -8,6 +8,9 @@
 #ifndef FASTQUEUE_INSTALL_MODULES_DIR
 #error "FASTQUEUE_INSTALL_MODULES_DIR must name the installed modules directory"
 #endif
+#ifndef FASTQUEUE_MODULES_SUBDIR
+#error "FASTQUEUE_MODULES_SUBDIR must name the modules directory relative to the prefix"
+#endif
 
 namespace fastqueue {
 
@@ -25,6 +28,18 @@ bool is_name_separator(char c) {
 bool is_existing_file(const fs::path& path) {
     std::error_code ec;
     return fs::is_regular_file(path, ec);
+}
+
+// <prefix>/lib/fastqueue/modules, where <prefix> is the directory above the
+// one holding the running executable (<prefix>/bin/fastqueue), so that an
+// installation moved to another prefix still finds its own plugins. Falls
+// back to the prefix configured at build time when the executable's path
+// cannot be read.
+fs::path installed_modules_dir() {
+    std::error_code ec;
+    const fs::path executable = fs::read_symlink("/proc/self/exe", ec);
+    if (ec || !executable.has_parent_path()) return FASTQUEUE_INSTALL_MODULES_DIR;
+    return executable.parent_path().parent_path() / FASTQUEUE_MODULES_SUBDIR;
 }
 
 }  // namespace
@@ -61,7 +76,7 @@ std::vector<fs::path> module_search_path(const std::vector<std::string>& modules
         if (end > start) path.emplace_back(modules_path_env.substr(start, end - start));
         start = end + 1;
     }
-    path.emplace_back(FASTQUEUE_INSTALL_MODULES_DIR);
+    path.push_back(installed_modules_dir());
     path.emplace_back("./modules");
     return path;
 }

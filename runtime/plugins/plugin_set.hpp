@@ -30,8 +30,9 @@ std::vector<std::string> split_module_names(const std::vector<std::string>& valu
 
 // The directories searched for a plugin name, in order: each --modules-dir,
 // then each entry of FASTQUEUE_MODULES_PATH (colon-separated; pass its value,
-// or an empty string when unset), then the installed modules directory, then
-// ./modules.
+// or an empty string when unset), then the installed modules directory
+// (<prefix>/lib/fastqueue/modules, <prefix> being the directory above the
+// executable's bin/), then ./modules.
 std::vector<std::filesystem::path> module_search_path(const std::vector<std::string>& modules_dirs,
                                                       const std::string& modules_path_env);
 
