@@ -16,7 +16,7 @@ using namespace fastqueue::e2e;
 using namespace std::chrono_literals;
 
 TEST_CASE("cancel: a queued task ends cancelled and never runs") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "1"}});
+    ControlPlaneProcess control_plane({"--concurrency", "1"});
     Client client(control_plane.client_options());
     const std::string blocker = client.submit("sleep", Client::make_payload("[0.5]", "{}"));
     REQUIRE(wait_for_state(control_plane.client_options(), blocker, TaskState::running, 10s));
@@ -122,7 +122,7 @@ TEST_CASE("cancel: a task that already finished exits 1 and keeps its result") {
 }
 
 TEST_CASE("cancel: cancelling the same queued task twice exits 0 then 1") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "1"}});
+    ControlPlaneProcess control_plane({"--concurrency", "1"});
     Client client(control_plane.client_options());
     const std::string blocker = client.submit("sleep", Client::make_payload("[0.5]", "{}"));
     REQUIRE(wait_for_state(control_plane.client_options(), blocker, TaskState::running, 10s));

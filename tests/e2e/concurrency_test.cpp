@@ -40,10 +40,24 @@ struct ThreadReport {
     std::string exception;
 };
 
+// Every thread ran all its tasks without an exception or a wrong answer, and
+// no two tasks share an id.
+void check_reports(const std::vector<ThreadReport>& reports) {
+    std::set<std::string> all_ids;
+    for (std::size_t t = 0; t < reports.size(); ++t) {
+        INFO("thread " << t);
+        CHECK(reports[t].exception.empty());
+        CHECK(join(reports[t].mismatches).empty());
+        CHECK(reports[t].task_ids.size() == static_cast<std::size_t>(kTasksPerThread));
+        all_ids.insert(reports[t].task_ids.begin(), reports[t].task_ids.end());
+    }
+    CHECK(all_ids.size() == static_cast<std::size_t>(kThreads * kTasksPerThread));
+}
+
 }  // namespace
 
 TEST_CASE("concurrency: many clients waiting at once each get exactly their own results") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "4"}});
+    ControlPlaneProcess control_plane({"--concurrency", "4"});
     std::vector<ThreadReport> reports(kThreads);
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
@@ -71,19 +85,11 @@ TEST_CASE("concurrency: many clients waiting at once each get exactly their own 
     }
     for (auto& thread : threads) thread.join();
 
-    std::set<std::string> all_ids;
-    for (int t = 0; t < kThreads; ++t) {
-        INFO("thread " << t);
-        CHECK(reports[t].exception.empty());
-        CHECK(join(reports[t].mismatches).empty());
-        CHECK(reports[t].task_ids.size() == kTasksPerThread);
-        all_ids.insert(reports[t].task_ids.begin(), reports[t].task_ids.end());
-    }
-    CHECK(all_ids.size() == static_cast<std::size_t>(kThreads * kTasksPerThread));
+    check_reports(reports);
 }
 
 TEST_CASE("concurrency: clients that submit many tasks before reading any get each result under its own id") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "4"}});
+    ControlPlaneProcess control_plane({"--concurrency", "4"});
     std::vector<ThreadReport> reports(kThreads);
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
@@ -118,18 +124,11 @@ TEST_CASE("concurrency: clients that submit many tasks before reading any get ea
     }
     for (auto& thread : threads) thread.join();
 
-    std::set<std::string> all_ids;
-    for (int t = 0; t < kThreads; ++t) {
-        INFO("thread " << t);
-        CHECK(reports[t].exception.empty());
-        CHECK(join(reports[t].mismatches).empty());
-        all_ids.insert(reports[t].task_ids.begin(), reports[t].task_ids.end());
-    }
-    CHECK(all_ids.size() == static_cast<std::size_t>(kThreads * kTasksPerThread));
+    check_reports(reports);
 }
 
 TEST_CASE("concurrency: separate submit processes running at once each print their own result") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "2"}});
+    ControlPlaneProcess control_plane({"--concurrency", "2"});
     constexpr int kProcesses = 8;
     std::vector<std::unique_ptr<Process>> processes;
     for (int p = 0; p < kProcesses; ++p) {

@@ -49,20 +49,9 @@ private:
 // ports, expecting it to refuse its configuration.
 RunResult run_expecting_refusal(const std::vector<std::string>& extra_args,
                                 const EnvironmentVariables& environment = {}) {
-    const int base = find_free_port_range(ControlPlaneProcess::kPortCount);
-    std::vector<std::string> args{"control-plane",
-                                  "--base-address",
-                                  loopback_address(base),
-                                  "--discovery-address",
-                                  loopback_address(base + 6),
-                                  "--subworker-port",
-                                  std::to_string(base + 5),
-                                  "--task-modules",
-                                  "mytasks",
-                                  "--modules-dir",
-                                  test_modules_dir()};
+    std::vector<std::string> args{"--task-modules", "mytasks", "--modules-dir", test_modules_dir()};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
-    return run_fastqueue(args, 15s, environment);
+    return run_control_plane_to_exit(args, environment).run;
 }
 
 void check_refused(const RunResult& run, const std::vector<std::string>& named) {
@@ -133,16 +122,11 @@ TEST_CASE("configuration: a --config file that does not exist exits 2 naming it"
 }
 
 TEST_CASE("configuration: a bad value stops the control plane before it binds a port") {
-    const int base = find_free_port_range(ControlPlaneProcess::kPortCount);
-    const auto run = run_fastqueue({"control-plane", "--base-address", loopback_address(base),
-                                    "--discovery-address", loopback_address(base + 6),
-                                    "--subworker-port", std::to_string(base + 5),
-                                    "--task-modules", "mytasks", "--modules-dir", test_modules_dir(),
-                                    "--result-cache-size", "-1"},
-                                   15s);
-    INFO(run.describe());
-    CHECK(run.exit_code == 2);
-    for (int offset = 0; offset <= 4; ++offset) CHECK(is_port_free(base + offset));
+    const auto exited = run_control_plane_to_exit(
+        {"--task-modules", "mytasks", "--modules-dir", test_modules_dir(), "--result-cache-size", "-1"});
+    INFO(exited.run.describe());
+    CHECK(exited.run.exit_code == 2);
+    for (int offset = 0; offset <= 4; ++offset) CHECK(is_port_free(exited.base_port + offset));
 }
 
 TEST_CASE("configuration: the worker id defaults to control-plane") {
@@ -152,27 +136,27 @@ TEST_CASE("configuration: the worker id defaults to control-plane") {
 
 TEST_CASE("configuration: the TOML file is used when neither flag nor environment sets a key") {
     ConfigFile file("worker_id = \"from-file\"\n");
-    ControlPlaneProcess control_plane({.extra_args = {"--config", file.path()}});
+    ControlPlaneProcess control_plane({"--config", file.path()});
     CHECK(worker_id_of_a_task(control_plane) == "from-file");
 }
 
 TEST_CASE("configuration: FASTQUEUE_CONFIG names the TOML file") {
     ConfigFile file("worker_id = \"from-file-via-env\"\n");
-    ControlPlaneProcess control_plane({.environment = {{"FASTQUEUE_CONFIG", file.path()}}});
+    ControlPlaneProcess control_plane({}, {{"FASTQUEUE_CONFIG", file.path()}});
     CHECK(worker_id_of_a_task(control_plane) == "from-file-via-env");
 }
 
 TEST_CASE("configuration: the environment overrides the TOML file") {
     ConfigFile file("worker_id = \"from-file\"\n");
-    ControlPlaneProcess control_plane({.extra_args = {"--config", file.path()},
-                                       .environment = {{"FASTQUEUE_WORKER_ID", "from-env"}}});
+    ControlPlaneProcess control_plane({"--config", file.path()},
+                                     {{"FASTQUEUE_WORKER_ID", "from-env"}});
     CHECK(worker_id_of_a_task(control_plane) == "from-env");
 }
 
 TEST_CASE("configuration: a flag overrides the environment and the TOML file") {
     ConfigFile file("worker_id = \"from-file\"\n");
-    ControlPlaneProcess control_plane({.extra_args = {"--config", file.path(), "--worker-id", "from-flag"},
-                                       .environment = {{"FASTQUEUE_WORKER_ID", "from-env"}}});
+    ControlPlaneProcess control_plane({"--config", file.path(), "--worker-id", "from-flag"},
+                                     {{"FASTQUEUE_WORKER_ID", "from-env"}});
     CHECK(worker_id_of_a_task(control_plane) == "from-flag");
 }
 
@@ -180,8 +164,8 @@ TEST_CASE("configuration: FASTQUEUE_RESULT_CACHE_SIZE overrides the file's resul
     // The file allows 100 records, the environment 1: with 1, the first
     // record is evicted by the second.
     ConfigFile file("result_cache_size = 100\n");
-    ControlPlaneProcess control_plane({.extra_args = {"--config", file.path()},
-                                       .environment = {{"FASTQUEUE_RESULT_CACHE_SIZE", "1"}}});
+    ControlPlaneProcess control_plane({"--config", file.path()},
+                                     {{"FASTQUEUE_RESULT_CACHE_SIZE", "1"}});
     Client client(control_plane.client_options());
     const auto first = client.submit_and_wait("echo", Client::make_payload("[1]", "{}"));
     const auto second = client.submit_and_wait("echo", Client::make_payload("[2]", "{}"));
@@ -190,8 +174,8 @@ TEST_CASE("configuration: FASTQUEUE_RESULT_CACHE_SIZE overrides the file's resul
 }
 
 TEST_CASE("configuration: --result-cache-size overrides FASTQUEUE_RESULT_CACHE_SIZE") {
-    ControlPlaneProcess control_plane({.extra_args = {"--result-cache-size", "5"},
-                                       .environment = {{"FASTQUEUE_RESULT_CACHE_SIZE", "1"}}});
+    ControlPlaneProcess control_plane({"--result-cache-size", "5"},
+                                     {{"FASTQUEUE_RESULT_CACHE_SIZE", "1"}});
     Client client(control_plane.client_options());
     const auto first = client.submit_and_wait("echo", Client::make_payload("[1]", "{}"));
     const auto second = client.submit_and_wait("echo", Client::make_payload("[2]", "{}"));

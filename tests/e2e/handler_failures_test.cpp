@@ -64,7 +64,7 @@ TEST_CASE("handler failures: fail(message) ends as a failure carrying exactly th
 TEST_CASE("handler failures: a handler that throws fails with the exception's message and the next task runs") {
     // One handler thread: the task after the throw runs on the same thread.
     ControlPlaneProcess control_plane(
-        {.extra_args = {"--concurrency", "1"}, .extra_task_modules = {"fq_test_throws"}});
+        {"--concurrency", "1"}, {}, {"fq_test_throws"});
     const auto first = submit_json(control_plane, {"--task-name", "throws"}, 1);
     CHECK(first["status"] == "failure");
     CHECK(first["error"] == "boom from handler");
@@ -100,7 +100,7 @@ TEST_CASE("handler failures: a missing argument or one too many fails with a mes
 }
 
 TEST_CASE("handler failures: many failures in a row leave the control plane serving") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "2"}});
+    ControlPlaneProcess control_plane({"--concurrency", "2"});
     Client client(control_plane.client_options());
     for (int i = 0; i < 20; ++i) {
         const auto record = client.submit_and_wait(

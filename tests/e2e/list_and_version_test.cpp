@@ -34,7 +34,7 @@ TEST_CASE("list: prints the mytasks plugin and each of its tasks with a descript
     CHECK(contains(lines[0], "mytasks"));
     for (const char* task : {"add", "echo", "sleep", "fail"}) {
         const std::string line = line_starting_with(run.stdout_text, task);
-        INFO("task " << task);
+        INFO("task " << std::string(task));
         REQUIRE_FALSE(line.empty());
         // A description follows the name on the same line.
         CHECK(trim(line.substr(std::string(task).size())).size() > 3);

@@ -160,6 +160,16 @@ void check_still_serves(ControlPlaneProcess& control_plane, int port_offset_for_
     CHECK(is_answered);
 }
 
+// None of the task ids the bad messages carried became a task.
+void check_no_task_created(const ControlPlaneProcess& control_plane, const std::vector<BadMessage>& messages) {
+    Client client(control_plane.client_options());
+    for (const auto& message : messages) {
+        if (message.task_id.empty()) continue;
+        INFO("message: " << message.description);
+        CHECK_FALSE(client.get(message.task_id).has_value());
+    }
+}
+
 }  // namespace
 
 TEST_CASE("malformed input: bad messages on a submission port get ERROR or nothing, and no task runs") {
@@ -167,13 +177,7 @@ TEST_CASE("malformed input: bad messages on a submission port get ERROR or nothi
     const auto messages = bad_submissions();
     send_and_check_answers(loopback_address(control_plane.base_port() + kNormalPortOffset), messages);
     check_still_serves(control_plane, kNormalPortOffset);
-
-    Client client(control_plane.client_options());
-    for (const auto& message : messages) {
-        if (message.task_id.empty()) continue;
-        INFO("message: " << message.description);
-        CHECK_FALSE(client.get(message.task_id).has_value());
-    }
+    check_no_task_created(control_plane, messages);
 }
 
 TEST_CASE("malformed input: bad messages on the critical and low ports are refused the same way") {
@@ -190,13 +194,7 @@ TEST_CASE("malformed input: bad messages on the query port get ERROR or nothing,
     const auto messages = bad_queries();
     send_and_check_answers(loopback_address(control_plane.base_port() + kQueryPortOffset), messages);
     check_still_serves(control_plane, kQueryPortOffset);
-
-    Client client(control_plane.client_options());
-    for (const auto& message : messages) {
-        if (message.task_id.empty()) continue;
-        INFO("message: " << message.description);
-        CHECK_FALSE(client.get(message.task_id).has_value());
-    }
+    check_no_task_created(control_plane, messages);
 }
 
 TEST_CASE("malformed input: an ERROR for a message with a readable task id carries that id") {

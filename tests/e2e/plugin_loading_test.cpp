@@ -22,34 +22,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct LoadFailure {
-    RunResult run;
-    int base_port = 0;
-};
-
 // Starts a control plane that loads `modules` from the build's modules
 // directory (plus any extra flags) and expects it to exit on its own.
-LoadFailure start_control_plane(const std::vector<std::string>& modules,
-                                const std::vector<std::string>& extra_args = {},
-                                const EnvironmentVariables& environment = {}) {
-    LoadFailure failure;
-    failure.base_port = find_free_port_range(ControlPlaneProcess::kPortCount);
-    std::vector<std::string> args{"control-plane",
-                                  "--base-address",
-                                  loopback_address(failure.base_port),
-                                  "--discovery-address",
-                                  loopback_address(failure.base_port + 6),
-                                  "--subworker-port",
-                                  std::to_string(failure.base_port + 5),
-                                  "--modules-dir",
-                                  test_modules_dir()};
+ExitedControlPlane start_control_plane(const std::vector<std::string>& modules,
+                                       const std::vector<std::string>& extra_args = {},
+                                       const EnvironmentVariables& environment = {}) {
+    std::vector<std::string> args{"--modules-dir", test_modules_dir()};
     for (const auto& module : modules) {
         args.push_back("--task-modules");
         args.push_back(module);
     }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
-    failure.run = run_fastqueue(args, 15s, environment);
-    return failure;
+    return run_control_plane_to_exit(args, environment);
 }
 
 // The checks every load failure shares: a failure exit code, exactly one
@@ -59,7 +43,7 @@ LoadFailure start_control_plane(const std::vector<std::string>& modules,
 // ran, the plugin's own log lines may come before it.
 enum class OtherLines { forbidden, allowed };
 
-void check_load_failure(const LoadFailure& failure, const std::string& file,
+void check_load_failure(const ExitedControlPlane& failure, const std::string& file,
                         const std::vector<std::string>& reasons,
                         OtherLines other_lines = OtherLines::forbidden) {
     INFO(failure.run.describe());
@@ -173,7 +157,7 @@ TEST_CASE("plugin loading: a failing plugin after a good one still stops the con
 }
 
 TEST_CASE("plugin loading: a valid test plugin loads and its tasks run") {
-    ControlPlaneProcess control_plane({.extra_task_modules = {"fq_test_ok"}});
+    ControlPlaneProcess control_plane({}, {}, {"fq_test_ok"});
     const auto echo = control_plane.cli({"submit", "--task-name", "test_ok_echo", "--args", "ping"});
     INFO(echo.describe());
     CHECK(echo.exit_code == 0);

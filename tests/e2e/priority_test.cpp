@@ -30,7 +30,7 @@ std::string echo_payload(const std::string& value) {
 }  // namespace
 
 TEST_CASE("priority: queued critical tasks start before high, high before normal, normal before low, FIFO within each") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "1"}});
+    ControlPlaneProcess control_plane({"--concurrency", "1"});
     Client client(control_plane.client_options());
 
     const std::string blocker = client.submit(
@@ -75,7 +75,7 @@ TEST_CASE("priority: queued critical tasks start before high, high before normal
 }
 
 TEST_CASE("priority: submit --priority sends the task to that priority's queue") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "1"}});
+    ControlPlaneProcess control_plane({"--concurrency", "1"});
     Client client(control_plane.client_options());
     const std::string blocker = client.submit("sleep", Client::make_payload("[1.0]", "{}"));
     REQUIRE(wait_for_state(control_plane.client_options(), blocker, TaskState::running, 10s));

@@ -31,7 +31,7 @@ int status_exit_code(const ControlPlaneProcess& control_plane, const std::string
 }  // namespace
 
 TEST_CASE("result cache: at the size limit the least recently used record is evicted") {
-    ControlPlaneProcess control_plane({.extra_args = {"--result-cache-size", "3"}});
+    ControlPlaneProcess control_plane({"--result-cache-size", "3"});
     const std::string a = run_echo(control_plane, "a");
     const std::string b = run_echo(control_plane, "b");
     const std::string c = run_echo(control_plane, "c");
@@ -44,7 +44,7 @@ TEST_CASE("result cache: at the size limit the least recently used record is evi
 }
 
 TEST_CASE("result cache: reading a record with status counts as a use and saves it from eviction") {
-    ControlPlaneProcess control_plane({.extra_args = {"--result-cache-size", "3"}});
+    ControlPlaneProcess control_plane({"--result-cache-size", "3"});
     const std::string a = run_echo(control_plane, "a");
     const std::string b = run_echo(control_plane, "b");
     const std::string c = run_echo(control_plane, "c");
@@ -62,7 +62,7 @@ TEST_CASE("result cache: reading a record with status counts as a use and saves 
 }
 
 TEST_CASE("result cache: a record expires after --result-cache-ttl seconds, before any sweep") {
-    ControlPlaneProcess control_plane({.extra_args = {"--result-cache-ttl", "1"}});
+    ControlPlaneProcess control_plane({"--result-cache-ttl", "1"});
     const std::string task_id = run_echo(control_plane, "short-lived");
     // Found while fresh...
     const auto fresh = control_plane.cli({"status", "--task-id", task_id, "--json"});
@@ -82,7 +82,7 @@ TEST_CASE("result cache: a record expires after --result-cache-ttl seconds, befo
 }
 
 TEST_CASE("result cache: status of a running task answers running, of a queued task answers queued") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "1"}});
+    ControlPlaneProcess control_plane({"--concurrency", "1"});
     Client client(control_plane.client_options());
     const std::string running = client.submit("sleep", Client::make_payload("[1.0]", "{}"));
     REQUIRE(wait_for_state(control_plane.client_options(), running, TaskState::running, 10s));

@@ -55,7 +55,7 @@ std::optional<TaskRecord> receive_result(WireClient& connection, const std::stri
 }  // namespace
 
 TEST_CASE("signals: SIGTERM lets a running task finish, tells its waiting client success, and exits 0") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "1", "--shutdown-grace", "20"}});
+    ControlPlaneProcess control_plane({"--concurrency", "1", "--shutdown-grace", "20"});
     WireClient waiting(control_plane.address());
     const std::string task_id = submit_waiting(waiting, "sleep", "[1.0]");
     REQUIRE(wait_for_state(control_plane.client_options(), task_id, TaskState::running, 10s));
@@ -73,7 +73,7 @@ TEST_CASE("signals: SIGTERM lets a running task finish, tells its waiting client
 }
 
 TEST_CASE("signals: SIGTERM ends a queued task that never started as cancelled") {
-    ControlPlaneProcess control_plane({.extra_args = {"--concurrency", "1", "--shutdown-grace", "20"}});
+    ControlPlaneProcess control_plane({"--concurrency", "1", "--shutdown-grace", "20"});
     WireClient waiting(control_plane.address());
     const std::string running = submit_waiting(waiting, "sleep", "[1.0]");
     REQUIRE(wait_for_state(control_plane.client_options(), running, TaskState::running, 10s));
@@ -125,7 +125,7 @@ TEST_CASE("signals: SIGTERM stops an idle control plane with exit 0") {
 }
 
 TEST_CASE("signals: a task that outlives --shutdown-grace does not keep the process alive; exit 0") {
-    ControlPlaneProcess control_plane({.extra_args = {"--shutdown-grace", "1"}});
+    ControlPlaneProcess control_plane({"--shutdown-grace", "1"});
     Client client(control_plane.client_options());
     const std::string task_id = client.submit("sleep", Client::make_payload("[120]", "{}"));
     REQUIRE(wait_for_state(control_plane.client_options(), task_id, TaskState::running, 10s));

@@ -94,7 +94,7 @@ TEST_CASE("submit --json: prints exactly one object with every record field") {
     REQUIRE(record.is_object());
     CHECK(record.size() == std::size(kRecordKeys));
     for (const char* key : kRecordKeys) {
-        INFO("key " << key);
+        INFO("key " << std::string(key));
         CHECK(record.contains(key));
     }
     CHECK(is_lowercase_uuid(record.value("task_id", "")));
@@ -107,7 +107,7 @@ TEST_CASE("submit --json: prints exactly one object with every record field") {
     CHECK(record["attempts"] == 1);
     CHECK(record["worker_id"] == "control-plane");
     for (const char* key : {"submitted_at", "started_at", "finished_at"}) {
-        INFO("key " << key << " = " << record[key].dump());
+        INFO("key " << std::string(key) << " = " << record[key].dump());
         REQUIRE(record[key].is_string());
         CHECK(is_iso_timestamp(record[key].get<std::string>()));
     }
@@ -121,7 +121,7 @@ TEST_CASE("submit --json: the record carries the priority the task was submitted
     for (const char* priority : {"critical", "high", "normal", "low"}) {
         const auto run = control_plane.cli(
             {"submit", "--task-name", "echo", "--args", priority, "--priority", priority, "--json"});
-        INFO(priority << ": " << run.describe());
+        INFO(std::string(priority) << ": " << run.describe());
         REQUIRE(run.exit_code == 0);
         const auto record = parse_json(run.stdout_text);
         CHECK(record["priority"] == priority);

@@ -17,6 +17,24 @@ constexpr std::chrono::seconds kStopTimeout{10};
 
 }  // namespace
 
+std::vector<std::string> control_plane_port_flags(int base_port) {
+    return {"--base-address",   loopback_address(base_port),
+            "--discovery-address", loopback_address(base_port + 6),
+            "--subworker-port",  std::to_string(base_port + 5)};
+}
+
+ExitedControlPlane run_control_plane_to_exit(const std::vector<std::string>& args,
+                                             const EnvironmentVariables& environment) {
+    ExitedControlPlane exited;
+    exited.base_port = find_free_port_range(ControlPlaneProcess::kPortCount);
+    std::vector<std::string> full{"control-plane"};
+    const auto port_flags = control_plane_port_flags(exited.base_port);
+    full.insert(full.end(), port_flags.begin(), port_flags.end());
+    full.insert(full.end(), args.begin(), args.end());
+    exited.run = run_fastqueue(full, std::chrono::seconds(15), environment);
+    return exited;
+}
+
 bool wait_until_serving(const std::string& address, Process& process,
                         std::chrono::milliseconds timeout) {
     ClientOptions options;
@@ -39,29 +57,23 @@ bool wait_until_serving(const std::string& address, Process& process,
            process.is_running();
 }
 
-ControlPlaneProcess::ControlPlaneProcess(ControlPlaneConfig config) {
+ControlPlaneProcess::ControlPlaneProcess(std::vector<std::string> extra_args,
+                                         EnvironmentVariables extra_environment,
+                                         std::vector<std::string> extra_task_modules) {
     std::string last_failure;
     for (int attempt = 0; attempt < kMaxStartAttempts; ++attempt) {
         base_port_ = find_free_port_range(kPortCount);
         address_ = loopback_address(base_port_);
-        std::vector<std::string> argv{fastqueue_binary(),
-                                      "control-plane",
-                                      "--base-address",
-                                      address_,
-                                      "--discovery-address",
-                                      loopback_address(base_port_ + 6),
-                                      "--subworker-port",
-                                      std::to_string(base_port_ + 5),
-                                      "--task-modules",
-                                      "mytasks",
-                                      "--modules-dir",
-                                      test_modules_dir()};
-        for (const auto& module : config.extra_task_modules) {
+        std::vector<std::string> argv{fastqueue_binary(), "control-plane"};
+        const auto port_flags = control_plane_port_flags(base_port_);
+        argv.insert(argv.end(), port_flags.begin(), port_flags.end());
+        argv.insert(argv.end(), {"--task-modules", "mytasks", "--modules-dir", test_modules_dir()});
+        for (const auto& module : extra_task_modules) {
             argv.push_back("--task-modules");
             argv.push_back(module);
         }
-        argv.insert(argv.end(), config.extra_args.begin(), config.extra_args.end());
-        process_ = std::make_unique<Process>(argv, config.environment);
+        argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+        process_ = std::make_unique<Process>(argv, extra_environment);
 
         const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
         const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(

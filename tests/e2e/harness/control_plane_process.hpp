@@ -20,23 +20,19 @@
 
 namespace fastqueue::e2e {
 
-struct ControlPlaneConfig {
-    // Extra flags after the fixture's own (--base-address, --discovery-address,
-    // --subworker-port, --task-modules mytasks, --modules-dir).
-    std::vector<std::string> extra_args;
-    EnvironmentVariables environment;
-    // Plugins loaded besides mytasks.
-    std::vector<std::string> extra_task_modules;
-};
-
 class ControlPlaneProcess {
 public:
     // Ports used: base+0..5 and the discovery port base+6.
     static constexpr int kPortCount = 7;
 
-    // Starts the control plane and returns once it answers queries. Throws
-    // std::runtime_error (with the process's stderr) when it does not.
-    explicit ControlPlaneProcess(ControlPlaneConfig config = {});
+    // Starts the control plane and returns once it answers queries: the
+    // fixture's own flags (ports, --task-modules mytasks, --modules-dir), then
+    // extra_args, with extra_environment set and the extra_task_modules
+    // loaded besides mytasks. Throws std::runtime_error (with the process's
+    // stderr) when it does not become ready.
+    explicit ControlPlaneProcess(std::vector<std::string> extra_args = {},
+                                 EnvironmentVariables extra_environment = {},
+                                 std::vector<std::string> extra_task_modules = {});
     // Stops a still-running control plane with SIGTERM, then SIGKILL.
     ~ControlPlaneProcess();
     ControlPlaneProcess(const ControlPlaneProcess&) = delete;
@@ -60,6 +56,23 @@ private:
     int base_port_ = 0;
     std::string address_;
 };
+
+// The flags that put a control plane on the ports base+0..5 and the
+// discovery port base+6 (ControlPlaneProcess::kPortCount ports in all).
+std::vector<std::string> control_plane_port_flags(int base_port);
+
+// A control plane run that was expected to stop on its own (bad
+// configuration, a plugin that does not load): what it printed and the base
+// of the ports it was given, so a test can check they were never bound.
+struct ExitedControlPlane {
+    RunResult run;
+    int base_port = 0;
+};
+
+// Runs `fastqueue control-plane` on fresh ports with `args` after the port
+// flags and waits (up to 15 s) for it to exit.
+ExitedControlPlane run_control_plane_to_exit(const std::vector<std::string>& args,
+                                             const EnvironmentVariables& environment = {});
 
 // Polls the query port of the control plane at address until it answers (any
 // answer: "not found" is the expected one) or process exits or timeout
