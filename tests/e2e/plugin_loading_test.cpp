@@ -134,6 +134,11 @@ TEST_CASE("plugin loading: a file that is not a shared object is not a FastQueue
                        {"not a FastQueue plugin"});
 }
 
+TEST_CASE("plugin loading: a plugin with an unresolved symbol is refused when named, naming the symbol") {
+    check_load_failure(start_control_plane({"fq_test_unresolved"}), module_path("fq_test_unresolved"),
+                       {"fq_test_symbol_defined_nowhere"});
+}
+
 TEST_CASE("plugin loading: an init that fails is reported with the plugin's message") {
     check_load_failure(start_control_plane({"fq_test_init_fails"}), module_path("fq_test_init_fails"),
                        {"init failed", "database unreachable"}, OtherLines::allowed);
