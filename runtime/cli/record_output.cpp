@@ -26,6 +26,7 @@ void print_record_text(const TaskRecord& record) {
     field("submitted_at", format_timestamp(record.submitted_at));
     field("started_at", format_timestamp(record.started_at));
     field("finished_at", format_timestamp(record.finished_at));
+    if (record.progress) field("progress", std::to_string(*record.progress));
 }
 
 }  // namespace fastqueue::cli

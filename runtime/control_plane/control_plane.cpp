@@ -290,7 +290,9 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
 
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
     if (auto it = live.find(query.task_id); it != live.end()) {
-        query_port.send(routing_id, protocol::encode(protocol::Record{it->second.record}));
+        TaskRecord record = it->second.record;
+        if (record.state == TaskState::running) record.progress = engine->progress(query.task_id);
+        query_port.send(routing_id, protocol::encode(protocol::Record{std::move(record)}));
     } else if (auto record = cache.get(query.task_id)) {
         query_port.send(routing_id, protocol::encode(protocol::Record{std::move(*record)}));
     } else {

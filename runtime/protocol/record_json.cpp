@@ -58,7 +58,7 @@ json timestamp_or_null(Timestamp at) {
 }  // namespace
 
 json record_metadata_to_json(const TaskRecord& record) {
-    return json{
+    json metadata{
         {"task_id", record.task_id},
         {"task_name", record.task_name},
         {"priority", std::string(to_string(record.priority))},
@@ -70,6 +70,8 @@ json record_metadata_to_json(const TaskRecord& record) {
         {"started_at", format_timestamp(record.started_at)},
         {"finished_at", format_timestamp(record.finished_at)},
     };
+    if (record.progress) metadata["progress"] = *record.progress;
+    return metadata;
 }
 
 std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::string* error) {
@@ -154,6 +156,16 @@ std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::s
         !read_timestamp(metadata, "started_at", record.started_at, error) ||
         !read_timestamp(metadata, "finished_at", record.finished_at, error)) {
         return std::nullopt;
+    }
+
+    // Optional: present only while a task that reported progress runs.
+    if (auto progress = metadata.find("progress"); progress != metadata.end()) {
+        if (!progress->is_number() || !(progress->get<double>() >= 0.0) ||
+            !(progress->get<double>() <= 1.0)) {
+            fail(error, "'progress' must be a number in 0..1");
+            return std::nullopt;
+        }
+        record.progress = progress->get<double>();
     }
     return record;
 }

@@ -18,7 +18,8 @@
 namespace fastqueue::protocol {
 
 // {"task_id","task_name","priority","status","error","attempts","worker_id",
-//  "submitted_at","started_at","finished_at"} from the record (not its result).
+//  "submitted_at","started_at","finished_at"} from the record (not its result),
+// plus "progress" (a number in 0..1) when the record has progress.
 // Strings are copied as they are: dump with error_handler_t::replace when
 // they may not be UTF-8.
 nlohmann::json record_metadata_to_json(const TaskRecord& record);

@@ -51,6 +51,10 @@ struct TaskRecord {
     std::string error;      // error message; empty unless failure or cancelled
     std::uint32_t attempts = 0;  // times the task was started
     std::string worker_id;  // id of the worker that ran (or runs) it; empty while queued
+    // The last fraction (0..1) a running task reported through
+    // report_progress, when it reported any. Only queries of running tasks
+    // carry it.
+    std::optional<double> progress;
     Timestamp submitted_at{};
     Timestamp started_at{};
     Timestamp finished_at{};

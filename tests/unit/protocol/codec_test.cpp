@@ -401,3 +401,28 @@ TEST_CASE("record_to_cli_json: one object with nulls for absent values") {
     CHECK(queued_json["worker_id"].is_null());
     CHECK_NOTHROW((void)queued_json.dump());
 }
+
+TEST_CASE("record metadata: progress round-trips and is validated") {
+    using namespace fastqueue;
+    TaskRecord record;
+    record.task_id = "6f1c1f1e-2b53-4b8e-9c55-3c8f3f5d2a71";
+    record.task_name = "sleep";
+    record.state = TaskState::running;
+    record.attempts = 1;
+    record.worker_id = "control-plane";
+    record.submitted_at = Clock::now();
+    record.progress = 0.25;
+    auto metadata = protocol::record_metadata_to_json(record);
+    auto parsed = protocol::record_metadata_from_json(metadata);
+    REQUIRE(parsed);
+    REQUIRE(parsed->progress);
+    CHECK(*parsed->progress == doctest::Approx(0.25));
+
+    record.progress.reset();
+    CHECK_FALSE(protocol::record_metadata_to_json(record).contains("progress"));
+
+    metadata["progress"] = 1.5;
+    std::string error;
+    CHECK_FALSE(protocol::record_metadata_from_json(metadata, &error));
+    CHECK(error.find("progress") != std::string::npos);
+}
