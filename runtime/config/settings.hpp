@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,30 @@ struct ControlPlaneSettings {
     std::optional<int> subworker_port;
     std::size_t result_cache_size = 10000;
     long result_cache_ttl_seconds = 3600;
+    EngineSettings engine;
+
+    // Subworker health: a subworker that sends nothing for
+    // heartbeat_liveness * heartbeat_interval_ms is inactive, and its tasks
+    // are dispatched again. Handed to subworkers when they register.
+    std::uint32_t heartbeat_interval_ms = 1000;
+    std::uint32_t heartbeat_liveness = 3;
+    // A task whose worker was lost this many times ends as failure
+    // "worker lost" instead of being dispatched again.
+    std::uint32_t max_worker_losses = 3;
+    // How often the control plane announces itself on discovery_address.
+    std::uint32_t announce_interval_ms = 1000;
+};
+
+struct SubworkerSettings {
+    std::string worker_id;                   // required
+    // The control plane's base address; unset means "find it through
+    // discovery_address".
+    std::optional<std::string> control_plane_address;
+    std::string base_address = "tcp://127.0.0.1:5555";  // this subworker's base+0..3
+    std::string discovery_address = "tcp://127.0.0.1:5550";
+    // Tasks the control plane may send beyond `concurrency` so that short
+    // tasks stream without a round trip between them.
+    std::uint32_t prefetch = 2;
     EngineSettings engine;
 };
 

@@ -1,0 +1,41 @@
+// fastqueue/subworker_status.hpp -- the control plane's view of its
+// subworkers, as ControlPlane::get_subworker_status() and
+// Client::get_subworker_status() return it and `fastqueue workers --json`
+// prints it:
+//   {"total_subworkers": 3, "active_subworkers": 3,
+//    "subworkers": {"sw1": {"address": "tcp://127.0.0.1:5561", "status": "active",
+//                           "load": 2, "capacity": 4, "tasks_completed": 17,
+//                           "last_seen": "2026-11-27T23:52:33.123456Z"}, ...}}
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "fastqueue/task.hpp"
+
+namespace fastqueue {
+
+struct SubworkerInfo {
+    std::string address;           // its base address
+    bool is_active = false;        // "active" / "inactive"
+    std::uint32_t load = 0;        // tasks in flight there (running plus prefetched)
+    std::uint32_t capacity = 0;    // its handler threads
+    std::uint64_t tasks_completed = 0;
+    Timestamp last_seen{};         // last message from it (UTC)
+};
+
+struct SubworkerPoolStatus {
+    std::size_t total_subworkers = 0;
+    std::size_t active_subworkers = 0;
+    std::map<std::string, SubworkerInfo> subworkers;  // by worker id
+};
+
+// The JSON text shown above.
+std::string to_json_text(const SubworkerPoolStatus& status);
+// Parses what to_json_text writes; std::nullopt (and *error set) otherwise.
+std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& json_text,
+                                                          std::string* error = nullptr);
+
+}  // namespace fastqueue
