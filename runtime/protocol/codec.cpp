@@ -9,7 +9,10 @@
 #include "protocol/codec.hpp"
 
 #include <array>
+#include <cstdint>
+#include <set>
 
+#include "common/endpoint.hpp"
 #include "common/uuid.hpp"
 #include "protocol/record_json.hpp"
 #include "protocol/text.hpp"
@@ -25,16 +28,11 @@ struct MessageShape {
     std::size_t frame_count;
 };
 constexpr std::array<MessageShape, std::variant_size_v<Message>> kShapes = {{
-    {"SUBMIT", 6},
-    {"ACK", 3},
-    {"REFUSED", 4},
-    {"QUERY", 3},
-    {"CANCEL", 3},
-    {"RESULT", 5},
-    {"RECORD", 5},
-    {"NOT_FOUND", 3},
-    {"CANCEL_REPLY", 4},
-    {"ERROR", 4},
+    {"SUBMIT", 6},           {"ACK", 3},           {"REFUSED", 4},    {"QUERY", 3},
+    {"CANCEL", 3},           {"RESULT", 5},        {"RECORD", 5},     {"NOT_FOUND", 3},
+    {"CANCEL_REPLY", 4},     {"ERROR", 4},         {"REGISTER", 7},   {"REGISTERED", 5},
+    {"REGISTER_REFUSED", 4}, {"HEARTBEAT", 4},     {"DEREGISTER", 3}, {"REREGISTER", 3},
+    {"WORKERS", 2},          {"WORKERS_REPLY", 3}, {"ANNOUNCE", 5},
 }};
 
 // Positions in kShapes, which are also the Message variant's indices.
@@ -49,10 +47,36 @@ enum TypeIndex : std::size_t {
     kNotFound,
     kCancelReply,
     kError,
+    kRegister,
+    kRegistered,
+    kRegisterRefused,
+    kHeartbeat,
+    kDeregister,
+    kReregister,
+    kWorkersQuery,
+    kWorkersReply,
+    kAnnounce,
 };
 static_assert(std::is_same_v<std::variant_alternative_t<kSubmit, Message>, Submit>);
 static_assert(std::is_same_v<std::variant_alternative_t<kResult, Message>, Result>);
 static_assert(std::is_same_v<std::variant_alternative_t<kError, Message>, Error>);
+static_assert(std::is_same_v<std::variant_alternative_t<kRegister, Message>, Register>);
+static_assert(std::is_same_v<std::variant_alternative_t<kHeartbeat, Message>, Heartbeat>);
+static_assert(std::is_same_v<std::variant_alternative_t<kAnnounce, Message>, Announce>);
+static_assert(kAnnounce + 1 == std::variant_size_v<Message>);
+
+// The client-facing messages (SUBMIT .. ERROR) carry a task id in frame 2;
+// the subworker, monitoring and discovery messages do not.
+bool carries_task_id(std::size_t type_index) { return type_index <= kError; }
+
+// Every body frame count in kShapes fits what receive_frames() callers keep.
+constexpr bool shapes_fit_max_body_frames() {
+    for (const auto& shape : kShapes) {
+        if (shape.frame_count > kMaxBodyFrames) return false;
+    }
+    return true;
+}
+static_assert(shapes_fit_max_body_frames());
 
 // Only bit 0 of the SUBMIT flags byte has a meaning in protocol 1.
 constexpr unsigned char kFlagWantsResult = 0x01;
@@ -153,6 +177,212 @@ Frames record_frames(std::string_view type, TaskRecord&& record) {
     return frames;
 }
 
+// Checks a worker id frame: the task-name rule.
+bool check_worker_id(std::string_view worker_id, std::string& reason) {
+    if (!is_valid_task_name(worker_id)) {
+        reason = "invalid worker id '" + printable_excerpt(worker_id) + "' (expected 1.." +
+                 std::to_string(kMaxTaskNameBytes) + " characters of A-Z a-z 0-9 _ . : -)";
+        return false;
+    }
+    return true;
+}
+
+// Parses a decimal number frame in [min, max]: ASCII digits only (no sign,
+// no spaces, no leading zero except "0" itself), at most 10 digits, so the
+// value cannot overflow before the range check.
+std::optional<std::uint32_t> parse_decimal(std::string_view text, const char* what,
+                                           std::uint32_t min, std::uint32_t max,
+                                           std::string& reason) {
+    auto fail = [&]() -> std::optional<std::uint32_t> {
+        reason = std::string(what) + " '" + printable_excerpt(text, 16) +
+                 "' is not a decimal number in " + std::to_string(min) + ".." + std::to_string(max);
+        return std::nullopt;
+    };
+    if (text.empty() || text.size() > 10) return fail();
+    if (text.size() > 1 && text[0] == '0') return fail();
+    std::uint64_t value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return fail();
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (value < min || value > max) return fail();
+    return static_cast<std::uint32_t>(value);
+}
+
+std::string decimal_text(std::uint32_t value) { return std::to_string(value); }
+
+// Checks an address frame that a peer will connect to: "tcp://HOST:PORT"
+// as parse_endpoint() accepts it, not the wildcard host, and with room for
+// the ports counted from it (the highest offset used is max_port_offset).
+bool check_connect_address(std::string_view address, const char* what, int max_port_offset,
+                           std::string& reason) {
+    if (address.size() > kMaxAddressBytes) {
+        reason =
+            std::string(what) + " is longer than " + std::to_string(kMaxAddressBytes) + " bytes";
+        return false;
+    }
+    std::string parse_error;
+    auto endpoint = parse_endpoint(address, &parse_error);
+    if (!endpoint) {
+        reason = "invalid " + std::string(what) + " '" + printable_excerpt(address) + "'";
+        return false;
+    }
+    if (endpoint->host == "*") {
+        reason = std::string(what) + " '" + printable_excerpt(address) +
+                 "' has the wildcard host * (a peer cannot connect to it)";
+        return false;
+    }
+    if (endpoint->port + max_port_offset > 65535) {
+        reason = std::string(what) + " '" + printable_excerpt(address) +
+                 "' leaves no room for base+" + std::to_string(max_port_offset) +
+                 " (port must be at most " + std::to_string(65535 - max_port_offset) + ")";
+        return false;
+    }
+    return true;
+}
+
+// Parses the REGISTER tasks frame: a JSON array of distinct valid task names.
+std::optional<std::vector<std::string>> decode_task_names(const zmq::message_t& frame,
+                                                          std::string& reason) {
+    if (frame.size() > kMaxTaskListBytes) {
+        reason = "task list is longer than " + std::to_string(kMaxTaskListBytes) + " bytes";
+        return std::nullopt;
+    }
+    auto array = nlohmann::json::parse(view(frame), nullptr, /*allow_exceptions=*/false);
+    if (array.is_discarded() || !array.is_array()) {
+        reason = "task list is not a JSON array";
+        return std::nullopt;
+    }
+    if (array.size() > kMaxTaskNames) {
+        reason = "task list has " + std::to_string(array.size()) + " names, at most " +
+                 std::to_string(kMaxTaskNames) + " are allowed";
+        return std::nullopt;
+    }
+    std::vector<std::string> names;
+    names.reserve(array.size());
+    std::set<std::string_view> seen;
+    for (const auto& element : array) {
+        const std::string* name = element.get_ptr<const std::string*>();
+        if (name == nullptr || !is_valid_task_name(*name)) {
+            reason = "task list holds an invalid task name " +
+                     printable_excerpt(
+                         element.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)) +
+                     " (expected strings of 1.." + std::to_string(kMaxTaskNameBytes) +
+                     " characters of A-Z a-z 0-9 _ . : -)";
+            return std::nullopt;
+        }
+        if (!seen.insert(*name).second) {
+            reason = "task list names '" + printable_excerpt(*name) + "' twice";
+            return std::nullopt;
+        }
+        names.push_back(*name);
+    }
+    return names;
+}
+
+// Checks the WORKERS_REPLY status frame: a UTF-8 JSON object of bounded
+// size. Its members are for parse_subworker_status() to check.
+bool check_status_json(const zmq::message_t& frame, std::string& reason) {
+    if (frame.size() > kMaxStatusBytes) {
+        reason = "status is longer than " + std::to_string(kMaxStatusBytes) + " bytes";
+        return false;
+    }
+    auto object = nlohmann::json::parse(view(frame), nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded() || !object.is_object()) {
+        reason = "status is not a UTF-8 JSON object";
+        return false;
+    }
+    return true;
+}
+
+// Decodes the messages that do not carry a task id (REGISTER .. ANNOUNCE).
+// The frame count is already checked.
+DecodeResult decode_without_task_id(std::size_t type_index, Frames& frames, DecodeResult&& result) {
+    std::string reason;
+    if (type_index == kWorkersQuery) {
+        result.message = WorkersQuery{};
+        return std::move(result);
+    }
+    if (type_index == kWorkersReply) {
+        if (!check_status_json(frames[2], reason)) {
+            return failure(std::move(result), std::move(reason));
+        }
+        result.message = WorkersReply{to_std_string(frames[2])};
+        return std::move(result);
+    }
+    std::string_view worker_id = view(frames[2]);
+    if (!check_worker_id(worker_id, reason)) return failure(std::move(result), std::move(reason));
+    std::string id(worker_id);
+
+    switch (type_index) {
+        case kRegister: {
+            if (!check_connect_address(view(frames[3]), "address", kLastPriorityPortOffset,
+                                       reason)) {
+                return failure(std::move(result), std::move(reason));
+            }
+            auto capacity =
+                parse_decimal(view(frames[4]), "capacity", kMinCapacity, kMaxCapacity, reason);
+            if (!capacity) return failure(std::move(result), std::move(reason));
+            auto prefetch =
+                parse_decimal(view(frames[5]), "prefetch", kMinPrefetch, kMaxPrefetch, reason);
+            if (!prefetch) return failure(std::move(result), std::move(reason));
+            auto names = decode_task_names(frames[6], reason);
+            if (!names) return failure(std::move(result), std::move(reason));
+            Register message;
+            message.worker_id = std::move(id);
+            message.address = to_std_string(frames[3]);
+            message.capacity = *capacity;
+            message.prefetch = *prefetch;
+            message.task_names = std::move(*names);
+            result.message = std::move(message);
+            break;
+        }
+        case kRegistered: {
+            auto interval_ms =
+                parse_decimal(view(frames[3]), "heartbeat_interval_ms", kMinHeartbeatIntervalMs,
+                              kMaxHeartbeatIntervalMs, reason);
+            if (!interval_ms) return failure(std::move(result), std::move(reason));
+            auto liveness = parse_decimal(view(frames[4]), "heartbeat_liveness",
+                                          kMinHeartbeatLiveness, kMaxHeartbeatLiveness, reason);
+            if (!liveness) return failure(std::move(result), std::move(reason));
+            result.message = Registered{std::move(id), *interval_ms, *liveness};
+            break;
+        }
+        case kRegisterRefused: {
+            std::string_view reason_text = view(frames[3]);
+            if (!check_text(reason_text, "refusal reason", reason)) {
+                return failure(std::move(result), std::move(reason));
+            }
+            result.message = RegisterRefused{std::move(id), std::string(reason_text)};
+            break;
+        }
+        case kHeartbeat: {
+            auto load = parse_decimal(view(frames[3]), "load", 0, kMaxLoad, reason);
+            if (!load) return failure(std::move(result), std::move(reason));
+            result.message = Heartbeat{std::move(id), *load};
+            break;
+        }
+        case kDeregister:
+            result.message = Deregister{std::move(id)};
+            break;
+        case kReregister:
+            result.message = Reregister{std::move(id)};
+            break;
+        case kAnnounce: {
+            if (!check_connect_address(view(frames[3]), "base address", kQueryPortOffset, reason)) {
+                return failure(std::move(result), std::move(reason));
+            }
+            auto port = parse_decimal(view(frames[4]), "subworker_port", 1, 65535, reason);
+            if (!port) return failure(std::move(result), std::move(reason));
+            result.message = Announce{std::move(id), to_std_string(frames[3]), *port};
+            break;
+        }
+        default:
+            return failure(std::move(result), "internal: message type has no decoder");
+    }
+    return std::move(result);
+}
+
 }  // namespace
 
 std::string_view message_type_name(const Message& message) { return kShapes[message.index()].type; }
@@ -184,7 +414,7 @@ DecodeResult decode(Frames& frames) {
 
     // Keep the task id for the error reply as soon as it is known to be one,
     // even if the rest of the message turns out to be wrong.
-    if (frames.size() >= 3 && is_canonical_uuid(view(frames[2]))) {
+    if (carries_task_id(type_index) && frames.size() >= 3 && is_canonical_uuid(view(frames[2]))) {
         result.task_id = to_std_string(frames[2]);
     }
 
@@ -193,6 +423,9 @@ DecodeResult decode(Frames& frames) {
         return failure(std::move(result), std::string(shape.type) + " has " +
                                               std::to_string(frames.size()) + " frames, expected " +
                                               std::to_string(shape.frame_count));
+    }
+    if (!carries_task_id(type_index)) {
+        return decode_without_task_id(type_index, frames, std::move(result));
     }
 
     std::string reason;
@@ -278,6 +511,8 @@ DecodeResult decode(Frames& frames) {
             result.message = Error{std::move(id), std::string(message_text)};
             break;
         }
+        default:
+            return failure(std::move(result), "internal: message type has no decoder");
     }
     return result;
 }
@@ -306,10 +541,11 @@ std::optional<Frames> receive_frames(zmq::socket_ref socket, std::size_t max_fra
 
 Frames encode(Message&& message) {
     Frames frames;
-    auto header = [&frames](std::string_view type, std::string_view task_id) {
+    // Frames 0..2: protocol id, type, and the task id or worker id.
+    auto header = [&frames](std::string_view type, std::string_view id) {
         frames.push_back(text_frame(kProtocolId));
         frames.push_back(text_frame(type));
-        frames.push_back(text_frame(task_id));
+        frames.push_back(text_frame(id));
     };
     std::string_view type = message_type_name(message);
     std::visit(
@@ -332,6 +568,37 @@ Frames encode(Message&& message) {
                 frames.push_back(text_frame(to_string(value.outcome)));
             } else if constexpr (std::is_same_v<T, Result> || std::is_same_v<T, Record>) {
                 frames = record_frames(type, std::move(value.record));
+            } else if constexpr (std::is_same_v<T, Register>) {
+                header(type, value.worker_id);
+                frames.push_back(text_frame(value.address));
+                frames.push_back(text_frame(decimal_text(value.capacity)));
+                frames.push_back(text_frame(decimal_text(value.prefetch)));
+                nlohmann::json names(value.task_names);
+                frames.push_back(owning_frame(
+                    names.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+            } else if constexpr (std::is_same_v<T, Registered>) {
+                header(type, value.worker_id);
+                frames.push_back(text_frame(decimal_text(value.heartbeat_interval_ms)));
+                frames.push_back(text_frame(decimal_text(value.heartbeat_liveness)));
+            } else if constexpr (std::is_same_v<T, RegisterRefused>) {
+                header(type, value.worker_id);
+                frames.push_back(text_frame(to_valid_utf8(value.reason, kMaxTextBytes)));
+            } else if constexpr (std::is_same_v<T, Heartbeat>) {
+                header(type, value.worker_id);
+                frames.push_back(text_frame(decimal_text(value.load)));
+            } else if constexpr (std::is_same_v<T, Deregister> || std::is_same_v<T, Reregister>) {
+                header(type, value.worker_id);
+            } else if constexpr (std::is_same_v<T, WorkersQuery>) {
+                frames.push_back(text_frame(kProtocolId));
+                frames.push_back(text_frame(type));
+            } else if constexpr (std::is_same_v<T, WorkersReply>) {
+                frames.push_back(text_frame(kProtocolId));
+                frames.push_back(text_frame(type));
+                frames.push_back(owning_frame(std::move(value.status_json)));
+            } else if constexpr (std::is_same_v<T, Announce>) {
+                header(type, value.worker_id);
+                frames.push_back(text_frame(value.base_address));
+                frames.push_back(text_frame(decimal_text(value.subworker_port)));
             } else {
                 // Ack, Query, Cancel, NotFound: the task id is the whole body.
                 header(type, value.task_id);

@@ -11,6 +11,7 @@
 // stripped before decode() and prepended after encode() by the caller.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,33 @@ inline constexpr std::size_t kMaxErrorBytes = 64 * 1024;
 // A record's worker id and task name inside the metadata.
 inline constexpr std::size_t kMaxWorkerIdBytes = 256;
 
+// Subworker management (REGISTER .. ANNOUNCE). Worker ids follow the task
+// name rule (is_valid_task_name). Numbers travel as decimal ASCII: digits
+// only, no sign, no leading zero, within these ranges.
+inline constexpr std::uint32_t kMinCapacity = 1;
+inline constexpr std::uint32_t kMaxCapacity = 1024;
+inline constexpr std::uint32_t kMinPrefetch = 0;
+inline constexpr std::uint32_t kMaxPrefetch = 1024;
+inline constexpr std::uint32_t kMinHeartbeatIntervalMs = 1;
+inline constexpr std::uint32_t kMaxHeartbeatIntervalMs = 3600000;
+inline constexpr std::uint32_t kMinHeartbeatLiveness = 1;
+inline constexpr std::uint32_t kMaxHeartbeatLiveness = 1000;
+inline constexpr std::uint32_t kMaxLoad = 1000000;
+// REGISTER address and ANNOUNCE base address. They must parse with
+// parse_endpoint(), must not use the wildcard host, and must leave room for
+// the ports counted from them: a REGISTER address is the subworker's base+0
+// (it serves base+0..3, so its port is at most 65532); an ANNOUNCE base
+// address is a control plane's (base+0..4, so at most 65531).
+inline constexpr std::size_t kMaxAddressBytes = 512;
+inline constexpr int kLastPriorityPortOffset = 3;
+// REGISTER tasks frame: a JSON array of at most kMaxTaskNames distinct task
+// names, at most kMaxTaskListBytes long.
+inline constexpr std::size_t kMaxTaskNames = 10000;
+inline constexpr std::size_t kMaxTaskListBytes = 2 * 1024 * 1024;
+// WORKERS_REPLY status frame: a UTF-8 JSON object (fastqueue/subworker_status.hpp).
+// encode() sends it unchanged: the sender keeps it within this limit.
+inline constexpr std::size_t kMaxStatusBytes = 4 * 1024 * 1024;
+
 struct DecodeResult {
     std::optional<Message> message;  // set on success
     std::string error;               // set on failure: why, one line
@@ -50,8 +78,8 @@ DecodeResult decode(Frames& frames);
 // its limit is cut (see the limits above), so the peer can always decode it.
 Frames encode(Message&& message);
 
-// Most frames in any protocol-1 message body (SUBMIT has 6).
-inline constexpr std::size_t kMaxBodyFrames = 6;
+// Most frames in any protocol-1 message body (REGISTER has 7).
+inline constexpr std::size_t kMaxBodyFrames = 7;
 
 // Receives one whole multipart message from `socket` without blocking;
 // std::nullopt when none is waiting. Keeps at most max_frames frames: the

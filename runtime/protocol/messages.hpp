@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 #include <zmq.hpp>
 
 #include "fastqueue/task.hpp"
@@ -92,7 +94,82 @@ struct Error {
     std::string message;
 };
 
-using Message =
-    std::variant<Submit, Ack, Refused, Query, Cancel, Result, Record, NotFound, CancelReply, Error>;
+// ---- Subworker management, on the control plane's subworker port (base+5).
+// A subworker connects a DEALER; the control plane's ROUTER answers.
+// Worker ids follow the task-name rule: 1..128 bytes of [A-Za-z0-9_.:-].
+
+// Subworker -> control plane: join (or rejoin) the pool.
+//   [FQ/1, REGISTER, worker_id, address, capacity, prefetch, tasks]
+// address: the subworker's base address (tcp://HOST:PORT; it serves SUBMIT
+// on base+0..3); capacity and prefetch: decimal ASCII (capacity 1..1024,
+// prefetch 0..1024); tasks: a JSON array of the task names it can run.
+struct Register {
+    std::string worker_id;
+    std::string address;
+    std::uint32_t capacity = 1;
+    std::uint32_t prefetch = 0;
+    std::vector<std::string> task_names;
+};
+
+// Control plane -> subworker: accepted; heartbeat at this interval, and
+// count the control plane lost after `heartbeat_liveness` silent intervals.
+//   [FQ/1, REGISTERED, worker_id, heartbeat_interval_ms, heartbeat_liveness]
+struct Registered {
+    std::string worker_id;
+    std::uint32_t heartbeat_interval_ms = 1000;
+    std::uint32_t heartbeat_liveness = 3;
+};
+
+// Control plane -> subworker: registration refused (e.g. the id belongs to a
+// live subworker). The subworker reports the reason and exits non-zero.
+//   [FQ/1, REGISTER_REFUSED, worker_id, reason]
+struct RegisterRefused {
+    std::string worker_id;
+    std::string reason;
+};
+
+// Both directions, every heartbeat interval. load: tasks the subworker holds
+// (running plus prefetched), decimal ASCII; the control plane sends 0.
+//   [FQ/1, HEARTBEAT, worker_id, load]
+struct Heartbeat {
+    std::string worker_id;
+    std::uint32_t load = 0;
+};
+
+// Subworker -> control plane: leaving; send no more tasks.
+//   [FQ/1, DEREGISTER, worker_id]
+struct Deregister {
+    std::string worker_id;
+};
+
+// Control plane -> subworker: "I do not know you" (the control plane
+// restarted, or declared the subworker inactive); register again.
+//   [FQ/1, REREGISTER, worker_id]
+struct Reregister {
+    std::string worker_id;
+};
+
+// ---- Monitoring, on the query port (base+4).
+//   [FQ/1, WORKERS]  ->  [FQ/1, WORKERS_REPLY, status]
+// status: the JSON object of docs/scaling.md (total_subworkers,
+// active_subworkers, subworkers{id: {address, status, load, capacity,
+// tasks_completed, last_seen}}).
+struct WorkersQuery {};
+struct WorkersReply {
+    std::string status_json;
+};
+
+// ---- Discovery: published by the control plane on its discovery address
+// (a PUB socket) every announce interval.
+//   [FQ/1, ANNOUNCE, worker_id, base_address, subworker_port]
+struct Announce {
+    std::string worker_id;
+    std::string base_address;
+    std::uint32_t subworker_port = 0;
+};
+
+using Message = std::variant<Submit, Ack, Refused, Query, Cancel, Result, Record, NotFound,
+                             CancelReply, Error, Register, Registered, RegisterRefused, Heartbeat,
+                             Deregister, Reregister, WorkersQuery, WorkersReply, Announce>;
 
 }  // namespace fastqueue::protocol
