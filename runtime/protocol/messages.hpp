@@ -151,7 +151,7 @@ struct Reregister {
 
 // ---- Monitoring, on the query port (base+4).
 //   [FQ/1, WORKERS]  ->  [FQ/1, WORKERS_REPLY, status]
-// status: the JSON object of docs/scaling.md (total_subworkers,
+// status: the JSON object of fastqueue/subworker_status.hpp (total_subworkers,
 // active_subworkers, subworkers{id: {address, status, load, capacity,
 // tasks_completed, last_seen}}).
 struct WorkersQuery {};

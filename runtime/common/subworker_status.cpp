@@ -1,0 +1,179 @@
+// subworker_status.cpp -- the pool status of fastqueue/subworker_status.hpp
+// as JSON text: written by the control plane into WORKERS_REPLY and read
+// back by the client. The parser is the validation of network input, so it
+// checks every member it reads, names the first one that is wrong, and never
+// throws. Members it does not know are ignored, as in record metadata.
+#include "fastqueue/subworker_status.hpp"
+
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "common/endpoint.hpp"
+#include "protocol/messages.hpp"
+#include "protocol/text.hpp"
+
+namespace fastqueue {
+
+namespace {
+
+using nlohmann::json;
+
+bool fail(std::string* error, std::string message) {
+    if (error != nullptr) *error = "subworker status: " + std::move(message);
+    return false;
+}
+
+// Reads the member `key` of `object` as a JSON unsigned integer of at most
+// max (no sign, fraction or exponent).
+bool read_unsigned(const json& object, const std::string& where, const char* key, std::uint64_t max,
+                   std::uint64_t& out, std::string* error) {
+    auto it = object.find(key);
+    if (it == object.end()) return fail(error, where + "missing '" + key + "'");
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() > max) {
+        return fail(error, where + "'" + key + "' must be an integer in 0.." + std::to_string(max));
+    }
+    out = it->get<std::uint64_t>();
+    return true;
+}
+
+const std::string* read_string(const json& object, const std::string& where, const char* key,
+                               std::string* error) {
+    auto it = object.find(key);
+    if (it == object.end()) {
+        fail(error, where + "missing '" + key + "'");
+        return nullptr;
+    }
+    if (!it->is_string()) {
+        fail(error, where + "'" + key + "' must be a string");
+        return nullptr;
+    }
+    return it->get_ptr<const std::string*>();
+}
+
+std::optional<SubworkerInfo> parse_info(const std::string& worker_id, const json& object,
+                                        std::string* error) {
+    std::string where = "subworker '" + protocol::printable_excerpt(worker_id) + "': ";
+    if (!object.is_object()) {
+        fail(error, where + "must be an object");
+        return std::nullopt;
+    }
+    SubworkerInfo info;
+    const std::string* address = read_string(object, where, "address", error);
+    if (address == nullptr) return std::nullopt;
+    if (!parse_endpoint(*address)) {
+        fail(error, where + "'address' is not tcp://HOST:PORT: '" +
+                        protocol::printable_excerpt(*address) + "'");
+        return std::nullopt;
+    }
+    info.address = *address;
+
+    const std::string* status = read_string(object, where, "status", error);
+    if (status == nullptr) return std::nullopt;
+    if (*status != "active" && *status != "inactive") {
+        fail(error, where + "'status' must be \"active\" or \"inactive\", not '" +
+                        protocol::printable_excerpt(*status) + "'");
+        return std::nullopt;
+    }
+    info.is_active = *status == "active";
+
+    constexpr std::uint64_t kMaxUint32 = std::numeric_limits<std::uint32_t>::max();
+    std::uint64_t load = 0;
+    std::uint64_t capacity = 0;
+    if (!read_unsigned(object, where, "load", kMaxUint32, load, error) ||
+        !read_unsigned(object, where, "capacity", kMaxUint32, capacity, error) ||
+        !read_unsigned(object, where, "tasks_completed", std::numeric_limits<std::uint64_t>::max(),
+                       info.tasks_completed, error)) {
+        return std::nullopt;
+    }
+    info.load = static_cast<std::uint32_t>(load);
+    info.capacity = static_cast<std::uint32_t>(capacity);
+
+    const std::string* last_seen_text = read_string(object, where, "last_seen", error);
+    if (last_seen_text == nullptr) return std::nullopt;
+    auto last_seen = parse_timestamp(*last_seen_text);
+    if (!last_seen) {
+        fail(error, where +
+                        "'last_seen' is not a UTC timestamp like 2026-11-27T23:52:33.123456Z: '" +
+                        protocol::printable_excerpt(*last_seen_text) + "'");
+        return std::nullopt;
+    }
+    info.last_seen = *last_seen;
+    return info;
+}
+
+}  // namespace
+
+std::string to_json_text(const SubworkerPoolStatus& status) {
+    // ordered_json keeps the members in the order of the header's example.
+    nlohmann::ordered_json subworkers = nlohmann::ordered_json::object();
+    for (const auto& [worker_id, info] : status.subworkers) {
+        subworkers[worker_id] = {
+            {"address", info.address},
+            {"status", info.is_active ? "active" : "inactive"},
+            {"load", info.load},
+            {"capacity", info.capacity},
+            {"tasks_completed", info.tasks_completed},
+            {"last_seen", format_timestamp(info.last_seen)},
+        };
+    }
+    nlohmann::ordered_json object = {
+        {"total_subworkers", status.total_subworkers},
+        {"active_subworkers", status.active_subworkers},
+        {"subworkers", std::move(subworkers)},
+    };
+    return object.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
+}
+
+std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& json_text,
+                                                          std::string* error) {
+    auto object = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded() || !object.is_object()) {
+        fail(error, "not a UTF-8 JSON object");
+        return std::nullopt;
+    }
+    SubworkerPoolStatus status;
+    std::uint64_t total = 0;
+    std::uint64_t active = 0;
+    constexpr std::uint64_t kMaxCount = std::numeric_limits<std::size_t>::max();
+    if (!read_unsigned(object, "", "total_subworkers", kMaxCount, total, error) ||
+        !read_unsigned(object, "", "active_subworkers", kMaxCount, active, error)) {
+        return std::nullopt;
+    }
+    auto subworkers = object.find("subworkers");
+    if (subworkers == object.end()) {
+        fail(error, "missing 'subworkers'");
+        return std::nullopt;
+    }
+    if (!subworkers->is_object()) {
+        fail(error, "'subworkers' must be an object");
+        return std::nullopt;
+    }
+    std::size_t active_count = 0;
+    for (const auto& [worker_id, value] : subworkers->items()) {
+        if (!protocol::is_valid_task_name(worker_id)) {
+            fail(error, "invalid worker id '" + protocol::printable_excerpt(worker_id) + "'");
+            return std::nullopt;
+        }
+        auto info = parse_info(worker_id, value, error);
+        if (!info) return std::nullopt;
+        if (info->is_active) ++active_count;
+        status.subworkers.emplace(worker_id, std::move(*info));
+    }
+    // The counts restate the map; a status whose counts disagree with it
+    // is not one that to_json_text() wrote for a consistent pool.
+    if (total != status.subworkers.size()) {
+        fail(error, "'total_subworkers' is " + std::to_string(total) + " but 'subworkers' has " +
+                        std::to_string(status.subworkers.size()));
+        return std::nullopt;
+    }
+    if (active != active_count) {
+        fail(error, "'active_subworkers' is " + std::to_string(active) + " but " +
+                        std::to_string(active_count) + " subworkers are active");
+        return std::nullopt;
+    }
+    status.total_subworkers = static_cast<std::size_t>(total);
+    status.active_subworkers = static_cast<std::size_t>(active);
+    return status;
+}
+
+}  // namespace fastqueue

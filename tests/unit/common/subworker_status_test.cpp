@@ -1,0 +1,151 @@
+// subworker_status_test.cpp -- the pool status as JSON text
+// (runtime/common/subworker_status.cpp): what to_json_text writes parses
+// back unchanged, and a status that breaks any rule is refused with a reason
+// that names the member.
+#include "fastqueue/subworker_status.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
+using namespace fastqueue;
+
+namespace {
+
+SubworkerPoolStatus two_subworkers() {
+    using namespace std::chrono;
+    SubworkerPoolStatus status;
+    SubworkerInfo first;
+    first.address = "tcp://127.0.0.1:5561";
+    first.is_active = true;
+    first.load = 2;
+    first.capacity = 4;
+    first.tasks_completed = 17;
+    first.last_seen = sys_days{year{2026} / 11 / 27} + hours{23} + microseconds{123456};
+    SubworkerInfo second;
+    second.address = "tcp://[::1]:6000";
+    second.is_active = false;
+    second.load = 0;
+    second.capacity = 1;
+    second.tasks_completed = 18446744073709551615ULL;
+    second.last_seen = first.last_seen - seconds{30};
+    status.subworkers["sw1"] = first;
+    status.subworkers["sw.2:b-c_d"] = second;
+    status.total_subworkers = 2;
+    status.active_subworkers = 1;
+    return status;
+}
+
+// The JSON of two_subworkers() with `edit` applied to it.
+template <typename Edit>
+std::string edited(Edit edit) {
+    auto object = nlohmann::json::parse(to_json_text(two_subworkers()));
+    edit(object);
+    return object.dump();
+}
+
+void check_refused(const std::string& text, const std::string& reason_part) {
+    std::string error;
+    auto status = parse_subworker_status(text, &error);
+    CHECK_FALSE(status);
+    INFO("error: ", error);
+    CHECK(error.find(reason_part) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("SubworkerStatus: to_json_text writes the documented members and parses back") {
+    SubworkerPoolStatus original = two_subworkers();
+    std::string text = to_json_text(original);
+
+    auto object = nlohmann::json::parse(text);
+    CHECK(object["total_subworkers"] == 2);
+    CHECK(object["active_subworkers"] == 1);
+    CHECK(object["subworkers"]["sw1"]["status"] == "active");
+    CHECK(object["subworkers"]["sw.2:b-c_d"]["status"] == "inactive");
+    CHECK(object["subworkers"]["sw1"]["last_seen"] == "2026-11-27T23:00:00.123456Z");
+    CHECK(object["subworkers"]["sw1"]["address"] == "tcp://127.0.0.1:5561");
+
+    std::string error;
+    auto parsed = parse_subworker_status(text, &error);
+    INFO(error);
+    REQUIRE(parsed);
+    CHECK(parsed->total_subworkers == 2);
+    CHECK(parsed->active_subworkers == 1);
+    REQUIRE(parsed->subworkers.size() == 2);
+    for (const auto& [id, info] : original.subworkers) {
+        CAPTURE(id);
+        REQUIRE(parsed->subworkers.count(id) == 1);
+        const SubworkerInfo& back = parsed->subworkers.at(id);
+        CHECK(back.address == info.address);
+        CHECK(back.is_active == info.is_active);
+        CHECK(back.load == info.load);
+        CHECK(back.capacity == info.capacity);
+        CHECK(back.tasks_completed == info.tasks_completed);
+        CHECK(back.last_seen == info.last_seen);
+    }
+}
+
+TEST_CASE("SubworkerStatus: an empty pool round-trips") {
+    std::string text = to_json_text(SubworkerPoolStatus{});
+    CHECK(nlohmann::json::parse(text)["subworkers"].is_object());
+    auto parsed = parse_subworker_status(text);
+    REQUIRE(parsed);
+    CHECK(parsed->total_subworkers == 0);
+    CHECK(parsed->active_subworkers == 0);
+    CHECK(parsed->subworkers.empty());
+}
+
+TEST_CASE("SubworkerStatus: members it does not know are ignored") {
+    auto parsed = parse_subworker_status(edited([](nlohmann::json& object) {
+        object["later_member"] = 1;
+        object["subworkers"]["sw1"]["later_member"] = "x";
+    }));
+    REQUIRE(parsed);
+    CHECK(parsed->subworkers.size() == 2);
+}
+
+TEST_CASE("SubworkerStatus: each malformed status is refused, naming what is wrong") {
+    using nlohmann::json;
+    check_refused("", "not a UTF-8 JSON object");
+    check_refused("[1,2]", "not a UTF-8 JSON object");
+    check_refused("{\"total_subworkers\": 0", "not a UTF-8 JSON object");
+    check_refused(edited([](json& o) { o.erase("total_subworkers"); }),
+                  "missing 'total_subworkers'");
+    check_refused(edited([](json& o) { o["total_subworkers"] = -2; }), "'total_subworkers'");
+    check_refused(edited([](json& o) { o["active_subworkers"] = 1.5; }), "'active_subworkers'");
+    check_refused(edited([](json& o) { o["active_subworkers"] = "1"; }), "'active_subworkers'");
+    check_refused(edited([](json& o) { o.erase("subworkers"); }), "missing 'subworkers'");
+    check_refused(edited([](json& o) { o["subworkers"] = json::array(); }),
+                  "'subworkers' must be an object");
+    check_refused(edited([](json& o) { o["total_subworkers"] = 3; }),
+                  "'total_subworkers' is 3 but 'subworkers' has 2");
+    check_refused(edited([](json& o) { o["active_subworkers"] = 2; }),
+                  "'active_subworkers' is 2 but 1 subworkers are active");
+    check_refused(edited([](json& o) {
+                      o["subworkers"]["bad id"] = o["subworkers"]["sw1"];
+                      o["subworkers"].erase("sw1");
+                  }),
+                  "invalid worker id 'bad id'");
+    check_refused(edited([](json& o) { o["subworkers"]["sw1"] = 5; }),
+                  "subworker 'sw1': must be an object");
+    check_refused(edited([](json& o) { o["subworkers"]["sw1"].erase("address"); }),
+                  "subworker 'sw1': missing 'address'");
+    check_refused(edited([](json& o) { o["subworkers"]["sw1"]["address"] = "udp://h:1"; }),
+                  "'address' is not tcp://HOST:PORT");
+    check_refused(edited([](json& o) { o["subworkers"]["sw1"]["status"] = "Active"; }),
+                  "'status' must be \"active\" or \"inactive\"");
+    check_refused(edited([](json& o) { o["subworkers"]["sw1"]["status"] = true; }),
+                  "'status' must be a string");
+    check_refused(edited([](json& o) { o["subworkers"]["sw1"]["load"] = -1; }), "'load'");
+    check_refused(edited([](json& o) { o["subworkers"]["sw1"]["load"] = 4294967296ULL; }),
+                  "'load' must be an integer in 0..4294967295");
+    check_refused(edited([](json& o) { o["subworkers"]["sw1"]["capacity"] = "4"; }), "'capacity'");
+    check_refused(edited([](json& o) { o["subworkers"]["sw1"].erase("tasks_completed"); }),
+                  "missing 'tasks_completed'");
+    check_refused(
+        edited([](json& o) { o["subworkers"]["sw1"]["last_seen"] = "2026-11-27T23:52:33Z"; }),
+        "'last_seen' is not a UTC timestamp");
+}
