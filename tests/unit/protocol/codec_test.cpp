@@ -426,3 +426,280 @@ TEST_CASE("record metadata: progress round-trips and is validated") {
     CHECK_FALSE(protocol::record_metadata_from_json(metadata, &error));
     CHECK(error.find("progress") != std::string::npos);
 }
+
+// ---- Subworker management, monitoring and discovery messages.
+
+namespace {
+
+constexpr const char* kWorker = "sw-1.eu:a_b";
+
+Register sample_register() {
+    Register message;
+    message.worker_id = kWorker;
+    message.address = "tcp://127.0.0.1:6000";
+    message.capacity = 8;
+    message.prefetch = 2;
+    message.task_names = {"add", "mytasks.sleep", "a:b-c_d.e"};
+    return message;
+}
+
+// The frames of sample_register() with frame `index` replaced by `value`.
+Frames register_with(std::size_t index, const std::string& value) {
+    Frames good = encode(Message(sample_register()));
+    Frames frames;
+    for (std::size_t i = 0; i < good.size(); ++i) {
+        std::string part = i == index ? value : text(good[i]);
+        frames.emplace_back(part.data(), part.size());
+    }
+    return frames;
+}
+
+// decode() of frames the caller does not need back.
+DecodeResult decode_owned(Frames frames) { return decode(frames); }
+
+std::string frames_text(const Frames& frames) {
+    std::string joined;
+    for (const auto& frame : frames) joined += text(frame) + "|";
+    return joined;
+}
+
+}  // namespace
+
+TEST_CASE("Codec: REGISTER round-trips and its frames are exactly as documented") {
+    Register back = round_trip(sample_register());
+    CHECK(back.worker_id == kWorker);
+    CHECK(back.address == "tcp://127.0.0.1:6000");
+    CHECK(back.capacity == 8);
+    CHECK(back.prefetch == 2);
+    CHECK(back.task_names == std::vector<std::string>{"add", "mytasks.sleep", "a:b-c_d.e"});
+
+    Frames frames = encode(Message(sample_register()));
+    CHECK(frames_text(frames) ==
+          "FQ/1|REGISTER|sw-1.eu:a_b|tcp://127.0.0.1:6000|8|2|"
+          "[\"add\",\"mytasks.sleep\",\"a:b-c_d.e\"]|");
+
+    Register edges = sample_register();
+    edges.capacity = 1024;
+    edges.prefetch = 0;
+    edges.task_names.clear();
+    Register edges_back = round_trip(std::move(edges));
+    CHECK(edges_back.capacity == 1024);
+    CHECK(edges_back.prefetch == 0);
+    CHECK(edges_back.task_names.empty());
+}
+
+TEST_CASE("Codec: the subworker, monitoring and discovery answers round-trip") {
+    Registered registered = round_trip(Registered{kWorker, 3600000, 1000});
+    CHECK(registered.worker_id == kWorker);
+    CHECK(registered.heartbeat_interval_ms == 3600000);
+    CHECK(registered.heartbeat_liveness == 1000);
+    CHECK(frames_text(encode(Message(Registered{kWorker, 250, 3}))) ==
+          "FQ/1|REGISTERED|sw-1.eu:a_b|250|3|");
+
+    RegisterRefused refused = round_trip(RegisterRefused{kWorker, "worker id 'sw-1' is in use"});
+    CHECK(refused.worker_id == kWorker);
+    CHECK(refused.reason == "worker id 'sw-1' is in use");
+
+    Heartbeat heartbeat = round_trip(Heartbeat{kWorker, 1000000});
+    CHECK(heartbeat.worker_id == kWorker);
+    CHECK(heartbeat.load == 1000000);
+    CHECK(frames_text(encode(Message(Heartbeat{kWorker, 0}))) == "FQ/1|HEARTBEAT|sw-1.eu:a_b|0|");
+
+    CHECK(round_trip(Deregister{kWorker}).worker_id == kWorker);
+    CHECK(round_trip(Reregister{kWorker}).worker_id == kWorker);
+    CHECK(frames_text(encode(Message(Deregister{kWorker}))) == "FQ/1|DEREGISTER|sw-1.eu:a_b|");
+    CHECK(frames_text(encode(Message(Reregister{kWorker}))) == "FQ/1|REREGISTER|sw-1.eu:a_b|");
+
+    round_trip(WorkersQuery{});
+    CHECK(frames_text(encode(Message(WorkersQuery{}))) == "FQ/1|WORKERS|");
+    std::string status = "{\"total_subworkers\":0,\"active_subworkers\":0,\"subworkers\":{}}";
+    CHECK(round_trip(WorkersReply{status}).status_json == status);
+    CHECK(frames_text(encode(Message(WorkersReply{status}))) ==
+          "FQ/1|WORKERS_REPLY|" + status + "|");
+
+    Announce announce = round_trip(Announce{"cp-1", "tcp://10.0.0.7:5555", 5560});
+    CHECK(announce.worker_id == "cp-1");
+    CHECK(announce.base_address == "tcp://10.0.0.7:5555");
+    CHECK(announce.subworker_port == 5560);
+    CHECK(frames_text(encode(Message(Announce{"cp-1", "tcp://10.0.0.7:5555", 7000}))) ==
+          "FQ/1|ANNOUNCE|cp-1|tcp://10.0.0.7:5555|7000|");
+}
+
+TEST_CASE("Codec: message_type_name names each subworker message as on the wire") {
+    CHECK(message_type_name(Message(sample_register())) == "REGISTER");
+    CHECK(message_type_name(Message(Registered{})) == "REGISTERED");
+    CHECK(message_type_name(Message(RegisterRefused{})) == "REGISTER_REFUSED");
+    CHECK(message_type_name(Message(Heartbeat{})) == "HEARTBEAT");
+    CHECK(message_type_name(Message(Deregister{})) == "DEREGISTER");
+    CHECK(message_type_name(Message(Reregister{})) == "REREGISTER");
+    CHECK(message_type_name(Message(WorkersQuery{})) == "WORKERS");
+    CHECK(message_type_name(Message(WorkersReply{})) == "WORKERS_REPLY");
+    CHECK(message_type_name(Message(Announce{})) == "ANNOUNCE");
+}
+
+TEST_CASE("Codec: each subworker message needs exactly its number of frames") {
+    check_rejected(frames_of({"FQ/1", "REGISTER", kWorker, "tcp://h:1", "1", "0"}),
+                   "REGISTER has 6 frames, expected 7");
+    check_rejected(frames_of({"FQ/1", "REGISTER", kWorker, "tcp://h:1", "1", "0", "[]", ""}),
+                   "REGISTER has 8 frames, expected 7");
+    check_rejected(frames_of({"FQ/1", "REGISTERED", kWorker, "1000"}),
+                   "REGISTERED has 4 frames, expected 5");
+    check_rejected(frames_of({"FQ/1", "REGISTER_REFUSED", kWorker}),
+                   "REGISTER_REFUSED has 3 frames, expected 4");
+    check_rejected(frames_of({"FQ/1", "HEARTBEAT", kWorker}), "HEARTBEAT has 3 frames, expected 4");
+    check_rejected(frames_of({"FQ/1", "DEREGISTER"}), "DEREGISTER has 2 frames, expected 3");
+    check_rejected(frames_of({"FQ/1", "REREGISTER", kWorker, ""}),
+                   "REREGISTER has 4 frames, expected 3");
+    check_rejected(frames_of({"FQ/1", "WORKERS", ""}), "WORKERS has 3 frames, expected 2");
+    check_rejected(frames_of({"FQ/1", "WORKERS_REPLY"}), "WORKERS_REPLY has 2 frames, expected 3");
+    check_rejected(frames_of({"FQ/1", "ANNOUNCE", "cp", "tcp://h:1"}),
+                   "ANNOUNCE has 4 frames, expected 5");
+    check_rejected(frames_of({"FQ/2", "HEARTBEAT", kWorker, "0"}), "unsupported protocol version");
+}
+
+TEST_CASE("Codec: worker ids follow the task-name rule in every subworker message") {
+    std::string too_long(kMaxTaskNameBytes + 1, 'w');
+    for (const std::string& bad : {std::string(""), std::string("sw 1"), std::string("sw/1"),
+                                   std::string("s\xc3\xa9"), too_long}) {
+        CAPTURE(bad);
+        check_rejected(register_with(2, bad), "invalid worker id");
+        check_rejected(frames_of({"FQ/1", "REGISTERED", bad, "1000", "3"}), "invalid worker id");
+        check_rejected(frames_of({"FQ/1", "REGISTER_REFUSED", bad, "no"}), "invalid worker id");
+        check_rejected(frames_of({"FQ/1", "HEARTBEAT", bad, "0"}), "invalid worker id");
+        check_rejected(frames_of({"FQ/1", "DEREGISTER", bad}), "invalid worker id");
+        check_rejected(frames_of({"FQ/1", "REREGISTER", bad}), "invalid worker id");
+        check_rejected(frames_of({"FQ/1", "ANNOUNCE", bad, "tcp://h:1", "6"}), "invalid worker id");
+    }
+    std::string longest(kMaxTaskNameBytes, 'w');
+    CHECK(round_trip(Deregister{longest}).worker_id == longest);
+}
+
+TEST_CASE("Codec: a worker id is never taken for a task id in the error reply") {
+    // A worker id may look like a UUID; only task-carrying messages fill
+    // DecodeResult::task_id.
+    Frames frames = frames_of({"FQ/1", "HEARTBEAT", kId, "x"});
+    DecodeResult decoded = decode(frames);
+    CHECK_FALSE(decoded.message);
+    CHECK(decoded.task_id.empty());
+}
+
+TEST_CASE("Codec: decimal numbers are digits only, canonical and within their range") {
+    // REGISTER capacity (frame 4) is 1..1024.
+    for (const char* bad : {"", "0", "1025", "-1", "+1", "1x", " 1", "1 ", "01", "0x10", "1.0",
+                            "1e3", "99999999999", "4294967297", "\xef\xbc\x91"}) {
+        CAPTURE(bad);
+        check_rejected(register_with(4, bad), "capacity");
+    }
+    CHECK(std::get<Register>(*decode_owned(register_with(4, "1")).message).capacity == 1);
+    // prefetch (frame 5) is 0..1024.
+    for (const char* bad : {"", "1025", "-1", "+0", "00", "2x", "99999999999"}) {
+        CAPTURE(bad);
+        check_rejected(register_with(5, bad), "prefetch");
+    }
+    // REGISTERED: interval 1..3600000, liveness 1..1000.
+    check_rejected(frames_of({"FQ/1", "REGISTERED", kWorker, "0", "3"}), "heartbeat_interval_ms");
+    check_rejected(frames_of({"FQ/1", "REGISTERED", kWorker, "3600001", "3"}),
+                   "heartbeat_interval_ms");
+    check_rejected(frames_of({"FQ/1", "REGISTERED", kWorker, "-1000", "3"}),
+                   "heartbeat_interval_ms");
+    check_rejected(frames_of({"FQ/1", "REGISTERED", kWorker, "1000", "0"}), "heartbeat_liveness");
+    check_rejected(frames_of({"FQ/1", "REGISTERED", kWorker, "1000", "1001"}),
+                   "heartbeat_liveness");
+    check_rejected(frames_of({"FQ/1", "REGISTERED", kWorker, "1000", "3s"}), "heartbeat_liveness");
+    // HEARTBEAT load: 0..1000000.
+    check_rejected(frames_of({"FQ/1", "HEARTBEAT", kWorker, "1000001"}), "load");
+    check_rejected(frames_of({"FQ/1", "HEARTBEAT", kWorker, "-1"}), "load");
+    check_rejected(frames_of({"FQ/1", "HEARTBEAT", kWorker, ""}), "load");
+    check_rejected(frames_of({"FQ/1", "HEARTBEAT", kWorker, "99999999999"}), "load");
+    // ANNOUNCE subworker_port: 1..65535.
+    check_rejected(frames_of({"FQ/1", "ANNOUNCE", "cp", "tcp://h:5555", "0"}), "subworker_port");
+    check_rejected(frames_of({"FQ/1", "ANNOUNCE", "cp", "tcp://h:5555", "65536"}),
+                   "subworker_port");
+    check_rejected(frames_of({"FQ/1", "ANNOUNCE", "cp", "tcp://h:5555", "+5560"}),
+                   "subworker_port");
+    Frames max_port = frames_of({"FQ/1", "ANNOUNCE", "cp", "tcp://h:5555", "65535"});
+    DecodeResult decoded = decode(max_port);
+    REQUIRE(decoded.message);
+    CHECK(std::get<Announce>(*decoded.message).subworker_port == 65535);
+}
+
+TEST_CASE("Codec: REGISTER tasks are a JSON array of distinct valid task names") {
+    check_rejected(register_with(6, ""), "task list is not a JSON array");
+    check_rejected(register_with(6, "{\"add\":1}"), "task list is not a JSON array");
+    check_rejected(register_with(6, "\"add\""), "task list is not a JSON array");
+    check_rejected(register_with(6, "[\"add\""), "task list is not a JSON array");
+    check_rejected(register_with(6, "[\"add\",1]"), "invalid task name");
+    check_rejected(register_with(6, "[\"add\",null]"), "invalid task name");
+    check_rejected(register_with(6, "[\"add\",\"bad name\"]"), "invalid task name");
+    check_rejected(register_with(6, "[\"\"]"), "invalid task name");
+    check_rejected(register_with(6, "[\"" + std::string(kMaxTaskNameBytes + 1, 'n') + "\"]"),
+                   "invalid task name");
+    check_rejected(register_with(6, "[\"add\",\"sub\",\"add\"]"), "names 'add' twice");
+
+    nlohmann::json many = nlohmann::json::array();
+    for (std::size_t i = 0; i < kMaxTaskNames; ++i) many.push_back("t" + std::to_string(i));
+    Frames at_limit = register_with(6, many.dump());
+    DecodeResult decoded = decode(at_limit);
+    INFO(decoded.error);
+    REQUIRE(decoded.message);
+    CHECK(std::get<Register>(*decoded.message).task_names.size() == kMaxTaskNames);
+    many.push_back("one_more");
+    check_rejected(register_with(6, many.dump()), "at most 10000");
+    check_rejected(register_with(6, "[" + std::string(kMaxTaskListBytes, ' ') + "]"),
+                   "task list is longer than");
+}
+
+TEST_CASE("Codec: addresses must be connectable tcp://HOST:PORT with room for their ports") {
+    for (const char* bad : {"", "127.0.0.1:6000", "ipc:///tmp/x", "tcp://:6000", "tcp://h",
+                            "tcp://h:0", "tcp://h:65536", "tcp://h:6x"}) {
+        CAPTURE(bad);
+        check_rejected(register_with(3, bad), "invalid address");
+        check_rejected(frames_of({"FQ/1", "ANNOUNCE", "cp", bad, "5560"}), "invalid base address");
+    }
+    check_rejected(register_with(3, "tcp://*:6000"), "wildcard host");
+    check_rejected(frames_of({"FQ/1", "ANNOUNCE", "cp", "tcp://*:5555", "5560"}), "wildcard host");
+    // A subworker serves base+0..3; a control plane's base address has base+0..4.
+    check_rejected(register_with(3, "tcp://h:65533"), "port must be at most 65532");
+    CHECK(decode_owned(register_with(3, "tcp://[::1]:65532")).message);
+    check_rejected(frames_of({"FQ/1", "ANNOUNCE", "cp", "tcp://h:65532", "5560"}),
+                   "port must be at most 65531");
+    check_rejected(register_with(3, "tcp://" + std::string(kMaxAddressBytes, 'h') + ":1"),
+                   "address is longer than");
+}
+
+TEST_CASE("Codec: REGISTER_REFUSED reason and WORKERS_REPLY status are bounded and checked") {
+    check_rejected(frames_of({"FQ/1", "REGISTER_REFUSED", kWorker, "\xff"}), "not valid UTF-8");
+    check_rejected(frames_of({"FQ/1", "REGISTER_REFUSED", kWorker, std::string(4097, 'r')}),
+                   "longer than 4096 bytes");
+    RegisterRefused long_reason{kWorker, std::string(5000, 'r')};
+    CHECK(round_trip(std::move(long_reason)).reason.size() == kMaxTextBytes);
+
+    check_rejected(frames_of({"FQ/1", "WORKERS_REPLY", ""}), "status is not a UTF-8 JSON object");
+    check_rejected(frames_of({"FQ/1", "WORKERS_REPLY", "[]"}), "status is not a UTF-8 JSON object");
+    check_rejected(frames_of({"FQ/1", "WORKERS_REPLY", "{\"a\":\"\xff\"}"}),
+                   "status is not a UTF-8 JSON object");
+    std::string padded = "{\"pad\":\"" + std::string(kMaxStatusBytes, 'p') + "\"}";
+    check_rejected(frames_of({"FQ/1", "WORKERS_REPLY", padded}), "status is longer than");
+}
+
+TEST_CASE("Codec: receive_frames keeps a whole REGISTER, the longest message") {
+    zmq::context_t context;
+    zmq::socket_t sender(context, zmq::socket_type::pair);
+    zmq::socket_t receiver(context, zmq::socket_type::pair);
+    receiver.bind("inproc://codec-test-register");
+    sender.connect("inproc://codec-test-register");
+    Frames frames = encode(Message(sample_register()));
+    REQUIRE(frames.size() == kMaxBodyFrames);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        sender.send(frames[i],
+                    i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
+    std::vector<zmq::pollitem_t> items = {{receiver.handle(), 0, ZMQ_POLLIN, 0}};
+    REQUIRE(zmq::poll(items, std::chrono::milliseconds(5000)) == 1);
+    std::optional<Frames> received = receive_frames(receiver, kMaxBodyFrames);
+    REQUIRE(received);
+    DecodeResult decoded = decode(*received);
+    INFO(decoded.error);
+    REQUIRE(decoded.message);
+    CHECK(std::get<Register>(*decoded.message).task_names.size() == 3);
+}
