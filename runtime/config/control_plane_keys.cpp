@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <string>
 
 #include "common/endpoint.hpp"
@@ -118,6 +119,44 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                     [](const RawValue& value, ControlPlaneSettings& settings) {
                         settings.result_cache_ttl_seconds = static_cast<long>(
                             integer_in_range(value, 1, kMaxResultCacheTtlSeconds));
+                    }});
+
+    keys.push_back({{.name = "heartbeat-interval",
+                     .value_name = "SECONDS",
+                     .default_text = "1",
+                     .help = "How often the control plane and its subworkers exchange heartbeats "
+                             "(0.01 to 60)",
+                     .kind = ValueKind::number},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        auto seconds = parse_number(value.text());
+                        if (!seconds || !(*seconds >= 0.01 && *seconds <= 60.0)) {
+                            throw invalid_value(value.source, value.text(),
+                                                "must be a number of seconds from 0.01 to 60");
+                        }
+                        settings.heartbeat_interval_ms =
+                            static_cast<std::uint32_t>(std::lround(*seconds * 1000.0));
+                    }});
+
+    keys.push_back({{.name = "heartbeat-liveness",
+                     .value_name = "N",
+                     .default_text = "3",
+                     .help = "Heartbeat intervals of silence after which a subworker is inactive "
+                             "and its tasks are dispatched again",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.heartbeat_liveness =
+                            static_cast<std::uint32_t>(integer_in_range(value, 1, 100));
+                    }});
+
+    keys.push_back({{.name = "max-worker-losses",
+                     .value_name = "N",
+                     .default_text = "3",
+                     .help = "Times a task may lose its worker before it ends as failure "
+                             "\"worker lost\"",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.max_worker_losses =
+                            static_cast<std::uint32_t>(integer_in_range(value, 1, 100));
                     }});
 
     for (auto& key : lift_keys(engine_keys(), &ControlPlaneSettings::engine)) {

@@ -18,20 +18,11 @@
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
-#include "common/endpoint.hpp"
-#include "common/mailbox.hpp"
-#include "common/wakeup.hpp"
-#include "execution/execution_engine.hpp"
-#include "execution/priority_queue.hpp"
-#include "plugins/task_registry.hpp"
-#include "protocol/codec.hpp"
-#include "transport/router_socket.hpp"
-#include "results/result_cache.hpp"
+#include "config/control_plane_options.hpp"
+#include "control_plane/control_plane_impl.hpp"
 
 namespace fastqueue {
 namespace {
-
-using SteadyClock = std::chrono::steady_clock;
 
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
 // After the grace period, how long handlers get to honour their raised
@@ -40,13 +31,7 @@ constexpr auto kCancelWait = std::chrono::seconds(2);
 // Messages read from one socket before the loop looks at the others.
 constexpr int kReceiveBatch = 256;
 
-// A task the control plane holds until it ends: queued or running.
-struct LiveTask {
-    TaskRecord record;
-    zmq::message_t payload;          // held while queued; moved to the engine on start
-    int reply_port = -1;             // priority port of a client waiting for the result
-    zmq::message_t reply_routing_id; // that client's routing id
-};
+}  // namespace
 
 std::string describe_peer(const zmq::message_t& routing_id) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -59,56 +44,11 @@ std::string describe_peer(const zmq::message_t& routing_id) {
     return text;
 }
 
-}  // namespace
-
-struct ControlPlane::Impl {
-    Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in)
-        : settings(settings_in),
-          registry(registry_in),
-          cache(settings_in.result_cache_size,
-                std::chrono::seconds(settings_in.result_cache_ttl_seconds)) {}
-
-    const ControlPlaneSettings settings;
-    const TaskRegistry& registry;
-
-    zmq::context_t context{1};
-    std::array<RouterSocket, kPriorityCount> submit_ports;
-    RouterSocket query_port;
-
-    Mailbox<TaskOutcome> completions;
-    Wakeup stop_doorbell;
-    std::atomic<bool> is_stop_requested{false};
-    std::atomic<bool> is_finished{false};
-    std::atomic<bool> has_abandoned_handlers{false};
-
-    std::unique_ptr<ExecutionEngine> engine;
-    PriorityQueue<std::string> queue;                // ids of queued tasks
-    std::unordered_map<std::string, LiveTask> live;  // queued and running tasks
-    ResultCache cache;                               // finished tasks
-
-    std::atomic<std::uint64_t> tasks_accepted{0};
-    std::atomic<std::uint64_t> tasks_finished{0};
-    std::atomic<std::uint64_t> messages_rejected{0};
-
-    std::thread io_thread;
-
-    void bind_ports();
-    void run();
-
-    // Named actions of the I/O thread.
-    void receive_submissions(int port);
-    void receive_queries();
-    void accept_submission(int port, zmq::message_t& routing_id, protocol::Submit&& submit);
-    void answer_query(zmq::message_t& routing_id, const protocol::Query& query);
-    void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
-    void dispatch_queued_tasks();
-    void start_task(LiveTask& task);
-    void finish_task(TaskOutcome&& outcome);
-    void collect_completions();
-    void cancel_queued_tasks(const std::string& reason);
-    void reject(RouterSocket& socket, zmq::message_t& routing_id, const std::string& task_id,
-                const std::string& reason);
-};
+ControlPlane::Impl::Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in)
+    : settings(settings_in),
+      registry(registry_in),
+      cache(settings_in.result_cache_size,
+            std::chrono::seconds(settings_in.result_cache_ttl_seconds)) {}
 
 void ControlPlane::Impl::bind_ports() {
     std::string error;
@@ -118,26 +58,56 @@ void ControlPlane::Impl::bind_ports() {
         submit_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string());
     }
     query_port = RouterSocket(context, base->with_port_offset(kQueryPortOffset).to_string());
+    const Endpoint management{base->host, effective_subworker_port(settings)};
+    management_port = RouterSocket(context, management.to_string());
+    // Two control planes cannot share a discovery address: the second one
+    // fails here, at start-up, naming the address.
+    announcer = std::make_unique<DiscoveryAnnouncer>(
+        context, settings.discovery_address,
+        protocol::Announce{settings.worker_id, settings.base_address,
+                           static_cast<std::uint32_t>(management.port)});
 }
 
 void ControlPlane::Impl::run() {
-    enum Item { kQuery = kPriorityCount, kCompletions, kStop, kItemCount };
-    std::array<zmq::pollitem_t, kItemCount> items{};
+    // Fixed poll items first, then one per open subworker link.
+    enum Item { kQuery = kPriorityCount, kManagement, kCompletions, kStop, kFixedItemCount };
+    std::vector<zmq::pollitem_t> items(kFixedItemCount);
     for (int port = 0; port < kPriorityCount; ++port) {
         items[port] = {submit_ports[port].handle(), 0, ZMQ_POLLIN, 0};
     }
     items[kQuery] = {query_port.handle(), 0, ZMQ_POLLIN, 0};
+    items[kManagement] = {management_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
     items[kStop] = {nullptr, stop_doorbell.fd(), ZMQ_POLLIN, 0};
+    // (worker id, priority) of each link item, in the same order.
+    std::vector<std::pair<std::string, int>> link_items;
 
+    const auto heartbeat_interval = std::chrono::milliseconds(settings.heartbeat_interval_ms);
+    const auto announce_interval = std::chrono::milliseconds(settings.announce_interval_ms);
     auto next_sweep = SteadyClock::now() + kCacheSweepInterval;
+    auto next_heartbeat = SteadyClock::now() + heartbeat_interval;
+    auto next_announce = SteadyClock::now();
     bool is_draining = false;
     bool is_cancel_raised = false;
     SteadyClock::time_point grace_deadline{};
 
     while (true) {
+        if (are_links_changed) {
+            items.resize(kFixedItemCount);
+            link_items.clear();
+            for (auto& [worker_id, worker_links] : links) {
+                for (int priority = 0; priority < kPriorityCount; ++priority) {
+                    if (!worker_links[priority]) continue;
+                    items.push_back({worker_links[priority]->handle(), 0, ZMQ_POLLIN, 0});
+                    link_items.emplace_back(worker_id, priority);
+                }
+            }
+            are_links_changed = false;
+        }
+
         const auto now = SteadyClock::now();
-        auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep - now);
+        const auto next_timer = std::min({next_sweep, next_heartbeat, next_announce});
+        auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(next_timer - now);
         if (is_draining) timeout = std::min(timeout, std::chrono::milliseconds(50));
         zmq::poll(items.data(), items.size(), std::max(timeout, std::chrono::milliseconds(0)));
 
@@ -152,7 +122,7 @@ void ControlPlane::Impl::run() {
                 // no new submission is acknowledged.
                 for (int port = 0; port < kPriorityCount; ++port) items[port].events = 0;
                 cancel_queued_tasks("control plane shut down before the task started");
-                spdlog::info("stopping: {} task(s) running, grace {} s", engine->running(),
+                spdlog::info("stopping: {} task(s) running here, grace {} s", engine->running(),
                              settings.engine.shutdown_grace_seconds);
             }
         }
@@ -160,13 +130,34 @@ void ControlPlane::Impl::run() {
             if (items[port].revents & ZMQ_POLLIN) receive_submissions(port);
         }
         if (items[kQuery].revents & ZMQ_POLLIN) receive_queries();
+        if (items[kManagement].revents & ZMQ_POLLIN) receive_management();
+        // A link item may be closed while replies are handled (a lost
+        // subworker); are_links_changed then stops this pass.
+        for (std::size_t i = kFixedItemCount; i < items.size() && !are_links_changed; ++i) {
+            if (items[i].revents & ZMQ_POLLIN) {
+                const auto& [worker_id, priority] = link_items[i - kFixedItemCount];
+                receive_subworker_replies(worker_id, priority);
+            }
+        }
         if (items[kCompletions].revents & ZMQ_POLLIN) collect_completions();
+
+        const auto after_events = SteadyClock::now();
+        if (after_events >= next_heartbeat) {
+            expire_silent_subworkers();
+            send_heartbeats();
+            publish_status();
+            next_heartbeat = after_events + heartbeat_interval;
+        }
+        if (after_events >= next_announce) {
+            announcer->announce();
+            next_announce = after_events + announce_interval;
+        }
         if (!is_draining) dispatch_queued_tasks();
 
-        if (SteadyClock::now() >= next_sweep) {
+        if (after_events >= next_sweep) {
             const auto removed = cache.sweep_expired();
             if (removed > 0) spdlog::debug("result cache: {} expired record(s) removed", removed);
-            next_sweep = SteadyClock::now() + kCacheSweepInterval;
+            next_sweep = after_events + kCacheSweepInterval;
         }
         if (is_draining) {
             if (engine->running() == 0) {
@@ -223,9 +214,11 @@ void ControlPlane::Impl::receive_queries() {
             answer_query(envelope->routing_id, *query);
         } else if (const auto* cancel = std::get_if<protocol::Cancel>(&*decoded.message)) {
             cancel_task(envelope->routing_id, *cancel);
+        } else if (std::holds_alternative<protocol::WorkersQuery>(*decoded.message)) {
+            answer_workers_query(envelope->routing_id);
         } else {
             reject(query_port, envelope->routing_id, decoded.task_id,
-                   "only QUERY and CANCEL are accepted on the query port");
+                   "only QUERY, CANCEL and WORKERS are accepted on the query port");
         }
     }
 }
@@ -300,6 +293,11 @@ void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol
     }
 }
 
+void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
+    query_port.send(routing_id,
+                    protocol::encode(protocol::WorkersReply{to_json_text(pool.status())}));
+}
+
 void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {
     auto outcome = protocol::CancelOutcome::not_found;
     if (auto it = live.find(cancel.task_id); it != live.end()) {
@@ -312,6 +310,9 @@ void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol:
             cancelled.error = "cancelled before it started";
             finish_task(std::move(cancelled));
             outcome = protocol::CancelOutcome::cancelled;
+        } else if (!it->second.assigned_worker.empty()) {
+            forward_cancel(it->second);
+            outcome = protocol::CancelOutcome::cancelling;
         } else if (engine->cancel(cancel.task_id)) {
             outcome = protocol::CancelOutcome::cancelling;
         }
@@ -322,27 +323,47 @@ void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol:
 }
 
 void ControlPlane::Impl::dispatch_queued_tasks() {
-    while (engine->free_slots() > 0) {
-        auto task_id = queue.pop();
-        if (!task_id) return;
+    // Strict priority: the head of the queue goes first or nothing does.
+    // A task goes to the least-loaded subworker that can run it; it runs
+    // here only when no live subworker can run it at all.
+    while (auto task_id = queue.pop()) {
         auto it = live.find(*task_id);
         if (it == live.end() || it->second.record.state != TaskState::queued) continue;
-        start_task(it->second);
+        LiveTask& task = it->second;
+        if (pool.has_capable(task.record.task_name)) {
+            SubworkerEntry* target = pool.pick(task.record.task_name);
+            if (target == nullptr || !dispatch_to_subworker(*target, task)) {
+                queue.push_front(task.record.priority, std::move(*task_id));
+                return;
+            }
+        } else if (engine->free_slots() > 0) {
+            start_local_task(task);
+        } else {
+            queue.push_front(task.record.priority, std::move(*task_id));
+            return;
+        }
     }
 }
 
-void ControlPlane::Impl::start_task(LiveTask& task) {
+void ControlPlane::Impl::start_local_task(LiveTask& task) {
     task.record.state = TaskState::running;
     task.record.attempts += 1;
     task.record.worker_id = settings.worker_id;
     task.record.started_at = Clock::now();
+    task.assigned_worker.clear();
     engine->start(TaskAssignment{task.record.task_id, task.record.task_name, std::move(task.payload)});
 }
 
 void ControlPlane::Impl::collect_completions() {
     std::vector<TaskOutcome> outcomes;
     completions.take_all(outcomes);
-    for (auto& outcome : outcomes) finish_task(std::move(outcome));
+    for (auto& outcome : outcomes) {
+        auto it = live.find(outcome.task_id);
+        // A local outcome for a task that has since gone to a subworker
+        // cannot happen (local tasks are never dispatched again); guard anyway.
+        if (it != live.end() && !it->second.assigned_worker.empty()) continue;
+        finish_task(std::move(outcome));
+    }
 }
 
 void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
@@ -405,8 +426,11 @@ ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegis
         }
         impl->is_finished = true;
     });
-    spdlog::info("control plane '{}' serving on {} (priority ports +0..3, queries +4), {} handler thread(s)",
-                 settings.worker_id, settings.base_address, settings.engine.concurrency);
+    spdlog::info(
+        "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port {}), "
+        "{} handler thread(s), announcing on {}",
+        settings.worker_id, settings.base_address, effective_subworker_port(settings),
+        settings.engine.concurrency, settings.discovery_address);
 }
 
 ControlPlane::~ControlPlane() {
@@ -425,6 +449,11 @@ void ControlPlane::wait() {
 bool ControlPlane::is_stopped() const { return impl_->is_finished; }
 
 bool ControlPlane::has_abandoned_handlers() const { return impl_->has_abandoned_handlers; }
+
+SubworkerPoolStatus ControlPlane::get_subworker_status() const {
+    std::lock_guard<std::mutex> lock(impl_->status_mutex);
+    return impl_->status_snapshot;
+}
 
 ControlPlaneStats ControlPlane::stats() const {
     return ControlPlaneStats{impl_->tasks_accepted, impl_->tasks_finished, impl_->messages_rejected};

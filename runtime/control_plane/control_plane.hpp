@@ -2,6 +2,10 @@
 // ports, runs them on its execution engine in strict priority order, caches
 // their records and answers queries and cancels on the query port.
 //
+// With subworkers registered on the management port (base+5 or
+// --subworker-port), each task goes to the least-loaded live subworker that
+// can run it; the control plane runs a task itself only when none can.
+//
 // A ControlPlane is an actor: construction binds every port and starts its
 // I/O thread, and returns only when it is serving (or throws, naming the
 // address that could not be bound). request_stop() asks it to stop politely;
@@ -13,6 +17,7 @@
 #include <memory>
 
 #include "config/settings.hpp"
+#include "fastqueue/subworker_status.hpp"
 
 namespace fastqueue {
 
@@ -51,6 +56,9 @@ public:
     bool has_abandoned_handlers() const;
 
     ControlPlaneStats stats() const;
+
+    // The pool of subworkers as of the last heartbeat tick (thread-safe).
+    SubworkerPoolStatus get_subworker_status() const;
 
 private:
     struct Impl;

@@ -1,0 +1,135 @@
+// control_plane_impl.hpp -- the control plane's state and named actions,
+// shared by the files that implement them: control_plane.cpp (the loop,
+// client submissions, queries, local execution) and subworker_dispatch.cpp
+// (registration, heartbeats, dispatch to subworkers, lost workers).
+//
+// Everything here belongs to the I/O thread, except the atomics, the
+// mailbox, the stop doorbell and the status snapshot (guarded by its mutex).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "common/endpoint.hpp"
+#include "common/mailbox.hpp"
+#include "common/wakeup.hpp"
+#include "control_plane/control_plane.hpp"
+#include "control_plane/subworker_pool.hpp"
+#include "discovery/discovery.hpp"
+#include "execution/execution_engine.hpp"
+#include "execution/priority_queue.hpp"
+#include "plugins/task_registry.hpp"
+#include "protocol/codec.hpp"
+#include "results/result_cache.hpp"
+#include "transport/router_socket.hpp"
+
+namespace fastqueue {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// A peer's routing id as hex, for log lines.
+std::string describe_peer(const zmq::message_t& routing_id);
+
+// A task the control plane holds until it ends: queued or running.
+struct LiveTask {
+    TaskRecord record;
+    // The input. Kept until the task ends so that it can be sent again when
+    // its worker is lost; sending shares it (zmq message copy is a
+    // reference count for anything but tiny messages), it is never copied.
+    zmq::message_t payload;
+    int reply_port = -1;              // priority port of a client waiting for the result
+    zmq::message_t reply_routing_id;  // that client's routing id
+    std::string assigned_worker;      // subworker running it; empty when local or queued
+    std::uint32_t worker_losses = 0;  // times its subworker was lost while it ran there
+};
+
+// The DEALER sockets the control plane opened to one subworker's priority
+// ports (created on first use).
+using SubworkerLinks = std::array<std::unique_ptr<zmq::socket_t>, kPriorityCount>;
+
+struct ControlPlane::Impl {
+    Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in);
+
+    const ControlPlaneSettings settings;
+    const TaskRegistry& registry;
+
+    zmq::context_t context{1};
+    std::array<RouterSocket, kPriorityCount> submit_ports;
+    RouterSocket query_port;
+    RouterSocket management_port;
+    std::unique_ptr<DiscoveryAnnouncer> announcer;
+
+    Mailbox<TaskOutcome> completions;
+    Wakeup stop_doorbell;
+    std::atomic<bool> is_stop_requested{false};
+    std::atomic<bool> is_finished{false};
+    std::atomic<bool> has_abandoned_handlers{false};
+
+    std::unique_ptr<ExecutionEngine> engine;
+    PriorityQueue<std::string> queue;                // ids of queued tasks
+    std::unordered_map<std::string, LiveTask> live;  // queued and running tasks
+    ResultCache cache;                               // finished tasks
+
+    SubworkerPool pool;
+    std::map<std::string, SubworkerLinks> links;  // by worker id
+    bool are_links_changed = true;                // poll items need rebuilding
+
+    mutable std::mutex status_mutex;
+    SubworkerPoolStatus status_snapshot;  // guarded by status_mutex
+
+    std::atomic<std::uint64_t> tasks_accepted{0};
+    std::atomic<std::uint64_t> tasks_finished{0};
+    std::atomic<std::uint64_t> messages_rejected{0};
+
+    std::thread io_thread;
+
+    void bind_ports();
+    void run();
+
+    // Clients (control_plane.cpp).
+    void receive_submissions(int port);
+    void receive_queries();
+    void accept_submission(int port, zmq::message_t& routing_id, protocol::Submit&& submit);
+    void answer_query(zmq::message_t& routing_id, const protocol::Query& query);
+    void answer_workers_query(zmq::message_t& routing_id);
+    void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
+    void dispatch_queued_tasks();
+    void start_local_task(LiveTask& task);
+    void finish_task(TaskOutcome&& outcome);
+    void collect_completions();
+    void cancel_queued_tasks(const std::string& reason);
+    void reject(RouterSocket& socket, zmq::message_t& routing_id, const std::string& task_id,
+                const std::string& reason);
+
+    // Subworkers (subworker_dispatch.cpp).
+    void receive_management();
+    void register_subworker(zmq::message_t& routing_id, protocol::Register&& registration);
+    void note_heartbeat(zmq::message_t& routing_id, const protocol::Heartbeat& heartbeat);
+    void deregister_subworker(const protocol::Deregister& deregister);
+    // Sends the task to the subworker; false (and nothing changed) when the
+    // message could not be queued.
+    bool dispatch_to_subworker(SubworkerEntry& subworker, LiveTask& task);
+    void receive_subworker_replies(const std::string& worker_id, int priority);
+    void handle_subworker_reply(SubworkerEntry& subworker, protocol::Message&& message);
+    void forward_cancel(const LiveTask& task);
+    void send_heartbeats();
+    void expire_silent_subworkers();
+    void lose_subworker(SubworkerEntry& subworker, const std::string& why);
+    // The task's worker is gone: queue it again at the head of its priority,
+    // or end it as "worker lost" once it has lost max_worker_losses workers.
+    void requeue_lost_task(const std::string& task_id);
+    void close_links(const std::string& worker_id);
+    void publish_status();
+};
+
+}  // namespace fastqueue

@@ -1,0 +1,282 @@
+// subworker_dispatch.cpp -- the control plane's side of subworkers:
+// registration and heartbeats on the management port, sending tasks to the
+// least-loaded subworker over a DEALER per priority port, taking their
+// results back, and dispatching again the tasks of a subworker that is lost.
+//
+// Delivery: a task whose subworker is lost (silent past the liveness window,
+// or re-registered after a restart) runs again elsewhere, so a task may run
+// more than once; after settings.max_worker_losses losses it ends as failure
+// "worker lost". Closing a lost subworker's links discards anything it still
+// sends, so a late result can never overwrite the record of the task's next
+// run.
+#include <spdlog/spdlog.h>
+
+#include "config/control_plane_options.hpp"
+#include "control_plane/control_plane_impl.hpp"
+
+namespace fastqueue {
+namespace {
+
+constexpr int kReceiveBatch = 256;
+constexpr int kLinkHighWaterMark = 100000;
+
+}  // namespace
+
+void ControlPlane::Impl::receive_management() {
+    for (int i = 0; i < kReceiveBatch; ++i) {
+        auto envelope = management_port.receive();
+        if (!envelope) break;
+        auto decoded = protocol::decode(envelope->body);
+        if (!decoded.message) {
+            reject(management_port, envelope->routing_id, decoded.task_id, decoded.error);
+            continue;
+        }
+        if (auto* registration = std::get_if<protocol::Register>(&*decoded.message)) {
+            register_subworker(envelope->routing_id, std::move(*registration));
+        } else if (const auto* heartbeat = std::get_if<protocol::Heartbeat>(&*decoded.message)) {
+            note_heartbeat(envelope->routing_id, *heartbeat);
+        } else if (const auto* deregister = std::get_if<protocol::Deregister>(&*decoded.message)) {
+            deregister_subworker(*deregister);
+        } else {
+            reject(management_port, envelope->routing_id, decoded.task_id,
+                   "only REGISTER, HEARTBEAT and DEREGISTER are accepted on the subworker port");
+        }
+    }
+    publish_status();
+}
+
+void ControlPlane::Impl::register_subworker(zmq::message_t& routing_id,
+                                            protocol::Register&& registration) {
+    const std::string worker_id = registration.worker_id;
+    if (SubworkerEntry* existing = pool.find(worker_id)) {
+        // A live subworker keeps its id. The same id at the same address is
+        // that subworker again (restarted: the old process no longer holds
+        // the port, or rejoining after it lost us); anything else is refused.
+        if (existing->is_active && existing->address != registration.address) {
+            const std::string reason = "worker id '" + worker_id +
+                                       "' is already registered by a live subworker at " +
+                                       existing->address;
+            spdlog::warn("refused registration from {} at {}: {}", describe_peer(routing_id),
+                         registration.address, reason);
+            management_port.send(routing_id,
+                                 protocol::encode(protocol::RegisterRefused{worker_id, reason}));
+            return;
+        }
+        if (!existing->assigned_task_ids.empty()) {
+            lose_subworker(*existing, "re-registered while it held tasks");
+        }
+        close_links(worker_id);
+    }
+    const std::string address = registration.address;
+    SubworkerEntry& entry =
+        pool.upsert(std::move(registration), zmq::message_t(routing_id.data(), routing_id.size()),
+                    SteadyClock::now());
+    spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))", worker_id,
+                 address, entry.capacity, entry.prefetch, entry.task_names.size());
+    management_port.send(routing_id, protocol::encode(protocol::Registered{
+                                         worker_id, settings.heartbeat_interval_ms,
+                                         settings.heartbeat_liveness}));
+}
+
+void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
+                                        const protocol::Heartbeat& heartbeat) {
+    SubworkerEntry* entry = pool.find(heartbeat.worker_id);
+    if (entry == nullptr || !entry->is_active) {
+        // Unknown (this control plane restarted) or declared inactive: its
+        // tasks were dispatched again; it must register anew.
+        management_port.send(routing_id, protocol::encode(protocol::Reregister{heartbeat.worker_id}));
+        return;
+    }
+    pool.mark_heard(*entry, SteadyClock::now());
+    entry->reported_load = heartbeat.load;
+}
+
+void ControlPlane::Impl::deregister_subworker(const protocol::Deregister& deregister) {
+    SubworkerEntry* entry = pool.find(deregister.worker_id);
+    if (entry == nullptr || !entry->is_active) return;
+    pool.mark_leaving(*entry);
+    pool.mark_heard(*entry, SteadyClock::now());
+    spdlog::info("subworker '{}' deregistered; {} task(s) still running there",
+                 deregister.worker_id, entry->in_flight);
+}
+
+bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, LiveTask& task) {
+    const int priority = static_cast<int>(task.record.priority);
+    auto& link = links[subworker.worker_id][priority];
+    if (!link) {
+        std::string error;
+        auto base = parse_endpoint(subworker.address, &error);
+        if (!base) return false;  // validated at registration; never happens
+        link = std::make_unique<zmq::socket_t>(context, zmq::socket_type::dealer);
+        link->set(zmq::sockopt::linger, 0);
+        link->set(zmq::sockopt::sndhwm, kLinkHighWaterMark);
+        link->set(zmq::sockopt::rcvhwm, kLinkHighWaterMark);
+        link->connect(base->with_port_offset(priority).to_string());
+        are_links_changed = true;
+    }
+    zmq::message_t payload;
+    payload.copy(task.payload);
+    auto frames = protocol::encode(
+        protocol::Submit{task.record.task_id, task.record.task_name, true, std::move(payload)});
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+                                                 : zmq::send_flags::dontwait;
+        if (!link->send(frames[i], flags)) {
+            // Only the first frame can fail (a full pipe): nothing was sent.
+            return false;
+        }
+    }
+    task.record.state = TaskState::running;
+    task.record.attempts += 1;
+    task.record.worker_id = subworker.worker_id;
+    task.record.started_at = Clock::now();
+    task.assigned_worker = subworker.worker_id;
+    pool.assign(subworker, task.record.task_id);
+    return true;
+}
+
+void ControlPlane::Impl::receive_subworker_replies(const std::string& worker_id, int priority) {
+    auto links_it = links.find(worker_id);
+    if (links_it == links.end() || !links_it->second[priority]) return;
+    zmq::socket_t& link = *links_it->second[priority];
+    for (int i = 0; i < kReceiveBatch && !are_links_changed; ++i) {
+        auto frames = protocol::receive_frames(link, protocol::kMaxBodyFrames);
+        if (!frames) break;
+        SubworkerEntry* subworker = pool.find(worker_id);
+        if (subworker == nullptr) return;
+        auto decoded = protocol::decode(*frames);
+        if (!decoded.message) {
+            ++messages_rejected;
+            spdlog::warn("malformed reply from subworker '{}': {}", worker_id, decoded.error);
+            continue;
+        }
+        pool.mark_heard(*subworker, SteadyClock::now());
+        handle_subworker_reply(*subworker, std::move(*decoded.message));
+    }
+}
+
+void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
+                                                protocol::Message&& message) {
+    if (std::holds_alternative<protocol::Ack>(message) ||
+        std::holds_alternative<protocol::CancelReply>(message)) {
+        return;
+    }
+    if (auto* result = std::get_if<protocol::Result>(&message)) {
+        TaskRecord& record = result->record;
+        if (!pool.unassign(subworker, record.task_id)) {
+            spdlog::debug("late result for task {} from subworker '{}' ignored", record.task_id,
+                          subworker.worker_id);
+            return;
+        }
+        subworker.tasks_completed += 1;
+        if (subworker.is_leaving && subworker.in_flight == 0) pool.mark_inactive(subworker);
+        TaskOutcome outcome;
+        outcome.task_id = record.task_id;
+        outcome.state = record.state;
+        outcome.result = std::move(record.result);
+        outcome.error = std::move(record.error);
+        outcome.started_at = record.started_at;
+        outcome.finished_at = record.finished_at;
+        if (!fastqueue::is_finished(outcome.state)) {
+            outcome.state = TaskState::failure;
+            outcome.error = "subworker '" + subworker.worker_id + "' answered with state " +
+                            std::string(to_string(record.state));
+        }
+        finish_task(std::move(outcome));
+        return;
+    }
+    if (auto* refused = std::get_if<protocol::Refused>(&message)) {
+        // Not taken (the subworker is stopping): back to the head of its
+        // queue, not counted as an attempt or a loss.
+        if (!pool.unassign(subworker, refused->task_id)) return;
+        auto it = live.find(refused->task_id);
+        if (it == live.end()) return;
+        LiveTask& task = it->second;
+        task.record.state = TaskState::queued;
+        task.record.attempts -= task.record.attempts > 0 ? 1 : 0;
+        task.record.worker_id.clear();
+        task.record.started_at = Timestamp{};
+        task.assigned_worker.clear();
+        queue.push_front(task.record.priority, task.record.task_id);
+        return;
+    }
+    if (auto* error = std::get_if<protocol::Error>(&message)) {
+        spdlog::warn("subworker '{}' answered ERROR for task '{}': {}", subworker.worker_id,
+                     error->task_id, error->message);
+        if (!error->task_id.empty() && pool.unassign(subworker, error->task_id)) {
+            requeue_lost_task(error->task_id);
+        }
+        return;
+    }
+    ++messages_rejected;
+    spdlog::warn("unexpected {} from subworker '{}'", protocol::message_type_name(message),
+                 subworker.worker_id);
+}
+
+void ControlPlane::Impl::forward_cancel(const LiveTask& task) {
+    auto links_it = links.find(task.assigned_worker);
+    if (links_it == links.end()) return;
+    auto& link = links_it->second[static_cast<int>(task.record.priority)];
+    if (!link) return;
+    auto frames = protocol::encode(protocol::Cancel{task.record.task_id});
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+                                                 : zmq::send_flags::dontwait;
+        if (!link->send(frames[i], flags)) return;
+    }
+}
+
+void ControlPlane::Impl::send_heartbeats() {
+    for (SubworkerEntry* entry : pool.entries()) {
+        if (!entry->is_active) continue;
+        management_port.send(entry->management_routing_id,
+                             protocol::encode(protocol::Heartbeat{entry->worker_id, 0}));
+    }
+}
+
+void ControlPlane::Impl::expire_silent_subworkers() {
+    const auto silence = std::chrono::milliseconds(std::uint64_t{settings.heartbeat_interval_ms} *
+                                                   settings.heartbeat_liveness);
+    for (SubworkerEntry* entry : pool.silent_since(SteadyClock::now(), silence)) {
+        lose_subworker(*entry, "silent for " + std::to_string(silence.count()) + " ms");
+        pool.mark_inactive(*entry);
+        close_links(entry->worker_id);
+    }
+}
+
+void ControlPlane::Impl::lose_subworker(SubworkerEntry& subworker, const std::string& why) {
+    auto task_ids = pool.take_in_flight(subworker);
+    spdlog::warn("subworker '{}' lost ({}); dispatching its {} task(s) again", subworker.worker_id,
+                 why, task_ids.size());
+    for (const auto& task_id : task_ids) requeue_lost_task(task_id);
+}
+
+void ControlPlane::Impl::requeue_lost_task(const std::string& task_id) {
+    auto it = live.find(task_id);
+    if (it == live.end()) return;
+    LiveTask& task = it->second;
+    task.worker_losses += 1;
+    task.assigned_worker.clear();
+    if (task.worker_losses >= settings.max_worker_losses) {
+        TaskOutcome outcome;
+        outcome.task_id = task_id;
+        outcome.state = TaskState::failure;
+        outcome.error = "worker lost";
+        finish_task(std::move(outcome));
+        return;
+    }
+    task.record.state = TaskState::queued;
+    queue.push_front(task.record.priority, task_id);
+}
+
+void ControlPlane::Impl::close_links(const std::string& worker_id) {
+    if (links.erase(worker_id) > 0) are_links_changed = true;
+}
+
+void ControlPlane::Impl::publish_status() {
+    auto status = pool.status();
+    std::lock_guard<std::mutex> lock(status_mutex);
+    status_snapshot = std::move(status);
+}
+
+}  // namespace fastqueue

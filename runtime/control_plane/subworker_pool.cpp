@@ -1,0 +1,154 @@
+// subworker_pool.cpp -- see subworker_pool.hpp.
+#include "control_plane/subworker_pool.hpp"
+
+namespace fastqueue {
+
+bool SubworkerPool::LoadOrder::operator()(const SubworkerEntry* a, const SubworkerEntry* b) const {
+    // a.in_flight / a.capacity < b.in_flight / b.capacity, without division.
+    const std::uint64_t load_a = std::uint64_t{a->in_flight} * b->capacity;
+    const std::uint64_t load_b = std::uint64_t{b->in_flight} * a->capacity;
+    if (load_a != load_b) return load_a < load_b;
+    if (a->last_dispatch_sequence != b->last_dispatch_sequence) {
+        return a->last_dispatch_sequence < b->last_dispatch_sequence;
+    }
+    return a->worker_id < b->worker_id;
+}
+
+void SubworkerPool::make_dispatchable(SubworkerEntry& entry) {
+    if (!dispatchable_.insert(&entry).second) return;
+    for (const auto& name : entry.task_names) ++capable_counts_[name];
+}
+
+void SubworkerPool::make_undispatchable(SubworkerEntry& entry) {
+    if (dispatchable_.erase(&entry) == 0) return;
+    for (const auto& name : entry.task_names) {
+        auto it = capable_counts_.find(name);
+        if (it != capable_counts_.end() && --it->second == 0) capable_counts_.erase(it);
+    }
+}
+
+SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::message_t routing_id,
+                                      SteadyClock::time_point now) {
+    auto [it, is_new] = entries_.try_emplace(registration.worker_id);
+    SubworkerEntry& entry = it->second;
+    make_undispatchable(entry);
+    entry.worker_id = std::move(registration.worker_id);
+    entry.address = std::move(registration.address);
+    entry.capacity = registration.capacity;
+    entry.prefetch = registration.prefetch;
+    entry.task_names = std::unordered_set<std::string>(
+        std::make_move_iterator(registration.task_names.begin()),
+        std::make_move_iterator(registration.task_names.end()));
+    entry.management_routing_id = std::move(routing_id);
+    entry.is_active = true;
+    entry.is_leaving = false;
+    entry.in_flight = 0;
+    entry.reported_load = 0;
+    entry.assigned_task_ids.clear();
+    mark_heard(entry, now);
+    make_dispatchable(entry);
+    return entry;
+}
+
+SubworkerEntry* SubworkerPool::find(const std::string& worker_id) {
+    auto it = entries_.find(worker_id);
+    return it == entries_.end() ? nullptr : &it->second;
+}
+
+void SubworkerPool::mark_heard(SubworkerEntry& entry, SteadyClock::time_point now) {
+    entry.last_heard = now;
+    entry.last_seen = Clock::now();
+}
+
+void SubworkerPool::mark_leaving(SubworkerEntry& entry) {
+    make_undispatchable(entry);
+    entry.is_leaving = true;
+}
+
+void SubworkerPool::mark_inactive(SubworkerEntry& entry) {
+    make_undispatchable(entry);
+    entry.is_active = false;
+    entry.is_leaving = false;
+}
+
+void SubworkerPool::remove(const std::string& worker_id) {
+    auto it = entries_.find(worker_id);
+    if (it == entries_.end()) return;
+    make_undispatchable(it->second);
+    entries_.erase(it);
+}
+
+bool SubworkerPool::has_capable(const std::string& task_name) const {
+    return capable_counts_.count(task_name) > 0;
+}
+
+SubworkerEntry* SubworkerPool::pick(const std::string& task_name) {
+    // The first entry that can run the task and has room. When every
+    // subworker runs every task this is the first element; entries that are
+    // full are skipped (a full entry has the highest load among those of
+    // the same capacity and prefetch, so it sorts late).
+    for (SubworkerEntry* entry : dispatchable_) {
+        if (entry->has_room() && entry->can_run(task_name)) return entry;
+    }
+    return nullptr;
+}
+
+void SubworkerPool::assign(SubworkerEntry& entry, const std::string& task_id) {
+    const bool is_dispatchable = dispatchable_.erase(&entry) > 0;
+    entry.in_flight += 1;
+    entry.last_dispatch_sequence = ++dispatch_sequence_;
+    entry.assigned_task_ids.insert(task_id);
+    if (is_dispatchable) dispatchable_.insert(&entry);
+}
+
+bool SubworkerPool::unassign(SubworkerEntry& entry, const std::string& task_id) {
+    if (entry.assigned_task_ids.erase(task_id) == 0) return false;
+    const bool is_dispatchable = dispatchable_.erase(&entry) > 0;
+    entry.in_flight -= 1;
+    if (is_dispatchable) dispatchable_.insert(&entry);
+    return true;
+}
+
+std::vector<std::string> SubworkerPool::take_in_flight(SubworkerEntry& entry) {
+    const bool is_dispatchable = dispatchable_.erase(&entry) > 0;
+    std::vector<std::string> task_ids(entry.assigned_task_ids.begin(), entry.assigned_task_ids.end());
+    entry.assigned_task_ids.clear();
+    entry.in_flight = 0;
+    if (is_dispatchable) dispatchable_.insert(&entry);
+    return task_ids;
+}
+
+std::vector<SubworkerEntry*> SubworkerPool::silent_since(SteadyClock::time_point now,
+                                                         SteadyClock::duration silence) {
+    std::vector<SubworkerEntry*> silent;
+    for (auto& [id, entry] : entries_) {
+        if (entry.is_active && now - entry.last_heard > silence) silent.push_back(&entry);
+    }
+    return silent;
+}
+
+std::vector<SubworkerEntry*> SubworkerPool::entries() {
+    std::vector<SubworkerEntry*> all;
+    all.reserve(entries_.size());
+    for (auto& [id, entry] : entries_) all.push_back(&entry);
+    return all;
+}
+
+SubworkerPoolStatus SubworkerPool::status() const {
+    SubworkerPoolStatus status;
+    for (const auto& [id, entry] : entries_) {
+        SubworkerInfo info;
+        info.address = entry.address;
+        info.is_active = entry.is_active && !entry.is_leaving;
+        info.load = entry.in_flight;
+        info.capacity = entry.capacity;
+        info.tasks_completed = entry.tasks_completed;
+        info.last_seen = entry.last_seen;
+        if (info.is_active) ++status.active_subworkers;
+        status.subworkers.emplace(id, std::move(info));
+    }
+    status.total_subworkers = status.subworkers.size();
+    return status;
+}
+
+}  // namespace fastqueue

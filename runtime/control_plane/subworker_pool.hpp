@@ -1,0 +1,119 @@
+// subworker_pool.hpp -- the control plane's table of subworkers: who is
+// registered, who is active, what each can run, how loaded each is, and the
+// least-load choice of where a task goes.
+//
+// Load is tasks in flight on a subworker relative to its capacity
+// (in_flight / capacity). pick() returns the active subworker with the lowest
+// load that can run the task and still has room (in_flight < capacity +
+// prefetch); ties go to the one that was dispatched to least recently, which
+// is round-robin among equals. Subworkers are kept in a set ordered by
+// (load, last dispatch), so when every subworker runs every task the choice
+// is the set's first element: O(log n) per dispatch, whatever the fleet size.
+//
+// Not thread-safe: it belongs to the control plane's I/O thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "fastqueue/subworker_status.hpp"
+#include "protocol/messages.hpp"
+
+namespace fastqueue {
+
+
+// One registered subworker. Owned by the pool; pointers stay valid until
+// remove() (entries live in a node-based map).
+struct SubworkerEntry {
+    std::string worker_id;
+    std::string address;  // its base address: SUBMIT goes to base+priority
+    std::uint32_t capacity = 1;
+    std::uint32_t prefetch = 0;
+    std::unordered_set<std::string> task_names;
+    zmq::message_t management_routing_id;  // its DEALER on the management port
+
+    bool is_active = false;   // registered and heard from within the liveness window
+    bool is_leaving = false;  // sent DEREGISTER: no new tasks, running ones finish
+    std::uint32_t in_flight = 0;         // tasks the control plane has sent and not seen end
+    std::uint32_t reported_load = 0;     // what its last heartbeat said
+    std::uint64_t tasks_completed = 0;
+    std::uint64_t last_dispatch_sequence = 0;
+    std::chrono::steady_clock::time_point last_heard{};
+    Timestamp last_seen{};  // wall clock of last_heard, for people
+    std::unordered_set<std::string> assigned_task_ids;  // the in-flight tasks
+
+    bool can_run(const std::string& task_name) const { return task_names.count(task_name) > 0; }
+    bool has_room() const { return in_flight < capacity + prefetch; }
+};
+
+class SubworkerPool {
+public:
+    using SteadyClock = std::chrono::steady_clock;
+
+    // Adds a new subworker or reactivates the entry with its id (an inactive
+    // one, or a restart of the live one at the same address), as active with
+    // nothing in flight. The caller must first have moved the old entry's
+    // in-flight tasks elsewhere (see take_in_flight()).
+    SubworkerEntry& upsert(protocol::Register&& registration, zmq::message_t routing_id,
+                           SteadyClock::time_point now);
+
+    SubworkerEntry* find(const std::string& worker_id);
+
+    // Records that something arrived from the subworker.
+    void mark_heard(SubworkerEntry& entry, SteadyClock::time_point now);
+    // Stops dispatching to it (DEREGISTER, or declared dead).
+    void mark_leaving(SubworkerEntry& entry);
+    void mark_inactive(SubworkerEntry& entry);
+    // Forgets an entry entirely (an inactive one past its listing time).
+    void remove(const std::string& worker_id);
+
+    // True when some active, non-leaving subworker can run the task: then
+    // the task waits for one rather than running on the control plane.
+    bool has_capable(const std::string& task_name) const;
+
+    // The least-loaded active subworker that can run the task and has room,
+    // or nullptr.
+    SubworkerEntry* pick(const std::string& task_name);
+
+    // Bookkeeping of one task's dispatch and end.
+    void assign(SubworkerEntry& entry, const std::string& task_id);
+    // Returns false when the task was not in flight there (a late answer).
+    bool unassign(SubworkerEntry& entry, const std::string& task_id);
+    // Clears and returns every task in flight there.
+    std::vector<std::string> take_in_flight(SubworkerEntry& entry);
+
+    // Active subworkers silent for longer than `silence` (to be declared
+    // inactive by the caller).
+    std::vector<SubworkerEntry*> silent_since(SteadyClock::time_point now,
+                                              SteadyClock::duration silence);
+    // Every entry, for heartbeats and listings.
+    std::vector<SubworkerEntry*> entries();
+
+    SubworkerPoolStatus status() const;
+    std::size_t active_count() const { return dispatchable_.size(); }
+
+private:
+    struct LoadOrder {
+        bool operator()(const SubworkerEntry* a, const SubworkerEntry* b) const;
+    };
+    void make_dispatchable(SubworkerEntry& entry);
+    void make_undispatchable(SubworkerEntry& entry);
+
+    std::map<std::string, SubworkerEntry> entries_;
+    // Active, non-leaving entries ordered by load. An entry's position must be
+    // refreshed (erase, change, insert) whenever in_flight or
+    // last_dispatch_sequence changes.
+    std::set<SubworkerEntry*, LoadOrder> dispatchable_;
+    // Task name -> how many dispatchable entries can run it.
+    std::unordered_map<std::string, std::size_t> capable_counts_;
+    std::uint64_t dispatch_sequence_ = 0;
+};
+
+}  // namespace fastqueue
