@@ -49,6 +49,10 @@ struct SubworkerSettings {
     // The control plane's base address; unset means "find it through
     // discovery_address".
     std::optional<std::string> control_plane_address;
+    // The control plane's subworker management port. Unset means the port of
+    // control_plane_address + 5; discovery sets it from the announcement (the
+    // control plane may have moved it with --subworker-port).
+    std::optional<int> control_plane_subworker_port;
     std::string base_address = "tcp://127.0.0.1:5555";  // this subworker's base+0..3
     std::string discovery_address = "tcp://127.0.0.1:5550";
     // Tasks the control plane may send beyond `concurrency` so that short
