@@ -1,0 +1,139 @@
+// subworker_pool_test.cpp -- the control plane's choice of subworker: least
+// load relative to capacity, round-robin among equals, only subworkers that
+// can run the task and have room, none that are leaving or inactive.
+#include "control_plane/subworker_pool.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace fastqueue;
+
+namespace {
+
+protocol::Register registration(const std::string& id, std::uint32_t capacity,
+                                std::uint32_t prefetch,
+                                std::vector<std::string> tasks = {"echo"}) {
+    protocol::Register message;
+    message.worker_id = id;
+    message.address = "tcp://127.0.0.1:6000";
+    message.capacity = capacity;
+    message.prefetch = prefetch;
+    message.task_names = std::move(tasks);
+    return message;
+}
+
+SubworkerEntry& add(SubworkerPool& pool, protocol::Register message) {
+    return pool.upsert(std::move(message), zmq::message_t(), SubworkerPool::SteadyClock::now());
+}
+
+}  // namespace
+
+TEST_CASE("SubworkerPool: picks the subworker with the lowest load relative to capacity") {
+    SubworkerPool pool;
+    auto& small = add(pool, registration("small", 1, 4));
+    auto& large = add(pool, registration("large", 4, 4));
+    pool.assign(small, "t1");  // small: 1/1
+    pool.assign(large, "t2");  // large: 1/4
+    CHECK(pool.pick("echo") == &large);
+    pool.assign(large, "t3");
+    pool.assign(large, "t4");
+    pool.assign(large, "t5");  // large: 4/4 == small 1/1; large was used last
+    CHECK(pool.pick("echo") == &small);
+}
+
+TEST_CASE("SubworkerPool: equal loads take turns") {
+    SubworkerPool pool;
+    add(pool, registration("a", 2, 10));
+    add(pool, registration("b", 2, 10));
+    add(pool, registration("c", 2, 10));
+    std::map<std::string, int> dispatches;
+    for (int i = 0; i < 9; ++i) {
+        SubworkerEntry* target = pool.pick("echo");
+        REQUIRE(target != nullptr);
+        pool.assign(*target, "task-" + std::to_string(i));
+        ++dispatches[target->worker_id];
+    }
+    CHECK(dispatches["a"] == 3);
+    CHECK(dispatches["b"] == 3);
+    CHECK(dispatches["c"] == 3);
+}
+
+TEST_CASE("SubworkerPool: holds at most capacity plus prefetch tasks on a subworker") {
+    SubworkerPool pool;
+    auto& only = add(pool, registration("only", 2, 1));
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(pool.pick("echo") == &only);
+        pool.assign(only, "t" + std::to_string(i));
+    }
+    CHECK(pool.pick("echo") == nullptr);
+    CHECK(pool.has_capable("echo"));  // full, not absent: the task must wait
+    CHECK(pool.unassign(only, "t1"));
+    CHECK(pool.pick("echo") == &only);
+    CHECK_FALSE(pool.unassign(only, "t1"));  // a second answer for the same task is late
+}
+
+TEST_CASE("SubworkerPool: only subworkers that registered the task are chosen") {
+    SubworkerPool pool;
+    add(pool, registration("echoer", 1, 0, {"echo"}));
+    auto& adder = add(pool, registration("adder", 8, 0, {"add"}));
+    CHECK(pool.pick("add") == &adder);
+    CHECK(pool.pick("sleep") == nullptr);
+    CHECK_FALSE(pool.has_capable("sleep"));
+    CHECK(pool.has_capable("add"));
+}
+
+TEST_CASE("SubworkerPool: leaving and inactive subworkers get no work and drop out of capability") {
+    SubworkerPool pool;
+    auto& leaving = add(pool, registration("leaving", 4, 0));
+    pool.mark_leaving(leaving);
+    CHECK(pool.pick("echo") == nullptr);
+    CHECK_FALSE(pool.has_capable("echo"));
+
+    auto& back = add(pool, registration("leaving", 4, 0));  // registers again
+    CHECK(&back == &leaving);
+    CHECK(pool.pick("echo") == &back);
+    pool.mark_inactive(back);
+    CHECK_FALSE(pool.has_capable("echo"));
+    CHECK(pool.status().active_subworkers == 0);
+    CHECK(pool.status().total_subworkers == 1);
+}
+
+TEST_CASE("SubworkerPool: take_in_flight returns and clears a lost subworker's tasks") {
+    SubworkerPool pool;
+    auto& entry = add(pool, registration("sw", 2, 2));
+    pool.assign(entry, "x");
+    pool.assign(entry, "y");
+    auto taken = pool.take_in_flight(entry);
+    CHECK(taken.size() == 2);
+    CHECK(entry.in_flight == 0);
+    CHECK_FALSE(pool.unassign(entry, "x"));
+}
+
+TEST_CASE("SubworkerPool: silent_since finds active subworkers not heard from in time") {
+    SubworkerPool pool;
+    const auto start = SubworkerPool::SteadyClock::now();
+    auto& quiet = pool.upsert(registration("quiet", 1, 0), zmq::message_t(), start);
+    auto& chatty = pool.upsert(registration("chatty", 1, 0), zmq::message_t(), start);
+    pool.mark_heard(chatty, start + std::chrono::seconds(2));
+    auto silent = pool.silent_since(start + std::chrono::seconds(3), std::chrono::seconds(2));
+    REQUIRE(silent.size() == 1);
+    CHECK(silent[0] == &quiet);
+}
+
+TEST_CASE("SubworkerPool: status reports each subworker in the documented shape") {
+    SubworkerPool pool;
+    auto& entry = add(pool, registration("sw1", 4, 0));
+    pool.assign(entry, "t");
+    const auto status = pool.status();
+    CHECK(status.total_subworkers == 1);
+    CHECK(status.active_subworkers == 1);
+    const auto& info = status.subworkers.at("sw1");
+    CHECK(info.address == "tcp://127.0.0.1:6000");
+    CHECK(info.is_active);
+    CHECK(info.load == 1);
+    CHECK(info.capacity == 4);
+    CHECK(info.last_seen != Timestamp{});
+}
