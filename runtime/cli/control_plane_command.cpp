@@ -11,6 +11,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/role_runner.hpp"
 #include "cli/shutdown_signals.hpp"
 #include "common/logging.hpp"
 #include "config/control_plane_options.hpp"
@@ -22,19 +23,11 @@ namespace {
 
 int run_control_plane(const ControlPlaneSettings& settings) {
     configure_logging("control-plane", settings.engine.log_level);
-
-    std::unique_ptr<PluginSet> plugins;
-    try {
-        const auto env_path = process_environment("FASTQUEUE_MODULES_PATH").value_or("");
-        plugins = PluginSet::load(settings.engine.task_modules,
-                                  module_search_path(settings.engine.modules_dirs, env_path));
-    } catch (const PluginLoadError& error) {
-        spdlog::error("{}", error.what());
-        return kExitFailure;
-    }
-    if (plugins->registry().tasks().empty()) {
-        spdlog::warn("no task is registered (no --task-modules given?): every task will fail as unknown");
-    }
+    auto plugins = load_task_plugins(
+        settings.engine,
+        "no task is registered (no --task-modules given?): tasks no subworker can run will fail "
+        "as unknown");
+    if (!plugins) return kExitFailure;
 
     std::unique_ptr<ControlPlane> control_plane;
     try {
@@ -44,19 +37,7 @@ int run_control_plane(const ControlPlaneSettings& settings) {
         return kExitFailure;
     }
 
-    bool is_stopping = false;
-    while (!control_plane->is_stopped()) {
-        const int signal_number = wait_for_shutdown_signal(std::chrono::milliseconds(200));
-        if (signal_number == 0) continue;
-        if (is_stopping) {
-            spdlog::warn("second signal ({}): exiting now", signal_number);
-            std::_Exit(kExitFailure);
-        }
-        spdlog::info("signal {} received: stopping", signal_number);
-        is_stopping = true;
-        control_plane->request_stop();
-    }
-    control_plane->wait();
+    serve_until_stopped(*control_plane);
     if (control_plane->has_abandoned_handlers()) {
         spdlog::default_logger()->flush();
         std::_Exit(kExitOk);

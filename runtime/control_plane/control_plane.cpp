@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -20,14 +21,12 @@
 
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
+#include "execution/engine_drain.hpp"
 
 namespace fastqueue {
 namespace {
 
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
-// After the grace period, how long handlers get to honour their raised
-// cancellation flags before the control plane stops waiting for them.
-constexpr auto kCancelWait = std::chrono::seconds(2);
 // Messages read from one socket before the loop looks at the others.
 constexpr int kReceiveBatch = 256;
 
@@ -87,9 +86,7 @@ void ControlPlane::Impl::run() {
     auto next_sweep = SteadyClock::now() + kCacheSweepInterval;
     auto next_heartbeat = SteadyClock::now() + heartbeat_interval;
     auto next_announce = SteadyClock::now();
-    bool is_draining = false;
-    bool is_cancel_raised = false;
-    SteadyClock::time_point grace_deadline{};
+    std::optional<EngineDrain> drain;  // set once a stop was requested
 
     while (true) {
         if (are_links_changed) {
@@ -108,21 +105,19 @@ void ControlPlane::Impl::run() {
         const auto now = SteadyClock::now();
         const auto next_timer = std::min({next_sweep, next_heartbeat, next_announce});
         auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(next_timer - now);
-        if (is_draining) timeout = std::min(timeout, std::chrono::milliseconds(50));
+        if (drain) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(EngineDrain::kPollInterval));
         zmq::poll(items.data(), items.size(), std::max(timeout, std::chrono::milliseconds(0)));
 
         if (items[kStop].revents & ZMQ_POLLIN) {
             stop_doorbell.drain();
-            if (!is_draining) {
-                is_draining = true;
-                grace_deadline = SteadyClock::now() +
-                                 std::chrono::duration_cast<SteadyClock::duration>(
-                                     std::chrono::duration<double>(settings.engine.shutdown_grace_seconds));
+            if (!drain) {
+                drain.emplace(*engine, settings.engine.shutdown_grace_seconds);
                 // Stop taking tasks: submission ports are no longer read, so
                 // no new submission is acknowledged.
                 for (int port = 0; port < kPriorityCount; ++port) items[port].events = 0;
                 cancel_queued_tasks("control plane shut down before the task started");
-                spdlog::info("stopping: {} task(s) running here, grace {} s", engine->running(),
+                spdlog::info("stopping: {} task(s) running here and {} on subworkers, grace {} s",
+                             engine->running(), pool.tasks_in_flight(),
                              settings.engine.shutdown_grace_seconds);
             }
         }
@@ -152,30 +147,21 @@ void ControlPlane::Impl::run() {
             announcer->announce();
             next_announce = after_events + announce_interval;
         }
-        if (!is_draining) dispatch_queued_tasks();
+        if (!drain) dispatch_queued_tasks();
 
         if (after_events >= next_sweep) {
             const auto removed = cache.sweep_expired();
             if (removed > 0) spdlog::debug("result cache: {} expired record(s) removed", removed);
             next_sweep = after_events + kCacheSweepInterval;
         }
-        if (is_draining) {
-            if (engine->running() == 0) {
-                // running() reaches 0 only after the last outcome was posted;
-                // collect it before leaving, or that task's result is lost.
+        if (drain) {
+            const auto step = drain->advance();
+            if (step == EngineDrain::Step::abandoned) break;
+            if (step == EngineDrain::Step::finished &&
+                (pool.tasks_in_flight() == 0 || drain->is_grace_over())) {
+                // Every local outcome has been posted; collect the last ones
+                // before leaving, or those tasks' results are lost.
                 collect_completions();
-                break;
-            }
-            const auto now_draining = SteadyClock::now();
-            if (!is_cancel_raised && now_draining >= grace_deadline) {
-                spdlog::warn("grace period over: raising the cancellation flag of {} running task(s)",
-                             engine->running());
-                engine->cancel_all();
-                is_cancel_raised = true;
-            }
-            if (is_cancel_raised && now_draining >= grace_deadline + kCancelWait) {
-                spdlog::error("{} handler(s) ignored cancellation; exiting without them",
-                              engine->running());
                 break;
             }
         }
@@ -417,13 +403,7 @@ ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegis
         } catch (const std::exception& error) {
             spdlog::critical("control plane I/O loop failed: {}", error.what());
         }
-        if (impl->engine->running() > 0) {
-            // Handlers that ignored cancellation cannot be joined. Their
-            // threads are left to the process's exit (see
-            // has_abandoned_handlers()).
-            impl->has_abandoned_handlers = true;
-            static_cast<void>(impl->engine.release());
-        }
+        impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
         impl->is_finished = true;
     });
     spdlog::info(

@@ -96,6 +96,7 @@ void ControlPlane::Impl::deregister_subworker(const protocol::Deregister& deregi
     if (entry == nullptr || !entry->is_active) return;
     pool.mark_leaving(*entry);
     pool.mark_heard(*entry, SteadyClock::now());
+    if (entry->in_flight == 0) pool.mark_inactive(*entry);
     spdlog::info("subworker '{}' deregistered; {} task(s) still running there",
                  deregister.worker_id, entry->in_flight);
 }

@@ -134,6 +134,12 @@ std::vector<SubworkerEntry*> SubworkerPool::entries() {
     return all;
 }
 
+std::size_t SubworkerPool::tasks_in_flight() const {
+    std::size_t total = 0;
+    for (const auto& [id, entry] : entries_) total += entry.in_flight;
+    return total;
+}
+
 SubworkerPoolStatus SubworkerPool::status() const {
     SubworkerPoolStatus status;
     for (const auto& [id, entry] : entries_) {

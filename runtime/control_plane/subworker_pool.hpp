@@ -97,6 +97,8 @@ public:
     std::vector<SubworkerEntry*> entries();
 
     SubworkerPoolStatus status() const;
+    // Tasks in flight on every subworker together.
+    std::size_t tasks_in_flight() const;
     std::size_t active_count() const { return dispatchable_.size(); }
 
 private:

@@ -38,6 +38,10 @@ public:
     // whether the role may stop. Logs each step.
     Step advance();
 
+    // True once the grace period has ended (a role that also waits for work
+    // elsewhere, such as tasks on subworkers, stops waiting for it then).
+    bool is_grace_over() const { return SteadyClock::now() >= grace_deadline_; }
+
     // Call after the I/O loop ended. When handlers still run (they ignored
     // cancellation), their threads keep using the engine, which therefore
     // cannot be destroyed: it is released (left to the process's exit, which

@@ -142,6 +142,7 @@ struct Subworker::Impl {
     void collect_completions();
     void finish_task(TaskOutcome&& outcome);
     void refuse_queued_tasks();
+    void cancel_task(int port, zmq::message_t& routing_id, const protocol::Cancel& cancel);
     void begin_stop(bool should_deregister);
 };
 
@@ -334,6 +335,12 @@ void Subworker::Impl::run() {
         if (items[kCompletions].revents & ZMQ_POLLIN) collect_completions();
 
         if (drain) {
+            // Keep heartbeating while running tasks finish: the control plane
+            // must not mistake a draining subworker for a dead one and run
+            // its tasks a second time elsewhere.
+            if (link == Link::registered && SteadyClock::now() >= next_heartbeat_at) {
+                send_heartbeat();
+            }
             const auto step = drain->advance();
             if (step == EngineDrain::Step::abandoned) break;
             if (step == EngineDrain::Step::finished && SteadyClock::now() >= settle_until) {
@@ -371,11 +378,17 @@ void Subworker::Impl::receive_task_messages(int port) {
         auto envelope = socket.receive();
         if (!envelope) break;
         auto decoded = protocol::decode(envelope->body);
+        if (decoded.message) {
+            if (const auto* cancel = std::get_if<protocol::Cancel>(&*decoded.message)) {
+                cancel_task(port, envelope->routing_id, *cancel);
+                continue;
+            }
+        }
         auto* submit = decoded.message ? std::get_if<protocol::Submit>(&*decoded.message) : nullptr;
         if (submit == nullptr) {
-            const std::string reason = decoded.message
-                                           ? "only SUBMIT is accepted on a subworker's task port"
-                                           : decoded.error;
+            const std::string reason =
+                decoded.message ? "only SUBMIT and CANCEL are accepted on a subworker's task port"
+                                : decoded.error;
             spdlog::warn("rejected a message on {}: {}", socket.address(), reason);
             socket.send(envelope->routing_id,
                         protocol::encode(protocol::Error{decoded.task_id, reason}));
@@ -407,6 +420,25 @@ void Subworker::Impl::accept_submission(int port, zmq::message_t& routing_id,
     // An unknown task is queued like any other: the engine fails it as
     // "unknown task 'NAME'".
     queue.push(static_cast<Priority>(port), task_id);
+}
+
+void Subworker::Impl::cancel_task(int port, zmq::message_t& routing_id,
+                                   const protocol::Cancel& cancel) {
+    // The control plane forwards a client's CANCEL for a task running here.
+    auto outcome = protocol::CancelOutcome::not_found;
+    auto it = held.find(cancel.task_id);
+    if (it != held.end() && it->second.record.state == TaskState::queued) {
+        TaskOutcome cancelled;
+        cancelled.task_id = cancel.task_id;
+        cancelled.state = TaskState::cancelled;
+        cancelled.error = "cancelled before it started";
+        finish_task(std::move(cancelled));  // its id left in the queue is skipped
+        outcome = protocol::CancelOutcome::cancelled;
+    } else if (it != held.end() && engine->cancel(cancel.task_id)) {
+        outcome = protocol::CancelOutcome::cancelling;
+    }
+    task_ports[port].send(routing_id,
+                          protocol::encode(protocol::CancelReply{cancel.task_id, outcome}));
 }
 
 void Subworker::Impl::refuse_submission(int port, zmq::message_t& routing_id,
