@@ -1,11 +1,11 @@
 // client_options.hpp -- the flags every client command shares
-// (--control-plane-address, --timeout) and how a client error becomes an
-// exit code and one line on stderr.
+// (--control-plane-address, --discovery-address, --timeout), how they become
+// the client's options, and how a client error becomes an exit code and one
+// line on stderr.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "fastqueue/client.hpp"
 
@@ -13,12 +13,27 @@ namespace fastqueue::cli {
 
 struct ClientFlags {
     std::string control_plane_address = "tcp://127.0.0.1:5555";
+    std::string discovery_address;  // empty: not given
     double timeout_seconds = 30.0;
 
-    // Declares --control-plane-address (env FASTQUEUE_CONTROL_PLANE_ADDRESS)
-    // and --timeout on the subcommand.
+    // Declares --control-plane-address (env FASTQUEUE_CONTROL_PLANE_ADDRESS),
+    // --discovery-address (env FASTQUEUE_DISCOVERY_ADDRESS) and --timeout on
+    // the subcommand. The subcommand must outlive this object's use.
     void declare(CLI::App& subcommand);
+
+    // The client's options, after a successful parse. When the control plane
+    // address was not given (neither flag nor environment) but a discovery
+    // address was, this waits up to the timeout for the control plane's
+    // announcement there and uses the announced base address; it throws
+    // ClientError unreachable, naming the discovery address, when none came,
+    // and invalid_argument when the discovery address is not tcp://HOST:PORT.
+    // Otherwise it does no I/O.
     ClientOptions to_options() const;
+
+private:
+    // Set by declare(); owned by the subcommand. Tell whether the address was
+    // given explicitly rather than left at its default.
+    const CLI::Option* control_plane_address_option_ = nullptr;
 };
 
 // Prints "fastqueue COMMAND: MESSAGE" on stderr and returns the exit code for

@@ -19,5 +19,6 @@ Command add_submit_command(CLI::App& app);
 Command add_status_command(CLI::App& app);
 Command add_cancel_command(CLI::App& app);
 Command add_list_command(CLI::App& app);
+Command add_workers_command(CLI::App& app);
 
 }  // namespace fastqueue::cli

@@ -5,7 +5,10 @@
 // Every call is one request and one or two replies matched by task id, with
 // one overall deadline per call. Replies for other ids are answers to earlier
 // calls that timed out; they are read and dropped. A waiting call polls with
-// its remaining time and never sleeps.
+// its remaining time and never sleeps. WORKERS carries no task id: its reply
+// is the first id-less answer on the query port, which is safe because a
+// query-port call that times out closes its socket, so no late answer reaches
+// a later call there.
 #include "fastqueue/client.hpp"
 
 #include <array>
@@ -19,6 +22,7 @@
 #include "common/uuid.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/text.hpp"
+#include "transport/wait_readable.hpp"
 
 namespace fastqueue {
 
@@ -41,16 +45,21 @@ std::string format_seconds(std::chrono::milliseconds duration) {
     return seconds + " s";
 }
 
-// The task id a decoded message answers for.
+// The task id a decoded message answers for; empty for messages that carry
+// none (WORKERS_REPLY, and the subworker and discovery messages a client
+// never expects).
 const std::string& task_id_of(const Message& message) {
+    static const std::string kNoTaskId;
     return std::visit(
         [](const auto& value) -> const std::string& {
             using T = std::decay_t<decltype(value)>;
             if constexpr (std::is_same_v<T, protocol::Result> ||
                           std::is_same_v<T, protocol::Record>) {
                 return value.record.task_id;
-            } else {
+            } else if constexpr (requires { value.task_id; }) {
                 return value.task_id;
+            } else {
+                return kNoTaskId;
             }
         },
         message);
@@ -134,19 +143,7 @@ struct Client::Impl {
     std::optional<Message> receive_for(int port_offset, const std::string& task_id,
                                        SteadyClock::time_point deadline) {
         zmq::socket_t& socket = this->socket(port_offset);
-        while (true) {
-            auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - SteadyClock::now());
-            if (remaining.count() <= 0) return std::nullopt;
-            zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-            try {
-                zmq::poll(&item, 1, remaining);
-            } catch (const zmq::error_t& error) {
-                if (error.num() == EINTR) continue;  // a signal; the deadline still holds
-                throw;
-            }
-            if ((item.revents & ZMQ_POLLIN) == 0) continue;
-
+        while (wait_readable(socket, deadline)) {
             auto frames = protocol::receive_frames(socket, protocol::kMaxBodyFrames);
             if (!frames) continue;
             protocol::DecodeResult decoded = protocol::decode(*frames);
@@ -161,6 +158,7 @@ struct Client::Impl {
                 reply_id.empty() && std::holds_alternative<protocol::Error>(*decoded.message);
             if (reply_id == task_id || is_anonymous_error) return std::move(decoded.message);
         }
+        return std::nullopt;
     }
 
     // Sends a request and returns the first reply for its task id; throws
@@ -309,6 +307,22 @@ CancelResult Client::cancel(std::string_view task_id) {
             break;
     }
     return CancelResult::not_found;
+}
+
+SubworkerPoolStatus Client::get_subworker_status() {
+    auto deadline = SteadyClock::now() + options_.timeout;
+    Message reply =
+        impl_->request(kQueryPortOffset, protocol::WorkersQuery{}, /*task_id=*/"", deadline);
+    auto* workers = std::get_if<protocol::WorkersReply>(&reply);
+    if (workers == nullptr) throw_unexpected(reply, "WORKERS", impl_->address(kQueryPortOffset));
+    std::string error;
+    auto status = parse_subworker_status(workers->status_json, &error);
+    if (!status) {
+        throw ClientError(
+            ClientErrorKind::protocol,
+            "malformed WORKERS_REPLY from " + impl_->address(kQueryPortOffset) + ": " + error);
+    }
+    return std::move(*status);
 }
 
 }  // namespace fastqueue

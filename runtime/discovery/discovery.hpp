@@ -34,6 +34,8 @@ private:
 
 // Subscribes to discovery_address and waits up to `timeout` for an
 // announcement; std::nullopt when none arrived. Invalid messages are skipped.
+// Throws std::runtime_error "cannot connect to ADDRESS: REASON" when the
+// address is not a ZeroMQ endpoint.
 std::optional<protocol::Announce> discover_control_plane(const std::string& discovery_address,
                                                           std::chrono::milliseconds timeout);
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "fastqueue/subworker_status.hpp"
 #include "fastqueue/task.hpp"
 
 namespace fastqueue {
@@ -89,6 +90,9 @@ public:
 
     // Asks the control plane to cancel a task. task_id as for get().
     CancelResult cancel(std::string_view task_id);
+
+    // The control plane's view of its subworkers (WORKERS on the query port).
+    SubworkerPoolStatus get_subworker_status();
 
     const ClientOptions& options() const { return options_; }
 

@@ -99,14 +99,18 @@ private:
     std::vector<std::string> received_ids_;    // guarded by mutex_
 };
 
+// The request's task id; empty for WORKERS, which carries none.
 const std::string& request_id(const Message& request) {
+    static const std::string kNoTaskId;
     return std::visit(
         [](const auto& value) -> const std::string& {
             using T = std::decay_t<decltype(value)>;
             if constexpr (std::is_same_v<T, Result> || std::is_same_v<T, Record>) {
                 return value.record.task_id;
-            } else {
+            } else if constexpr (requires { value.task_id; }) {
                 return value.task_id;
+            } else {
+                return kNoTaskId;
             }
         },
         request);
@@ -336,6 +340,80 @@ TEST_CASE("Client: a malformed or unexpected reply is a protocol error") {
         CHECK(std::string(error.what()).find("'task_id' must be a string") != std::string::npos);
     }
     server.join();
+}
+
+TEST_CASE("Client: get_subworker_status sends WORKERS on the query port and parses the reply") {
+    // Two subworkers in the JSON shape of docs/scaling.md, after a late
+    // RECORD for another task that must be skipped.
+    const std::string status_json = R"({"total_subworkers": 2, "active_subworkers": 1,
+        "subworkers": {
+          "sw1": {"address": "tcp://127.0.0.1:5561", "status": "active", "load": 2,
+                  "capacity": 4, "tasks_completed": 17,
+                  "last_seen": "2026-11-27T23:52:33.123456Z"},
+          "sw2": {"address": "tcp://127.0.0.1:5565", "status": "inactive", "load": 0,
+                  "capacity": 1, "tasks_completed": 0,
+                  "last_seen": "2026-11-27T23:50:01.000000Z"}}})";
+    FakeControlPlane fake([&](Message& request) {
+        if (!std::holds_alternative<WorkersQuery>(request)) return replies({});
+        return replies({[] { return Message(Record{success_record(kOtherId, "1")}); },
+                        [&] { return Message(WorkersReply{status_json}); }});
+    });
+    Client client(options_for(fake.base_for(kQueryPortOffset)));
+    SubworkerPoolStatus status = client.get_subworker_status();
+    CHECK(fake.received_types() == std::vector<std::string>{"WORKERS"});
+    CHECK(status.total_subworkers == 2);
+    CHECK(status.active_subworkers == 1);
+    REQUIRE(status.subworkers.size() == 2);
+    const SubworkerInfo& first = status.subworkers.at("sw1");
+    CHECK(first.address == "tcp://127.0.0.1:5561");
+    CHECK(first.is_active);
+    CHECK(first.load == 2);
+    CHECK(first.capacity == 4);
+    CHECK(first.tasks_completed == 17);
+    CHECK(format_timestamp(first.last_seen) == "2026-11-27T23:52:33.123456Z");
+    CHECK_FALSE(status.subworkers.at("sw2").is_active);
+}
+
+TEST_CASE("Client: get_subworker_status reports bad answers and silence like the other calls") {
+    auto kind_of = [](Client& client) {
+        try {
+            (void)client.get_subworker_status();
+        } catch (const ClientError& error) {
+            return std::make_pair(error.kind(), std::string(error.what()));
+        }
+        return std::make_pair(ClientErrorKind::invalid_argument, std::string("no error"));
+    };
+
+    SUBCASE("a status that is not the status JSON is a protocol error") {
+        FakeControlPlane fake([](Message&) {
+            return replies({[] { return Message(WorkersReply{"{\"total_subworkers\": \"x\"}"}); }});
+        });
+        Client client(options_for(fake.base_for(kQueryPortOffset)));
+        auto [kind, message] = kind_of(client);
+        CHECK(kind == ClientErrorKind::protocol);
+        CHECK(message.rfind("malformed WORKERS_REPLY from tcp://127.0.0.1:" +
+                                std::to_string(fake.port()) + ": ",
+                            0) == 0);
+    }
+    SUBCASE("another kind of answer is a protocol error") {
+        FakeControlPlane fake([](Message&) {
+            return replies({[] { return Message(Error{"", "unknown message type"}); }});
+        });
+        Client client(options_for(fake.base_for(kQueryPortOffset)));
+        auto [kind, message] = kind_of(client);
+        CHECK(kind == ClientErrorKind::protocol);
+        CHECK(message.find("rejected the WORKERS request: unknown message type") !=
+              std::string::npos);
+    }
+    SUBCASE("no answer is unreachable, naming the query port") {
+        int port = unused_port();
+        Client client(
+            options_for("tcp://127.0.0.1:" + std::to_string(port - kQueryPortOffset), 200ms));
+        auto [kind, message] = kind_of(client);
+        CHECK(kind == ClientErrorKind::unreachable);
+        CHECK(message ==
+              "no answer from tcp://127.0.0.1:" + std::to_string(port) + " within 0.2 s");
+    }
 }
 
 TEST_CASE("Client: bad arguments are refused before anything is sent") {

@@ -1,0 +1,81 @@
+// discovery.cpp -- the control plane's announcements on its discovery address
+// (a PUB socket) and the subscriber that finds a control plane from them.
+//
+// Discovery is best effort by design: PUB/SUB drops what nobody listens to,
+// and a subscriber only sees announcements published after its subscription
+// reached the publisher. That is why the control plane announces at a steady
+// interval and why discover_control_plane waits for the next one instead of
+// asking.
+#include "discovery/discovery.hpp"
+
+#include <stdexcept>
+#include <utility>
+#include <zmq_addon.hpp>
+
+#include "protocol/codec.hpp"
+#include "transport/wait_readable.hpp"
+
+namespace fastqueue {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Announcements queued per subscriber before PUB drops the newest: a slow
+// subscriber needs only the latest one, so a few are plenty.
+constexpr int kAnnounceHighWaterMarkMessages = 16;
+
+}  // namespace
+
+DiscoveryAnnouncer::DiscoveryAnnouncer(zmq::context_t& context,
+                                       const std::string& discovery_address,
+                                       protocol::Announce announcement)
+    : socket_(context, zmq::socket_type::pub), announcement_(std::move(announcement)) {
+    // Announcements are worthless once stale: never hold up shutdown for them.
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.set(zmq::sockopt::sndhwm, kAnnounceHighWaterMarkMessages);
+    try {
+        socket_.bind(discovery_address);
+    } catch (const zmq::error_t& error) {
+        throw std::runtime_error("cannot bind " + discovery_address + ": " + error.what());
+    }
+}
+
+void DiscoveryAnnouncer::announce() {
+    protocol::Frames frames = protocol::encode(protocol::Announce(announcement_));
+    // A PUB socket drops rather than blocks when a subscriber lags; dontwait
+    // makes sure of it, and a dropped announcement is replaced by the next.
+    (void)zmq::send_multipart(socket_, frames, zmq::send_flags::dontwait);
+}
+
+// A discovery address that cannot be connected to (not a ZeroMQ endpoint)
+// throws std::runtime_error "cannot connect to ADDRESS: REASON".
+std::optional<protocol::Announce> discover_control_plane(const std::string& discovery_address,
+                                                         std::chrono::milliseconds timeout) {
+    const auto deadline = SteadyClock::now() + timeout;
+    // Declared first so that it is destroyed last, after the socket.
+    zmq::context_t context{1};
+    zmq::socket_t socket(context, zmq::socket_type::sub);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.set(zmq::sockopt::subscribe, "");
+    try {
+        socket.connect(discovery_address);
+    } catch (const zmq::error_t& error) {
+        throw std::runtime_error("cannot connect to " + discovery_address + ": " + error.what());
+    }
+
+    // Each pass reads one message, so however much arrives the loop ends by
+    // the deadline.
+    while (wait_readable(socket, deadline)) {
+        auto frames = protocol::receive_frames(socket, protocol::kMaxBodyFrames);
+        if (!frames) continue;
+        protocol::DecodeResult decoded = protocol::decode(*frames);
+        if (!decoded.message) continue;  // not protocol 1, or malformed: someone else's traffic
+        if (auto* announce = std::get_if<protocol::Announce>(&*decoded.message)) {
+            return std::move(*announce);
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace fastqueue
