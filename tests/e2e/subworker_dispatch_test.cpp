@@ -177,3 +177,38 @@ TEST_CASE("subworker dispatch: a task no live subworker can run is run by the co
     REQUIRE(anywhere.state == TaskState::success);
     CHECK(anywhere.worker_id == "sw1");
 }
+
+TEST_CASE("subworker dispatch: a subworker never holds more than its concurrency plus its prefetch") {
+    ControlPlaneProcess control_plane(kFastHeartbeats);
+    SubworkerProcess sw1(control_plane, "sw1", {"--concurrency", "1", "--prefetch", "2"});
+    SubworkerProcess sw2(control_plane, "sw2", {"--concurrency", "2", "--prefetch", "1"});
+    REQUIRE_MESSAGE(sw1.wait_until_registered(), sw1.describe());
+    REQUIRE_MESSAGE(sw2.wait_until_registered(), sw2.describe());
+
+    Client client(control_plane.client_options());
+    std::vector<std::string> task_ids;
+    for (int i = 0; i < 20; ++i) task_ids.push_back(client.submit("sleep", sleep_payload(0.1)));
+
+    // Sampled while the stream flows: the control plane's own count of what
+    // each subworker holds stays within its window (1 + 2 and 2 + 1).
+    std::map<std::string, std::uint32_t> highest_load;
+    Client watcher(control_plane.client_options());
+    poll_until(
+        [&] {
+            if (const auto status = try_subworker_status(control_plane)) {
+                for (const auto& [id, info] : status->subworkers) {
+                    highest_load[id] = std::max(highest_load[id], info.load);
+                }
+            }
+            const auto last = watcher.get(task_ids.back());
+            return last && is_finished(last->state);
+        },
+        30s, 20ms);
+    CHECK(highest_load["sw1"] <= 3);
+    CHECK(highest_load["sw2"] <= 3);
+
+    const auto records = wait_for_all_finished(control_plane.client_options(), task_ids, 30s);
+    INFO(describe_unsuccessful(records));
+    for (const auto& record : records) CHECK(record.state == TaskState::success);
+    CHECK(tasks_per_worker(records).count("control-plane") == 0);
+}
