@@ -212,3 +212,18 @@ TEST_CASE("subworker dispatch: a subworker never holds more than its concurrency
     for (const auto& record : records) CHECK(record.state == TaskState::success);
     CHECK(tasks_per_worker(records).count("control-plane") == 0);
 }
+
+TEST_CASE("subworker dispatch: a task only the subworkers can run is dispatched to them") {
+    // fq_test_ok is loaded by the subworker only: the control plane cannot
+    // run test_ok_echo itself, but a live subworker registered it.
+    ControlPlaneProcess control_plane(kFastHeartbeats);
+    SubworkerProcess sw1(control_plane, "sw1", {}, {"fq_test_ok"});
+    REQUIRE_MESSAGE(sw1.wait_until_registered(), sw1.describe());
+
+    Client client(control_plane.client_options());
+    const auto record = client.submit_and_wait("test_ok_echo", "bytes");
+    INFO("error: " << record.error);
+    CHECK(record.state == TaskState::success);
+    CHECK(record.result == "bytes");
+    CHECK(record.worker_id == "sw1");
+}
