@@ -15,6 +15,7 @@ struct Command {
 };
 
 Command add_control_plane_command(CLI::App& app);
+Command add_subworker_command(CLI::App& app);
 Command add_submit_command(CLI::App& app);
 Command add_status_command(CLI::App& app);
 Command add_cancel_command(CLI::App& app);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     std::vector<Command> commands{
         add_control_plane_command(app), add_submit_command(app), add_status_command(app),
         add_cancel_command(app), add_list_command(app)};
+    commands.push_back(add_subworker_command(app));
     commands.push_back(add_workers_command(app));
 
     try {
