@@ -251,7 +251,9 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         task.reply_port = port;
         task.reply_routing_id.copy(routing_id);
     }
-    const bool is_known_task = registry.find(task.record.task_name) != nullptr;
+    // Known when this control plane or any live subworker can run it.
+    const bool is_known_task = registry.find(task.record.task_name) != nullptr ||
+                               pool.has_capable(task.record.task_name);
     const std::string task_name = task.record.task_name;
     live.emplace(task_id, std::move(task));
     socket.send(routing_id, protocol::encode(protocol::Ack{task_id}));
