@@ -77,7 +77,7 @@ void ControlPlane::Impl::run() {
     items[kQuery] = {query_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kManagement] = {management_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
-    items[kStop] = {nullptr, stop_doorbell.fd(), ZMQ_POLLIN, 0};
+    items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
     // (worker id, priority) of each link item, in the same order.
     std::vector<std::pair<std::string, int>> link_items;
 
@@ -109,7 +109,7 @@ void ControlPlane::Impl::run() {
         zmq::poll(items.data(), items.size(), std::max(timeout, std::chrono::milliseconds(0)));
 
         if (items[kStop].revents & ZMQ_POLLIN) {
-            stop_doorbell.drain();
+            role_thread.acknowledge_stop();
             if (!drain) {
                 drain.emplace(*engine, settings.engine.shutdown_grace_seconds);
                 // Stop taking tasks: submission ports are no longer read, so
@@ -396,17 +396,8 @@ ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegis
     impl_->engine = std::make_unique<ExecutionEngine>(
         registry, settings.engine.concurrency,
         [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); });
-    // The sockets move to the I/O thread here; starting a thread is a full
-    // memory barrier, which is what ZeroMQ asks for when a socket changes
-    // threads.
-    impl_->io_thread = std::thread([impl] {
-        try {
-            impl->run();
-        } catch (const std::exception& error) {
-            spdlog::critical("control plane I/O loop failed: {}", error.what());
-        }
+    impl_->role_thread.start("control plane", [impl] { impl->run(); }, [impl] {
         impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
-        impl->is_finished = true;
     });
     spdlog::info(
         "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port {}), "
@@ -420,15 +411,11 @@ ControlPlane::~ControlPlane() {
     wait();
 }
 
-void ControlPlane::request_stop() {
-    if (!impl_->is_stop_requested.exchange(true)) impl_->stop_doorbell.ring();
-}
+void ControlPlane::request_stop() { impl_->role_thread.request_stop(); }
 
-void ControlPlane::wait() {
-    if (impl_->io_thread.joinable()) impl_->io_thread.join();
-}
+void ControlPlane::wait() { impl_->role_thread.join(); }
 
-bool ControlPlane::is_stopped() const { return impl_->is_finished; }
+bool ControlPlane::is_stopped() const { return impl_->role_thread.is_finished(); }
 
 bool ControlPlane::has_abandoned_handlers() const { return impl_->has_abandoned_handlers; }
 

@@ -22,6 +22,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
+#include "common/role_thread.hpp"
 #include "common/wakeup.hpp"
 #include "control_plane/control_plane.hpp"
 #include "control_plane/subworker_pool.hpp"
@@ -70,9 +71,6 @@ struct ControlPlane::Impl {
     std::unique_ptr<DiscoveryAnnouncer> announcer;
 
     Mailbox<TaskOutcome> completions;
-    Wakeup stop_doorbell;
-    std::atomic<bool> is_stop_requested{false};
-    std::atomic<bool> is_finished{false};
     std::atomic<bool> has_abandoned_handlers{false};
 
     std::unique_ptr<ExecutionEngine> engine;
@@ -91,7 +89,8 @@ struct ControlPlane::Impl {
     std::atomic<std::uint64_t> tasks_finished{0};
     std::atomic<std::uint64_t> messages_rejected{0};
 
-    std::thread io_thread;
+    // Last member: destroyed (stopped and joined) before anything the loop uses.
+    RoleThread role_thread;
 
     void bind_ports();
     void run();

@@ -32,6 +32,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
+#include "common/role_thread.hpp"
 #include "common/wakeup.hpp"
 #include "execution/engine_drain.hpp"
 #include "execution/execution_engine.hpp"
@@ -88,9 +89,6 @@ struct Subworker::Impl {
     std::optional<zmq::socket_t> management;  // DEALER; recreated on each reconnect
 
     Mailbox<TaskOutcome> completions;
-    Wakeup stop_doorbell;
-    std::atomic<bool> is_stop_requested{false};
-    std::atomic<bool> is_finished{false};
     std::atomic<bool> has_abandoned_handlers{false};
     std::atomic<SubworkerExit> exit_reason{SubworkerExit::running};
     mutable std::mutex refusal_mutex;
@@ -115,7 +113,8 @@ struct Subworker::Impl {
     std::optional<EngineDrain> drain;
     SteadyClock::time_point settle_until{};
 
-    std::thread io_thread;
+    // Last member: destroyed (stopped and joined) before anything the loop uses.
+    RoleThread role_thread;
 
     void bind_ports();
     void resolve_management_address();
@@ -308,7 +307,7 @@ void Subworker::Impl::run() {
         items[port] = {task_ports[port].handle(), 0, ZMQ_POLLIN, 0};
     }
     items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
-    items[kStop] = {nullptr, stop_doorbell.fd(), ZMQ_POLLIN, 0};
+    items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
 
     attempt_registration(/*is_reconnect=*/false);
     while (true) {
@@ -322,7 +321,7 @@ void Subworker::Impl::run() {
         zmq::poll(items.data(), items.size(), std::max(timeout, Milliseconds(0)));
 
         if (items[kStop].revents & ZMQ_POLLIN) {
-            stop_doorbell.drain();
+            role_thread.acknowledge_stop();
             if (!drain) begin_stop(/*should_deregister=*/true);
         }
         if (items[kManagement].revents & ZMQ_POLLIN) receive_management();
@@ -520,20 +519,11 @@ Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& regi
     impl_->engine = std::make_unique<ExecutionEngine>(
         registry, settings.engine.concurrency,
         [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); });
-    // The sockets move to the I/O thread here; starting a thread is a full
-    // memory barrier, which is what ZeroMQ asks for when a socket changes
-    // threads.
-    impl_->io_thread = std::thread([impl] {
-        try {
-            impl->run();
-        } catch (const std::exception& error) {
-            spdlog::critical("subworker I/O loop failed: {}", error.what());
-        }
+    impl_->role_thread.start("subworker", [impl] { impl->run(); }, [impl] {
         impl->management.reset();
         impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
         auto expected = SubworkerExit::running;
         impl->exit_reason.compare_exchange_strong(expected, SubworkerExit::stopped);
-        impl->is_finished = true;
     });
     spdlog::info(
         "subworker '{}' serving on {} (task ports +0..3), {} handler thread(s); "
@@ -547,15 +537,11 @@ Subworker::~Subworker() {
     wait();
 }
 
-void Subworker::request_stop() {
-    if (!impl_->is_stop_requested.exchange(true)) impl_->stop_doorbell.ring();
-}
+void Subworker::request_stop() { impl_->role_thread.request_stop(); }
 
-void Subworker::wait() {
-    if (impl_->io_thread.joinable()) impl_->io_thread.join();
-}
+void Subworker::wait() { impl_->role_thread.join(); }
 
-bool Subworker::is_stopped() const { return impl_->is_finished; }
+bool Subworker::is_stopped() const { return impl_->role_thread.is_finished(); }
 
 SubworkerExit Subworker::exit_reason() const { return impl_->exit_reason; }
 
