@@ -1,0 +1,96 @@
+// bench_options.cpp -- CLI11 wiring for BenchOptions. Defaults that depend on
+// where the tool was installed (the `fastqueue` executable and the modules
+// directory next to it in a build tree) are resolved here.
+#include "bench_options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+namespace fastqueue::bench {
+
+namespace {
+
+// The directory holding this executable, from /proc/self/exe.
+std::filesystem::path own_directory() {
+    std::error_code error;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    return error ? std::filesystem::path(".") : self.parent_path();
+}
+
+}  // namespace
+
+std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit_code) {
+    BenchOptions options;
+    std::string priority_text = "normal";
+    CLI::App app{
+        "fastqueue-bench: submits tasks to a FastQueue control plane with a fixed number in "
+        "flight, checks every result, and reports throughput, latency and peak memory"};
+    app.add_option("--control-plane-address", options.control_plane_address,
+                   "Drive a running control plane at this base address (tcp://127.0.0.1:PORT) "
+                   "instead of spawning one");
+    app.add_option("--spawn-subworkers", options.spawn_subworkers,
+                   "Subworkers to start next to the spawned control plane")
+        ->check(CLI::Range(0, 256));
+    app.add_option("--fastqueue", options.fastqueue_path,
+                   "The fastqueue executable to spawn (default: the one next to this tool)");
+    app.add_option("--modules-dir", options.modules_dir,
+                   "--modules-dir for spawned processes (default: ../modules next to this tool)");
+    app.add_option("--task-modules", options.task_modules, "--task-modules for spawned processes");
+    app.add_option("--control-plane-concurrency", options.control_plane_concurrency,
+                   "--concurrency of the spawned control plane (default: fastqueue's)")
+        ->check(CLI::Range(0, 1024));
+    app.add_option("--subworker-concurrency", options.subworker_concurrency,
+                   "--concurrency of each spawned subworker (default: fastqueue's)")
+        ->check(CLI::Range(0, 1024));
+    app.add_option("--subworker-prefetch", options.subworker_prefetch,
+                   "--prefetch of each spawned subworker (default: fastqueue's)")
+        ->check(CLI::Range(-1, 1024));
+    app.add_option("--task", options.task_name,
+                   "Task to submit; its payload is an echo of a string")
+        ->capture_default_str();
+    app.add_option("--tasks", options.task_count, "Tasks to submit")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}))
+        ->capture_default_str();
+    app.add_option("--payload-bytes", options.payload_bytes, "Bytes of the echoed string")
+        ->check(CLI::Range(std::uint64_t{16}, std::uint64_t{64} * 1024 * 1024))
+        ->capture_default_str();
+    app.add_option("--in-flight", options.in_flight, "Tasks submitted and not yet answered")
+        ->check(CLI::Range(1u, 100000u))
+        ->capture_default_str();
+    app.add_option("--priority", priority_text, "critical, high, normal or low")
+        ->capture_default_str();
+    app.add_flag("--baseline", options.is_baseline,
+                 "Also measure plain ZeroMQ (DEALER->ROUTER echo, REQ/REP) with the same load");
+    app.add_flag("--json", options.is_json, "Print one JSON object instead of the table");
+    app.add_option("--max-seconds", options.max_seconds, "Bound on the whole run, in seconds")
+        ->check(CLI::Range(1.0, 86400.0))
+        ->capture_default_str();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        exit_code = app.exit(error);
+        return std::nullopt;
+    }
+    auto priority = parse_priority(priority_text);
+    if (!priority) {
+        std::cerr << "fastqueue-bench: invalid --priority '" << priority_text << "'\n";
+        exit_code = 2;
+        return std::nullopt;
+    }
+    options.priority = *priority;
+    options.is_spawning = options.control_plane_address.empty();
+    if (!options.is_spawning && options.spawn_subworkers > 0) {
+        std::cerr << "fastqueue-bench: --spawn-subworkers needs a spawned control plane "
+                     "(drop --control-plane-address)\n";
+        exit_code = 2;
+        return std::nullopt;
+    }
+    if (options.fastqueue_path.empty()) options.fastqueue_path = own_directory() / "fastqueue";
+    if (options.modules_dir.empty()) {
+        options.modules_dir = (own_directory().parent_path() / "modules").string();
+    }
+    return options;
+}
+
+}  // namespace fastqueue::bench

@@ -1,0 +1,42 @@
+// bench_options.hpp -- the command line of fastqueue-bench, parsed once into
+// a plain struct. Every loop the tool runs is bounded by tasks and by
+// max_seconds, and every address it uses is on 127.0.0.1.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "fastqueue/task.hpp"
+
+namespace fastqueue::bench {
+
+struct BenchOptions {
+    // Where the load goes: a running control plane, or one the tool starts.
+    std::string control_plane_address;  // empty: spawn one
+    bool is_spawning = false;           // true when control_plane_address was not given
+    int spawn_subworkers = 0;           // subworkers started next to the spawned control plane
+    std::string fastqueue_path;         // the `fastqueue` executable to spawn
+    std::string modules_dir;            // --modules-dir passed to spawned processes
+    std::string task_modules = "mytasks";
+    int control_plane_concurrency = 0;  // 0: fastqueue's default (number of cores)
+    int subworker_concurrency = 0;      // 0: fastqueue's default
+    int subworker_prefetch = -1;        // -1: fastqueue's default
+
+    // The load.
+    std::string task_name = "echo";
+    std::uint64_t task_count = 10000;
+    std::uint64_t payload_bytes = 32;  // size of the echoed string
+    std::uint32_t in_flight = 100;
+    Priority priority = Priority::normal;
+
+    bool is_baseline = false;  // also measure the plain ZeroMQ baseline
+    bool is_json = false;      // print one JSON object instead of the table
+    double max_seconds = 120;  // bound on the whole run
+};
+
+// Parses argv. Prints help or an error and returns std::nullopt when the
+// caller should exit (exit_code says with what).
+std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit_code);
+
+}  // namespace fastqueue::bench

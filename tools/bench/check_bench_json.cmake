@@ -1,0 +1,38 @@
+# check_bench_json.cmake -- the bench smoke test: runs fastqueue-bench briefly
+# against a spawned control plane and one subworker, with the baseline, and
+# checks that it succeeds and that its JSON has every field. No time is
+# asserted: the machine is shared.
+execute_process(
+  COMMAND "${BENCH}" --fastqueue "${FASTQUEUE}" --modules-dir "${MODULES_DIR}"
+          --spawn-subworkers 1 --tasks 2000 --in-flight 100 --payload-bytes 32
+          --baseline --json --max-seconds 60
+  RESULT_VARIABLE exit_code
+  OUTPUT_VARIABLE output
+  ERROR_VARIABLE errors)
+if(NOT exit_code EQUAL 0)
+  message(FATAL_ERROR "fastqueue-bench exited ${exit_code}\n${output}\n${errors}")
+endif()
+
+foreach(path
+    "valid" "load_average"
+    "config;tasks" "config;payload_bytes" "config;in_flight" "config;subworkers"
+    "fastqueue;tasks_per_second" "fastqueue;bytes_per_second" "fastqueue;completed"
+    "fastqueue;duplicates" "fastqueue;missing" "fastqueue;wrong"
+    "fastqueue;latency_us;p50" "fastqueue;latency_us;p90" "fastqueue;latency_us;p99"
+    "fastqueue;latency_us;p999" "fastqueue;latency_us;max"
+    "peak_rss_bytes;control-plane" "peak_rss_bytes;bench-sw1"
+    "baseline;pipelined;tasks_per_second" "baseline;pipelined;latency_us;p50"
+    "baseline;req_rep;latency_us;p50"
+    "ratios;tasks_per_second" "ratios;bytes_per_second" "ratios;p50" "ratios;p99"
+    "ratios;p50_vs_req_rep_p50")
+  string(JSON value ERROR_VARIABLE missing GET "${output}" ${path})
+  if(missing)
+    message(FATAL_ERROR "fastqueue-bench JSON has no '${path}': ${missing}\n${output}")
+  endif()
+endforeach()
+
+string(JSON valid GET "${output}" valid)
+string(JSON completed GET "${output}" fastqueue completed)
+if(NOT valid STREQUAL "ON" OR NOT completed EQUAL 2000)
+  message(FATAL_ERROR "fastqueue-bench reported valid=${valid} completed=${completed}\n${output}")
+endif()

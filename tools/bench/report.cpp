@@ -1,0 +1,167 @@
+// report.cpp -- the table and the JSON object. Latencies are reported in
+// microseconds, rates per second, memory in bytes (JSON) or MiB (table).
+#include "report.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace fastqueue::bench {
+
+namespace {
+
+double microseconds(std::uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / 1000.0; }
+
+double ratio(double value, double reference) { return reference > 0 ? value / reference : 0; }
+
+nlohmann::json latency_json(const LatencySummary& latency) {
+    return {{"p50", microseconds(latency.p50_ns)},
+            {"p90", microseconds(latency.p90_ns)},
+            {"p99", microseconds(latency.p99_ns)},
+            {"p999", microseconds(latency.p999_ns)},
+            {"max", microseconds(latency.max_ns)}};
+}
+
+nlohmann::json measurement_json(const RunMeasurement& measurement) {
+    return {{"completed", measurement.completed},
+            {"elapsed_seconds", measurement.elapsed_seconds},
+            {"tasks_per_second", measurement.tasks_per_second()},
+            {"bytes_per_second", measurement.bytes_per_second()},
+            {"latency_us", latency_json(measurement.latency)}};
+}
+
+nlohmann::json outcome_json(const PipelineOutcome& outcome) {
+    nlohmann::json json = measurement_json(outcome.measurement);
+    json["requested"] = outcome.requested;
+    json["wrong"] = outcome.wrong;
+    json["duplicates"] = outcome.duplicates;
+    json["refused"] = outcome.refused;
+    json["unreadable"] = outcome.unreadable;
+    json["missing"] = outcome.missing;
+    json["valid"] = outcome.is_valid();
+    return json;
+}
+
+std::string format(const char* pattern, double value) {
+    char text[64];
+    std::snprintf(text, sizeof(text), pattern, value);
+    return text;
+}
+
+}  // namespace
+
+bool BenchReport::is_valid() const {
+    if (!fastqueue.is_valid()) return false;
+    if (baseline && (!baseline->pipelined.is_valid() || baseline->request_reply.completed == 0)) {
+        return false;
+    }
+    return true;
+}
+
+std::string read_load_average() {
+    std::ifstream file("/proc/loadavg");
+    std::string one, five, fifteen;
+    file >> one >> five >> fifteen;
+    return file ? one + " " + five + " " + fifteen : "";
+}
+
+nlohmann::json to_json(const BenchReport& report) {
+    const BenchOptions& options = report.options;
+    nlohmann::json json;
+    json["valid"] = report.is_valid();
+    json["config"] = {{"task", options.task_name},
+                      {"tasks", options.task_count},
+                      {"payload_bytes", options.payload_bytes},
+                      {"in_flight", options.in_flight},
+                      {"priority", std::string(to_string(options.priority))},
+                      {"spawned", options.is_spawning},
+                      {"subworkers", options.spawn_subworkers},
+                      {"control_plane_address", report.control_plane_address}};
+    json["fastqueue"] = outcome_json(report.fastqueue);
+    nlohmann::json peak_rss = nlohmann::json::object();
+    for (const auto& process : report.processes) peak_rss[process.name] = process.peak_rss_bytes;
+    json["peak_rss_bytes"] = peak_rss;
+    json["load_average"] = report.load_average;
+    if (report.baseline) {
+        const RunMeasurement& fq = report.fastqueue.measurement;
+        const RunMeasurement& pipelined = report.baseline->pipelined.measurement;
+        const RunMeasurement& request_reply = report.baseline->request_reply;
+        json["baseline"] = {{"pipelined", outcome_json(report.baseline->pipelined)},
+                            {"req_rep", measurement_json(request_reply)}};
+        json["ratios"] = {
+            {"tasks_per_second", ratio(fq.tasks_per_second(), pipelined.tasks_per_second())},
+            {"bytes_per_second", ratio(fq.bytes_per_second(), pipelined.bytes_per_second())},
+            {"p50", ratio(fq.latency.p50_ns, pipelined.latency.p50_ns)},
+            {"p90", ratio(fq.latency.p90_ns, pipelined.latency.p90_ns)},
+            {"p99", ratio(fq.latency.p99_ns, pipelined.latency.p99_ns)},
+            {"p999", ratio(fq.latency.p999_ns, pipelined.latency.p999_ns)},
+            {"max", ratio(fq.latency.max_ns, pipelined.latency.max_ns)},
+            {"p50_vs_req_rep_p50", ratio(fq.latency.p50_ns, request_reply.latency.p50_ns)}};
+    }
+    return json;
+}
+
+std::string to_table(const BenchReport& report) {
+    const BenchOptions& options = report.options;
+    std::ostringstream out;
+    out << "fastqueue-bench: " << options.task_count << " x " << options.task_name << ", "
+        << options.payload_bytes << " B, " << options.in_flight << " in flight, "
+        << to_string(options.priority) << ", "
+        << (options.is_spawning ? "spawned control plane + " +
+                                      std::to_string(options.spawn_subworkers) + " subworkers"
+                                : "control plane at " + report.control_plane_address)
+        << ", load average " << report.load_average << "\n\n";
+
+    const RunMeasurement& fq = report.fastqueue.measurement;
+    const RunMeasurement* pipelined =
+        report.baseline ? &report.baseline->pipelined.measurement : nullptr;
+    auto row = [&](const std::string& label, double value, double reference, const char* pattern) {
+        out << "  " << label;
+        out << std::string(label.size() < 18 ? 18 - label.size() : 1, ' ');
+        out << format(pattern, value);
+        if (pipelined) {
+            out << format(pattern, reference) << format("%9.2f", ratio(value, reference));
+        }
+        out << "\n";
+    };
+    out << "  figure                 fastqueue";
+    if (pipelined) out << "      baseline    ratio";
+    out << "\n";
+    row("tasks/s", fq.tasks_per_second(), pipelined ? pipelined->tasks_per_second() : 0, "%14.0f");
+    row("MB/s", fq.bytes_per_second() / 1e6, pipelined ? pipelined->bytes_per_second() / 1e6 : 0,
+        "%14.2f");
+    const LatencySummary none;
+    const LatencySummary& base = pipelined ? pipelined->latency : none;
+    row("p50 us", microseconds(fq.latency.p50_ns), microseconds(base.p50_ns), "%14.1f");
+    row("p90 us", microseconds(fq.latency.p90_ns), microseconds(base.p90_ns), "%14.1f");
+    row("p99 us", microseconds(fq.latency.p99_ns), microseconds(base.p99_ns), "%14.1f");
+    row("p99.9 us", microseconds(fq.latency.p999_ns), microseconds(base.p999_ns), "%14.1f");
+    row("max us", microseconds(fq.latency.max_ns), microseconds(base.max_ns), "%14.1f");
+    if (report.baseline) {
+        const RunMeasurement& request_reply = report.baseline->request_reply;
+        out << "\n  req/rep baseline (1 in flight): p50 "
+            << format("%.1f", microseconds(request_reply.latency.p50_ns)) << " us, p99 "
+            << format("%.1f", microseconds(request_reply.latency.p99_ns))
+            << " us; fastqueue p50 / req/rep p50 = "
+            << format("%.2f", ratio(fq.latency.p50_ns, request_reply.latency.p50_ns)) << "\n";
+    }
+    if (!report.processes.empty()) {
+        out << "\n  peak RSS (VmHWM):";
+        for (const auto& process : report.processes) {
+            out << " " << process.name << " "
+                << format("%.1f", static_cast<double>(process.peak_rss_bytes) / (1024.0 * 1024.0))
+                << " MiB";
+        }
+        out << "\n";
+    }
+    out << "\n  "
+        << (report.is_valid() ? "valid: every result came back exactly once and correct"
+                              : "INVALID: " + report.fastqueue.problems())
+        << "\n";
+    if (report.baseline && !report.baseline->pipelined.is_valid()) {
+        out << "  baseline INVALID: " << report.baseline->pipelined.problems() << "\n";
+    }
+    return out.str();
+}
+
+}  // namespace fastqueue::bench

@@ -1,0 +1,37 @@
+// report.hpp -- turns one benchmark run into the human table or the single
+// JSON object (--json). Every FastQueue figure is also given as a ratio to
+// the baseline when the baseline was measured.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench_options.hpp"
+#include "load_driver.hpp"
+#include "process_launcher.hpp"
+#include "transport_baseline.hpp"
+
+namespace fastqueue::bench {
+
+struct BenchReport {
+    BenchOptions options;
+    std::string control_plane_address;
+    PipelineOutcome fastqueue;
+    std::optional<BaselineMeasurement> baseline;
+    std::vector<SpawnedProcess> processes;  // empty when driving a running control plane
+    std::string load_average;               // /proc/loadavg when the run ended
+
+    // The run counts: every task and every baseline request answered exactly
+    // once and correctly.
+    bool is_valid() const;
+};
+
+nlohmann::json to_json(const BenchReport& report);
+std::string to_table(const BenchReport& report);
+
+// The first three fields of /proc/loadavg ("1.49 2.89 6.30"), or "" when unreadable.
+std::string read_load_average();
+
+}  // namespace fastqueue::bench

@@ -1,0 +1,131 @@
+// transport_baseline.cpp -- the echo peers (a thread each, stopped through a
+// flag they check between bounded polls) and the two baseline clients.
+#include "transport_baseline.hpp"
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+#include <vector>
+#include <zmq_addon.hpp>
+
+namespace fastqueue::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A socket of `type` bound to an ephemeral 127.0.0.1 port on its own thread,
+// sending every message it receives straight back until destroyed.
+class EchoPeer {
+public:
+    EchoPeer(zmq::context_t& context, zmq::socket_type type, std::uint32_t in_flight)
+        : socket_(context, type) {
+        size_high_water_marks(socket_, in_flight);
+        socket_.bind("tcp://127.0.0.1:*");
+        address_ = socket_.get(zmq::sockopt::last_endpoint);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~EchoPeer() {
+        is_stopping_ = true;
+        thread_.join();
+    }
+    EchoPeer(const EchoPeer&) = delete;
+    EchoPeer& operator=(const EchoPeer&) = delete;
+
+    const std::string& address() const { return address_; }
+
+private:
+    void serve() {
+        constexpr auto kPollInterval = std::chrono::milliseconds(10);
+        std::vector<zmq::message_t> frames;
+        while (!is_stopping_) {
+            zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+            zmq::poll(&item, 1, kPollInterval);
+            for (;;) {
+                frames.clear();
+                auto received = zmq::recv_multipart(socket_, std::back_inserter(frames),
+                                                    zmq::recv_flags::dontwait);
+                if (!received) break;
+                zmq::send_multipart(socket_, frames);
+            }
+        }
+    }
+
+    zmq::socket_t socket_;
+    std::string address_;
+    std::atomic<bool> is_stopping_{false};
+    std::thread thread_;
+};
+
+PipelineOutcome run_pipelined_echo(zmq::context_t& context, const BenchOptions& options,
+                                   Clock::time_point deadline) {
+    EchoPeer peer(context, zmq::socket_type::router, options.in_flight);
+    zmq::socket_t socket(context, zmq::socket_type::dealer);
+    size_high_water_marks(socket, options.in_flight);
+    socket.connect(peer.address());
+
+    PipelineProtocol protocol;
+    protocol.send_request = [&](std::uint64_t index) {
+        std::string text = echo_text(index, options.payload_bytes);
+        std::array<zmq::message_t, 2> frames = {zmq::message_t(&index, sizeof(index)),
+                                                zmq::message_t(text.data(), text.size())};
+        return zmq::send_multipart(socket, frames, zmq::send_flags::dontwait).has_value();
+    };
+    protocol.receive_answer = [&]() -> std::optional<Answer> {
+        std::vector<zmq::message_t> frames;
+        if (!zmq::recv_multipart(socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+            return std::nullopt;
+        }
+        Answer answer;
+        if (frames.size() != 2 || frames[0].size() != sizeof(std::uint64_t)) return answer;
+        std::memcpy(&answer.index, frames[0].data(), sizeof(answer.index));
+        answer.kind = frames[1].to_string_view() == echo_text(answer.index, options.payload_bytes)
+                          ? Answer::Kind::correct
+                          : Answer::Kind::wrong;
+        return answer;
+    };
+    return run_pipeline(socket, protocol, options.task_count, options.in_flight,
+                        options.payload_bytes, deadline);
+}
+
+RunMeasurement run_request_reply(zmq::context_t& context, const BenchOptions& options,
+                                 Clock::time_point deadline) {
+    EchoPeer peer(context, zmq::socket_type::rep, 1);
+    zmq::socket_t socket(context, zmq::socket_type::req);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.connect(peer.address());
+    // A bounded receive, so that a lost reply cannot hang the run.
+    socket.set(zmq::sockopt::rcvtimeo, 5000);
+
+    const std::uint64_t samples = std::min(options.task_count, kMaxRequestReplySamples);
+    std::vector<std::uint64_t> latencies_ns;
+    latencies_ns.reserve(samples);
+    RunMeasurement measurement;
+    measurement.payload_bytes = options.payload_bytes;
+    const Clock::time_point start = Clock::now();
+    for (std::uint64_t index = 0; index < samples && Clock::now() < deadline; ++index) {
+        std::string text = echo_text(index, options.payload_bytes);
+        const Clock::time_point sent_at = Clock::now();
+        socket.send(zmq::buffer(text));
+        zmq::message_t reply;
+        if (!socket.recv(reply)) break;  // timed out: report what was measured
+        latencies_ns.push_back(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - sent_at).count()));
+        if (reply.to_string_view() == text) ++measurement.completed;
+    }
+    measurement.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    measurement.latency = summarise_latencies(latencies_ns);
+    return measurement;
+}
+
+}  // namespace
+
+BaselineMeasurement run_transport_baseline(zmq::context_t& context, const BenchOptions& options,
+                                           Clock::time_point deadline) {
+    BaselineMeasurement baseline;
+    baseline.pipelined = run_pipelined_echo(context, options, deadline);
+    baseline.request_reply = run_request_reply(context, options, deadline);
+    return baseline;
+}
+
+}  // namespace fastqueue::bench

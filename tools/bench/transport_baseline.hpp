@@ -1,0 +1,33 @@
+// transport_baseline.hpp -- the transport's own limit on this machine, in the
+// same run as the FastQueue figures: plain ZeroMQ with no FastQueue code in
+// the path, over TCP on 127.0.0.1.
+//
+//   pipelined: a DEALER sends [index, payload] with the same K in flight
+//              through the same loop as the FastQueue load (load_driver.hpp)
+//              to a ROUTER echo peer on its own thread, which sends each
+//              message straight back.
+//   req/rep:   a REQ socket and a REP echo peer, one message at a time: the
+//              unloaded round-trip latency.
+#pragma once
+
+#include <chrono>
+#include <zmq.hpp>
+
+#include "bench_options.hpp"
+#include "load_driver.hpp"
+
+namespace fastqueue::bench {
+
+struct BaselineMeasurement {
+    PipelineOutcome pipelined;
+    RunMeasurement request_reply;
+};
+
+// Runs both baselines with options' task count (req/rep capped at
+// kMaxRequestReplySamples), payload size and in-flight count.
+BaselineMeasurement run_transport_baseline(zmq::context_t& context, const BenchOptions& options,
+                                           std::chrono::steady_clock::time_point deadline);
+
+inline constexpr std::uint64_t kMaxRequestReplySamples = 20000;
+
+}  // namespace fastqueue::bench
