@@ -30,6 +30,11 @@ struct BenchOptions {
     std::uint32_t in_flight = 100;
     Priority priority = Priority::normal;
 
+    // Measure submission alone: SUBMIT without "wants result", and the ACK
+    // is the answer (latency is submit -> ACK). For filling a queue behind a
+    // busy handler, where no result would come back in time.
+    bool is_ack_only = false;
+
     bool is_baseline = false;  // also measure the plain ZeroMQ baseline
     bool is_json = false;      // print one JSON object instead of the table
     double max_seconds = 120;  // bound on the whole run

@@ -177,7 +177,7 @@ PipelineOutcome run_fastqueue_load(zmq::context_t& context, const BenchOptions& 
         protocol::Submit submit;
         submit.task_id = task_id_for(prefix, index);
         submit.task_name = options.task_name;
-        submit.wants_result = true;
+        submit.wants_result = !options.is_ack_only;
         submit.payload = zmq::message_t(payload_text.data(), payload_text.size());
         protocol::Frames frames = protocol::encode(protocol::Message(std::move(submit)));
         auto sent = zmq::send_multipart(socket, frames, zmq::send_flags::dontwait);
@@ -201,7 +201,9 @@ PipelineOutcome run_fastqueue_load(zmq::context_t& context, const BenchOptions& 
         }
         auto& message = *decoded.message;
         if (auto* ack = std::get_if<protocol::Ack>(&message)) {
-            if (name(ack->task_id)) answer.kind = Answer::Kind::progress;
+            if (name(ack->task_id)) {
+                answer.kind = options.is_ack_only ? Answer::Kind::correct : Answer::Kind::progress;
+            }
         } else if (auto* result = std::get_if<protocol::Result>(&message)) {
             if (name(result->record.task_id)) {
                 const bool is_expected =

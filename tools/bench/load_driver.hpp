@@ -80,7 +80,8 @@ void size_high_water_marks(zmq::socket_t& socket, std::uint32_t in_flight);
 std::string echo_text(std::uint64_t index, std::uint64_t payload_bytes);
 
 // Submits options.task_count tasks to the control plane at `address` as
-// options describe and checks every RESULT against the echoed text.
+// options describe and checks every RESULT against the echoed text (with
+// options.is_ack_only, every ACK instead).
 PipelineOutcome run_fastqueue_load(zmq::context_t& context, const BenchOptions& options,
                                    const std::string& address,
                                    std::chrono::steady_clock::time_point deadline);

@@ -73,6 +73,7 @@ nlohmann::json to_json(const BenchReport& report) {
                       {"tasks", options.task_count},
                       {"payload_bytes", options.payload_bytes},
                       {"in_flight", options.in_flight},
+                      {"ack_only", options.is_ack_only},
                       {"priority", std::string(to_string(options.priority))},
                       {"spawned", options.is_spawning},
                       {"subworkers", options.spawn_subworkers},
@@ -106,7 +107,7 @@ std::string to_table(const BenchReport& report) {
     std::ostringstream out;
     out << "fastqueue-bench: " << options.task_count << " x " << options.task_name << ", "
         << options.payload_bytes << " B, " << options.in_flight << " in flight, "
-        << to_string(options.priority) << ", "
+        << to_string(options.priority) << (options.is_ack_only ? ", until ACK" : "") << ", "
         << (options.is_spawning ? "spawned control plane + " +
                                       std::to_string(options.spawn_subworkers) + " subworkers"
                                 : "control plane at " + report.control_plane_address)
