@@ -82,6 +82,8 @@ int report_client_error(const std::string& command, const ClientError& error) {
             return kExitUnreachable;
         case ClientErrorKind::result_timeout:
             return kExitResultTimeout;
+        case ClientErrorKind::busy:
+            return kExitBusy;
         case ClientErrorKind::refused:
             return kExitRefused;
         case ClientErrorKind::invalid_argument:

@@ -10,7 +10,8 @@ enum ExitCode : int {
     kExitUsage = 2,          // bad flags, bad configuration value
     kExitUnreachable = 3,    // no answer from the control plane within --timeout
     kExitResultTimeout = 4,  // task accepted, result not back within --timeout
-    kExitRefused = 5,        // the control plane refused the request
+    kExitBusy = 5,           // the control plane's queue is full; nothing was queued
+    kExitRefused = 6,        // the control plane refused the request for another reason
 };
 
 }  // namespace fastqueue::cli

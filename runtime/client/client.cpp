@@ -73,7 +73,10 @@ const std::string& task_id_of(const Message& message) {
                                                          " request: " + error->message);
     }
     if (const auto* refused = std::get_if<protocol::Refused>(&reply)) {
-        throw ClientError(ClientErrorKind::refused, "control plane at " + address +
+        // docs/protocol.md: a reason that starts with "busy" means a full queue.
+        const bool is_busy = refused->reason.rfind("busy", 0) == 0;
+        throw ClientError(is_busy ? ClientErrorKind::busy : ClientErrorKind::refused,
+                          "control plane at " + address +
                                                         " refused the " + std::string(request) +
                                                         " request: " + refused->reason);
     }

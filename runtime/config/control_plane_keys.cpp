@@ -121,6 +121,27 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                             integer_in_range(value, 1, kMaxResultCacheTtlSeconds));
                     }});
 
+    keys.push_back({{.name = "max-queued",
+                     .value_name = "N",
+                     .default_text = "1000000",
+                     .help = "Queued tasks beyond which a submission is refused as busy",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.max_queued =
+                            static_cast<std::size_t>(integer_in_range(value, 1, 1000000000));
+                    }});
+
+    keys.push_back({{.name = "max-payload-bytes",
+                     .value_name = "BYTES",
+                     .default_text = "16777216",
+                     .help = "Largest task payload accepted (16 MiB by default); larger ones are "
+                             "refused",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.max_payload_bytes = static_cast<std::size_t>(
+                            integer_in_range(value, 1, std::int64_t{1} << 30));
+                    }});
+
     keys.push_back({{.name = "heartbeat-interval",
                      .value_name = "SECONDS",
                      .default_text = "1",

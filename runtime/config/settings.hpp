@@ -40,6 +40,12 @@ struct ControlPlaneSettings {
     // A task whose worker was lost this many times ends as failure
     // "worker lost" instead of being dispatched again.
     std::uint32_t max_worker_losses = 3;
+    // Queued tasks (not yet started) beyond which a submission is refused
+    // as "busy" and nothing else changes.
+    std::size_t max_queued = 1000000;
+    // Largest task payload accepted; peers that send a larger frame are cut
+    // off by ZeroMQ itself (ZMQ_MAXMSGSIZE) before it is buffered.
+    std::size_t max_payload_bytes = 16 * 1024 * 1024;
     // How often the control plane announces itself on discovery_address.
     std::uint32_t announce_interval_ms = 1000;
 };

@@ -54,7 +54,10 @@ void ControlPlane::Impl::bind_ports() {
     auto base = parse_endpoint(settings.base_address, &error);
     if (!base) throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
     for (int port = 0; port < kPriorityCount; ++port) {
-        submit_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string());
+        // Room for the other SUBMIT frames beside the largest payload.
+        const auto max_frame_bytes = static_cast<std::int64_t>(settings.max_payload_bytes) + 4096;
+        submit_ports[port] =
+            RouterSocket(context, base->with_port_offset(port).to_string(), max_frame_bytes);
     }
     query_port = RouterSocket(context, base->with_port_offset(kQueryPortOffset).to_string());
     const Endpoint management{base->host, effective_subworker_port(settings)};
@@ -235,6 +238,23 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         if (submit.wants_result) {
             socket.send(routing_id, protocol::encode(protocol::Result{std::move(*record)}));
         }
+        return;
+    }
+
+    if (submit.payload.size() > settings.max_payload_bytes) {
+        socket.send(routing_id, protocol::encode(protocol::Refused{
+                                    submit.task_id, "payload of " + std::to_string(submit.payload.size()) +
+                                                        " bytes is larger than --max-payload-bytes (" +
+                                                        std::to_string(settings.max_payload_bytes) + ")"}));
+        return;
+    }
+    if (queue.size() >= settings.max_queued) {
+        // The reason starts with "busy": clients tell a full queue (retry
+        // later) from other refusals by that word (docs/protocol.md).
+        socket.send(routing_id, protocol::encode(protocol::Refused{
+                                    submit.task_id, "busy: " + std::to_string(queue.size()) +
+                                                        " tasks queued (--max-queued " +
+                                                        std::to_string(settings.max_queued) + ")"}));
         return;
     }
 

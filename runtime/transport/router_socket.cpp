@@ -8,11 +8,18 @@
 namespace fastqueue {
 
 RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address)
+    : RouterSocket(context, address, -1) {}
+
+RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address,
+                           std::int64_t max_frame_bytes)
     : socket_(context, zmq::socket_type::router), address_(address) {
     socket_.set(zmq::sockopt::router_mandatory, 1);
     socket_.set(zmq::sockopt::sndhwm, kHighWaterMark);
     socket_.set(zmq::sockopt::rcvhwm, kHighWaterMark);
     socket_.set(zmq::sockopt::linger, kLingerMs);
+    // Before bind: a listener hands its options to the connections it
+    // accepts as they are when it binds.
+    socket_.set(zmq::sockopt::maxmsgsize, max_frame_bytes);
     try {
         socket_.bind(address);
     } catch (const zmq::error_t& error) {

@@ -33,6 +33,7 @@ struct ClientOptions {
 enum class ClientErrorKind {
     unreachable,      // no answer from the control plane within the timeout
     result_timeout,   // the task was accepted but did not end within the timeout
+    busy,             // the control plane's queue is full; nothing was queued, retry later
     refused,          // the control plane refused the request (reason in what())
     protocol,         // the control plane answered with something malformed
     invalid_argument, // bad address, task id or task name, caught before sending

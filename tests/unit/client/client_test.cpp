@@ -227,7 +227,7 @@ TEST_CASE("Client: an unreachable control plane is reported with the address tri
 TEST_CASE("Client: a refusal is a refused error carrying the reason") {
     FakeControlPlane fake([](Message& request) {
         return replies({[&] {
-            return Message(Refused{request_id(request), "busy: the low queue is full"});
+            return Message(Refused{request_id(request), "payload of 99 bytes is too large"});
         }});
     });
     Client client(options_for(fake.base_for(static_cast<int>(Priority::low))));
@@ -236,6 +236,22 @@ TEST_CASE("Client: a refusal is a refused error carrying the reason") {
         FAIL("a refused submission returned");
     } catch (const ClientError& error) {
         CHECK(error.kind() == ClientErrorKind::refused);
+        CHECK(std::string(error.what()).find("payload of 99 bytes is too large") != std::string::npos);
+    }
+}
+
+TEST_CASE("Client: a refusal whose reason starts with 'busy' is a busy error") {
+    FakeControlPlane fake([](Message& request) {
+        return replies({[&] {
+            return Message(Refused{request_id(request), "busy: the low queue is full"});
+        }});
+    });
+    Client client(options_for(fake.base_for(static_cast<int>(Priority::low))));
+    try {
+        client.submit("add", "{}", Priority::low);
+        FAIL("a busy submission returned");
+    } catch (const ClientError& error) {
+        CHECK(error.kind() == ClientErrorKind::busy);
         CHECK(std::string(error.what()).find("busy: the low queue is full") != std::string::npos);
     }
 }
