@@ -8,7 +8,7 @@
 set -euo pipefail
 BUILD=${1:?usage: queue_depth.sh BUILD_DIR}
 B=$BUILD/runtime
-$B/fastqueue control-plane --base-address tcp://127.0.0.1:41100 --discovery-address tcp://127.0.0.1:41110 --task-modules mytasks --modules-dir "$BUILD/modules" --log-level warn --concurrency 1 --shutdown-grace 0 > /dev/null 2>&1 &
+$B/fastqueue control-plane --base-address tcp://127.0.0.1:41100 --discovery-address tcp://127.0.0.1:41110 --task-modules mytasks --modules-dir "$BUILD/modules" --log-level warn --concurrency 1 --shutdown-grace 0 --max-queued 10000000 > /dev/null 2>&1 &
 CP=$!
 sleep 1
 idle=$(awk '/VmRSS/{print $2}' /proc/$CP/status)
