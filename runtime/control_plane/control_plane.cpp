@@ -382,11 +382,7 @@ void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
     }
     LiveTask& task = it->second;
     TaskRecord& record = task.record;
-    record.state = outcome.state;
-    record.result = std::move(outcome.result);
-    record.error = std::move(outcome.error);
-    if (outcome.started_at != Timestamp{}) record.started_at = outcome.started_at;
-    record.finished_at = outcome.finished_at != Timestamp{} ? outcome.finished_at : Clock::now();
+    apply_outcome(record, std::move(outcome));
     ++tasks_finished;
 
     if (task.reply_port >= 0) {

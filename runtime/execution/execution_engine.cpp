@@ -263,4 +263,12 @@ std::size_t ExecutionEngine::wait_idle(std::chrono::milliseconds grace) {
     return impl_->undelivered;
 }
 
+void apply_outcome(TaskRecord& record, TaskOutcome&& outcome) {
+    record.state = outcome.state;
+    record.result = std::move(outcome.result);
+    record.error = std::move(outcome.error);
+    if (outcome.started_at != Timestamp{}) record.started_at = outcome.started_at;
+    record.finished_at = outcome.finished_at != Timestamp{} ? outcome.finished_at : Clock::now();
+}
+
 }  // namespace fastqueue

@@ -46,6 +46,11 @@ struct TaskOutcome {
     Timestamp finished_at{};
 };
 
+// Writes how a run ended into the task's record: state, result, error and
+// timings (started_at only when the outcome has one; finished_at now when
+// the outcome has none). Every role that keeps records uses this.
+void apply_outcome(TaskRecord& record, TaskOutcome&& outcome);
+
 class ExecutionEngine {
 public:
     // Called on a handler thread exactly once per started task, after the

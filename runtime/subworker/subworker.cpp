@@ -499,11 +499,7 @@ void Subworker::Impl::finish_task(TaskOutcome&& outcome) {
     }
     HeldTask& task = it->second;
     TaskRecord& record = task.record;
-    record.state = outcome.state;
-    record.result = std::move(outcome.result);
-    record.error = std::move(outcome.error);
-    if (outcome.started_at != Timestamp{}) record.started_at = outcome.started_at;
-    record.finished_at = outcome.finished_at != Timestamp{} ? outcome.finished_at : Clock::now();
+    apply_outcome(record, std::move(outcome));
     if (!task_ports[task.port].send(task.routing_id, protocol::encode(protocol::Result{record}))) {
         spdlog::warn("result of task {} could not be sent: the control plane's connection is gone",
                      record.task_id);
