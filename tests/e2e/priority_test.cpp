@@ -10,24 +10,12 @@
 #include <vector>
 
 #include "harness/control_plane_process.hpp"
+#include "harness/priority_order.hpp"
 
 using namespace fastqueue;
 using namespace fastqueue::e2e;
 using namespace std::chrono_literals;
 
-namespace {
-
-struct Queued {
-    std::string label;  // e.g. "high-1"
-    std::string task_id;
-    Timestamp started_at{};
-};
-
-std::string echo_payload(const std::string& value) {
-    return Client::make_payload(nlohmann::json::array({value}).dump(), "{}");
-}
-
-}  // namespace
 
 TEST_CASE("priority: queued critical tasks start before high, high before normal, normal before low, FIFO within each") {
     ControlPlaneProcess control_plane({"--concurrency", "1"});
@@ -38,40 +26,21 @@ TEST_CASE("priority: queued critical tasks start before high, high before normal
     REQUIRE(wait_for_state(control_plane.client_options(), blocker, TaskState::running, 10s));
 
     // Queued in the least convenient order: lowest priority first.
-    const std::pair<Priority, const char*> levels[] = {
-        {Priority::low, "low"}, {Priority::normal, "normal"},
-        {Priority::high, "high"}, {Priority::critical, "critical"}};
-    std::vector<Queued> queued;
-    for (const auto& [priority, name] : levels) {
-        for (int i = 1; i <= 3; ++i) {
-            const std::string label = std::string(name) + "-" + std::to_string(i);
-            queued.push_back({label, client.submit("echo", echo_payload(label), priority)});
-        }
-    }
+    const auto queued = queue_three_per_priority(client);
     // Everything above was queued while the only handler was busy, so the
     // order below is decided by the queue alone.
     const auto blocker_record = client.get(blocker);
     REQUIRE_MESSAGE((blocker_record && blocker_record->state == TaskState::running),
                     "setup: the blocking sleep ended before every task was queued");
 
-    for (auto& task : queued) {
-        const auto record = wait_for_finished_record(control_plane.client_options(), task.task_id, 15s);
-        INFO(task.label);
-        REQUIRE(record);
-        REQUIRE(record->state == TaskState::success);
-        CHECK(record->result == nlohmann::json(task.label).dump());
-        task.started_at = record->started_at;
+    const auto records = wait_for_finished_records(control_plane.client_options(), queued, 15s);
+    for (std::size_t i = 0; i < queued.size(); ++i) {
+        INFO(queued[i].label);
+        REQUIRE(records[i]);
+        REQUIRE(records[i]->state == TaskState::success);
+        CHECK(records[i]->result == nlohmann::json(queued[i].label).dump());
     }
-
-    std::vector<Queued> by_start = queued;
-    std::stable_sort(by_start.begin(), by_start.end(),
-                     [](const Queued& a, const Queued& b) { return a.started_at < b.started_at; });
-    std::vector<std::string> actual;
-    for (const auto& task : by_start) actual.push_back(task.label);
-    const std::vector<std::string> expected{"critical-1", "critical-2", "critical-3", "high-1",
-                                            "high-2",     "high-3",     "normal-1",   "normal-2",
-                                            "normal-3",   "low-1",      "low-2",      "low-3"};
-    CHECK(join(actual) == join(expected));
+    CHECK(join(labels_in_start_order(queued, records)) == join(expected_priority_order()));
 }
 
 TEST_CASE("priority: submit --priority sends the task to that priority's queue") {
