@@ -12,6 +12,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/record_output.hpp"
+#include "cli/task_option_flags.hpp"
 
 namespace fastqueue::cli {
 namespace {
@@ -24,6 +25,7 @@ struct SubmitFlags {
     bool is_non_blocking = false;
     bool is_json = false;
     ClientFlags client;
+    TaskOptionFlags task;
 };
 
 // Each --args value is JSON where it is valid JSON, otherwise a string.
@@ -44,9 +46,11 @@ int run_submit(const SubmitFlags& flags) {
 
     try {
         const std::string payload = Client::make_payload(args.dump(), flags.kwargs);
+        const TaskOptions task_options = flags.task.to_options();
         Client client(flags.client.to_options());
         if (flags.is_non_blocking) {
-            const std::string task_id = client.submit(flags.task_name, payload, *priority);
+            const std::string task_id =
+                client.submit(flags.task_name, payload, *priority, task_options);
             if (!flags.is_json) {
                 std::cout << task_id << "\n";
                 return kExitOk;
@@ -63,7 +67,8 @@ int run_submit(const SubmitFlags& flags) {
             return kExitOk;
         }
 
-        const TaskRecord record = client.submit_and_wait(flags.task_name, payload, *priority);
+        const TaskRecord record =
+            client.submit_and_wait(flags.task_name, payload, *priority, task_options);
         if (flags.is_json) {
             print_record_json(record);
         } else if (record.state == TaskState::success) {
@@ -94,6 +99,7 @@ Command add_submit_command(CLI::App& app) {
                          "Print the task id once the task is acknowledged; do not wait for the result");
     subcommand->add_flag("--json", flags->is_json, "Print the task record as one JSON object");
     flags->client.declare(*subcommand);
+    flags->task.declare(*subcommand);
     return Command{subcommand, [flags] { return run_submit(*flags); }};
 }
 

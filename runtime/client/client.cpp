@@ -18,9 +18,11 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "common/duration_text.hpp"
 #include "common/endpoint.hpp"
 #include "common/uuid.hpp"
 #include "protocol/codec.hpp"
+#include "protocol/submit_options.hpp"
 #include "protocol/text.hpp"
 #include "transport/wait_readable.hpp"
 
@@ -34,16 +36,6 @@ using protocol::Message;
 // Queued requests per socket before a send would block: far more than one
 // synchronous client ever has outstanding, small enough to bound memory.
 constexpr int kHighWaterMarkMessages = 1000;
-
-// "30 s", "0.3 s", "1.25 s": the timeout as a user wrote it.
-std::string format_seconds(std::chrono::milliseconds duration) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3f", static_cast<double>(duration.count()) / 1000.0);
-    std::string seconds = text;
-    seconds.erase(seconds.find_last_not_of('0') + 1);
-    if (seconds.back() == '.') seconds.pop_back();
-    return seconds + " s";
-}
 
 // The task id a decoded message answers for; empty for messages that carry
 // none (WORKERS_REPLY, and the subworker and discovery messages a client
@@ -86,6 +78,34 @@ const std::string& task_id_of(const Message& message) {
                           " message");
 }
 
+// The wire form of TaskOptions, checked against the protocol's limits.
+protocol::SubmitOptions checked_submit_options(const TaskOptions& options) {
+    const auto invalid = [](const std::string& message) {
+        return ClientError(ClientErrorKind::invalid_argument, message);
+    };
+    const auto milliseconds_in = [&](std::chrono::milliseconds value, const char* what,
+                                     std::uint32_t max) {
+        if (value.count() < 0 || value.count() > static_cast<std::int64_t>(max)) {
+            throw invalid(std::string(what) + " must be between 0 and " + format_seconds(std::chrono::milliseconds(max)));
+        }
+        return static_cast<std::uint32_t>(value.count());
+    };
+    protocol::SubmitOptions wire;
+    wire.timeout_ms = milliseconds_in(options.task_timeout, "the task timeout", protocol::kMaxTimeoutMs);
+    wire.retry_backoff_ms =
+        milliseconds_in(options.retry_backoff, "the retry backoff", protocol::kMaxRetryBackoffMs);
+    wire.countdown_ms = milliseconds_in(options.countdown, "the countdown", protocol::kMaxDelayMs);
+    if (options.max_retries > protocol::kMaxRetries) {
+        throw invalid("max retries must be at most " + std::to_string(protocol::kMaxRetries));
+    }
+    wire.max_retries = options.max_retries;
+    if (options.eta) {
+        if (options.countdown.count() != 0) throw invalid("give a countdown or an eta, not both");
+        wire.eta = *options.eta;  // the epoch, like any past time, means "now"
+    }
+    return wire;
+}
+
 std::string checked_task_id(std::string_view task_id) {
     auto canonical = canonical_uuid(task_id);
     if (!canonical) {
@@ -103,6 +123,7 @@ struct Client::Impl {
     zmq::context_t context{1};
     Endpoint base;
     std::chrono::milliseconds timeout;
+    std::chrono::milliseconds resend_interval;
     // Index = port offset from the base: 0..3 priorities, 4 queries.
     std::array<std::optional<zmq::socket_t>, kQueryPortOffset + 1> sockets;
 
@@ -170,19 +191,24 @@ struct Client::Impl {
                     SteadyClock::time_point deadline) {
         send(port_offset, std::move(request));
         auto reply = receive_for(port_offset, task_id, deadline);
-        if (!reply) {
-            drop_socket(port_offset);
-            throw ClientError(
-                ClientErrorKind::unreachable,
-                "no answer from " + address(port_offset) + " within " + format_seconds(timeout));
-        }
+        if (!reply) give_up(port_offset);
         return std::move(*reply);
     }
 
+    // No answer came in time: drops the socket (so nothing queued there is
+    // delivered later) and throws unreachable naming the address.
+    [[noreturn]] void give_up(int port_offset) {
+        drop_socket(port_offset);
+        throw ClientError(ClientErrorKind::unreachable,
+                          "no answer from " + address(port_offset) + " within " +
+                              format_seconds(timeout));
+    }
+
     // Submits and returns the first reply: ACK, or RESULT when the control
-    // plane finished the task before acknowledging it.
+    // plane finished the task before acknowledging it. Sends the SUBMIT again
+    // (same task id) every resend_interval until a reply or the deadline.
     Message submit(std::string_view task_name, std::string_view payload, Priority priority,
-                   bool wants_result, const std::string& task_id,
+                   const TaskOptions& task_options, bool wants_result, const std::string& task_id,
                    SteadyClock::time_point deadline) {
         if (!protocol::is_valid_task_name(task_name)) {
             throw ClientError(ClientErrorKind::invalid_argument,
@@ -190,13 +216,23 @@ struct Client::Impl {
                                   "' (expected 1.." + std::to_string(protocol::kMaxTaskNameBytes) +
                                   " characters of A-Z a-z 0-9 _ . : -)");
         }
-        protocol::Submit submit;
-        submit.task_id = task_id;
-        submit.task_name = std::string(task_name);
-        submit.wants_result = wants_result;
-        submit.payload = zmq::message_t(payload.data(), payload.size());
-        int port_offset = static_cast<int>(priority);
-        Message reply = request(port_offset, std::move(submit), task_id, deadline);
+        const protocol::SubmitOptions options = checked_submit_options(task_options);
+        const int port_offset = static_cast<int>(priority);
+        std::optional<Message> answer;
+        // Bounded by the deadline: each pass waits up to resend_interval.
+        while (!answer && SteadyClock::now() < deadline) {
+            protocol::Submit submit;
+            submit.task_id = task_id;
+            submit.task_name = std::string(task_name);
+            submit.wants_result = wants_result;
+            submit.payload = zmq::message_t(payload.data(), payload.size());
+            submit.options = options;
+            send(port_offset, std::move(submit));
+            answer = receive_for(port_offset, task_id,
+                                 std::min(deadline, SteadyClock::now() + resend_interval));
+        }
+        if (!answer) give_up(port_offset);
+        Message reply = std::move(*answer);
         bool is_expected = std::holds_alternative<protocol::Ack>(reply) ||
                            (wants_result && std::holds_alternative<protocol::Result>(reply));
         if (!is_expected) throw_unexpected(reply, "SUBMIT", address(port_offset));
@@ -223,8 +259,12 @@ Client::Client(ClientOptions options) : options_(std::move(options)), impl_(new 
     if (options_.timeout.count() <= 0) {
         throw ClientError(ClientErrorKind::invalid_argument, "the timeout must be positive");
     }
+    if (options_.resend_interval.count() <= 0) {
+        throw ClientError(ClientErrorKind::invalid_argument, "the resend interval must be positive");
+    }
     impl_->base = *base;
     impl_->timeout = options_.timeout;
+    impl_->resend_interval = options_.resend_interval;
 }
 
 Client::~Client() = default;
@@ -252,11 +292,11 @@ std::string Client::make_payload(std::string_view args_json, std::string_view kw
 }
 
 TaskRecord Client::submit_and_wait(std::string_view task_name, std::string_view payload,
-                                   Priority priority) {
+                                   Priority priority, const TaskOptions& task_options) {
     auto deadline = SteadyClock::now() + options_.timeout;
     std::string task_id = generate_uuid();
-    Message reply =
-        impl_->submit(task_name, payload, priority, /*wants_result=*/true, task_id, deadline);
+    Message reply = impl_->submit(task_name, payload, priority, task_options,
+                                  /*wants_result=*/true, task_id, deadline);
     if (auto* result = std::get_if<protocol::Result>(&reply)) return std::move(result->record);
 
     int port_offset = static_cast<int>(priority);
@@ -276,10 +316,11 @@ TaskRecord Client::submit_and_wait(std::string_view task_name, std::string_view 
 }
 
 std::string Client::submit(std::string_view task_name, std::string_view payload,
-                           Priority priority) {
+                           Priority priority, const TaskOptions& task_options) {
     auto deadline = SteadyClock::now() + options_.timeout;
     std::string task_id = generate_uuid();
-    impl_->submit(task_name, payload, priority, /*wants_result=*/false, task_id, deadline);
+    impl_->submit(task_name, payload, priority, task_options, /*wants_result=*/false, task_id,
+                  deadline);
     return task_id;
 }
 

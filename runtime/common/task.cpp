@@ -15,8 +15,8 @@ namespace {
 
 constexpr std::array<std::string_view, kPriorityCount> kPriorityNames = {"critical", "high",
                                                                          "normal", "low"};
-constexpr std::array<std::string_view, 5> kStateNames = {"queued", "running", "success", "failure",
-                                                         "cancelled"};
+constexpr std::array<std::string_view, 6> kStateNames = {"queued",  "running",   "success",
+                                                         "failure", "cancelled", "scheduled"};
 
 // "YYYY-MM-DDTHH:MM:SS.ffffffZ"
 constexpr std::size_t kTimestampChars = 27;

@@ -124,7 +124,8 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
     keys.push_back({{.name = "max-queued",
                      .value_name = "N",
                      .default_text = "1000000",
-                     .help = "Queued tasks beyond which a submission is refused as busy",
+                     .help = "Waiting (queued or scheduled) tasks beyond which a submission is "
+                             "refused as busy",
                      .kind = ValueKind::integer},
                     [](const RawValue& value, ControlPlaneSettings& settings) {
                         settings.max_queued =
@@ -142,6 +143,17 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                             integer_in_range(value, 1, std::int64_t{1} << 30));
                     }});
 
+    keys.push_back({{.name = "default-task-timeout",
+                     .value_name = "SECONDS",
+                     .default_text = "0",
+                     .help = "Run-time limit of a task whose submission and plugin set none; "
+                             "0 means none (up to 604800)",
+                     .kind = ValueKind::number},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.default_task_timeout_ms =
+                            milliseconds_in_range(value, 0.0, 604800.0, "0 to 604800");
+                    }});
+
     keys.push_back({{.name = "heartbeat-interval",
                      .value_name = "SECONDS",
                      .default_text = "1",
@@ -149,13 +161,8 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                              "(0.01 to 60)",
                      .kind = ValueKind::number},
                     [](const RawValue& value, ControlPlaneSettings& settings) {
-                        auto seconds = parse_number(value.text());
-                        if (!seconds || !(*seconds >= 0.01 && *seconds <= 60.0)) {
-                            throw invalid_value(value.source, value.text(),
-                                                "must be a number of seconds from 0.01 to 60");
-                        }
                         settings.heartbeat_interval_ms =
-                            static_cast<std::uint32_t>(std::lround(*seconds * 1000.0));
+                            milliseconds_in_range(value, 0.01, 60.0, "0.01 to 60");
                     }});
 
     keys.push_back({{.name = "heartbeat-liveness",

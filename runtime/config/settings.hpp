@@ -46,6 +46,9 @@ struct ControlPlaneSettings {
     // Largest task payload accepted; peers that send a larger frame are cut
     // off by ZeroMQ itself (ZMQ_MAXMSGSIZE) before it is buffered.
     std::size_t max_payload_bytes = 16 * 1024 * 1024;
+    // Run-time limit of a task when neither its submission nor its plugin
+    // sets one; 0 means none. Sent along with tasks dispatched to subworkers.
+    std::uint32_t default_task_timeout_ms = 0;
     // How often the control plane announces itself on discovery_address.
     std::uint32_t announce_interval_ms = 1000;
 };

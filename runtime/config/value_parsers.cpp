@@ -3,6 +3,8 @@
 // separators, and reports overflow instead of clamping.
 #include "config/value_parsers.hpp"
 
+#include <cmath>
+
 #include <charconv>
 #include <system_error>
 
@@ -62,6 +64,16 @@ std::int64_t integer_in_range(const RawValue& value, std::int64_t min_value,
         reason += "from " + std::to_string(min_value) + " to " + std::to_string(max_value);
     }
     throw invalid_value(value.source, value.text(), reason);
+}
+
+std::uint32_t milliseconds_in_range(const RawValue& value, double min_seconds, double max_seconds,
+                                    std::string_view range_text) {
+    auto seconds = parse_number(value.text());
+    if (!seconds || !(*seconds >= min_seconds && *seconds <= max_seconds)) {
+        throw invalid_value(value.source, value.text(),
+                            "must be a number of seconds from " + std::string(range_text));
+    }
+    return static_cast<std::uint32_t>(std::lround(*seconds * 1000.0));
 }
 
 std::vector<std::string> split_names(std::string_view text) { return split_on(text, " \t\r\n,"); }

@@ -32,6 +32,12 @@ std::optional<double> parse_number(std::string_view text);
 std::int64_t integer_in_range(const RawValue& value, std::int64_t min_value,
                               std::int64_t max_value = std::numeric_limits<std::int64_t>::max());
 
+// The value of a scalar number-of-seconds key within [min_seconds,
+// max_seconds], in whole milliseconds (rounded); otherwise throws
+// invalid_value with "must be a number of seconds from MIN to MAX".
+std::uint32_t milliseconds_in_range(const RawValue& value, double min_seconds, double max_seconds,
+                                    std::string_view range_text);
+
 // Splits on spaces, tabs, line breaks and commas; drops empty pieces ("a, b,,c" -> a b c).
 std::vector<std::string> split_names(std::string_view text);
 // Splits on ':' as PATH does; drops empty pieces.

@@ -19,9 +19,11 @@
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
+#include "common/backoff.hpp"
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "execution/engine_drain.hpp"
+#include "protocol/submit_options.hpp"
 
 namespace fastqueue {
 namespace {
@@ -29,6 +31,8 @@ namespace {
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
 // Messages read from one socket before the loop looks at the others.
 constexpr int kReceiveBatch = 256;
+
+using Milliseconds = std::chrono::milliseconds;
 
 }  // namespace
 
@@ -108,6 +112,11 @@ void ControlPlane::Impl::run() {
         const auto now = SteadyClock::now();
         const auto next_timer = std::min({next_sweep, next_heartbeat, next_announce});
         auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(next_timer - now);
+        if (!schedule.empty() && !drain) {
+            // Round up: waking a little late is fine, early only spins.
+            const auto until_due = std::chrono::ceil<Milliseconds>(schedule.begin()->first - Clock::now());
+            timeout = std::min(timeout, until_due);
+        }
         if (drain) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(EngineDrain::kPollInterval));
         zmq::poll(items.data(), items.size(), std::max(timeout, std::chrono::milliseconds(0)));
 
@@ -115,6 +124,7 @@ void ControlPlane::Impl::run() {
             role_thread.acknowledge_stop();
             if (!drain) {
                 drain.emplace(*engine, settings.engine.shutdown_grace_seconds);
+                is_draining = true;
                 // Stop taking tasks: submission ports are no longer read, so
                 // no new submission is acknowledged.
                 for (int port = 0; port < kPriorityCount; ++port) items[port].events = 0;
@@ -150,7 +160,10 @@ void ControlPlane::Impl::run() {
             announcer->announce();
             next_announce = after_events + announce_interval;
         }
-        if (!drain) dispatch_queued_tasks();
+        if (!drain) {
+            release_due_tasks();
+            dispatch_queued_tasks();
+        }
 
         if (after_events >= next_sweep) {
             const auto removed = cache.sweep_expired();
@@ -248,13 +261,28 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                                                         std::to_string(settings.max_payload_bytes) + ")"}));
         return;
     }
-    if (queue.size() >= settings.max_queued) {
+    if (waiting_count() >= settings.max_queued) {
         // The reason starts with "busy": clients tell a full queue (retry
         // later) from other refusals by that word (docs/protocol.md).
         socket.send(routing_id, protocol::encode(protocol::Refused{
-                                    submit.task_id, "busy: " + std::to_string(queue.size()) +
-                                                        " tasks queued (--max-queued " +
+                                    submit.task_id, "busy: " + std::to_string(waiting_count()) +
+                                                        " tasks waiting (--max-queued " +
                                                         std::to_string(settings.max_queued) + ")"}));
+        return;
+    }
+    const auto now = Clock::now();
+    Timestamp due{};
+    if (submit.options.eta != Timestamp{}) {
+        due = submit.options.eta;
+    } else if (submit.options.countdown_ms > 0) {
+        due = now + Milliseconds(submit.options.countdown_ms);
+    }
+    if (due > now + Milliseconds(protocol::kMaxDelayMs)) {
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{
+                        submit.task_id, "eta " + format_timestamp(due) +
+                                            " is more than 30 days after the control plane's "
+                                            "clock (" + format_timestamp(now) + ")"}));
         return;
     }
 
@@ -265,8 +293,9 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     task.record.task_name = std::move(submit.task_name);
     task.record.priority = static_cast<Priority>(port);
     task.record.state = TaskState::queued;
-    task.record.submitted_at = Clock::now();
+    task.record.submitted_at = now;
     task.payload = std::move(submit.payload);
+    task.options = submit.options;
     if (submit.wants_result) {
         task.reply_port = port;
         task.reply_routing_id.copy(routing_id);
@@ -275,7 +304,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     const bool is_known_task = registry.find(task.record.task_name) != nullptr ||
                                pool.has_capable(task.record.task_name);
     const std::string task_name = task.record.task_name;
-    live.emplace(task_id, std::move(task));
+    LiveTask& accepted = live.emplace(task_id, std::move(task)).first->second;
     socket.send(routing_id, protocol::encode(protocol::Ack{task_id}));
 
     if (!is_known_task) {
@@ -286,7 +315,11 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         finish_task(std::move(outcome));
         return;
     }
-    queue.push(static_cast<Priority>(port), task_id);
+    if (due > now) {
+        schedule_task(accepted, due);
+    } else {
+        queue.push(static_cast<Priority>(port), task_id);
+    }
 }
 
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
@@ -309,9 +342,11 @@ void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
 void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {
     auto outcome = protocol::CancelOutcome::not_found;
     if (auto it = live.find(cancel.task_id); it != live.end()) {
-        if (it->second.record.state == TaskState::queued) {
-            // The id stays in the priority queue; dispatch skips ids that are
-            // no longer live, which keeps cancel O(1).
+        const TaskState state = it->second.record.state;
+        if (state == TaskState::queued || state == TaskState::scheduled) {
+            // A queued id stays in the priority queue; dispatch skips ids
+            // that are no longer live, which keeps cancel O(1).
+            if (state == TaskState::scheduled) unschedule_task(it->second);
             TaskOutcome cancelled;
             cancelled.task_id = cancel.task_id;
             cancelled.state = TaskState::cancelled;
@@ -359,7 +394,65 @@ void ControlPlane::Impl::start_local_task(LiveTask& task) {
     task.record.worker_id = settings.worker_id;
     task.record.started_at = Clock::now();
     task.assigned_worker.clear();
-    engine->start(TaskAssignment{task.record.task_id, task.record.task_name, std::move(task.payload)});
+    // A task that may be retried keeps its input for the next attempt (a
+    // reference, not a copy, for anything but tiny payloads).
+    zmq::message_t payload;
+    if (task.options.max_retries > 0) {
+        payload.copy(task.payload);
+    } else {
+        payload = std::move(task.payload);
+    }
+    engine->start(TaskAssignment{task.record.task_id, task.record.task_name, std::move(payload),
+                                 Milliseconds(task.options.timeout_ms),
+                                 Milliseconds(settings.default_task_timeout_ms)});
+}
+
+void ControlPlane::Impl::schedule_task(LiveTask& task, Timestamp due) {
+    task.record.state = TaskState::scheduled;
+    task.record.scheduled_for = due;
+    schedule.emplace(due, task.record.task_id);
+}
+
+void ControlPlane::Impl::unschedule_task(const LiveTask& task) {
+    auto [first, last] = schedule.equal_range(task.record.scheduled_for);
+    for (auto it = first; it != last; ++it) {
+        if (it->second == task.record.task_id) {
+            schedule.erase(it);
+            return;
+        }
+    }
+}
+
+void ControlPlane::Impl::release_due_tasks() {
+    const auto now = Clock::now();
+    while (!schedule.empty() && schedule.begin()->first <= now) {
+        std::string task_id = std::move(schedule.begin()->second);
+        schedule.erase(schedule.begin());
+        auto it = live.find(task_id);
+        if (it == live.end() || it->second.record.state != TaskState::scheduled) continue;
+        it->second.record.state = TaskState::queued;
+        it->second.record.scheduled_for = Timestamp{};
+        queue.push(it->second.record.priority, std::move(task_id));
+    }
+}
+
+bool ControlPlane::Impl::schedule_retry(LiveTask& task, TaskOutcome& outcome) {
+    if (is_draining || outcome.state != TaskState::failure || !outcome.retryable) return false;
+    // attempts counts the runs so far: the first run plus max_retries retries.
+    if (task.record.attempts > task.options.max_retries) return false;
+    const auto base = Milliseconds(task.options.retry_backoff_ms != 0
+                                       ? task.options.retry_backoff_ms
+                                       : protocol::kDefaultRetryBackoffMs);
+    const auto delay = backoff_delay(base, task.record.attempts,
+                                     Milliseconds(protocol::kMaxRetryDelayMs),
+                                     protocol::kRetryJitter, random);
+    spdlog::info("task {} attempt {} of {} failed ({}); retrying in {} ms", task.record.task_id,
+                 task.record.attempts, task.options.max_retries + 1, outcome.error, delay.count());
+    task.record.error = std::move(outcome.error);
+    task.record.retryable = true;
+    task.assigned_worker.clear();
+    schedule_task(task, Clock::now() + delay);
+    return true;
 }
 
 void ControlPlane::Impl::collect_completions() {
@@ -381,6 +474,7 @@ void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
         return;
     }
     LiveTask& task = it->second;
+    if (schedule_retry(task, outcome)) return;
     TaskRecord& record = task.record;
     apply_outcome(record, std::move(outcome));
     ++tasks_finished;
@@ -394,15 +488,19 @@ void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
 }
 
 void ControlPlane::Impl::cancel_queued_tasks(const std::string& reason) {
-    while (auto task_id = queue.pop()) {
-        auto it = live.find(*task_id);
-        if (it == live.end() || it->second.record.state != TaskState::queued) continue;
+    const auto cancel_waiting = [&](const std::string& task_id, TaskState waiting_state) {
+        auto it = live.find(task_id);
+        if (it == live.end() || it->second.record.state != waiting_state) return;
         TaskOutcome cancelled;
-        cancelled.task_id = *task_id;
+        cancelled.task_id = task_id;
         cancelled.state = TaskState::cancelled;
         cancelled.error = reason;
         finish_task(std::move(cancelled));
-    }
+    };
+    while (auto task_id = queue.pop()) cancel_waiting(*task_id, TaskState::queued);
+    auto scheduled = std::move(schedule);
+    schedule.clear();
+    for (const auto& [due, task_id] : scheduled) cancel_waiting(task_id, TaskState::scheduled);
 }
 
 ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegistry& registry)

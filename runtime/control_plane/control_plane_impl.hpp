@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -52,6 +53,7 @@ struct LiveTask {
     zmq::message_t reply_routing_id;  // that client's routing id
     std::string assigned_worker;      // subworker running it; empty when local or queued
     std::uint32_t worker_losses = 0;  // times its subworker was lost while it ran there
+    protocol::SubmitOptions options;  // its timeout, retries and start time, as submitted
 };
 
 // The DEALER sockets the control plane opened to one subworker's priority
@@ -75,8 +77,13 @@ struct ControlPlane::Impl {
 
     std::unique_ptr<ExecutionEngine> engine;
     PriorityQueue<std::string> queue;                // ids of queued tasks
-    std::unordered_map<std::string, LiveTask> live;  // queued and running tasks
+    // Ids of scheduled tasks (delayed, or waiting for a retry) by the time
+    // they are due; each task's record.scheduled_for names its entry.
+    std::multimap<Timestamp, std::string> schedule;
+    std::unordered_map<std::string, LiveTask> live;  // queued, scheduled and running tasks
     ResultCache cache;                               // finished tasks
+    std::mt19937 random{std::random_device{}()};     // retry jitter
+    bool is_draining = false;  // asked to stop: nothing new starts or is retried
 
     SubworkerPool pool;
     std::map<std::string, SubworkerLinks> links;  // by worker id
@@ -105,6 +112,18 @@ struct ControlPlane::Impl {
     void dispatch_queued_tasks();
     void start_local_task(LiveTask& task);
     void finish_task(TaskOutcome&& outcome);
+    // Tasks accepted and not started: queued or scheduled (for --max-queued).
+    std::size_t waiting_count() const { return queue.size() + schedule.size(); }
+    // Holds the task until `due` (state scheduled).
+    void schedule_task(LiveTask& task, Timestamp due);
+    // Removes a scheduled task's entry from the schedule.
+    void unschedule_task(const LiveTask& task);
+    // Queues every scheduled task that is due (at the tail of its priority).
+    void release_due_tasks();
+    // When the task failed retryably and has retries left, schedules its next
+    // attempt after the backoff and returns true; the outcome is then not
+    // final and the record keeps its error.
+    bool schedule_retry(LiveTask& task, TaskOutcome& outcome);
     void collect_completions();
     void cancel_queued_tasks(const std::string& reason);
     void reject(RouterSocket& socket, zmq::message_t& routing_id, const std::string& task_id,

@@ -117,8 +117,13 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, LiveTa
     }
     zmq::message_t payload;
     payload.copy(task.payload);
-    auto frames = protocol::encode(
-        protocol::Submit{task.record.task_id, task.record.task_name, true, std::move(payload)});
+    // The subworker enforces the run-time limit; retries and start times
+    // stay here.
+    protocol::SubmitOptions options;
+    options.timeout_ms = task.options.timeout_ms;
+    options.default_timeout_ms = settings.default_task_timeout_ms;
+    auto frames = protocol::encode(protocol::Submit{task.record.task_id, task.record.task_name,
+                                                    true, std::move(payload), options});
     for (std::size_t i = 0; i < frames.size(); ++i) {
         const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
                                                  : zmq::send_flags::dontwait;
@@ -176,6 +181,7 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
         outcome.state = record.state;
         outcome.result = std::move(record.result);
         outcome.error = std::move(record.error);
+        outcome.retryable = record.retryable;
         outcome.started_at = record.started_at;
         outcome.finished_at = record.finished_at;
         if (!fastqueue::is_finished(outcome.state)) {

@@ -6,15 +6,23 @@
 // work of its own. Each task's fq_task_context is created in start() and
 // registered by task id at once, so cancel() and progress() find a task from
 // the moment start() returns until its handler returns.
+//
+// Run-time limits: a run with a limit is entered in `timed_runs` and its
+// deadline in `deadlines`. One watchdog thread sleeps until the earliest
+// deadline. Whichever comes first under the engine mutex -- the watchdog
+// marking the run timed out, or the handler thread forgetting the run --
+// decides who delivers the run's one outcome.
 #include "execution/execution_engine.hpp"
 
 #include <deque>
 #include <exception>
+#include <map>
 #include <stdexcept>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
+#include "common/duration_text.hpp"
 #include "execution/task_context.hpp"
 #include "plugins/task_registry.hpp"
 
@@ -22,10 +30,22 @@ namespace fastqueue {
 
 namespace {
 
+using SteadyClock = std::chrono::steady_clock;
+
 // One task between start() and the end of its run.
 struct Job {
     TaskAssignment task;
     std::unique_ptr<fq_task_context> context;
+    std::uint64_t run_id = 0;  // its entry in timed_runs; 0 when it has no limit
+};
+
+// A run with a limit, until its handler returns.
+struct TimedRun {
+    std::string task_id;
+    Timestamp started_at;
+    std::chrono::milliseconds limit;
+    fq_task_context* context;  // owned by the Job
+    bool is_timed_out = false;
 };
 
 // What the handler call ended in, before it is classified.
@@ -73,6 +93,7 @@ void classify(const HandlerReturn& ret, fq_task_context& context, TaskOutcome& o
         return;
     }
     outcome.state = TaskState::failure;
+    outcome.retryable = ret.status == FQ_ERROR_RETRYABLE;
     outcome.error = context.has_error()
                         ? std::move(context.error())
                         : "handler returned status " + std::to_string(ret.status);
@@ -88,8 +109,16 @@ struct ExecutionEngine::Impl {
           free_slots(concurrency) {}
 
     void thread_main();
+    void watchdog_main();
     void run(Job job);
-    void forget_context(const fq_task_context* context);
+    // Unregisters a run whose handler returned; true when it had timed out
+    // (its outcome was already delivered).
+    bool forget_run(const fq_task_context* context, std::uint64_t run_id);
+    // Under the mutex: ends the runs whose deadline passed, returning their
+    // outcomes (each counted in undelivered), and reports handlers that
+    // ignore the cancellation of a timed-out run.
+    std::vector<TaskOutcome> expire_runs(SteadyClock::time_point now);
+    void deliver(TaskOutcome&& outcome);
 
     const TaskRegistry& registry;
     const std::size_t concurrency;
@@ -106,7 +135,14 @@ struct ExecutionEngine::Impl {
     // task id (a multimap: a re-dispatched id may briefly run twice). Guarded
     // by mutex; the pointers are owned by the Jobs.
     std::unordered_multimap<std::string, fq_task_context*> contexts;
+    // Runs with a limit, by run id, and their deadlines (guarded by mutex).
+    // A deadline whose run has ended is skipped when it comes up.
+    std::unordered_map<std::uint64_t, TimedRun> timed_runs;
+    std::multimap<SteadyClock::time_point, std::uint64_t> deadlines;
+    std::uint64_t last_run_id = 0;
+    std::condition_variable deadlines_changed;  // wakes the watchdog
     std::vector<std::thread> threads;  // written only by the constructor and destructor
+    std::thread watchdog;
 };
 
 void ExecutionEngine::Impl::thread_main() {
@@ -125,14 +161,87 @@ void ExecutionEngine::Impl::thread_main() {
     }
 }
 
-void ExecutionEngine::Impl::forget_context(const fq_task_context* context) {
+bool ExecutionEngine::Impl::forget_run(const fq_task_context* context, std::uint64_t run_id) {
     std::lock_guard<std::mutex> lock(mutex);
     auto [first, last] = contexts.equal_range(context->task_id());
     for (auto it = first; it != last; ++it) {
         if (it->second == context) {
             contexts.erase(it);
-            return;
+            break;
         }
+    }
+    auto run = timed_runs.find(run_id);
+    if (run == timed_runs.end()) return false;
+    const bool is_timed_out = run->second.is_timed_out;
+    timed_runs.erase(run);
+    return is_timed_out;
+}
+
+std::vector<TaskOutcome> ExecutionEngine::Impl::expire_runs(SteadyClock::time_point now) {
+    std::vector<TaskOutcome> outcomes;
+    while (!deadlines.empty() && deadlines.begin()->first <= now) {
+        const std::uint64_t run_id = deadlines.begin()->second;
+        deadlines.erase(deadlines.begin());
+        auto it = timed_runs.find(run_id);
+        if (it == timed_runs.end()) continue;  // its handler returned in time
+        TimedRun& run = it->second;
+        if (run.is_timed_out) {
+            spdlog::warn(
+                "task {} timed out {} ago and its handler still runs: it ignores cancellation "
+                "and keeps a handler thread busy until it returns",
+                run.task_id, format_seconds(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 ExecutionEngine::kCancelHonourWait)));
+            continue;
+        }
+        run.is_timed_out = true;
+        run.context->request_cancel();
+        deadlines.emplace(now + ExecutionEngine::kCancelHonourWait, run_id);
+        TaskOutcome outcome;
+        outcome.task_id = run.task_id;
+        outcome.state = TaskState::failure;
+        outcome.error = "timed out after " + format_seconds(run.limit);
+        outcome.started_at = run.started_at;
+        outcome.finished_at = Clock::now();
+        ++undelivered;  // this delivery; the handler's return ends the other count
+        outcomes.push_back(std::move(outcome));
+    }
+    return outcomes;
+}
+
+void ExecutionEngine::Impl::deliver(TaskOutcome&& outcome) {
+    try {
+        on_done(std::move(outcome));
+    } catch (const std::exception& e) {
+        spdlog::error("completion sink threw for a task: {}", e.what());
+    } catch (...) {
+        spdlog::error("completion sink threw a non-standard exception");
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    --undelivered;
+    if (undelivered == 0) idle.notify_all();
+}
+
+void ExecutionEngine::Impl::watchdog_main() {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!is_stopping) {
+        if (deadlines.empty()) {
+            deadlines_changed.wait(lock);
+            continue;
+        }
+        const auto now = SteadyClock::now();
+        if (now < deadlines.begin()->first) {
+            deadlines_changed.wait_until(lock, deadlines.begin()->first);
+            continue;
+        }
+        auto outcomes = expire_runs(now);
+        if (outcomes.empty()) continue;
+        lock.unlock();
+        for (auto& outcome : outcomes) {
+            spdlog::warn("task {} {}; its cancellation flag is raised", outcome.task_id,
+                         outcome.error);
+            deliver(std::move(outcome));
+        }
+        lock.lock();
     }
 }
 
@@ -154,7 +263,7 @@ void ExecutionEngine::Impl::run(Job job) {
 
     // After the handler returned a cancel can change nothing, so the task
     // stops being cancellable here, before its context goes away.
-    forget_context(&context);
+    const bool is_timed_out = forget_run(&context, job.run_id);
 
     if (spdlog::should_log(spdlog::level::debug)) {
         const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -172,19 +281,16 @@ void ExecutionEngine::Impl::run(Job job) {
     {
         std::lock_guard<std::mutex> lock(mutex);
         ++free_slots;
+        if (is_timed_out) {
+            // The watchdog delivered this run's outcome; this one is late.
+            spdlog::info("task {} returned {} after it timed out; its outcome is discarded",
+                         outcome.task_id, to_string(outcome.state));
+            --undelivered;
+            if (undelivered == 0) idle.notify_all();
+            return;
+        }
     }
-    try {
-        on_done(std::move(outcome));
-    } catch (const std::exception& e) {
-        spdlog::error("completion sink threw for a task: {}", e.what());
-    } catch (...) {
-        spdlog::error("completion sink threw a non-standard exception");
-    }
-    {
-        std::lock_guard<std::mutex> lock(mutex);
-        --undelivered;
-        if (undelivered == 0) idle.notify_all();
-    }
+    deliver(std::move(outcome));
 }
 
 ExecutionEngine::ExecutionEngine(const TaskRegistry& registry, std::size_t concurrency,
@@ -194,6 +300,7 @@ ExecutionEngine::ExecutionEngine(const TaskRegistry& registry, std::size_t concu
     for (std::size_t i = 0; i < impl_->concurrency; ++i) {
         impl_->threads.emplace_back([impl = impl_.get()] { impl->thread_main(); });
     }
+    impl_->watchdog = std::thread([impl = impl_.get()] { impl->watchdog_main(); });
 }
 
 ExecutionEngine::~ExecutionEngine() {
@@ -203,6 +310,8 @@ ExecutionEngine::~ExecutionEngine() {
         for (auto& [task_id, context] : impl_->contexts) context->request_cancel();
     }
     impl_->work_ready.notify_all();
+    impl_->deadlines_changed.notify_all();
+    impl_->watchdog.join();
     for (auto& thread : impl_->threads) thread.join();
 }
 
@@ -220,6 +329,8 @@ std::size_t ExecutionEngine::running() const {
 
 void ExecutionEngine::start(TaskAssignment task) {
     auto context = std::make_unique<fq_task_context>(task.task_id, task.task_name);
+    const auto limit = effective_timeout(task, impl_->registry);
+    bool is_deadline_first = false;
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
         // Calling start() without a free slot, or on an engine being
@@ -232,9 +343,28 @@ void ExecutionEngine::start(TaskAssignment task) {
         --impl_->free_slots;
         ++impl_->undelivered;
         impl_->contexts.emplace(task.task_id, context.get());
-        impl_->handoff.push_back(Job{std::move(task), std::move(context)});
+        std::uint64_t run_id = 0;
+        if (limit.count() > 0) {
+            run_id = ++impl_->last_run_id;
+            impl_->timed_runs.emplace(
+                run_id, TimedRun{task.task_id, Clock::now(), limit, context.get()});
+            auto at = impl_->deadlines.emplace(SteadyClock::now() + limit, run_id);
+            is_deadline_first = at == impl_->deadlines.begin();
+        }
+        impl_->handoff.push_back(Job{std::move(task), std::move(context), run_id});
     }
     impl_->work_ready.notify_one();
+    if (is_deadline_first) impl_->deadlines_changed.notify_one();
+}
+
+std::chrono::milliseconds effective_timeout(const TaskAssignment& task,
+                                            const TaskRegistry& registry) {
+    if (task.timeout.count() > 0) return task.timeout;
+    if (const RegisteredTask* entry = registry.find(task.task_name);
+        entry != nullptr && entry->default_timeout_ms > 0) {
+        return std::chrono::milliseconds(entry->default_timeout_ms);
+    }
+    return task.fallback_timeout;
 }
 
 bool ExecutionEngine::cancel(std::string_view task_id) {
@@ -267,6 +397,8 @@ void apply_outcome(TaskRecord& record, TaskOutcome&& outcome) {
     record.state = outcome.state;
     record.result = std::move(outcome.result);
     record.error = std::move(outcome.error);
+    record.retryable = outcome.retryable;
+    record.scheduled_for = Timestamp{};
     if (outcome.started_at != Timestamp{}) record.started_at = outcome.started_at;
     record.finished_at = outcome.finished_at != Timestamp{} ? outcome.finished_at : Clock::now();
 }

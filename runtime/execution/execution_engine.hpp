@@ -34,6 +34,11 @@ struct TaskAssignment {
     std::string task_id;
     std::string task_name;
     zmq::message_t payload;  // moved in; the handler reads it in place
+    // The run-time limit is `timeout` when set, else the default the task's
+    // plugin registered, else `fallback_timeout`; zero means not set, and
+    // a run with no limit from any of them runs as long as it takes.
+    std::chrono::milliseconds timeout{0};
+    std::chrono::milliseconds fallback_timeout{0};
 };
 
 // How a task run ended.
@@ -42,13 +47,19 @@ struct TaskOutcome {
     TaskState state = TaskState::failure;  // success, failure or cancelled
     std::string result;  // success: the result bytes ("null" when the handler set none)
     std::string error;   // failure/cancelled: the message
+    bool retryable = false;  // failure: the handler returned FQ_ERROR_RETRYABLE
     Timestamp started_at{};
     Timestamp finished_at{};
 };
 
-// Writes how a run ended into the task's record: state, result, error and
-// timings (started_at only when the outcome has one; finished_at now when
-// the outcome has none). Every role that keeps records uses this.
+// The limit a run of `task` gets: see TaskAssignment.
+std::chrono::milliseconds effective_timeout(const TaskAssignment& task,
+                                            const TaskRegistry& registry);
+
+// Writes how a run ended into the task's record: state, result, error,
+// retryable and timings (started_at only when the outcome has one;
+// finished_at now when the outcome has none), and clears scheduled_for.
+// Every role that keeps records uses this.
 void apply_outcome(TaskRecord& record, TaskOutcome&& outcome);
 
 class ExecutionEngine {
@@ -78,10 +89,16 @@ public:
     // A task's slot is free again before its completion sink is called.
     std::size_t free_slots() const;
     // Tasks started whose outcome has not yet been delivered (the sink call
-    // has not returned). 0 means every outcome has been handed to the sink.
+    // has not returned), or whose handler has not returned (a timed-out run
+    // counts until its handler returns). 0 means every outcome has been
+    // handed to the sink and no handler runs.
     // Briefly, while a sink runs, free_slots() + running() exceeds
     // concurrency(): the slot is already free, the outcome not yet delivered.
     std::size_t running() const;
+
+    // How long a handler whose run timed out gets to return after its
+    // cancellation flag was raised before the log says it ignores it.
+    static constexpr auto kCancelHonourWait = std::chrono::seconds(2);
 
     // Starts a task on an idle handler thread and returns at once; the
     // payload is handed to the handler in place, never copied.
@@ -94,8 +111,17 @@ public:
     // result, ends as cancelled (error: its message, or "cancelled"). A
     // handler that sets a result and returns FQ_OK succeeds even after a
     // cancel. Any other non-FQ_OK return is a failure with the handler's
-    // message, or "handler returned status N" when it set none. A success
-    // without a result has the result "null".
+    // message, or "handler returned status N" when it set none; it is
+    // retryable when the status is FQ_ERROR_RETRYABLE. A success without a
+    // result has the result "null".
+    //
+    // A run still going at its limit (effective_timeout) ends then, as
+    // failure "timed out after N s": that outcome goes to the sink at once
+    // and the task's cancellation flag is raised. The handler keeps its
+    // thread (and its slot) until it returns; what it returns is discarded,
+    // so a late result never replaces the timed-out outcome. A handler still
+    // running kCancelHonourWait after that is reported in the log as one
+    // that ignores cancellation.
     void start(TaskAssignment task);
 
     // Raises the cancellation flag of a running task; the handler decides

@@ -88,6 +88,7 @@ int fq_registrar::register_task(const fq_task_def* def) {
     task.handler = copy.handler;
     task.user_data = copy.user_data;
     task.flags = copy.flags;
+    task.default_timeout_ms = copy.timeout_ms;  // 0 when the plugin predates ABI 1.1
 
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& existing : tasks_) {

@@ -22,6 +22,9 @@ struct RegisteredTask {
     fq_task_handler handler = nullptr;
     void* user_data = nullptr;
     std::uint32_t flags = 0;
+    // The plugin's default run-time limit for this task (ABI 1.1
+    // fq_task_def.timeout_ms); 0 = none of its own.
+    std::uint32_t default_timeout_ms = 0;
 };
 
 struct LoadedPluginInfo {

@@ -15,6 +15,7 @@
 #include "common/endpoint.hpp"
 #include "common/uuid.hpp"
 #include "protocol/record_json.hpp"
+#include "protocol/submit_options.hpp"
 #include "protocol/text.hpp"
 
 namespace fastqueue::protocol {
@@ -22,13 +23,14 @@ namespace fastqueue::protocol {
 namespace {
 
 // Frame 1 of each message, in the order of the Message variant's types, and
-// each message's total frame count.
+// each message's total frame count, plus how many optional frames may follow.
 struct MessageShape {
     std::string_view type;
     std::size_t frame_count;
+    std::size_t optional_frames = 0;
 };
 constexpr std::array<MessageShape, std::variant_size_v<Message>> kShapes = {{
-    {"SUBMIT", 6},           {"ACK", 3},           {"REFUSED", 4},    {"QUERY", 3},
+    {"SUBMIT", 6, 1},           {"ACK", 3},           {"REFUSED", 4},    {"QUERY", 3},
     {"CANCEL", 3},           {"RESULT", 5},        {"RECORD", 5},     {"NOT_FOUND", 3},
     {"CANCEL_REPLY", 4},     {"ERROR", 4},         {"REGISTER", 7},   {"REGISTERED", 5},
     {"REGISTER_REFUSED", 4}, {"HEARTBEAT", 4},     {"DEREGISTER", 3}, {"REREGISTER", 3},
@@ -72,14 +74,17 @@ bool carries_task_id(std::size_t type_index) { return type_index <= kError; }
 // Every body frame count in kShapes fits what receive_frames() callers keep.
 constexpr bool shapes_fit_max_body_frames() {
     for (const auto& shape : kShapes) {
-        if (shape.frame_count > kMaxBodyFrames) return false;
+        if (shape.frame_count + shape.optional_frames > kMaxBodyFrames) return false;
     }
     return true;
 }
 static_assert(shapes_fit_max_body_frames());
 
-// Only bit 0 of the SUBMIT flags byte has a meaning in protocol 1.
+// The SUBMIT flags byte: bit 0 asks for a RESULT, bit 1 says the options
+// frame (frame 6) follows. Other bits must be 0.
 constexpr unsigned char kFlagWantsResult = 0x01;
+constexpr unsigned char kFlagHasOptions = 0x02;
+constexpr unsigned char kKnownSubmitFlags = kFlagWantsResult | kFlagHasOptions;
 
 std::string_view view(const zmq::message_t& frame) {
     return std::string_view(static_cast<const char*>(frame.data()), frame.size());
@@ -419,10 +424,15 @@ DecodeResult decode(Frames& frames) {
     }
 
     const MessageShape& shape = kShapes[type_index];
-    if (frames.size() != shape.frame_count) {
+    if (frames.size() < shape.frame_count ||
+        frames.size() > shape.frame_count + shape.optional_frames) {
+        std::string expected = std::to_string(shape.frame_count);
+        if (shape.optional_frames > 0) {
+            expected += " or " + std::to_string(shape.frame_count + shape.optional_frames);
+        }
         return failure(std::move(result), std::string(shape.type) + " has " +
                                               std::to_string(frames.size()) + " frames, expected " +
-                                              std::to_string(shape.frame_count));
+                                              expected);
     }
     if (!carries_task_id(type_index)) {
         return decode_without_task_id(type_index, frames, std::move(result));
@@ -450,11 +460,22 @@ DecodeResult decode(Frames& frames) {
                                                       std::to_string(frames[4].size()));
             }
             auto flags = *static_cast<const unsigned char*>(frames[4].data());
-            if ((flags & ~kFlagWantsResult) != 0) {
+            if ((flags & ~kKnownSubmitFlags) != 0) {
                 return failure(std::move(result),
                                "unknown flag bits set in flags byte " + std::to_string(flags));
             }
+            const bool has_options = (flags & kFlagHasOptions) != 0;
+            if (frames.size() != (has_options ? 7u : 6u)) {
+                return failure(std::move(result),
+                               has_options ? "flags announce an options frame, but SUBMIT has 6 frames"
+                                           : "SUBMIT has 7 frames, but flags announce no options frame");
+            }
             Submit submit;
+            if (has_options) {
+                auto options = submit_options_from_json(view(frames[6]), reason);
+                if (!options) return failure(std::move(result), std::move(reason));
+                submit.options = *options;
+            }
             submit.task_id = std::move(id);
             submit.task_name = std::string(name);
             submit.wants_result = (flags & kFlagWantsResult) != 0;
@@ -554,9 +575,12 @@ Frames encode(Message&& message) {
             if constexpr (std::is_same_v<T, Submit>) {
                 header(type, value.task_id);
                 frames.push_back(text_frame(value.task_name));
+                const bool has_options = !is_default(value.options);
                 unsigned char flags = value.wants_result ? kFlagWantsResult : 0;
+                if (has_options) flags |= kFlagHasOptions;
                 frames.push_back(zmq::message_t(&flags, 1));
                 frames.push_back(std::move(value.payload));
+                if (has_options) frames.push_back(owning_frame(submit_options_to_json(value.options)));
             } else if constexpr (std::is_same_v<T, Refused>) {
                 header(type, value.task_id);
                 frames.push_back(text_frame(to_valid_utf8(value.reason, kMaxTextBytes)));

@@ -78,7 +78,7 @@ DecodeResult decode(Frames& frames);
 // its limit is cut (see the limits above), so the peer can always decode it.
 Frames encode(Message&& message);
 
-// Most frames in any protocol-1 message body (REGISTER has 7).
+// Most frames in any protocol-1 message body (REGISTER, and SUBMIT with options, have 7).
 inline constexpr std::size_t kMaxBodyFrames = 7;
 
 // Receives one whole multipart message from `socket` without blocking;

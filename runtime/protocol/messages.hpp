@@ -29,6 +29,30 @@ inline constexpr std::size_t kMaxTaskNameBytes = 128;
 // task names the protocol carries.
 bool is_valid_task_name(std::string_view name);
 
+// How a task's life is bounded, beyond "run it once, now". Travels in the
+// optional SUBMIT options frame (protocol/submit_options.hpp has the limits
+// and the JSON form); a default-constructed value is "no options" and sends
+// no frame. Zero always means "not set".
+struct SubmitOptions {
+    // Run-time limit of one attempt, counted from its start.
+    std::uint32_t timeout_ms = 0;
+    // The limit when neither timeout_ms nor the task's plugin sets one. The
+    // control plane fills it with its --default-task-timeout when it sends a
+    // task to a subworker.
+    std::uint32_t default_timeout_ms = 0;
+    // Attempts after the first, for failures the handler marks retryable.
+    std::uint32_t max_retries = 0;
+    // Base of the exponential backoff between attempts; 0: the default.
+    std::uint32_t retry_backoff_ms = 0;
+    // Hold the task until this time (absolute) ...
+    Timestamp eta{};
+    // ... or until this long after the control plane accepted it. At most
+    // one of eta and countdown_ms is set.
+    std::uint32_t countdown_ms = 0;
+
+    bool operator==(const SubmitOptions&) const = default;
+};
+
 // Client -> control plane, on a priority port (base+0..3). The port decides
 // the priority.
 struct Submit {
@@ -36,6 +60,7 @@ struct Submit {
     std::string task_name;      // 1..128 chars
     bool wants_result = false;  // push a Result to this client when the task ends
     zmq::message_t payload;     // opaque bytes (JSON {"args":[...],"kwargs":{...}} by convention)
+    SubmitOptions options;      // sent only when not all defaults
 };
 
 // Control plane -> client: the task was accepted (or was already known).

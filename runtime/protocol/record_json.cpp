@@ -71,6 +71,10 @@ json record_metadata_to_json(const TaskRecord& record) {
         {"finished_at", format_timestamp(record.finished_at)},
     };
     if (record.progress) metadata["progress"] = *record.progress;
+    if (record.retryable) metadata["retryable"] = true;
+    if (record.scheduled_for != Timestamp{}) {
+        metadata["scheduled_for"] = format_timestamp(record.scheduled_for);
+    }
     return metadata;
 }
 
@@ -113,7 +117,7 @@ std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::s
     auto state = parse_task_state(*status_text);
     if (!state) {
         fail(error, "unknown 'status' '" + printable_excerpt(*status_text) +
-                        "' (expected queued, running, success, failure or cancelled)");
+                        "' (expected queued, running, success, failure, cancelled or scheduled)");
         return std::nullopt;
     }
     record.state = *state;
@@ -124,8 +128,9 @@ std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::s
         fail(error, "'error' is longer than " + std::to_string(kMaxErrorBytes) + " bytes");
         return std::nullopt;
     }
+    // A scheduled task waiting for a retry shows the error of its last attempt.
     if (!error_text->empty() && record.state != TaskState::failure &&
-        record.state != TaskState::cancelled) {
+        record.state != TaskState::cancelled && record.state != TaskState::scheduled) {
         fail(error, "'error' is set but status is '" + *status_text + "'");
         return std::nullopt;
     }
@@ -167,6 +172,24 @@ std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::s
         }
         record.progress = progress->get<double>();
     }
+    // Optional: present (and true) only on a failure the handler marked retryable.
+    if (auto retryable = metadata.find("retryable"); retryable != metadata.end()) {
+        if (!retryable->is_boolean()) {
+            fail(error, "'retryable' must be true or false");
+            return std::nullopt;
+        }
+        record.retryable = retryable->get<bool>();
+        if (record.retryable && record.state != TaskState::failure &&
+            record.state != TaskState::scheduled) {
+            fail(error, "'retryable' is true but status is '" + *status_text + "'");
+            return std::nullopt;
+        }
+    }
+    // Optional: present only while a task is scheduled.
+    if (metadata.contains("scheduled_for") &&
+        !read_timestamp(metadata, "scheduled_for", record.scheduled_for, error)) {
+        return std::nullopt;
+    }
     return record;
 }
 
@@ -188,6 +211,7 @@ json record_to_cli_json(const TaskRecord& record) {
         {"submitted_at", timestamp_or_null(record.submitted_at)},
         {"started_at", timestamp_or_null(record.started_at)},
         {"finished_at", timestamp_or_null(record.finished_at)},
+        {"scheduled_for", timestamp_or_null(record.scheduled_for)},
     };
 }
 

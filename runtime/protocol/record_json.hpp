@@ -19,7 +19,9 @@ namespace fastqueue::protocol {
 
 // {"task_id","task_name","priority","status","error","attempts","worker_id",
 //  "submitted_at","started_at","finished_at"} from the record (not its result),
-// plus "progress" (a number in 0..1) when the record has progress.
+// plus "progress" (a number in 0..1) when the record has progress,
+// "retryable" (true) on a failure the handler marked retryable, and
+// "scheduled_for" (a timestamp) while the task is scheduled.
 // Strings are copied as they are: dump with error_handler_t::replace when
 // they may not be UTF-8.
 nlohmann::json record_metadata_to_json(const TaskRecord& record);
@@ -29,14 +31,15 @@ nlohmann::json record_metadata_to_json(const TaskRecord& record);
 // task_name a valid task name, priority and status known names, attempts an
 // integer in 0..2^32-1, timestamps as format_timestamp writes them or "",
 // worker_id at most kMaxWorkerIdBytes, error at most kMaxErrorBytes and
-// empty unless the status is failure or cancelled. Unknown keys are ignored
+// empty unless the status is failure, cancelled or scheduled (a retry's
+// last error), retryable a boolean and scheduled_for a timestamp when present. Unknown keys are ignored
 // (a later protocol minor may add some). On failure returns std::nullopt and
 // sets *error (when not null) to a one-line reason.
 std::optional<TaskRecord> record_metadata_from_json(const nlohmann::json& metadata,
                                                     std::string* error = nullptr);
 
 // {"task_id","task_name","priority","status","result","error","attempts",
-//  "worker_id","submitted_at","started_at","finished_at"}: result is the
+//  "worker_id","submitted_at","started_at","finished_at","scheduled_for"}: result is the
 // result parsed as JSON when it is valid JSON, else the result as a string
 // (repaired to valid UTF-8), null when empty; error null when empty;
 // worker_id null when empty; timestamps null when unset. Safe to dump().

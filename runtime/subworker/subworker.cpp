@@ -30,6 +30,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/backoff.hpp"
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
 #include "common/role_thread.hpp"
@@ -70,6 +71,10 @@ struct HeldTask {
     zmq::message_t payload;     // held while queued; moved to the engine on start
     int port = 0;               // the task port it came in on, where RESULT goes
     zmq::message_t routing_id;  // the sender on that port
+    // Its run-time limits as the control plane sent them. Retries and start
+    // times are the control plane's business; a subworker runs what it gets.
+    std::chrono::milliseconds timeout{0};
+    std::chrono::milliseconds fallback_timeout{0};
 };
 
 enum class Link { registering, registered };
@@ -101,7 +106,7 @@ struct Subworker::Impl {
     // The link to the control plane (I/O thread only).
     Link link = Link::registering;
     bool is_register_unsent = false;  // REGISTER waits for the DEALER to connect
-    Milliseconds register_backoff = kRegisterBackoffInitial;
+    std::uint32_t register_attempts = 0;  // REGISTERs sent since registering began
     SteadyClock::time_point register_retry_at{};
     Milliseconds heartbeat_interval{1000};
     std::uint32_t heartbeat_liveness = 3;
@@ -218,15 +223,15 @@ void Subworker::Impl::send_register() {
 void Subworker::Impl::attempt_registration(bool is_reconnect) {
     if (is_reconnect || !management) connect_management();
     send_register();
-    std::uniform_real_distribution<double> jitter(1.0 - kRegisterJitter, 1.0 + kRegisterJitter);
-    register_retry_at = SteadyClock::now() +
-                        Milliseconds(static_cast<long>(register_backoff.count() * jitter(random)));
-    register_backoff = std::min(register_backoff * 2, kRegisterBackoffMax);
+    register_attempts += 1;
+    register_retry_at = SteadyClock::now() + backoff_delay(kRegisterBackoffInitial,
+                                                           register_attempts, kRegisterBackoffMax,
+                                                           kRegisterJitter, random);
 }
 
 void Subworker::Impl::start_registering(bool is_reconnect) {
     link = Link::registering;
-    register_backoff = kRegisterBackoffInitial;
+    register_attempts = 0;
     attempt_registration(is_reconnect);
 }
 
@@ -412,6 +417,8 @@ void Subworker::Impl::accept_submission(int port, zmq::message_t& routing_id,
     task.record.worker_id = settings.worker_id;
     task.record.submitted_at = Clock::now();
     task.payload = std::move(submit.payload);
+    task.timeout = Milliseconds(submit.options.timeout_ms);
+    task.fallback_timeout = Milliseconds(submit.options.default_timeout_ms);
     task.port = port;
     task.routing_id.copy(routing_id);
     held.emplace(task_id, std::move(task));
@@ -480,8 +487,9 @@ void Subworker::Impl::dispatch_queued_tasks() {
         record.state = TaskState::running;
         record.attempts = 1;
         record.started_at = Clock::now();
-        engine->start(
-            TaskAssignment{record.task_id, record.task_name, std::move(it->second.payload)});
+        engine->start(TaskAssignment{record.task_id, record.task_name,
+                                     std::move(it->second.payload), it->second.timeout,
+                                     it->second.fallback_timeout});
     }
 }
 

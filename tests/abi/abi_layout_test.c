@@ -49,6 +49,7 @@ ABI_ASSERT(FQ_ERROR == 1, "FQ_ERROR changed");
 ABI_ASSERT(FQ_ERROR_INVALID_ARGUMENT == 2, "FQ_ERROR_INVALID_ARGUMENT changed");
 ABI_ASSERT(FQ_ERROR_DUPLICATE == 3, "FQ_ERROR_DUPLICATE changed");
 ABI_ASSERT(FQ_ERROR_STATE == 4, "FQ_ERROR_STATE changed");
+ABI_ASSERT(FQ_ERROR_RETRYABLE == 5, "FQ_ERROR_RETRYABLE changed");
 
 ABI_ASSERT(FQ_LOG_TRACE == 0, "FQ_LOG_TRACE changed");
 ABI_ASSERT(FQ_LOG_DEBUG == 1, "FQ_LOG_DEBUG changed");
@@ -62,6 +63,7 @@ ABI_ORDER(fq_task_def, flags, name);
 ABI_ORDER(fq_task_def, name, handler);
 ABI_ORDER(fq_task_def, handler, user_data);
 ABI_ORDER(fq_task_def, user_data, description);
+ABI_ORDER(fq_task_def, description, timeout_ms);
 
 ABI_ORDER(fq_host_api, struct_size, abi_major);
 ABI_ORDER(fq_host_api, abi_major, abi_minor);
@@ -91,13 +93,14 @@ ABI_ASSERT(sizeof(((fq_plugin_descriptor *)0)->abi_minor) == 2, "abi_minor is no
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
 ABI_ASSERT(sizeof(void *) == 8, "LP64 expected");
 
-/* fq_task_def, ABI 1.0 */
-ABI_ASSERT(sizeof(fq_task_def) == 40, "fq_task_def size changed");
+/* fq_task_def: ABI 1.0 members, then timeout_ms (ABI 1.1) */
+ABI_ASSERT(sizeof(fq_task_def) == 48, "fq_task_def size changed");
 ABI_OFFSET(fq_task_def, flags, 4);
 ABI_OFFSET(fq_task_def, name, 8);
 ABI_OFFSET(fq_task_def, handler, 16);
 ABI_OFFSET(fq_task_def, user_data, 24);
 ABI_OFFSET(fq_task_def, description, 32);
+ABI_OFFSET(fq_task_def, timeout_ms, 40);
 
 /* fq_host_api, ABI 1.0 */
 ABI_ASSERT(sizeof(fq_host_api) == 56, "fq_host_api size changed");

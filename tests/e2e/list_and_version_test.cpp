@@ -83,13 +83,13 @@ TEST_CASE("list: without --task-modules is a usage error (exit 2)") {
     CHECK(run.exit_code == 2);
 }
 
-TEST_CASE("--version: prints the version and plugin ABI 1.0, exit 0") {
+TEST_CASE("--version: prints the version and plugin ABI 1.1, exit 0") {
     const auto run = run_fastqueue({"--version"});
     INFO(run.describe());
     CHECK(run.exit_code == 0);
     CHECK(contains(run.stdout_text, "fastqueue"));
     CHECK(std::regex_search(run.stdout_text, std::regex(R"(\b\d+\.\d+\.\d+\b)")));
-    CHECK(contains(run.stdout_text, "plugin ABI 1.0"));
+    CHECK(contains(run.stdout_text, "plugin ABI 1.1"));
 }
 
 TEST_CASE("fastqueue: no subcommand or an unknown subcommand is a usage error (exit 2)") {

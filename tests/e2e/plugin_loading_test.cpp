@@ -111,7 +111,7 @@ TEST_CASE("plugin loading: a wrong ABI major is refused naming both versions") {
 
 TEST_CASE("plugin loading: a plugin built for a newer ABI minor is refused naming both versions") {
     check_load_failure(start_control_plane({"fq_test_newer_minor"}), module_path("fq_test_newer_minor"),
-                       {"ABI", "1.99", "1.0"});
+                       {"ABI", "1.99", "1.1"});
 }
 
 TEST_CASE("plugin loading: a shared object without the entry symbol is not a FastQueue plugin") {

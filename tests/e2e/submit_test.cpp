@@ -17,7 +17,7 @@ namespace {
 
 const char* const kRecordKeys[] = {"task_id",  "task_name",    "priority",   "status",
                                    "result",   "error",        "attempts",   "worker_id",
-                                   "submitted_at", "started_at", "finished_at"};
+                                   "submitted_at", "started_at", "finished_at", "scheduled_for"};
 
 }  // namespace
 

@@ -46,7 +46,7 @@ extern "C" {
 
 /* ABI version this header describes. */
 #define FQ_PLUGIN_ABI_MAJOR 1
-#define FQ_PLUGIN_ABI_MINOR 0
+#define FQ_PLUGIN_ABI_MINOR 1
 
 /* The one symbol the runtime looks up in a plugin. */
 #define FQ_PLUGIN_ENTRY_SYMBOL "fastqueue_plugin_entry"
@@ -63,7 +63,12 @@ typedef enum fq_status {
     FQ_ERROR = 1,                 /* generic failure; a message says more */
     FQ_ERROR_INVALID_ARGUMENT = 2,/* a NULL or malformed argument */
     FQ_ERROR_DUPLICATE = 3,       /* a task with this name is already registered */
-    FQ_ERROR_STATE = 4            /* call not allowed now (e.g. register after init) */
+    FQ_ERROR_STATE = 4,           /* call not allowed now (e.g. register after init) */
+    /* added in ABI 1.1 */
+    FQ_ERROR_RETRYABLE = 5        /* a handler's failure that another attempt may not meet
+                                     (a busy or unreachable resource): the runtime runs the
+                                     task again when it was submitted with retries left.
+                                     A runtime of ABI 1.0 treats it as any failure. */
 } fq_status;
 
 /* Log levels for host->log. Values are fixed forever. */
@@ -94,7 +99,8 @@ typedef struct fq_registrar fq_registrar;
  * Returns FQ_OK when the task succeeded (its result is what was last passed to
  * host->set_result, or JSON null when nothing was), any other status when it
  * failed (its error is what was last passed to host->set_error, or a generic
- * message naming the status). Called on a runtime handler thread; several
+ * message naming the status). FQ_ERROR_RETRYABLE (ABI 1.1) marks the failure
+ * as worth another attempt; only such failures are retried. Called on a runtime handler thread; several
  * handlers of one plugin may run at once, so handlers must be thread-safe.
  * A handler must not throw or longjmp out.
  */
@@ -115,6 +121,10 @@ typedef struct fq_task_def {
     fq_task_handler handler;  /* not NULL */
     void *user_data;          /* passed back to handler; may be NULL */
     const char *description;  /* one line; may be NULL */
+    /* added in ABI 1.1 */
+    uint32_t timeout_ms;      /* the task's default run-time limit in milliseconds, used
+                                 when a submission sets none; 0 = no default of its own
+                                 (the control plane's --default-task-timeout applies) */
 } fq_task_def;
 
 /*

@@ -26,7 +26,11 @@
 //     Argument errors name the argument, e.g.
 //       argument 2 ('y'): expected a number, got string "abc"
 //     Throw Cancelled (or call TaskContext::throw_if_cancelled) to end a task
-//     that was asked to stop; the host then records it as cancelled.
+//     that was asked to stop; the host then records it as cancelled. Throw
+//     RetryableError for a failure another attempt may not meet (the handler
+//     returns FQ_ERROR_RETRYABLE; a task submitted with retries runs again).
+//   - Defaults. A TaskDefaults given at registration sets the task's default
+//     run-time limit (fq_task_def.timeout_ms, ABI 1.1).
 //   - Output. The return value is encoded with nlohmann::json (void -> null)
 //     and handed to host->set_result. Non-finite doubles encode as null.
 //   - Exceptions never cross the ABI: the descriptor's init and every handler
@@ -49,6 +53,7 @@
 #include <fastqueue/plugin.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -84,6 +89,23 @@ enum class LogLevel : int {
 class Cancelled : public std::exception {
 public:
     const char* what() const noexcept override { return "cancelled"; }
+};
+
+// Thrown to fail a task in a way another attempt may not meet (a busy or
+// unreachable resource). The task fails with what() as its error and the
+// status FQ_ERROR_RETRYABLE; the runtime tries it again when it was submitted
+// with retries left (ABI 1.1; an older runtime fails it like any error).
+class RetryableError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// What a task declares about itself at registration.
+struct TaskDefaults {
+    // Run-time limit of each attempt when the submission sets none; zero
+    // means none of the task's own (the control plane's default applies).
+    // Stored in whole milliseconds, at most about 49 days.
+    std::chrono::milliseconds timeout{0};
 };
 
 // A handler's view of its running task. Valid only during the handler call.
@@ -597,6 +619,8 @@ inline int task_trampoline(fq_task_context* context, const std::uint8_t* input,
         return FQ_OK;
     } catch (const ArgumentError& error) {
         return fail_task(host, context, error.what(), FQ_ERROR_INVALID_ARGUMENT);
+    } catch (const RetryableError& error) {
+        return fail_task(host, context, error.what(), FQ_ERROR_RETRYABLE);
     } catch (const std::exception& error) {
         return fail_task(host, context, error.what(), FQ_ERROR);
     } catch (...) {
@@ -628,15 +652,19 @@ public:
     // Registers a typed task. fn is a function, function pointer or lambda
     // (not generic, not mutable) whose parameters are decoded from the input;
     // it may take TaskContext& first. parameter_names, when given, name every
-    // decoded parameter in order and enable keyword arguments. Throws (and so
-    // fails init) on a bad name list or when the host refuses the task.
+    // decoded parameter in order and enable keyword arguments. defaults sets
+    // what the task declares about itself (its default timeout). Throws (and
+    // so fails init) on a bad name list, a timeout that does not fit
+    // fq_task_def.timeout_ms, or when the host refuses the task.
     template <class Fn>
     Registrar& task(std::string name, std::string description, Fn&& fn,
-                    std::vector<std::string> parameter_names = {});
+                    std::vector<std::string> parameter_names = {},
+                    const TaskDefaults& defaults = {});
 
     // Registers a plain ABI handler, for tasks that want the raw input bytes.
     Registrar& raw_task(const std::string& name, const std::string& description,
-                        fq_task_handler handler, void* user_data);
+                        fq_task_handler handler, void* user_data,
+                        const TaskDefaults& defaults = {});
 
     // The host's function table (e.g. to check host().abi_minor).
     const fq_host_api& host() const noexcept { return *host_; }
@@ -650,7 +678,7 @@ private:
     Registrar(Plugin& plugin, const fq_host_api& host, fq_registrar* registrar)
         : plugin_(&plugin), host_(&host), registrar_(registrar) {}
     void register_def(const std::string& name, const std::string& description,
-                      fq_task_handler handler, void* user_data);
+                      fq_task_handler handler, void* user_data, const TaskDefaults& defaults);
 
     Plugin* plugin_;
     const fq_host_api* host_;
@@ -707,22 +735,30 @@ private:
 
 template <class Fn>
 Registrar& Registrar::task(std::string name, std::string description, Fn&& fn,
-                           std::vector<std::string> parameter_names) {
+                           std::vector<std::string> parameter_names,
+                           const TaskDefaults& defaults) {
     auto task = detail::make_task<std::decay_t<Fn>>(*host_, name, std::forward<Fn>(fn),
                                                     std::move(parameter_names));
-    register_def(name, description, &detail::task_trampoline, task.get());
+    register_def(name, description, &detail::task_trampoline, task.get(), defaults);
     plugin_->tasks_.push_back(std::move(task));
     return *this;
 }
 
 inline Registrar& Registrar::raw_task(const std::string& name, const std::string& description,
-                                      fq_task_handler handler, void* user_data) {
-    register_def(name, description, handler, user_data);
+                                      fq_task_handler handler, void* user_data,
+                                      const TaskDefaults& defaults) {
+    register_def(name, description, handler, user_data, defaults);
     return *this;
 }
 
 inline void Registrar::register_def(const std::string& name, const std::string& description,
-                                    fq_task_handler handler, void* user_data) {
+                                    fq_task_handler handler, void* user_data,
+                                    const TaskDefaults& defaults) {
+    const auto timeout_ms = defaults.timeout.count();
+    if (timeout_ms < 0 || timeout_ms > static_cast<long long>(UINT32_MAX))
+        throw std::invalid_argument("task '" + name + "': default timeout of " +
+                                    std::to_string(timeout_ms) +
+                                    " ms is out of range (0 to 4294967295 ms)");
     fq_task_def def{};
     def.struct_size = sizeof(fq_task_def);
     def.flags = FQ_TASK_FLAGS_NONE;
@@ -730,6 +766,7 @@ inline void Registrar::register_def(const std::string& name, const std::string& 
     def.handler = handler;
     def.user_data = user_data;
     def.description = description.empty() ? nullptr : description.c_str();
+    def.timeout_ms = static_cast<std::uint32_t>(timeout_ms);
     const int status = host_->register_task(registrar_, &def);
     if (status == FQ_OK) return;
     std::string reason = "status " + std::to_string(status);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -27,6 +28,32 @@ struct ClientOptions {
     std::string control_plane_address = "tcp://127.0.0.1:5555";
     // How long a call waits for the control plane's answer before it gives up.
     std::chrono::milliseconds timeout{30000};
+    // A submission not acknowledged within this time is sent again, with the
+    // same task id, until `timeout` runs out. The control plane answers a
+    // task id it already has without running the task again, so a resend
+    // after a lost acknowledgement is safe. Must be positive.
+    std::chrono::milliseconds resend_interval{1000};
+};
+
+// How a task's life is bounded; every member defaults to "not set".
+// Out-of-range values are refused with ClientError(invalid_argument) before
+// anything is sent (the limits are in docs/protocol.md, "SUBMIT options").
+struct TaskOptions {
+    // Run-time limit of one attempt, counted from its start (up to a week).
+    // Not set: the task's plugin default applies, else the control plane's
+    // --default-task-timeout. A task past its limit ends as failure
+    // "timed out after N s".
+    std::chrono::milliseconds task_timeout{0};
+    // Attempts after the first for failures the handler marks retryable (up to 100).
+    std::uint32_t max_retries = 0;
+    // Base of the exponential backoff between attempts (1 s when not set,
+    // up to an hour); each wait is capped at 5 minutes before jitter.
+    std::chrono::milliseconds retry_backoff{0};
+    // Hold the task until this long after the control plane accepts it ...
+    std::chrono::milliseconds countdown{0};
+    // ... or until this time (at most one of countdown and eta; at most 30
+    // days ahead). Until then the task is `scheduled`.
+    std::optional<Timestamp> eta;
 };
 
 // Why a client call failed.
@@ -77,12 +104,14 @@ public:
     // when no acknowledgement came within the timeout, result_timeout when the
     // task was acknowledged but did not end in time, refused, protocol.
     TaskRecord submit_and_wait(std::string_view task_name, std::string_view payload,
-                               Priority priority = Priority::normal);
+                               Priority priority = Priority::normal,
+                               const TaskOptions& task_options = {});
 
     // Submits a task and returns its id once the control plane has
     // acknowledged it. Throws ClientError as above.
     std::string submit(std::string_view task_name, std::string_view payload,
-                       Priority priority = Priority::normal);
+                       Priority priority = Priority::normal,
+                       const TaskOptions& task_options = {});
 
     // The task's current record, or std::nullopt when the control plane has
     // none (unknown, expired or evicted id). task_id may be in either case;

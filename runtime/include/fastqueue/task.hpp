@@ -19,11 +19,13 @@ namespace fastqueue {
 enum class Priority : std::uint8_t { critical = 0, high = 1, normal = 2, low = 3 };
 inline constexpr int kPriorityCount = 4;
 
-enum class TaskState : std::uint8_t { queued, running, success, failure, cancelled };
+// scheduled: accepted, and held until a time (a delayed task, or a failed
+// attempt waiting to be retried); it then becomes queued.
+enum class TaskState : std::uint8_t { queued, running, success, failure, cancelled, scheduled };
 
 // "critical", "high", "normal", "low".
 std::string_view to_string(Priority priority);
-// "queued", "running", "success", "failure", "cancelled".
+// "queued", "running", "success", "failure", "cancelled", "scheduled".
 std::string_view to_string(TaskState state);
 // Parses the names above; std::nullopt for anything else.
 std::optional<Priority> parse_priority(std::string_view text);
@@ -48,13 +50,20 @@ struct TaskRecord {
     Priority priority = Priority::normal;
     TaskState state = TaskState::queued;
     std::string result;     // result bytes (JSON text by convention); empty unless success
-    std::string error;      // error message; empty unless failure or cancelled
+    // Error message: set when failure or cancelled, and while a task
+    // scheduled for a retry waits (the error of the attempt that failed).
+    std::string error;
+    // Failure only: the handler marked its error retryable (FQ_ERROR_RETRYABLE).
+    // A final record with it set ran out of retries.
+    bool retryable = false;
     std::uint32_t attempts = 0;  // times the task was started
     std::string worker_id;  // id of the worker that ran (or runs) it; empty while queued
     // The last fraction (0..1) a running task reported through
     // report_progress, when it reported any. Only queries of running tasks
     // carry it.
     std::optional<double> progress;
+    // Scheduled only: when the task becomes due (its ETA, or its next retry).
+    Timestamp scheduled_for{};
     Timestamp submitted_at{};
     Timestamp started_at{};
     Timestamp finished_at{};

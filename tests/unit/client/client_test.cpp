@@ -461,3 +461,69 @@ TEST_CASE("Client::make_payload: args must be an array and kwargs an object") {
     CHECK_THROWS_AS(Client::make_payload("[1,", "{}"), ClientError);
     CHECK_THROWS_AS(Client::make_payload("[]", "nope"), ClientError);
 }
+
+TEST_CASE("Client: a submission without an acknowledgement is resent with the same task id") {
+    std::atomic<int> submits{0};
+    FakeControlPlane fake([&](Message& request) {
+        auto& submit = std::get<Submit>(request);
+        // The first acknowledgement is "lost": nothing is answered.
+        if (++submits == 1) return std::vector<Message>{};
+        return replies({[&] { return Message(Ack{submit.task_id}); }});
+    });
+    ClientOptions options = options_for(fake.base_for(static_cast<int>(Priority::normal)));
+    options.resend_interval = 100ms;
+    Client client(options);
+    const std::string task_id = client.submit("add", "{}");
+    const auto ids = fake.received_ids();
+    REQUIRE(ids.size() == 2);
+    CHECK(ids[0] == task_id);
+    CHECK(ids[1] == task_id);
+}
+
+TEST_CASE("Client: task options go in the SUBMIT; out-of-range options are refused unsent") {
+    std::mutex mutex;
+    SubmitOptions seen;
+    FakeControlPlane fake([&](Message& request) {
+        auto& submit = std::get<Submit>(request);
+        {
+            std::lock_guard lock(mutex);
+            seen = submit.options;
+        }
+        return replies({[&] { return Message(Ack{submit.task_id}); }});
+    });
+    Client client(options_for(fake.base_for(static_cast<int>(Priority::normal))));
+    TaskOptions task_options;
+    task_options.task_timeout = 1500ms;
+    task_options.max_retries = 4;
+    task_options.retry_backoff = 250ms;
+    task_options.countdown = 3000ms;
+    client.submit("add", "{}", Priority::normal, task_options);
+    {
+        std::lock_guard lock(mutex);
+        CHECK(seen.timeout_ms == 1500);
+        CHECK(seen.max_retries == 4);
+        CHECK(seen.retry_backoff_ms == 250);
+        CHECK(seen.countdown_ms == 3000);
+        CHECK(seen.eta == Timestamp{});
+    }
+
+    auto kind_of = [&](const TaskOptions& bad) {
+        try {
+            client.submit("add", "{}", Priority::normal, bad);
+        } catch (const ClientError& error) {
+            return error.kind();
+        }
+        return ClientErrorKind::protocol;  // not thrown: the check fails
+    };
+    TaskOptions too_many;
+    too_many.max_retries = 101;
+    CHECK(kind_of(too_many) == ClientErrorKind::invalid_argument);
+    TaskOptions both;
+    both.countdown = 10ms;
+    both.eta = Clock::now();
+    CHECK(kind_of(both) == ClientErrorKind::invalid_argument);
+    TaskOptions negative;
+    negative.task_timeout = -1ms;
+    CHECK(kind_of(negative) == ClientErrorKind::invalid_argument);
+    CHECK(fake.received_ids().size() == 1);
+}

@@ -523,3 +523,118 @@ TEST_CASE("ExecutionEngine: destruction cancels a looping handler, delivers its 
     CHECK(outcome.state == TaskState::cancelled);
     CHECK(outcome.error == "cancelled");
 }
+
+namespace {
+
+int fails_retryably(fq_task_context* ctx, const std::uint8_t*, std::size_t, void*) {
+    ctx->set_error("database busy");
+    return FQ_ERROR_RETRYABLE;
+}
+
+// Ignores its cancellation flag: blocks until the test releases it, then
+// sets a result and returns FQ_OK.
+int ignores_cancel_until_released(fq_task_context* ctx, const std::uint8_t* input,
+                                  std::size_t size, void* user_data) {
+    return blocks_until_released(ctx, input, size, user_data);
+}
+
+TaskAssignment limited(std::string task_id, std::string task_name, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds fallback = 0ms) {
+    TaskAssignment task = assignment(std::move(task_id), std::move(task_name), "{}");
+    task.timeout = timeout;
+    task.fallback_timeout = fallback;
+    return task;
+}
+
+}  // namespace
+
+TEST_CASE("ExecutionEngine: FQ_ERROR_RETRYABLE is a failure marked retryable; others are not") {
+    TaskRegistry registry;
+    add_task(registry, "retryable", fails_retryably);
+    add_task(registry, "plain", fails_with_message);
+    Outcomes outcomes;
+    ExecutionEngine engine(registry, 1, outcomes.sink());
+
+    engine.start(assignment("t-1", "retryable", "{}"));
+    const TaskOutcome retryable = outcomes.of("t-1");
+    CHECK(retryable.state == TaskState::failure);
+    CHECK(retryable.error == "database busy");
+    CHECK(retryable.retryable);
+
+    engine.start(assignment("t-2", "plain", "{}"));
+    const TaskOutcome plain = outcomes.of("t-2");
+    CHECK(plain.state == TaskState::failure);
+    CHECK_FALSE(plain.retryable);
+}
+
+TEST_CASE("ExecutionEngine: a run past its timeout fails as timed out and its flag is raised") {
+    TaskRegistry registry;
+    Probe probe;
+    add_task(registry, "loop", loops_until_cancelled, &probe);
+    Outcomes outcomes;
+    ExecutionEngine engine(registry, 1, outcomes.sink());
+
+    engine.start(limited("t-1", "loop", 150ms));
+    REQUIRE(probe.started.wait());
+    const TaskOutcome outcome = outcomes.of("t-1");
+    CHECK(outcome.state == TaskState::failure);
+    CHECK(outcome.error == "timed out after 0.15 s");
+    CHECK_FALSE(outcome.retryable);
+    CHECK(outcome.finished_at - outcome.started_at >= 150ms);
+
+    // The handler honoured the raised flag and returned: its slot is free,
+    // and its own (cancelled) outcome was discarded, not delivered twice.
+    CHECK(engine.wait_idle(kDeadline) == 0);
+    CHECK(engine.free_slots() == 1);
+    CHECK(outcomes.count() == 1);
+}
+
+TEST_CASE("ExecutionEngine: a timed-out handler that ignores cancellation keeps its slot until it returns") {
+    TaskRegistry registry;
+    Probe probe;
+    add_task(registry, "stubborn", ignores_cancel_until_released, &probe);
+    Outcomes outcomes;
+    ExecutionEngine engine(registry, 1, outcomes.sink());
+
+    engine.start(limited("t-1", "stubborn", 100ms));
+    REQUIRE(probe.started.wait());
+    const TaskOutcome outcome = outcomes.of("t-1");
+    CHECK(outcome.error == "timed out after 0.1 s");
+    // Still running: the thread is not free, and the task still counts.
+    CHECK(engine.free_slots() == 0);
+    CHECK(engine.running() == 1);
+
+    probe.release.set();  // it now sets a result and returns FQ_OK, too late
+    CHECK(engine.wait_idle(kDeadline) == 0);
+    CHECK(engine.free_slots() == 1);
+    CHECK(outcomes.count() == 1);
+    CHECK(outcomes.of("t-1").state == TaskState::failure);
+}
+
+TEST_CASE("ExecutionEngine: a run that ends in time is not touched by its timeout") {
+    TaskRegistry registry;
+    add_task(registry, "echo", echo);
+    Outcomes outcomes;
+    ExecutionEngine engine(registry, 1, outcomes.sink());
+
+    engine.start(limited("t-1", "echo", 200ms));
+    CHECK(outcomes.of("t-1").state == TaskState::success);
+    std::this_thread::sleep_for(300ms);  // past the deadline: nothing more arrives
+    CHECK(outcomes.count() == 1);
+}
+
+TEST_CASE("effective_timeout: the submission's, else the plugin's, else the fallback") {
+    TaskRegistry registry;
+    RegisteredTask with_default;
+    with_default.name = "with_default";
+    with_default.handler = echo;
+    with_default.default_timeout_ms = 700;
+    REQUIRE(registry.add(with_default));
+    add_task(registry, "without_default", echo);
+
+    CHECK(effective_timeout(limited("a", "with_default", 300ms, 900ms), registry) == 300ms);
+    CHECK(effective_timeout(limited("b", "with_default", 0ms, 900ms), registry) == 700ms);
+    CHECK(effective_timeout(limited("c", "without_default", 0ms, 900ms), registry) == 900ms);
+    CHECK(effective_timeout(limited("d", "without_default", 0ms, 0ms), registry) == 0ms);
+    CHECK(effective_timeout(limited("e", "unknown", 0ms, 900ms), registry) == 900ms);
+}

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "protocol/record_json.hpp"
+#include "protocol/submit_options.hpp"
 
 using namespace fastqueue;
 using namespace fastqueue::protocol;
@@ -206,9 +207,13 @@ TEST_CASE("Codec: unknown message types are refused") {
 
 TEST_CASE("Codec: each message needs exactly its number of frames") {
     check_rejected(frames_of({"FQ/1", "SUBMIT", kId, "add", std::string(1, '\0')}),
-                   "SUBMIT has 5 frames, expected 6");
-    check_rejected(frames_of({"FQ/1", "SUBMIT", kId, "add", std::string(1, '\0'), "", ""}),
-                   "SUBMIT has 7 frames, expected 6");
+                   "SUBMIT has 5 frames, expected 6 or 7");
+    check_rejected(frames_of({"FQ/1", "SUBMIT", kId, "add", std::string(1, '\0'), "", "", ""}),
+                   "SUBMIT has 8 frames, expected 6 or 7");
+    check_rejected(frames_of({"FQ/1", "SUBMIT", kId, "add", std::string(1, '\0'), "", "{}"}),
+                   "SUBMIT has 7 frames, but flags announce no options frame");
+    check_rejected(frames_of({"FQ/1", "SUBMIT", kId, "add", "\x02", ""}),
+                   "flags announce an options frame, but SUBMIT has 6 frames");
     check_rejected(frames_of({"FQ/1", "ACK"}), "ACK has 2 frames, expected 3");
     check_rejected(frames_of({"FQ/1", "QUERY", kId, ""}), "QUERY has 4 frames, expected 3");
     check_rejected(frames_of({"FQ/1", "CANCEL"}), "CANCEL has 2 frames, expected 3");
@@ -263,13 +268,13 @@ TEST_CASE("Codec: task names are 1..128 characters of [A-Za-z0-9_.:-]") {
     CHECK(decode(punctuated).message);
 }
 
-TEST_CASE("Codec: the flags frame is exactly one byte with only bit 0 defined") {
+TEST_CASE("Codec: the flags frame is exactly one byte with only bits 0 and 1 defined") {
     auto submit_flags = [](const std::string& flags) {
         return frames_of({"FQ/1", "SUBMIT", kId, "add", flags, ""});
     };
     check_rejected(submit_flags(""), "flags frame must be exactly 1 byte, got 0");
     check_rejected(submit_flags(std::string(2, '\0')), "flags frame must be exactly 1 byte, got 2");
-    check_rejected(submit_flags("\x02"), "unknown flag bits");
+    check_rejected(submit_flags("\x04"), "unknown flag bits");
     check_rejected(submit_flags("\x81"), "unknown flag bits");
     check_rejected(submit_flags("1"), "unknown flag bits");  // the character '1' is 0x31
 }
@@ -376,7 +381,8 @@ TEST_CASE("Codec: random bytes never decode and never crash") {
 TEST_CASE("record_to_cli_json: one object with nulls for absent values") {
     TaskRecord record = finished_record();
     auto json = record_to_cli_json(record);
-    CHECK(json.size() == 11);
+    CHECK(json.size() == 12);
+    CHECK(json["scheduled_for"].is_null());
     CHECK(json["task_id"] == kId);
     CHECK(json["task_name"] == "mytasks.add");
     CHECK(json["priority"] == "high");
@@ -702,4 +708,93 @@ TEST_CASE("Codec: receive_frames keeps a whole REGISTER, the longest message") {
     INFO(decoded.error);
     REQUIRE(decoded.message);
     CHECK(std::get<Register>(*decoded.message).task_names.size() == 3);
+}
+
+TEST_CASE("Codec: SUBMIT options travel in a 7th frame announced by flag bit 1") {
+    Submit submit;
+    submit.task_id = kId;
+    submit.task_name = "add";
+    submit.wants_result = true;
+    submit.options.timeout_ms = 2500;
+    submit.options.default_timeout_ms = 9000;
+    submit.options.max_retries = 3;
+    submit.options.retry_backoff_ms = 50;
+    submit.options.countdown_ms = 1200;
+
+    Frames frames = encode(Message(Submit{submit.task_id, submit.task_name, true, {}, submit.options}));
+    REQUIRE(frames.size() == 7);
+    CHECK(text(frames[4]) == std::string(1, '\x03'));
+    CHECK(nlohmann::json::parse(text(frames[6])) ==
+          nlohmann::json{{"timeout_ms", 2500}, {"default_timeout_ms", 9000}, {"max_retries", 3},
+                         {"retry_backoff_ms", 50}, {"countdown_ms", 1200}});
+
+    Submit back = round_trip(Submit{submit.task_id, submit.task_name, true, {}, submit.options});
+    CHECK(back.options == submit.options);
+
+    SubmitOptions at_eta;
+    at_eta.eta = *parse_timestamp("2026-11-28T09:30:00.250000Z");
+    CHECK(round_trip(Submit{kId, "add", false, {}, at_eta}).options == at_eta);
+
+    // No options: the 6 frames of protocol 1 as before.
+    CHECK(encode(Message(Submit{kId, "add", false, {}, {}})).size() == 6);
+}
+
+TEST_CASE("Codec: SUBMIT options are validated member by member") {
+    auto with_options = [](const std::string& options) {
+        return frames_of({"FQ/1", "SUBMIT", kId, "add", "\x02", "", options});
+    };
+    check_rejected(with_options("[1]"), "options frame is not a UTF-8 JSON object");
+    check_rejected(with_options("{"), "options frame is not a UTF-8 JSON object");
+    check_rejected(with_options(R"({"timeout":5})"), "unknown option 'timeout'");
+    check_rejected(with_options(R"({"timeout_ms":0})"), "option 'timeout_ms' must be an integer in 1..");
+    check_rejected(with_options(R"({"timeout_ms":-5})"), "option 'timeout_ms'");
+    check_rejected(with_options(R"({"timeout_ms":1.5})"), "option 'timeout_ms'");
+    check_rejected(with_options(R"({"timeout_ms":"5"})"), "option 'timeout_ms'");
+    check_rejected(with_options(R"({"timeout_ms":604800001})"), "option 'timeout_ms'");
+    check_rejected(with_options(R"({"max_retries":101})"), "option 'max_retries' must be an integer in 0..100");
+    check_rejected(with_options(R"({"retry_backoff_ms":3600001})"), "option 'retry_backoff_ms'");
+    check_rejected(with_options(R"({"countdown_ms":2592000001})"), "option 'countdown_ms'");
+    check_rejected(with_options(R"({"eta":"tomorrow"})"), "option 'eta' must be a UTC timestamp");
+    check_rejected(with_options(R"({"eta":""})"), "option 'eta' must be a UTC timestamp");
+    check_rejected(with_options(R"({"eta":"2026-11-28T09:30:00.000000Z","countdown_ms":5})"),
+                   "exclude each other");
+    check_rejected(with_options(std::string(1100, ' ') + "{}"), "options frame is longer than 1024");
+
+    Frames empty_options = with_options("{}");
+    DecodeResult empty = decode(empty_options);
+    REQUIRE(empty.message);
+    CHECK(std::get<Submit>(*empty.message).options == SubmitOptions{});
+}
+
+TEST_CASE("record metadata: retryable and scheduled_for round-trip and are validated") {
+    TaskRecord waiting = finished_record();
+    waiting.state = TaskState::scheduled;
+    waiting.result.clear();
+    waiting.error = "database busy";
+    waiting.retryable = true;
+    waiting.scheduled_for = *parse_timestamp("2026-11-28T09:30:00.250000Z");
+    Record back = round_trip(Record{waiting});
+    CHECK(back.record.state == TaskState::scheduled);
+    CHECK(back.record.error == "database busy");
+    CHECK(back.record.retryable);
+    CHECK(back.record.scheduled_for == waiting.scheduled_for);
+    CHECK(record_to_cli_json(waiting)["scheduled_for"] == "2026-11-28T09:30:00.250000Z");
+
+    // Absent members read as not set.
+    Record plain = round_trip(Record{finished_record()});
+    CHECK_FALSE(plain.record.retryable);
+    CHECK(plain.record.scheduled_for == Timestamp{});
+
+    auto record_frames = [](const std::string& metadata) {
+        return frames_of({"FQ/1", "RECORD", kId, metadata, ""});
+    };
+    auto metadata = record_metadata_to_json(finished_record());
+    metadata["result"] = nullptr;
+    metadata["retryable"] = "yes";
+    check_rejected(record_frames(metadata.dump()), "'retryable' must be true or false");
+    metadata["retryable"] = true;
+    check_rejected(record_frames(metadata.dump()), "'retryable' is true but status is 'success'");
+    metadata.erase("retryable");
+    metadata["scheduled_for"] = "soon";
+    check_rejected(record_frames(metadata.dump()), "'scheduled_for' is not a UTC timestamp");
 }

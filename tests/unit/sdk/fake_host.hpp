@@ -33,6 +33,7 @@ struct RegisteredTask {
     bool has_description = false;
     fq_task_handler handler = nullptr;
     void* user_data = nullptr;
+    std::uint32_t timeout_ms = 0;  // fq_task_def.timeout_ms (ABI 1.1)
 };
 
 class FakeHost {
@@ -79,6 +80,7 @@ private:
         task.description = task.has_description ? def->description : "";
         task.handler = def->handler;
         task.user_data = def->user_data;
+        task.timeout_ms = def->timeout_ms;
         return FQ_OK;
     }
     static int set_result(fq_task_context* context, const std::uint8_t* data, std::size_t size) {

@@ -61,6 +61,10 @@ void define_tasks(Registrar& plugin) {
     plugin.task("throws", "",
                 [](const std::string& message) -> int { throw std::runtime_error(message); });
     plugin.task("throws_int", "", []() -> int { throw 42; });
+    plugin.task("retryable", "", []() -> int {
+        throw fastqueue::plugin::RetryableError("database busy");
+    });
+    plugin.task("limited", "", nothing, {}, fastqueue::plugin::TaskDefaults{std::chrono::seconds(90)});
     plugin.task("bad_utf8", "", []() { return std::string("\xff\xfe"); });
     plugin.task("context", "", [](TaskContext& context, int steps) {
         context.log(fastqueue::plugin::LogLevel::info, "starting");
@@ -313,4 +317,30 @@ TEST_CASE("plugin.hpp: FASTQUEUE_PLUGIN defines an entry with the current ABI") 
     CHECK(host.run("greet", R"({"kwargs": {"name": "bo"}})").result == R"("hello bo")");
     REQUIRE(static_cast<bool>(descriptor->shutdown));
     descriptor->shutdown();
+}
+
+TEST_CASE("plugin.hpp: RetryableError fails the task with FQ_ERROR_RETRYABLE and its message") {
+    Fixture fixture;
+    const FakeTask outcome = fixture.host.run("retryable", "");
+    CHECK(outcome.status == FQ_ERROR_RETRYABLE);
+    CHECK(outcome.error == "database busy");
+    // Any other exception is a plain failure.
+    CHECK(fixture.host.run("throws", R"({"args": ["no"]})").status == FQ_ERROR);
+}
+
+TEST_CASE("plugin.hpp: TaskDefaults sets the task's default timeout; none is 0") {
+    Fixture fixture;
+    CHECK(fixture.host.tasks().at("limited").timeout_ms == 90000);
+    CHECK(fixture.host.tasks().at("add").timeout_ms == 0);
+}
+
+TEST_CASE("plugin.hpp: a default timeout that does not fit the ABI fails init") {
+    FakeHost host;
+    Plugin plugin{[](Registrar& registrar) {
+        registrar.task("too_long", "", nothing, {},
+                       fastqueue::plugin::TaskDefaults{std::chrono::hours(24 * 60)});
+    }};
+    char error[256] = {};
+    CHECK(plugin.init(&host.api(), host.registrar(), error, sizeof error) != FQ_OK);
+    CHECK(std::string(error).find("default timeout") != std::string::npos);
 }
