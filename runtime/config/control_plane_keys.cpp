@@ -111,6 +111,17 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                             static_cast<std::size_t>(integer_in_range(value, 1));
                     }});
 
+    keys.push_back({{.name = "result-cache-bytes",
+                     .value_name = "BYTES",
+                     .default_text = "268435456",
+                     .help = "Most bytes of finished task records kept (256 MiB by default; 0: no "
+                             "byte limit); the least recently used goes first",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.result_cache_bytes =
+                            static_cast<std::size_t>(integer_in_range(value, 0));
+                    }});
+
     keys.push_back({{.name = "result-cache-ttl",
                      .value_name = "SECONDS",
                      .default_text = "3600",

@@ -13,7 +13,7 @@ namespace fastqueue::config {
 
 // Every key a control plane reads, in documentation order: worker-id,
 // base-address, discovery-address, subworker-port, result-cache-size,
-// result-cache-ttl, then engine_keys(). --config is not among them (see
+// result-cache-bytes, result-cache-ttl, ..., then engine_keys(). --config is not among them (see
 // control_plane_specs()).
 std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys();
 

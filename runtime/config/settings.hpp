@@ -29,6 +29,11 @@ struct ControlPlaneSettings {
     // Subworker management port. Unset means base+5 (5560 with the default base).
     std::optional<int> subworker_port;
     std::size_t result_cache_size = 10000;
+    // Bytes of finished task records kept, each charged as
+    // ResultCache::charge_bytes says; 0 means no byte limit. 256 MiB holds
+    // the 10,000 default records many times over while they are small, and
+    // bounds the cache when results are large.
+    std::size_t result_cache_bytes = 256 * 1024 * 1024;
     long result_cache_ttl_seconds = 3600;
     EngineSettings engine;
 

@@ -51,7 +51,8 @@ ControlPlane::Impl::Impl(const ControlPlaneSettings& settings_in, const TaskRegi
     : settings(settings_in),
       registry(registry_in),
       cache(settings_in.result_cache_size,
-            std::chrono::seconds(settings_in.result_cache_ttl_seconds)) {}
+            std::chrono::seconds(settings_in.result_cache_ttl_seconds),
+            settings_in.result_cache_bytes) {}
 
 void ControlPlane::Impl::bind_ports() {
     std::string error;
@@ -483,7 +484,12 @@ void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
         submit_ports[task.reply_port].send(task.reply_routing_id,
                                            protocol::encode(protocol::Result{record}));
     }
-    cache.put(std::move(record));
+    const std::size_t record_bytes = ResultCache::charge_bytes(record);
+    if (!cache.put(std::move(record))) {
+        spdlog::warn("result cache: record of task {} ({} bytes) is larger than "
+                     "--result-cache-bytes ({}); not kept, status will answer not found",
+                     it->first, record_bytes, settings.result_cache_bytes);
+    }
     live.erase(it);
 }
 

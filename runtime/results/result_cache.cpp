@@ -3,10 +3,13 @@
 // Records live in one list, most recently used at the front; a hash index maps
 // task id to list node. The index keys are string_views into the records'
 // task_id strings, so an index entry is always erased before its node and
-// re-made whenever a node's record is replaced. Every operation but
-// sweep_expired() is O(1).
+// re-made whenever a node's record is replaced. Each node carries the charge
+// it was put with, so the byte total goes down by exactly what went up. Every
+// operation but sweep_expired() is O(1), amortised over the evictions a put
+// makes.
 #include "results/result_cache.hpp"
 
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -30,8 +33,13 @@ bool is_expired(ResultCache::SteadyClock::time_point expires_at,
 
 }  // namespace
 
-ResultCache::ResultCache(std::size_t max_entries, std::chrono::seconds ttl)
-    : max_entries_(max_entries), ttl_(ttl) {
+std::size_t ResultCache::charge_bytes(const TaskRecord& record) {
+    return record.result.size() + record.error.size() + record.task_id.size() +
+           record.task_name.size() + record.worker_id.size() + kEntryOverheadBytes;
+}
+
+ResultCache::ResultCache(std::size_t max_entries, std::chrono::seconds ttl, std::size_t max_bytes)
+    : max_entries_(max_entries), max_bytes_(max_bytes), ttl_(ttl) {
     // Configuration validates user input; reaching here with these is a bug.
     if (max_entries_ == 0) throw std::invalid_argument("ResultCache: max_entries must be >= 1");
     if (ttl_ <= std::chrono::seconds::zero()) {
@@ -40,19 +48,20 @@ ResultCache::ResultCache(std::size_t max_entries, std::chrono::seconds ttl)
     index_.reserve(max_entries_);
 }
 
-void ResultCache::put(TaskRecord record, SteadyClock::time_point now) {
-    if (auto it = index_.find(record.task_id); it != index_.end()) {
-        // Replacing: drop the old node whole (its key views the old task_id).
-        Lru::iterator node = it->second;
-        index_.erase(it);
-        lru_.erase(node);
-    }
-    lru_.push_front(Entry{std::move(record), expiry_for(now, ttl_)});
+bool ResultCache::put(TaskRecord record, SteadyClock::time_point now) {
+    // Replacing: drop the old node whole (its key views the old task_id). It
+    // goes even when the new record is not kept: it is out of date.
+    if (auto it = index_.find(record.task_id); it != index_.end()) erase(it->second);
+
+    const std::size_t charge = charge_bytes(record);
+    if (max_bytes_ != 0 && charge > max_bytes_) return false;
+
+    lru_.push_front(Entry{std::move(record), expiry_for(now, ttl_), charge});
     index_.emplace(lru_.front().record.task_id, lru_.begin());
-    while (lru_.size() > max_entries_) {
-        index_.erase(lru_.back().record.task_id);
-        lru_.pop_back();
-    }
+    size_bytes_ += charge;
+    // Stops at the new record at the latest: alone, it fits both limits.
+    while (is_over_limits()) erase(std::prev(lru_.end()));
+    return true;
 }
 
 std::optional<TaskRecord> ResultCache::get(std::string_view task_id,
@@ -61,8 +70,7 @@ std::optional<TaskRecord> ResultCache::get(std::string_view task_id,
     if (it == index_.end()) return std::nullopt;
     Lru::iterator node = it->second;
     if (is_expired(node->expires_at, now)) {
-        index_.erase(it);
-        lru_.erase(node);
+        erase(node);
         return std::nullopt;
     }
     lru_.splice(lru_.begin(), lru_, node);  // iterators and the key's view stay valid
@@ -78,8 +86,7 @@ std::size_t ResultCache::sweep_expired(SteadyClock::time_point now) {
     std::size_t removed = 0;
     for (auto node = lru_.begin(); node != lru_.end();) {
         if (is_expired(node->expires_at, now)) {
-            index_.erase(node->record.task_id);
-            node = lru_.erase(node);
+            erase(node++);
             ++removed;
         } else {
             ++node;
@@ -88,9 +95,23 @@ std::size_t ResultCache::sweep_expired(SteadyClock::time_point now) {
     return removed;
 }
 
+bool ResultCache::is_over_limits() const {
+    return lru_.size() > max_entries_ || (max_bytes_ != 0 && size_bytes_ > max_bytes_);
+}
+
+void ResultCache::erase(Lru::iterator node) {
+    size_bytes_ -= node->charge_bytes;
+    index_.erase(node->record.task_id);  // before the node: the key views its task_id
+    lru_.erase(node);
+}
+
 std::size_t ResultCache::size() const { return lru_.size(); }
 
+std::size_t ResultCache::size_bytes() const { return size_bytes_; }
+
 std::size_t ResultCache::max_entries() const { return max_entries_; }
+
+std::size_t ResultCache::max_bytes() const { return max_bytes_; }
 
 std::chrono::seconds ResultCache::ttl() const { return ttl_; }
 

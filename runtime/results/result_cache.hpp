@@ -1,11 +1,24 @@
 // result_cache.hpp -- the records of finished tasks, kept for clients to
 // read back by task id.
 //
-// Bounded two ways: at most max_entries records, the least recently used
-// evicted first (a put and a successful get both count as a use), and each
-// record expires ttl after it was put. An expired record is never returned,
-// even before sweep_expired() removes it. Not thread-safe: it belongs to the
-// control plane's I/O thread.
+// Bounded three ways, and the least recently used record goes first whichever
+// of the two size limits a put exceeds (a put and a successful get both count
+// as a use):
+//   - at most max_entries records;
+//   - at most max_bytes bytes of records, each charged charge_bytes(record)
+//     (0 means no byte limit);
+//   - each record expires ttl after it was put. An expired record is never
+//     returned, even before sweep_expired() removes it.
+// A record whose charge alone is larger than max_bytes is not kept at all
+// (put() returns false): keeping it would mean emptying the cache for one
+// record and still exceeding the budget. It evicts nothing, but it does drop
+// an older record under the same task id, which it was meant to replace.
+//
+// Only finished tasks belong here. The control plane keeps queued and running
+// tasks in its own table of live tasks and puts a record here only once its
+// task has finished, so no eviction or expiry can ever remove a task that is
+// still queued or running. Not thread-safe: it belongs to the control plane's
+// I/O thread.
 #pragma once
 
 #include <chrono>
@@ -24,13 +37,26 @@ class ResultCache {
 public:
     using SteadyClock = std::chrono::steady_clock;
 
+    // What one record costs beside its strings: the TaskRecord and its expiry
+    // time, its list node and its index entry, rounded up. A fixed figure so
+    // that the charge does not depend on the standard library's layout.
+    static constexpr std::size_t kEntryOverheadBytes = 256;
+
+    // The approximate memory one record holds, as the byte limit counts it:
+    // result + error + task_id + task_name + worker_id (their lengths in
+    // bytes) + kEntryOverheadBytes.
+    static std::size_t charge_bytes(const TaskRecord& record);
+
     // max_entries >= 1; ttl > 0 (otherwise std::invalid_argument: the
-    // configuration checks user input before it gets here).
-    ResultCache(std::size_t max_entries, std::chrono::seconds ttl);
+    // configuration checks user input before it gets here); max_bytes 0 means
+    // no byte limit.
+    ResultCache(std::size_t max_entries, std::chrono::seconds ttl, std::size_t max_bytes = 0);
 
     // Stores (or replaces) the record under record.task_id as the most
-    // recently used; evicts the least recently used record when full.
-    void put(TaskRecord record, SteadyClock::time_point now = SteadyClock::now());
+    // recently used, then evicts least recently used records until both
+    // limits hold again. Returns false, and keeps nothing under that id, when
+    // the record alone is charged more than max_bytes.
+    bool put(TaskRecord record, SteadyClock::time_point now = SteadyClock::now());
 
     // The record, counted as a use; std::nullopt when absent or expired.
     std::optional<TaskRecord> get(std::string_view task_id,
@@ -45,20 +71,31 @@ public:
 
     // Records held, counting expired ones not yet swept or read.
     std::size_t size() const;
+    // The charges of those records, summed; never more than max_bytes()
+    // when there is a byte limit.
+    std::size_t size_bytes() const;
     std::size_t max_entries() const;
+    std::size_t max_bytes() const;  // 0: no byte limit
     std::chrono::seconds ttl() const;
 
 private:
     struct Entry {
         TaskRecord record;
         SteadyClock::time_point expires_at;
+        std::size_t charge_bytes;  // charge_bytes(record), fixed while the entry lives
     };
     using Lru = std::list<Entry>;  // front = most recently used
 
+    bool is_over_limits() const;
+    // Removes the node and its index entry and gives back its charge.
+    void erase(Lru::iterator node);
+
     std::size_t max_entries_;
+    std::size_t max_bytes_;
     std::chrono::seconds ttl_;
     Lru lru_;
     std::unordered_map<std::string_view, Lru::iterator> index_;  // keys view lru_ records' task_id
+    std::size_t size_bytes_ = 0;  // sum of lru_ entries' charge_bytes
 };
 
 }  // namespace fastqueue

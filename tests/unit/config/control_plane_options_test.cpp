@@ -48,6 +48,7 @@ TEST_CASE("ControlPlaneOptions: with nothing given, every setting is the seed's 
     CHECK_FALSE(settings.subworker_port.has_value());
     CHECK(effective_subworker_port(settings) == 5560);
     CHECK(settings.result_cache_size == 10000);
+    CHECK(settings.result_cache_bytes == 256 * 1024 * 1024);
     CHECK(settings.result_cache_ttl_seconds == 3600);
     CHECK(settings.engine.task_modules.empty());
     CHECK(settings.engine.modules_dirs.empty());
@@ -97,6 +98,8 @@ std::vector<PrecedenceCase> precedence_cases() {
          }},
         {"result-cache-size", "11", "12", "13", "13",
          [](const ControlPlaneSettings& s) { return std::to_string(s.result_cache_size); }},
+        {"result-cache-bytes", "31", "32", "33", "33",
+         [](const ControlPlaneSettings& s) { return std::to_string(s.result_cache_bytes); }},
         {"result-cache-ttl", "21", "22", "23", "23",
          [](const ControlPlaneSettings& s) { return std::to_string(s.result_cache_ttl_seconds); }},
         {"task-modules", "cli_mod", "env_mod", "[\"file_mod\"]", "file_mod",
@@ -180,6 +183,9 @@ std::vector<BadValueCase> bad_value_cases() {
         {"result-cache-size", "1.5", "", "must be an integer >= 1"},
         {"result-cache-size", " 10", "", "must be an integer >= 1"},
         {"result-cache-size", "99999999999999999999", "", "must be an integer >= 1"},
+        {"result-cache-bytes", "-1", "-1", "must be an integer >= 0"},
+        {"result-cache-bytes", "256MiB", "", "must be an integer >= 0"},
+        {"result-cache-bytes", "1.5", "", "must be an integer >= 0"},
         {"result-cache-ttl", "0", "0", "must be an integer from 1 to 1000000000"},
         {"result-cache-ttl", "-3600", "-3600", "must be an integer from 1 to 1000000000"},
         {"concurrency", "0", "0", "must be an integer from 1 to 1024"},
@@ -229,6 +235,12 @@ TEST_CASE("ControlPlaneOptions: a negative cache size reads the same from every 
     TempTomlFile file("result_cache_size = -5\n");
     CHECK(config_error_of({"--config", file.path()}) ==
           "invalid value '-5' for " + file.path() + ": result_cache_size: must be an integer >= 1");
+}
+
+TEST_CASE("ControlPlaneOptions: a result cache byte limit of 0 is accepted and means no limit") {
+    CHECK(resolve_control_plane({"--result-cache-bytes", "0"}).result_cache_bytes == 0);
+    TempTomlFile file("result_cache_bytes = 0\n");
+    CHECK(resolve_control_plane({"--config", file.path()}).result_cache_bytes == 0);
 }
 
 TEST_CASE("ControlPlaneOptions: a bad value in a layer that loses is never read") {

@@ -1,6 +1,8 @@
 // result_cache_test.cpp -- ResultCache: which records a client can still read
-// back. Least recently used eviction at the size limit (a put and a successful
-// get are uses, contains is not), expiry ttl after the put (never returned once
+// back. Least recently used eviction at the size limit and at the byte limit
+// (a put and a successful get are uses, contains is not), the charge of each
+// record and how replacement, expiry and sweeps give it back, records larger
+// than the whole byte budget, expiry ttl after the put (never returned once
 // expired, even before a sweep), sweep counts, and replacement on re-put.
 //
 // Time is injected: every call gets an explicit steady-clock time point.
@@ -8,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -182,6 +185,164 @@ TEST_CASE("ResultCache: a very long ttl does not overflow into early expiry") {
     CHECK(cache.get("a", now + std::chrono::hours(24 * 365)).has_value());
 }
 
+// A record of `id` whose charge is exactly `charge_bytes` (for charges above
+// the fixed part of record(id)): the result makes up the difference.
+TaskRecord record_of_charge(const std::string& id, std::size_t charge_bytes) {
+    const std::size_t fixed = ResultCache::charge_bytes(record(id, TaskState::success, ""));
+    REQUIRE(charge_bytes >= fixed);
+    return record(id, TaskState::success, std::string(charge_bytes - fixed, 'r'));
+}
+
+// Puts a record of `charge_bytes` under each id, in order.
+void put_each(ResultCache& cache, std::initializer_list<const char*> ids,
+              std::size_t charge_bytes) {
+    for (const char* id : ids) cache.put(record_of_charge(id, charge_bytes), t0);
+}
+
+TEST_CASE("ResultCache: a record is charged its strings' bytes plus a fixed overhead") {
+    TaskRecord r = record("0f8e3a52-6c1d-4b7e-9a10-5d2c8f4e7b31", TaskState::failure, "");
+    r.result = std::string(1000, 'x');
+    r.error = "boom";
+    // 1000 result + 4 error + 36 id + 3 "add" + 13 "control-plane".
+    CHECK(ResultCache::charge_bytes(r) == 1056 + ResultCache::kEntryOverheadBytes);
+
+    ResultCache cache(10, 60s, 1 << 20);
+    CHECK(cache.size_bytes() == 0);
+    cache.put(r, t0);
+    CHECK(cache.size_bytes() == ResultCache::charge_bytes(r));
+}
+
+TEST_CASE("ResultCache: evicts the least recently used records when the bytes would exceed the limit") {
+    ResultCache cache(100, 60s, 3000);
+    put_each(cache, {"a", "b", "c"}, 1000);
+    CHECK(cache.size() == 3);
+    CHECK(cache.size_bytes() == 3000);  // exactly at the limit is within it
+
+    cache.put(record_of_charge("d", 1000), t0);
+    CHECK(cache.size() == 3);
+    CHECK(cache.size_bytes() == 3000);
+    CHECK_FALSE(cache.contains("a", t0));
+    CHECK(cache.contains("b", t0));
+    CHECK(cache.contains("c", t0));
+    CHECK(cache.contains("d", t0));
+}
+
+TEST_CASE("ResultCache: at the byte limit a read saves a record from eviction") {
+    ResultCache cache(100, 60s, 3000);
+    put_each(cache, {"a", "b", "c"}, 1000);
+    REQUIRE(cache.get("a", t0).has_value());  // now b is the least recently used
+
+    cache.put(record_of_charge("d", 1000), t0);
+    CHECK_FALSE(cache.contains("b", t0));
+    CHECK(cache.contains("a", t0));
+    CHECK(cache.contains("c", t0));
+    CHECK(cache.contains("d", t0));
+}
+
+TEST_CASE("ResultCache: one large record evicts as many small ones as it needs, oldest first") {
+    ResultCache cache(100, 60s, 4000);
+    put_each(cache, {"a", "b", "c", "d"}, 1000);
+    REQUIRE(cache.size_bytes() == 4000);
+
+    cache.put(record_of_charge("big", 2500), t0);
+    CHECK(cache.size() == 2);
+    CHECK(cache.size_bytes() == 3500);
+    CHECK_FALSE(cache.contains("a", t0));
+    CHECK_FALSE(cache.contains("b", t0));
+    CHECK_FALSE(cache.contains("c", t0));
+    CHECK(cache.contains("d", t0));
+    CHECK(cache.contains("big", t0));
+}
+
+TEST_CASE("ResultCache: the entry limit still applies when the bytes are within theirs") {
+    ResultCache cache(2, 60s, 1 << 20);
+    cache.put(record("a"), t0);
+    cache.put(record("b"), t0);
+    cache.put(record("c"), t0);
+    CHECK(cache.size() == 2);
+    CHECK_FALSE(cache.contains("a", t0));
+    CHECK(cache.size_bytes() ==
+          ResultCache::charge_bytes(record("b")) + ResultCache::charge_bytes(record("c")));
+}
+
+TEST_CASE("ResultCache: replacing a record charges the new record instead of the old one") {
+    ResultCache cache(100, 60s, 3000);
+    put_each(cache, {"a", "b"}, 500);
+    REQUIRE(cache.size_bytes() == 1000);
+
+    cache.put(record_of_charge("a", 2000), t0);  // grows: 2000 + 500
+    CHECK(cache.size() == 2);
+    CHECK(cache.size_bytes() == 2500);
+    cache.put(record_of_charge("a", 400), t0);  // shrinks: 400 + 500
+    CHECK(cache.size_bytes() == 900);
+
+    // Growing past the limit evicts others, never the record being put.
+    cache.put(record_of_charge("a", 2800), t0);
+    CHECK(cache.size() == 1);
+    CHECK(cache.size_bytes() == 2800);
+    CHECK_FALSE(cache.contains("b", t0));
+    const auto a = cache.get("a", t0);
+    REQUIRE(a.has_value());
+    CHECK(ResultCache::charge_bytes(*a) == 2800);
+}
+
+TEST_CASE("ResultCache: expired records give their bytes back, whether read or swept") {
+    ResultCache cache(100, 60s, 3000);
+    cache.put(record_of_charge("a", 1000), t0);
+    cache.put(record_of_charge("b", 1000), t0 + 30s);
+    cache.put(record_of_charge("c", 1000), t0 + 30s);
+
+    CHECK_FALSE(cache.get("a", t0 + 60s).has_value());  // expired on read
+    CHECK(cache.size_bytes() == 2000);
+    // The freed bytes are usable: a fourth record fits without an eviction.
+    cache.put(record_of_charge("d", 1000), t0 + 60s);
+    CHECK(cache.size() == 3);
+    CHECK(cache.contains("b", t0 + 60s));
+
+    CHECK(cache.sweep_expired(t0 + 90s) == 2);  // b and c
+    CHECK(cache.size_bytes() == 1000);
+    CHECK(cache.sweep_expired(t0 + 120s) == 1);  // d
+    CHECK(cache.size() == 0);
+    CHECK(cache.size_bytes() == 0);
+}
+
+TEST_CASE("ResultCache: a record larger than the whole byte budget is not kept and evicts nothing") {
+    ResultCache cache(100, 60s, 3000);
+    put_each(cache, {"a", "b"}, 1000);
+
+    CHECK_FALSE(cache.put(record_of_charge("huge", 3001), t0));
+    CHECK_FALSE(cache.contains("huge", t0));
+    CHECK(cache.size() == 2);
+    CHECK(cache.size_bytes() == 2000);
+    CHECK(cache.contains("a", t0));
+    CHECK(cache.contains("b", t0));
+
+    // Exactly the budget is kept, alone.
+    CHECK(cache.put(record_of_charge("whole", 3000), t0));
+    CHECK(cache.size() == 1);
+    CHECK(cache.contains("whole", t0));
+}
+
+TEST_CASE("ResultCache: an oversized replacement drops the record it would have replaced") {
+    ResultCache cache(100, 60s, 3000);
+    put_each(cache, {"a", "b"}, 1000);
+
+    CHECK_FALSE(cache.put(record_of_charge("a", 5000), t0));
+    CHECK_FALSE(cache.get("a", t0).has_value());  // not the out-of-date record
+    CHECK(cache.size() == 1);
+    CHECK(cache.size_bytes() == 1000);
+    CHECK(cache.contains("b", t0));
+}
+
+TEST_CASE("ResultCache: a byte limit of zero means no byte limit") {
+    ResultCache cache(3, 60s, 0);
+    CHECK(cache.put(record_of_charge("a", 4'000'000), t0));
+    CHECK(cache.put(record_of_charge("b", 4'000'000), t0));
+    CHECK(cache.size() == 2);
+    CHECK(cache.size_bytes() == 8'000'000);
+    CHECK(cache.max_bytes() == 0);
+}
+
 TEST_CASE("ResultCache: refuses a zero size limit or a non-positive ttl") {
     CHECK_THROWS_AS(ResultCache(0, 60s), std::invalid_argument);
     CHECK_THROWS_AS(ResultCache(10, 0s), std::invalid_argument);
@@ -189,4 +350,6 @@ TEST_CASE("ResultCache: refuses a zero size limit or a non-positive ttl") {
     const ResultCache cache(7, 90s);
     CHECK(cache.max_entries() == 7);
     CHECK(cache.ttl() == 90s);
+    CHECK(cache.max_bytes() == 0);  // no byte limit unless one is given
+    CHECK(ResultCache(7, 90s, 4096).max_bytes() == 4096);
 }
