@@ -14,6 +14,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/uuid.hpp"
@@ -22,6 +23,7 @@
 #include "harness/fake_subworker.hpp"
 #include "harness/free_ports.hpp"
 #include "harness/subworker_process.hpp"
+#include "harness/wire_client.hpp"
 
 using namespace fastqueue;
 using namespace fastqueue::e2e;
@@ -186,3 +188,29 @@ TEST_CASE("hostile subworker: forged and malformed replies are logged once and c
     CHECK(sum.result == "5");
 }
 
+TEST_CASE("hostile subworker: a REGISTER with an address ZeroMQ cannot connect to is refused, and the control plane keeps serving") {
+    // "a$b" is no host name ZeroMQ accepts: had the registration been taken,
+    // dispatching a task there would fail inside the control plane's loop.
+    ControlPlaneProcess control_plane;
+    WireClient intruder(loopback_address(control_plane.base_port() + 5));
+    intruder.send_raw({"FQ/1", "REGISTER", "intruder", "tcp://a$b:40000", "1", "0", "[\"add\"]"});
+    const auto reply = intruder.receive(kTimeout);
+
+    // A task the intruder claimed it could run is still served.
+    Client client(control_plane.client_options());
+    try {
+        const auto sum = client.submit_and_wait("add", Client::make_payload("[2, 3]", "{}"));
+        CHECK(sum.state == TaskState::success);
+        CHECK(sum.result == "5");
+    } catch (const ClientError& error) {
+        FAIL_CHECK("add was not served: " << std::string(error.what()));
+    }
+    INFO(control_plane.process().stderr_text());
+    CHECK(control_plane.process().is_running());
+
+    REQUIRE(reply);
+    REQUIRE(reply->message);
+    INFO("reply type: " << protocol::message_type_name(*reply->message));
+    REQUIRE(std::holds_alternative<protocol::Error>(*reply->message));
+    CHECK(contains(std::get<protocol::Error>(*reply->message).message, "invalid address"));
+}
