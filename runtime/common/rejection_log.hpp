@@ -3,7 +3,8 @@
 // sender has no business with): the message is counted, and one warning line
 // names the sender, the socket it arrived on, the running count and the reason:
 //
-//   rejected message #3 from peer 0080000001 (127.0.0.1) on tcp://127.0.0.1:5557: not a FastQueue message
+//   rejected message #3 from peer 0080000001 (127.0.0.1) on tcp://127.0.0.1:5557:
+//   not a FastQueue message      (one line in the log)
 //
 // The control plane and the subworker each own one RejectionLog; its count is
 // what ControlPlane::stats() and Subworker::stats() report as

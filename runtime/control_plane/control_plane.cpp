@@ -173,7 +173,8 @@ void ControlPlane::Impl::receive_submissions(int port) {
         if (auto* submit = std::get_if<protocol::Submit>(&*decoded.message)) {
             accept_submission(port, envelope->routing_id, std::move(*submit));
         } else {
-            reject(socket, *envelope, decoded.task_id, "only SUBMIT is accepted on a submission port");
+            reject(socket, *envelope, decoded.task_id,
+                   "only SUBMIT is accepted on a submission port");
         }
     }
 }
@@ -202,8 +203,8 @@ void ControlPlane::Impl::receive_queries() {
 
 void ControlPlane::Impl::reject(RouterSocket& socket, const Envelope& envelope,
                                 const std::string& task_id, const std::string& reason) {
-    rejections.record(describe_sender(envelope.routing_id, envelope.body.front()),
-                      socket.address(), reason);
+    rejections.record(describe_sender(envelope.routing_id, envelope.body.front()), socket.address(),
+                      reason);
     socket.send(envelope.routing_id, protocol::encode(protocol::Error{task_id, reason}));
 }
 
@@ -289,7 +290,8 @@ void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol
 }
 
 void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
-    query_port.send(routing_id, protocol::encode(protocol::WorkersReply{to_json_text(pool_status())}));
+    query_port.send(routing_id,
+                    protocol::encode(protocol::WorkersReply{to_json_text(pool_status())}));
 }
 
 void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {

@@ -13,6 +13,7 @@
 
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
+#include "protocol/text.hpp"
 
 namespace fastqueue {
 namespace {
@@ -183,8 +184,8 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
             // Never for a task that runs elsewhere or has ended: a lost
             // subworker's links are closed, so only a subworker that
             // forges results gets here.
-            reject_subworker_reply(subworker, "RESULT for task " + record.task_id +
-                                                  ", which is not running there");
+            reject_subworker_reply(
+                subworker, "RESULT for task " + record.task_id + ", which is not running there");
             return;
         }
         subworker.tasks_completed += 1;
@@ -208,8 +209,8 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
         // Not taken (the subworker is stopping): back to the head of its
         // queue, not counted as an attempt or a loss.
         if (!pool.unassign(subworker, refused->task_id)) {
-            reject_subworker_reply(subworker, "REFUSED for task " + refused->task_id +
-                                                  ", which is not running there");
+            reject_subworker_reply(
+                subworker, "REFUSED for task " + refused->task_id + ", which is not running there");
             return;
         }
         auto it = live.find(refused->task_id);
@@ -224,16 +225,19 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
         return;
     }
     if (auto* error = std::get_if<protocol::Error>(&message)) {
+        // The message is the subworker's text: printable characters only,
+        // so that it cannot break the log into lines of its own making.
         spdlog::warn("subworker '{}' answered ERROR for task '{}': {}", subworker.worker_id,
-                     error->task_id, error->message);
+                     error->task_id,
+                     protocol::printable_excerpt(error->message, protocol::kMaxTextBytes));
         if (!error->task_id.empty() && pool.unassign(subworker, error->task_id)) {
             requeue_lost_task(error->task_id);
         }
         return;
     }
-    reject_subworker_reply(subworker, "unexpected " +
-                                          std::string(protocol::message_type_name(message)) +
-                                          " from a subworker");
+    reject_subworker_reply(
+        subworker,
+        "unexpected " + std::string(protocol::message_type_name(message)) + " from a subworker");
 }
 
 void ControlPlane::Impl::reject_subworker_reply(const SubworkerEntry& subworker,

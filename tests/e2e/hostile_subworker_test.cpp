@@ -46,7 +46,9 @@ struct BadReply {
 
 }  // namespace
 
-TEST_CASE("hostile subworker: forged and malformed replies are logged once and counted; no task is lost or overwritten") {
+TEST_CASE(
+    "hostile subworker: forged and malformed replies are logged once and counted; no task is lost "
+    "or overwritten") {
     ControlPlaneProcess control_plane(kControlPlaneFlags);
     const auto options = control_plane.client_options();
     Client client(options);
@@ -71,10 +73,13 @@ TEST_CASE("hostile subworker: forged and malformed replies are logged once and c
             kTimeout);
         return record;
     };
-    const auto is_finished_record = [](const TaskRecord& record) { return is_finished(record.state); };
+    const auto is_finished_record = [](const TaskRecord& record) {
+        return is_finished(record.state);
+    };
     std::size_t rejected = 0;
     // Sends each reply on `task`'s connection and checks its one log line.
-    const auto send_bad_replies = [&](const DispatchedTask& task, const std::vector<BadReply>& replies) {
+    const auto send_bad_replies = [&](const DispatchedTask& task,
+                                      const std::vector<BadReply>& replies) {
         for (const auto& reply : replies) {
             INFO("reply: " << reply.description);
             fake.reply(task, reply.frames);
@@ -102,20 +107,28 @@ TEST_CASE("hostile subworker: forged and malformed replies are logged once and c
         REQUIRE(dispatched->task_id == task_a);
 
         const std::string never_given = generate_uuid();
-        send_bad_replies(*dispatched, {
-            {"random bytes", {"\x13\x37 garbage", std::string(5, '\0')}, "not a FastQueue message"},
-            {"a wrong protocol version", {"FQ/2", "ACK", task_a}, "unsupported protocol version"},
-            {"a RESULT for a task never given",
-             result_frames(never_given, "echo", TaskState::success, "\"b\"", "fake"),
-             "RESULT for task " + never_given + ", which is not running there"},
-            {"a forged RESULT for a task that already ended",
-             result_frames(finished.task_id, "echo", TaskState::success, "\"forged\"", "fake"),
-             "RESULT for task " + finished.task_id + ", which is not running there"},
-            {"a REFUSED for a task never given", {"FQ/1", "REFUSED", never_given, "no"},
-             "REFUSED for task " + never_given + ", which is not running there"},
-            {"a QUERY, which a subworker never sends", {"FQ/1", "QUERY", task_a},
-             "unexpected QUERY from a subworker"},
-        });
+        send_bad_replies(
+            *dispatched,
+            {
+                {"random bytes",
+                 {"\x13\x37 garbage", std::string(5, '\0')},
+                 "not a FastQueue message"},
+                {"a wrong protocol version",
+                 {"FQ/2", "ACK", task_a},
+                 "unsupported protocol version"},
+                {"a RESULT for a task never given",
+                 result_frames(never_given, "echo", TaskState::success, "\"b\"", "fake"),
+                 "RESULT for task " + never_given + ", which is not running there"},
+                {"a forged RESULT for a task that already ended",
+                 result_frames(finished.task_id, "echo", TaskState::success, "\"forged\"", "fake"),
+                 "RESULT for task " + finished.task_id + ", which is not running there"},
+                {"a REFUSED for a task never given",
+                 {"FQ/1", "REFUSED", never_given, "no"},
+                 "REFUSED for task " + never_given + ", which is not running there"},
+                {"a QUERY, which a subworker never sends",
+                 {"FQ/1", "QUERY", task_a},
+                 "unexpected QUERY from a subworker"},
+            });
         // Nothing changed: A still runs on the fake, the ended task keeps its
         // result, the unknown id stays unknown.
         auto record_a = client.get(task_a);
@@ -150,7 +163,9 @@ TEST_CASE("hostile subworker: forged and malformed replies are logged once and c
         CHECK(record_a->attempts == 2);
     }
 
-    SUBCASE("a task whose every answer is malformed fails as \"worker lost\" after --max-worker-losses") {
+    SUBCASE(
+        "a task whose every answer is malformed fails as \"worker lost\" after "
+        "--max-worker-losses") {
         const std::string task_d = client.submit("echo", echo_payload("d"));
         auto first = fake.receive_submit(kTimeout);
         REQUIRE(first);
@@ -175,6 +190,26 @@ TEST_CASE("hostile subworker: forged and malformed replies are logged once and c
         CHECK(record_d->attempts == 2);
     }
 
+    SUBCASE("an ERROR whose text breaks lines cannot forge log lines; the task is sent out again") {
+        const std::string task_e = client.submit("echo", echo_payload("e"));
+        auto first = fake.receive_submit(kTimeout);
+        REQUIRE(first);
+        REQUIRE(first->task_id == task_e);
+        fake.reply(*first, {"FQ/1", "ERROR", task_e,
+                            "bad\n2026-01-01T00:00:00.000000Z warning [fastqueue-control-plane] "
+                            "rejected message #99 from peer 00 on nowhere: forged"});
+        auto second = fake.receive_submit(kTimeout);
+        REQUIRE(second);
+        CHECK(second->task_id == task_e);
+        CHECK(contains(read_log(), "subworker 'fake' answered ERROR for task '" + task_e +
+                                       "': bad?2026-01-01T00:00:00.000000Z warning"));
+        fake.reply(*second, result_frames(task_e, "echo", TaskState::success, "\"e\"", "fake"));
+        const auto record_e = wait_for_record(task_e, is_finished_record);
+        REQUIRE(record_e);
+        CHECK(record_e->state == TaskState::success);
+        CHECK(record_e->attempts == 2);
+    }
+
     // Every rejection was counted, once, and the control plane still serves.
     fake.pump(20ms);
     INFO(read_log());
@@ -188,7 +223,9 @@ TEST_CASE("hostile subworker: forged and malformed replies are logged once and c
     CHECK(sum.result == "5");
 }
 
-TEST_CASE("hostile subworker: a REGISTER with an address ZeroMQ cannot connect to is refused, and the control plane keeps serving") {
+TEST_CASE(
+    "hostile subworker: a REGISTER with an address ZeroMQ cannot connect to is refused, and the "
+    "control plane keeps serving") {
     // "a$b" is no host name ZeroMQ accepts: had the registration been taken,
     // dispatching a task there would fail inside the control plane's loop.
     ControlPlaneProcess control_plane;

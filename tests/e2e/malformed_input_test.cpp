@@ -40,7 +40,8 @@ constexpr auto kQuietWindow = 300ms;
 constexpr std::uint32_t kRandomSeed = 20261127;
 constexpr int kRandomMessagesPerPort = 5;
 
-std::vector<BadMessage> concat(std::vector<BadMessage> first, const std::vector<BadMessage>& second) {
+std::vector<BadMessage> concat(std::vector<BadMessage> first,
+                               const std::vector<BadMessage>& second) {
     first.insert(first.end(), second.begin(), second.end());
     return first;
 }
@@ -75,9 +76,9 @@ void check_rejected(const std::string& address, const BadMessage& message,
     CHECK(contains(line, message.reason));
 }
 
-void check_all_rejected(const std::string& address, const std::vector<BadMessage>& messages,
-                        const std::function<std::string()>& read_log,
-                        const std::function<void()>& between = [] {}) {
+void check_all_rejected(
+    const std::string& address, const std::vector<BadMessage>& messages,
+    const std::function<std::string()>& read_log, const std::function<void()>& between = [] {}) {
     for (const auto& message : messages) {
         check_rejected(address, message, read_log);
         between();
@@ -117,9 +118,7 @@ public:
         expected_[id] = std::to_string(n + 1000);
     }
     // A task still running while the garbage arrives.
-    void submit_sleep() {
-        expected_[client_.submit("sleep", sleep_payload(0.5))] = "0.5";
-    }
+    void submit_sleep() { expected_[client_.submit("sleep", sleep_payload(0.5))] = "0.5"; }
 
     void check_all_succeeded() {
         std::vector<std::string> ids;
@@ -141,7 +140,9 @@ private:
 
 }  // namespace
 
-TEST_CASE("malformed input: every control-plane port answers each bad message ERROR, logs it once with peer, port and reason, and counts it; accepted tasks all complete") {
+TEST_CASE(
+    "malformed input: every control-plane port answers each bad message ERROR, logs it once with "
+    "peer, port and reason, and counts it; accepted tasks all complete") {
     ControlPlaneProcess control_plane;
     SubworkerProcess subworker(control_plane, "sw1");
     REQUIRE_MESSAGE(subworker.wait_until_registered(), subworker.describe());
@@ -159,13 +160,15 @@ TEST_CASE("malformed input: every control-plane port answers each bad message ER
     for (int offset = 0; offset < kPriorityCount; ++offset) {
         const auto messages =
             concat(bad_submissions(kWrongKindOnControlPlanePriorityPort),
-                   random_garbage(kRandomSeed + static_cast<std::uint32_t>(offset), kRandomMessagesPerPort));
+                   random_garbage(kRandomSeed + static_cast<std::uint32_t>(offset),
+                                  kRandomMessagesPerPort));
         check_all_rejected(loopback_address(control_plane.base_port() + offset), messages, read_log,
                            submit_between);
         sent += messages.size();
         all_sent = concat(std::move(all_sent), messages);
     }
-    const auto queries = concat(bad_queries(), random_garbage(kRandomSeed + 4, kRandomMessagesPerPort));
+    const auto queries =
+        concat(bad_queries(), random_garbage(kRandomSeed + 4, kRandomMessagesPerPort));
     check_all_rejected(loopback_address(control_plane.base_port() + kQueryPortOffset), queries,
                        read_log, submit_between);
     const auto management =
@@ -190,14 +193,17 @@ TEST_CASE("malformed input: every control-plane port answers each bad message ER
     CHECK(view["subworkers"]["sw1"]["status"] == "active");
 }
 
-TEST_CASE("malformed input: a registration that claims a live subworker's id is refused, logged once and counted; the subworker keeps its tasks") {
+TEST_CASE(
+    "malformed input: a registration that claims a live subworker's id is refused, logged once and "
+    "counted; the subworker keeps its tasks") {
     ControlPlaneProcess control_plane;
     SubworkerProcess subworker(control_plane, "sw1");
     REQUIRE_MESSAGE(subworker.wait_until_registered(), subworker.describe());
     AcceptedTasks accepted(control_plane);
     for (int i = 0; i < 2; ++i) accepted.submit_sleep();
 
-    const std::string management = loopback_address(control_plane.base_port() + kManagementPortOffset);
+    const std::string management =
+        loopback_address(control_plane.base_port() + kManagementPortOffset);
     WireClient impostor(management);
     impostor.send_raw({"FQ/1", "REGISTER", "sw1", loopback_address(find_free_port_range(4)), "1",
                        "0", "[\"add\"]"});
@@ -226,7 +232,9 @@ TEST_CASE("malformed input: a registration that claims a live subworker's id is 
     CHECK(rejection_lines(read_log()).size() == 1);
 }
 
-TEST_CASE("malformed input: every task port of a subworker answers each bad message ERROR and logs it once, numbered; it keeps running tasks") {
+TEST_CASE(
+    "malformed input: every task port of a subworker answers each bad message ERROR and logs it "
+    "once, numbered; it keeps running tasks") {
     ControlPlaneProcess control_plane;
     SubworkerProcess subworker(control_plane, "sw1");
     REQUIRE_MESSAGE(subworker.wait_until_registered(), subworker.describe());
@@ -238,7 +246,8 @@ TEST_CASE("malformed input: every task port of a subworker answers each bad mess
     for (int offset = 0; offset < kPriorityCount; ++offset) {
         const auto messages =
             concat(bad_submissions(kWrongKindOnSubworkerTaskPort),
-                   random_garbage(kRandomSeed + static_cast<std::uint32_t>(offset), kRandomMessagesPerPort));
+                   random_garbage(kRandomSeed + static_cast<std::uint32_t>(offset),
+                                  kRandomMessagesPerPort));
         check_all_rejected(loopback_address(subworker.base_port() + offset), messages, read_log,
                            [&] { accepted.submit_one(); });
         sent += messages.size();
@@ -264,7 +273,9 @@ TEST_CASE("malformed input: an ERROR for a message with a readable task id carri
     CHECK_FALSE(std::get<protocol::Error>(*reply->message).message.empty());
 }
 
-TEST_CASE("malformed input: a frame over --max-payload-bytes is cut off by ZeroMQ before the control plane reads it: no answer, no log line, no count; serving goes on") {
+TEST_CASE(
+    "malformed input: a frame over --max-payload-bytes is cut off by ZeroMQ before the control "
+    "plane reads it: no answer, no log line, no count; serving goes on") {
     ControlPlaneProcess control_plane({"--max-payload-bytes", "65536"});
     WireClient connection(loopback_address(control_plane.base_port() + kNormalPortOffset));
     connection.send_raw({std::string(1024 * 1024, 'z')});

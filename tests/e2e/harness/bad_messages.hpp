@@ -44,7 +44,7 @@ inline constexpr const char* kWrongKindOnControlPlanePriorityPort =
 inline constexpr const char* kWrongKindOnSubworkerTaskPort =
     "only SUBMIT and CANCEL are accepted on a subworker's task port";
 
-// The lines of a role's log that report a rejected message (see
+// The lines of a role's log whose message reports a rejected message (see
 // runtime/common/rejection_log.hpp), in order.
 std::vector<std::string> rejection_lines(const std::string& log_text);
 

@@ -1,9 +1,8 @@
 // fake_subworker.cpp -- see fake_subworker.hpp.
 #include "harness/fake_subworker.hpp"
 
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "harness/free_ports.hpp"
 #include "harness/wire_client.hpp"

@@ -16,7 +16,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "fastqueue/task.hpp"

@@ -8,7 +8,9 @@ WireClient::WireClient(const std::string& address) : context_(1), socket_(contex
     socket_.connect(address);
 }
 
-void WireClient::send_raw(const std::vector<std::string>& frames) { send_raw_frames(socket_, frames); }
+void WireClient::send_raw(const std::vector<std::string>& frames) {
+    send_raw_frames(socket_, frames);
+}
 
 void send_raw_frames(zmq::socket_t& socket, const std::vector<std::string>& frames) {
     for (std::size_t i = 0; i < frames.size(); ++i) {

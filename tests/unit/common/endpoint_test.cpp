@@ -9,9 +9,9 @@
 using namespace fastqueue;
 
 TEST_CASE("parse_endpoint: accepts tcp://HOST:PORT and prints it back") {
-    for (const char* address : {"tcp://127.0.0.1:5555", "tcp://localhost:1", "tcp://*:65535",
-                                "tcp://[::1]:5559", "tcp://queue.example.org:8080",
-                                "tcp://worker_7.queue-a.example:9000"}) {
+    for (const char* address :
+         {"tcp://127.0.0.1:5555", "tcp://localhost:1", "tcp://*:65535", "tcp://[::1]:5559",
+          "tcp://queue.example.org:8080", "tcp://worker_7.queue-a.example:9000"}) {
         CAPTURE(address);
         std::string error;
         auto endpoint = parse_endpoint(address, &error);

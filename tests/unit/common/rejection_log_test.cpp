@@ -12,7 +12,9 @@
 
 using namespace fastqueue;
 
-TEST_CASE("RejectionLog: each rejection is counted and logged once, numbered, with sender, socket and reason") {
+TEST_CASE(
+    "RejectionLog: each rejection is counted and logged once, numbered, with sender, socket and "
+    "reason") {
     testing::LogCapture log;
     RejectionLog rejections;
     CHECK(rejections.count() == 0);
@@ -22,9 +24,11 @@ TEST_CASE("RejectionLog: each rejection is counted and logged once, numbered, wi
     const auto lines = log.lines();
     REQUIRE(lines.size() == 2);
     CHECK(lines[0] ==
-          "warning rejected message #1 from peer 00ab on tcp://127.0.0.1:5557: not a FastQueue message");
-    CHECK(lines[1] == "warning rejected message #2 from subworker 'sw1' on the link to "
-                      "tcp://127.0.0.1:5561: unexpected QUERY");
+          "warning rejected message #1 from peer 00ab on tcp://127.0.0.1:5557: not a FastQueue "
+          "message");
+    CHECK(lines[1] ==
+          "warning rejected message #2 from subworker 'sw1' on the link to "
+          "tcp://127.0.0.1:5561: unexpected QUERY");
 }
 
 TEST_CASE("RejectionLog: a routing id is shown as hex, at most its first 16 bytes") {

@@ -98,7 +98,9 @@ TEST_CASE("SubworkerStatus: an empty pool round-trips") {
     CHECK(parsed->subworkers.empty());
 }
 
-TEST_CASE("SubworkerStatus: messages_rejected is written when set and read back; a status without it still parses") {
+TEST_CASE(
+    "SubworkerStatus: messages_rejected is written when set and read back; a status without it "
+    "still parses") {
     SubworkerPoolStatus original = two_subworkers();
     original.messages_rejected = 42;
     const auto object = nlohmann::json::parse(to_json_text(original));
@@ -108,7 +110,8 @@ TEST_CASE("SubworkerStatus: messages_rejected is written when set and read back;
     CHECK(parsed->messages_rejected == std::optional<std::uint64_t>(42));
 
     // Written by a control plane that predates the member.
-    CHECK_FALSE(nlohmann::json::parse(to_json_text(two_subworkers())).contains("messages_rejected"));
+    CHECK_FALSE(
+        nlohmann::json::parse(to_json_text(two_subworkers())).contains("messages_rejected"));
     auto older = parse_subworker_status(to_json_text(two_subworkers()));
     REQUIRE(older);
     CHECK_FALSE(older->messages_rejected.has_value());

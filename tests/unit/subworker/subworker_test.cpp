@@ -393,7 +393,9 @@ protocol::Frames raw_frames(const std::vector<std::string>& texts) {
     return frames;
 }
 
-TEST_CASE("Subworker: each bad message is answered ERROR, counted in stats() and logged once with peer, port and reason") {
+TEST_CASE(
+    "Subworker: each bad message is answered ERROR, counted in stats() and logged once with peer, "
+    "port and reason") {
     testing::LogCapture log;
     Fixture fixture;
     fixture.start();
