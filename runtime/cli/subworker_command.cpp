@@ -86,7 +86,7 @@ int run_subworker(SubworkerSettings settings) {
         spdlog::default_logger()->flush();
         std::_Exit(exit_code);
     }
-    spdlog::info("stopped");
+    spdlog::info("stopped: {} message(s) rejected", subworker->stats().messages_rejected);
     subworker.reset();
     return exit_code;
 }

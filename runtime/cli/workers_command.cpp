@@ -23,7 +23,8 @@ struct WorkersFlags {
 // One row per subworker, columns padded to their widest cell:
 //   ID   ADDRESS               STATUS  LOAD/CAPACITY  COMPLETED  LAST SEEN
 //   sw1  tcp://127.0.0.1:5561  active  2/4            17         2026-11-27T23:52:33.123456Z
-// then "N subworkers, M active". With no subworkers, only that line.
+// then "N subworkers, M active" (with no subworkers, only that line), and
+// "K message(s) rejected by the control plane" when it reports that count.
 void print_workers_table(const SubworkerPoolStatus& status) {
     std::vector<std::vector<std::string>> rows{
         {"ID", "ADDRESS", "STATUS", "LOAD/CAPACITY", "COMPLETED", "LAST SEEN"}};
@@ -51,6 +52,9 @@ void print_workers_table(const SubworkerPoolStatus& status) {
     std::cout << status.total_subworkers
               << (status.total_subworkers == 1 ? " subworker, " : " subworkers, ")
               << status.active_subworkers << " active\n";
+    if (status.messages_rejected) {
+        std::cout << *status.messages_rejected << " message(s) rejected by the control plane\n";
+    }
 }
 
 int run_workers(const WorkersFlags& flags) {

@@ -15,8 +15,15 @@ bool fail(std::string* error, std::string message) {
     return false;
 }
 
-// HOST is a name or IPv4 address (no ':' or '/'), "*" (bind to every
-// interface), or an IPv6 address in brackets.
+bool is_ascii_alphanumeric(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// HOST is a name or IPv4 address, "*" (bind to every interface), or an IPv6
+// address in brackets. A name is what ZeroMQ's connect accepts: a letter or
+// digit, then letters, digits, '.', '-' and '_'. Anything else would pass
+// here and fail later inside zmq_connect (EINVAL), e.g. when the control
+// plane first dispatches to a subworker that registered such an address.
 bool is_valid_host(std::string_view host) {
     if (host.empty()) return false;
     if (host.front() == '[') {
@@ -28,10 +35,10 @@ bool is_valid_host(std::string_view host) {
         }
         return true;
     }
+    if (host == "*") return true;
+    if (!is_ascii_alphanumeric(host.front())) return false;
     for (char c : host) {
-        if (c == ':' || c == '/' || c == '[' || c == ']' || static_cast<unsigned char>(c) <= ' ') {
-            return false;
-        }
+        if (!is_ascii_alphanumeric(c) && c != '.' && c != '-' && c != '_') return false;
     }
     return true;
 }

@@ -119,8 +119,9 @@ std::string to_json_text(const SubworkerPoolStatus& status) {
     nlohmann::ordered_json object = {
         {"total_subworkers", status.total_subworkers},
         {"active_subworkers", status.active_subworkers},
-        {"subworkers", std::move(subworkers)},
     };
+    if (status.messages_rejected) object["messages_rejected"] = *status.messages_rejected;
+    object["subworkers"] = std::move(subworkers);
     return object.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
 }
 
@@ -138,6 +139,15 @@ std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& jso
     if (!read_unsigned(object, "", "total_subworkers", kMaxCount, total, error) ||
         !read_unsigned(object, "", "active_subworkers", kMaxCount, active, error)) {
         return std::nullopt;
+    }
+    // Optional: a control plane older than this member does not send it.
+    if (object.contains("messages_rejected")) {
+        std::uint64_t rejected = 0;
+        if (!read_unsigned(object, "", "messages_rejected",
+                           std::numeric_limits<std::uint64_t>::max(), rejected, error)) {
+            return std::nullopt;
+        }
+        status.messages_rejected = rejected;
     }
     auto subworkers = object.find("subworkers");
     if (subworkers == object.end()) {

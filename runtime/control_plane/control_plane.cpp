@@ -36,17 +36,6 @@ using Milliseconds = std::chrono::milliseconds;
 
 }  // namespace
 
-std::string describe_peer(const zmq::message_t& routing_id) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string text;
-    const auto* bytes = routing_id.data<unsigned char>();
-    for (std::size_t i = 0; i < routing_id.size() && i < 16; ++i) {
-        text += kHex[bytes[i] >> 4];
-        text += kHex[bytes[i] & 0xf];
-    }
-    return text;
-}
-
 ControlPlane::Impl::Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in)
     : settings(settings_in),
       registry(registry_in),
@@ -192,13 +181,13 @@ void ControlPlane::Impl::receive_submissions(int port) {
         if (!envelope) break;
         auto decoded = protocol::decode(envelope->body);
         if (!decoded.message) {
-            reject(socket, envelope->routing_id, decoded.task_id, decoded.error);
+            reject(socket, *envelope, decoded.task_id, decoded.error);
             continue;
         }
         if (auto* submit = std::get_if<protocol::Submit>(&*decoded.message)) {
             accept_submission(port, envelope->routing_id, std::move(*submit));
         } else {
-            reject(socket, envelope->routing_id, decoded.task_id,
+            reject(socket, *envelope, decoded.task_id,
                    "only SUBMIT is accepted on a submission port");
         }
     }
@@ -210,7 +199,7 @@ void ControlPlane::Impl::receive_queries() {
         if (!envelope) break;
         auto decoded = protocol::decode(envelope->body);
         if (!decoded.message) {
-            reject(query_port, envelope->routing_id, decoded.task_id, decoded.error);
+            reject(query_port, *envelope, decoded.task_id, decoded.error);
             continue;
         }
         if (const auto* query = std::get_if<protocol::Query>(&*decoded.message)) {
@@ -220,18 +209,17 @@ void ControlPlane::Impl::receive_queries() {
         } else if (std::holds_alternative<protocol::WorkersQuery>(*decoded.message)) {
             answer_workers_query(envelope->routing_id);
         } else {
-            reject(query_port, envelope->routing_id, decoded.task_id,
+            reject(query_port, *envelope, decoded.task_id,
                    "only QUERY, CANCEL and WORKERS are accepted on the query port");
         }
     }
 }
 
-void ControlPlane::Impl::reject(RouterSocket& socket, zmq::message_t& routing_id,
+void ControlPlane::Impl::reject(RouterSocket& socket, const Envelope& envelope,
                                 const std::string& task_id, const std::string& reason) {
-    ++messages_rejected;
-    spdlog::warn("rejected a message from peer {} on {}: {}", describe_peer(routing_id),
-                 socket.address(), reason);
-    socket.send(routing_id, protocol::encode(protocol::Error{task_id, reason}));
+    rejections.record(describe_sender(envelope.routing_id, envelope.body.front()), socket.address(),
+                      reason);
+    socket.send(envelope.routing_id, protocol::encode(protocol::Error{task_id, reason}));
 }
 
 void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
@@ -337,7 +325,7 @@ void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol
 
 void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
     query_port.send(routing_id,
-                    protocol::encode(protocol::WorkersReply{to_json_text(pool.status())}));
+                    protocol::encode(protocol::WorkersReply{to_json_text(pool_status())}));
 }
 
 void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {
@@ -545,7 +533,8 @@ SubworkerPoolStatus ControlPlane::get_subworker_status() const {
 }
 
 ControlPlaneStats ControlPlane::stats() const {
-    return ControlPlaneStats{impl_->tasks_accepted, impl_->tasks_finished, impl_->messages_rejected};
+    return ControlPlaneStats{impl_->tasks_accepted, impl_->tasks_finished,
+                             impl_->rejections.count()};
 }
 
 }  // namespace fastqueue

@@ -23,6 +23,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
+#include "common/rejection_log.hpp"
 #include "common/role_thread.hpp"
 #include "common/wakeup.hpp"
 #include "control_plane/control_plane.hpp"
@@ -38,9 +39,6 @@
 namespace fastqueue {
 
 using SteadyClock = std::chrono::steady_clock;
-
-// A peer's routing id as hex, for log lines.
-std::string describe_peer(const zmq::message_t& routing_id);
 
 // A task the control plane holds until it ends: queued or running.
 struct LiveTask {
@@ -94,7 +92,7 @@ struct ControlPlane::Impl {
 
     std::atomic<std::uint64_t> tasks_accepted{0};
     std::atomic<std::uint64_t> tasks_finished{0};
-    std::atomic<std::uint64_t> messages_rejected{0};
+    RejectionLog rejections;  // messages_rejected in stats() and WORKERS_REPLY
 
     // Last member: destroyed (stopped and joined) before anything the loop uses.
     RoleThread role_thread;
@@ -126,12 +124,13 @@ struct ControlPlane::Impl {
     bool schedule_retry(LiveTask& task, TaskOutcome& outcome);
     void collect_completions();
     void cancel_queued_tasks(const std::string& reason);
-    void reject(RouterSocket& socket, zmq::message_t& routing_id, const std::string& task_id,
+    // Counts and logs a message that cannot be used and answers it ERROR.
+    void reject(RouterSocket& socket, const Envelope& envelope, const std::string& task_id,
                 const std::string& reason);
 
     // Subworkers (subworker_dispatch.cpp).
     void receive_management();
-    void register_subworker(zmq::message_t& routing_id, protocol::Register&& registration);
+    void register_subworker(const Envelope& envelope, protocol::Register&& registration);
     void note_heartbeat(zmq::message_t& routing_id, const protocol::Heartbeat& heartbeat);
     void deregister_subworker(const protocol::Deregister& deregister);
     // Sends the task to the subworker; false (and nothing changed) when the
@@ -139,6 +138,8 @@ struct ControlPlane::Impl {
     bool dispatch_to_subworker(SubworkerEntry& subworker, LiveTask& task);
     void receive_subworker_replies(const std::string& worker_id, int priority);
     void handle_subworker_reply(SubworkerEntry& subworker, protocol::Message&& message);
+    // Counts and logs a reply a subworker had no business sending.
+    void reject_subworker_reply(const SubworkerEntry& subworker, const std::string& reason);
     void forward_cancel(const LiveTask& task);
     void send_heartbeats();
     void expire_silent_subworkers();
@@ -148,6 +149,8 @@ struct ControlPlane::Impl {
     void requeue_lost_task(const std::string& task_id);
     void close_links(const std::string& worker_id);
     void publish_status();
+    // The pool's status with this control plane's rejection count.
+    SubworkerPoolStatus pool_status() const;
 };
 
 }  // namespace fastqueue

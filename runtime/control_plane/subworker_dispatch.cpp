@@ -13,12 +13,18 @@
 
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
+#include "protocol/text.hpp"
 
 namespace fastqueue {
 namespace {
 
 constexpr int kReceiveBatch = 256;
 constexpr int kLinkHighWaterMark = 100000;
+// A link's pipe holds more SUBMITs than a subworker may ever have in flight,
+// so a dispatch finds it full only behind a subworker that stopped reading
+// while CANCELs piled up; dispatch_queued_tasks() then puts the task back at
+// the head of its queue.
+static_assert(kLinkHighWaterMark > protocol::kMaxCapacity + protocol::kMaxPrefetch);
 
 }  // namespace
 
@@ -28,25 +34,26 @@ void ControlPlane::Impl::receive_management() {
         if (!envelope) break;
         auto decoded = protocol::decode(envelope->body);
         if (!decoded.message) {
-            reject(management_port, envelope->routing_id, decoded.task_id, decoded.error);
+            reject(management_port, *envelope, decoded.task_id, decoded.error);
             continue;
         }
         if (auto* registration = std::get_if<protocol::Register>(&*decoded.message)) {
-            register_subworker(envelope->routing_id, std::move(*registration));
+            register_subworker(*envelope, std::move(*registration));
         } else if (const auto* heartbeat = std::get_if<protocol::Heartbeat>(&*decoded.message)) {
             note_heartbeat(envelope->routing_id, *heartbeat);
         } else if (const auto* deregister = std::get_if<protocol::Deregister>(&*decoded.message)) {
             deregister_subworker(*deregister);
         } else {
-            reject(management_port, envelope->routing_id, decoded.task_id,
+            reject(management_port, *envelope, decoded.task_id,
                    "only REGISTER, HEARTBEAT and DEREGISTER are accepted on the subworker port");
         }
     }
     publish_status();
 }
 
-void ControlPlane::Impl::register_subworker(zmq::message_t& routing_id,
+void ControlPlane::Impl::register_subworker(const Envelope& envelope,
                                             protocol::Register&& registration) {
+    const zmq::message_t& routing_id = envelope.routing_id;
     const std::string worker_id = registration.worker_id;
     if (SubworkerEntry* existing = pool.find(worker_id)) {
         // A live subworker keeps its id. The same id at the same address is
@@ -56,8 +63,11 @@ void ControlPlane::Impl::register_subworker(zmq::message_t& routing_id,
             const std::string reason = "worker id '" + worker_id +
                                        "' is already registered by a live subworker at " +
                                        existing->address;
-            spdlog::warn("refused registration from {} at {}: {}", describe_peer(routing_id),
-                         registration.address, reason);
+            // A message this control plane will not act on: counted and
+            // logged like any other rejection, answered REGISTER_REFUSED.
+            rejections.record(describe_sender(routing_id, envelope.body.front()),
+                              management_port.address(),
+                              "REGISTER from " + registration.address + " refused: " + reason);
             management_port.send(routing_id,
                                  protocol::encode(protocol::RegisterRefused{worker_id, reason}));
             return;
@@ -152,8 +162,14 @@ void ControlPlane::Impl::receive_subworker_replies(const std::string& worker_id,
         if (subworker == nullptr) return;
         auto decoded = protocol::decode(*frames);
         if (!decoded.message) {
-            ++messages_rejected;
-            spdlog::warn("malformed reply from subworker '{}': {}", worker_id, decoded.error);
+            reject_subworker_reply(*subworker, decoded.error);
+            // A bad answer about a task it holds ends that dispatch: the task
+            // runs again (elsewhere when it can), or fails after
+            // max_worker_losses, and is never left waiting for a RESULT
+            // that will not come.
+            if (!decoded.task_id.empty() && pool.unassign(*subworker, decoded.task_id)) {
+                requeue_lost_task(decoded.task_id);
+            }
             continue;
         }
         pool.mark_heard(*subworker, SteadyClock::now());
@@ -170,8 +186,11 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
     if (auto* result = std::get_if<protocol::Result>(&message)) {
         TaskRecord& record = result->record;
         if (!pool.unassign(subworker, record.task_id)) {
-            spdlog::debug("late result for task {} from subworker '{}' ignored", record.task_id,
-                          subworker.worker_id);
+            // Never for a task that runs elsewhere or has ended: a lost
+            // subworker's links are closed, so only a subworker that
+            // forges results gets here.
+            reject_subworker_reply(
+                subworker, "RESULT for task " + record.task_id + ", which is not running there");
             return;
         }
         subworker.tasks_completed += 1;
@@ -195,7 +214,11 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
     if (auto* refused = std::get_if<protocol::Refused>(&message)) {
         // Not taken (the subworker is stopping): back to the head of its
         // queue, not counted as an attempt or a loss.
-        if (!pool.unassign(subworker, refused->task_id)) return;
+        if (!pool.unassign(subworker, refused->task_id)) {
+            reject_subworker_reply(
+                subworker, "REFUSED for task " + refused->task_id + ", which is not running there");
+            return;
+        }
         auto it = live.find(refused->task_id);
         if (it == live.end()) return;
         LiveTask& task = it->second;
@@ -208,16 +231,25 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
         return;
     }
     if (auto* error = std::get_if<protocol::Error>(&message)) {
+        // The message is the subworker's text: printable characters only,
+        // so that it cannot break the log into lines of its own making.
         spdlog::warn("subworker '{}' answered ERROR for task '{}': {}", subworker.worker_id,
-                     error->task_id, error->message);
+                     error->task_id,
+                     protocol::printable_excerpt(error->message, protocol::kMaxTextBytes));
         if (!error->task_id.empty() && pool.unassign(subworker, error->task_id)) {
             requeue_lost_task(error->task_id);
         }
         return;
     }
-    ++messages_rejected;
-    spdlog::warn("unexpected {} from subworker '{}'", protocol::message_type_name(message),
-                 subworker.worker_id);
+    reject_subworker_reply(
+        subworker,
+        "unexpected " + std::string(protocol::message_type_name(message)) + " from a subworker");
+}
+
+void ControlPlane::Impl::reject_subworker_reply(const SubworkerEntry& subworker,
+                                                const std::string& reason) {
+    rejections.record("subworker '" + subworker.worker_id + "'", "the link to " + subworker.address,
+                      reason);
 }
 
 void ControlPlane::Impl::forward_cancel(const LiveTask& task) {
@@ -280,8 +312,14 @@ void ControlPlane::Impl::close_links(const std::string& worker_id) {
     if (links.erase(worker_id) > 0) are_links_changed = true;
 }
 
+SubworkerPoolStatus ControlPlane::Impl::pool_status() const {
+    SubworkerPoolStatus status = pool.status();
+    status.messages_rejected = rejections.count();
+    return status;
+}
+
 void ControlPlane::Impl::publish_status() {
-    auto status = pool.status();
+    auto status = pool_status();
     std::lock_guard<std::mutex> lock(status_mutex);
     status_snapshot = std::move(status);
 }

@@ -33,6 +33,7 @@
 #include "common/backoff.hpp"
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
+#include "common/rejection_log.hpp"
 #include "common/role_thread.hpp"
 #include "common/wakeup.hpp"
 #include "execution/engine_drain.hpp"
@@ -102,6 +103,7 @@ struct Subworker::Impl {
     std::unique_ptr<ExecutionEngine> engine;
     PriorityQueue<std::string> queue;                // ids of queued tasks
     std::unordered_map<std::string, HeldTask> held;  // queued and running tasks
+    RejectionLog rejections;                         // messages_rejected in stats()
 
     // The link to the control plane (I/O thread only).
     Link link = Link::registering;
@@ -266,7 +268,7 @@ void Subworker::Impl::receive_management() {
         if (!frames) return;
         auto decoded = protocol::decode(*frames);
         if (!decoded.message) {
-            spdlog::warn("dropped a malformed message from the control plane: {}", decoded.error);
+            rejections.record("the control plane", management_address, decoded.error);
             continue;
         }
         handle_management_message(std::move(*decoded.message));
@@ -393,7 +395,8 @@ void Subworker::Impl::receive_task_messages(int port) {
             const std::string reason =
                 decoded.message ? "only SUBMIT and CANCEL are accepted on a subworker's task port"
                                 : decoded.error;
-            spdlog::warn("rejected a message on {}: {}", socket.address(), reason);
+            rejections.record(describe_sender(envelope->routing_id, envelope->body.front()),
+                              socket.address(), reason);
             socket.send(envelope->routing_id,
                         protocol::encode(protocol::Error{decoded.task_id, reason}));
         } else if (drain) {
@@ -555,5 +558,7 @@ std::string Subworker::refusal_reason() const {
 }
 
 bool Subworker::has_abandoned_handlers() const { return impl_->has_abandoned_handlers; }
+
+SubworkerStats Subworker::stats() const { return SubworkerStats{impl_->rejections.count()}; }
 
 }  // namespace fastqueue

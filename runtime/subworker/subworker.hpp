@@ -17,6 +17,7 @@
 // so that the control plane dispatches it elsewhere.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,14 @@ enum class SubworkerExit {
     running,             // has not stopped
     stopped,             // request_stop() and a clean drain
     registration_refused // the control plane refused it (e.g. duplicate id)
+};
+
+// Counters, for logs and tests. Read with stats(); approximate while running.
+struct SubworkerStats {
+    // Messages refused: malformed or not accepted on a task port (answered
+    // ERROR), or malformed from the control plane (dropped). Each is also
+    // logged once as "rejected message #N from PEER on ADDRESS: REASON".
+    std::uint64_t messages_rejected = 0;
 };
 
 class Subworker {
@@ -50,6 +59,8 @@ public:
     // The control plane's refusal, when exit_reason() is registration_refused.
     std::string refusal_reason() const;
     bool has_abandoned_handlers() const;
+
+    SubworkerStats stats() const;
 
 private:
     struct Impl;

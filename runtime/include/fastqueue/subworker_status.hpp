@@ -2,7 +2,7 @@
 // subworkers, as ControlPlane::get_subworker_status() and
 // Client::get_subworker_status() return it and `fastqueue workers --json`
 // prints it:
-//   {"total_subworkers": 3, "active_subworkers": 3,
+//   {"total_subworkers": 3, "active_subworkers": 3, "messages_rejected": 0,
 //    "subworkers": {"sw1": {"address": "tcp://127.0.0.1:5561", "status": "active",
 //                           "load": 2, "capacity": 4, "tasks_completed": 17,
 //                           "last_seen": "2026-11-27T23:52:33.123456Z"}, ...}}
@@ -29,6 +29,11 @@ struct SubworkerInfo {
 struct SubworkerPoolStatus {
     std::size_t total_subworkers = 0;
     std::size_t active_subworkers = 0;
+    // Messages the control plane refused to use since it started (malformed,
+    // not accepted on their port, or a reply a subworker had no business
+    // sending): ControlPlaneStats::messages_rejected. Unset when read from a
+    // control plane too old to report it; to_json_text omits it when unset.
+    std::optional<std::uint64_t> messages_rejected;
     std::map<std::string, SubworkerInfo> subworkers;  // by worker id
 };
 

@@ -9,9 +9,13 @@ WireClient::WireClient(const std::string& address) : context_(1), socket_(contex
 }
 
 void WireClient::send_raw(const std::vector<std::string>& frames) {
+    send_raw_frames(socket_, frames);
+}
+
+void send_raw_frames(zmq::socket_t& socket, const std::vector<std::string>& frames) {
     for (std::size_t i = 0; i < frames.size(); ++i) {
         const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
-        socket_.send(zmq::buffer(frames[i]), flags);
+        socket.send(zmq::buffer(frames[i]), flags);
     }
 }
 

@@ -40,6 +40,10 @@ private:
     zmq::socket_t socket_;
 };
 
+// Sends frames on socket as one multi-part message (or as the rest of one,
+// after a frame sent with sndmore), byte for byte.
+void send_raw_frames(zmq::socket_t& socket, const std::vector<std::string>& frames);
+
 // The frames of a well-formed SUBMIT: protocol id, type, task id, task name,
 // flags byte (1 = wants the result), payload.
 std::vector<std::string> submit_frames(const std::string& task_id, const std::string& task_name,

@@ -9,8 +9,9 @@
 using namespace fastqueue;
 
 TEST_CASE("parse_endpoint: accepts tcp://HOST:PORT and prints it back") {
-    for (const char* address : {"tcp://127.0.0.1:5555", "tcp://localhost:1", "tcp://*:65535",
-                                "tcp://[::1]:5559", "tcp://queue.example.org:8080"}) {
+    for (const char* address :
+         {"tcp://127.0.0.1:5555", "tcp://localhost:1", "tcp://*:65535", "tcp://[::1]:5559",
+          "tcp://queue.example.org:8080", "tcp://worker_7.queue-a.example:9000"}) {
         CAPTURE(address);
         std::string error;
         auto endpoint = parse_endpoint(address, &error);
@@ -46,6 +47,13 @@ TEST_CASE("parse_endpoint: each bad address is rejected with a reason that names
         {"tcp://::1:5555", "invalid host"},
         {"tcp://a/b:5555", "invalid host"},
         {"tcp://[]:5555", "invalid host"},
+        // Names ZeroMQ's connect refuses (EINVAL) are refused here first.
+        {"tcp://a$b:5555", "invalid host"},
+        {"tcp://exa!mple:5555", "invalid host"},
+        {"tcp://h\xc3\xa9llo:5555", "invalid host"},
+        {"tcp://-leading-dash:5555", "invalid host"},
+        {"tcp://.leading-dot:5555", "invalid host"},
+        {"tcp://**:5555", "invalid host"},
         {"", "tcp://"},
     };
     for (const auto& c : cases) {

@@ -98,6 +98,30 @@ TEST_CASE("SubworkerStatus: an empty pool round-trips") {
     CHECK(parsed->subworkers.empty());
 }
 
+TEST_CASE(
+    "SubworkerStatus: messages_rejected is written when set and read back; a status without it "
+    "still parses") {
+    SubworkerPoolStatus original = two_subworkers();
+    original.messages_rejected = 42;
+    const auto object = nlohmann::json::parse(to_json_text(original));
+    CHECK(object["messages_rejected"] == 42);
+    auto parsed = parse_subworker_status(object.dump());
+    REQUIRE(parsed);
+    CHECK(parsed->messages_rejected == std::optional<std::uint64_t>(42));
+
+    // Written by a control plane that predates the member.
+    CHECK_FALSE(
+        nlohmann::json::parse(to_json_text(two_subworkers())).contains("messages_rejected"));
+    auto older = parse_subworker_status(to_json_text(two_subworkers()));
+    REQUIRE(older);
+    CHECK_FALSE(older->messages_rejected.has_value());
+
+    check_refused(edited([](nlohmann::json& o) { o["messages_rejected"] = -1; }),
+                  "'messages_rejected' must be an integer");
+    check_refused(edited([](nlohmann::json& o) { o["messages_rejected"] = "3"; }),
+                  "'messages_rejected' must be an integer");
+}
+
 TEST_CASE("SubworkerStatus: members it does not know are ignored") {
     auto parsed = parse_subworker_status(edited([](nlohmann::json& object) {
         object["later_member"] = 1;

@@ -25,6 +25,7 @@
 #include <variant>
 #include <zmq.hpp>
 
+#include "../plugins/log_capture.hpp"
 #include "common/endpoint.hpp"
 #include "execution/task_context.hpp"
 #include "plugins/task_registry.hpp"
@@ -119,10 +120,10 @@ public:
     }
 
     // Sends to the peer the last message came from.
-    void reply(protocol::Message&& message) {
+    void reply(protocol::Message&& message) { reply_frames(protocol::encode(std::move(message))); }
+    void reply_frames(protocol::Frames&& frames) {
         zmq::message_t peer(last_peer_.data(), last_peer_.size());
         socket_.send(peer, zmq::send_flags::sndmore);
-        auto frames = protocol::encode(std::move(message));
         for (std::size_t i = 0; i < frames.size(); ++i) {
             socket_.send(frames[i],
                          i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
@@ -157,7 +158,9 @@ public:
                 const std::string& payload) {
         protocol::Submit submit{task_id, task_name, true,
                                 zmq::message_t(payload.data(), payload.size())};
-        auto frames = protocol::encode(std::move(submit));
+        send_frames(protocol::encode(std::move(submit)));
+    }
+    void send_frames(protocol::Frames&& frames) {
         for (std::size_t i = 0; i < frames.size(); ++i) {
             socket_.send(frames[i],
                          i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
@@ -381,6 +384,54 @@ TEST_CASE(
     REQUIRE(fixture.wait_stopped());
     CHECK(fixture.subworker->exit_reason() == SubworkerExit::stopped);
     CHECK_FALSE(fixture.subworker->has_abandoned_handlers());
+}
+
+// Frames from strings, byte for byte.
+protocol::Frames raw_frames(const std::vector<std::string>& texts) {
+    protocol::Frames frames;
+    for (const auto& text : texts) frames.emplace_back(text.data(), text.size());
+    return frames;
+}
+
+TEST_CASE(
+    "Subworker: each bad message is answered ERROR, counted in stats() and logged once with peer, "
+    "port and reason") {
+    testing::LogCapture log;
+    Fixture fixture;
+    fixture.start();
+    fixture.control_plane.accept_registration();
+    CHECK(fixture.subworker->stats().messages_rejected == 0);
+    TaskSender sender(fixture.settings.base_address, 1);
+    const std::string port_address =
+        parse_endpoint(fixture.settings.base_address)->with_port_offset(1).to_string();
+
+    sender.send_frames(raw_frames({"garbage", std::string(3, '\0')}));
+    CHECK(sender.receive_as<protocol::Error>().message == "not a FastQueue message");
+    sender.send_frames(raw_frames({"FQ/1", "ACK", new_task_id(7)}));
+    const auto wrong_kind = sender.receive_as<protocol::Error>();
+    CHECK(wrong_kind.task_id == new_task_id(7));
+    CHECK(wrong_kind.message == "only SUBMIT and CANCEL are accepted on a subworker's task port");
+    // From the control plane: dropped, counted and logged the same way.
+    fixture.control_plane.reply_frames(raw_frames({"FQ/1", "HEARTBEAT", "sw-test", "-1"}));
+    const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    while (fixture.subworker->stats().messages_rejected < 3 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(5ms);
+    }
+    CHECK(fixture.subworker->stats().messages_rejected == 3);
+
+    const int first = log.find("rejected message #1 from peer ");
+    REQUIRE(first >= 0);
+    const auto lines = log.lines();
+    CHECK(lines[first].find("warning rejected message #1 from peer ") == 0);
+    CHECK(lines[first].find("(127.0.0.1) on " + port_address + ": not a FastQueue message") !=
+          std::string::npos);
+    CHECK(log.contains("rejected message #2 from peer "));
+    CHECK(log.contains(" on " + port_address +
+                       ": only SUBMIT and CANCEL are accepted on a subworker's task port"));
+    CHECK(log.contains("rejected message #3 from the control plane on tcp://127.0.0.1:" +
+                       std::to_string(fixture.control_plane.port()) + ": load '-1'"));
+    CHECK_FALSE(log.contains("rejected message #4"));
 }
 
 TEST_CASE("Subworker: a port that is taken is an error naming the address") {
