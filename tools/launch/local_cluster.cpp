@@ -68,9 +68,7 @@ std::string loopback_address(int port) { return "tcp://127.0.0.1:" + std::to_str
 
 std::string default_fastqueue_path() { return (own_directory() / "fastqueue").string(); }
 
-std::string default_modules_dir() {
-    return (own_directory().parent_path() / "modules").string();
-}
+std::string default_modules_dir() { return (own_directory().parent_path() / "modules").string(); }
 
 int find_free_port_block(int count) {
     constexpr int kFirstPort = 20000;

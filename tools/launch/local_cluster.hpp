@@ -35,10 +35,10 @@ struct ClusterOptions {
 };
 
 struct SpawnedProcess {
-    std::string name;                  // "control-plane" or the subworker's worker id
-    pid_t pid = -1;                    // -1 while not running
-    std::string log_path;              // its stdout and stderr
-    std::uint64_t peak_rss_bytes = 0;  // VmHWM, read just before it was last stopped
+    std::string name;                    // "control-plane" or the subworker's worker id
+    pid_t pid = -1;                      // -1 while not running
+    std::string log_path;                // its stdout and stderr
+    std::uint64_t peak_rss_bytes = 0;    // VmHWM, read just before it was last stopped
     std::vector<std::string> arguments;  // after the executable; reused by a restart
 };
 
@@ -66,6 +66,9 @@ public:
     bool kill_subworker(int index, int signal_number);
     // Starts subworker `index` again with the same worker id, ports and flags.
     // Returns at once; the control plane sees it register shortly after.
+    // Every process gets SIGTERM when the *thread* that started it ends
+    // (PR_SET_PDEATHSIG, so that none outlives a tool that died): call this
+    // from a thread that lives until stop_all().
     void restart_subworker(int index);
     // True while subworker `index` runs (reaps it when it has exited).
     bool is_subworker_running(int index);

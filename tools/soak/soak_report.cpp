@@ -70,6 +70,7 @@ nlohmann::json to_json(const SoakOptions& options, const SoakResult& result) {
     json["max_attempts"] = result.max_attempts;
     json["wrong"] = result.wrong;
     json["lost"] = result.lost;
+    json["not_found_then_found"] = result.not_found_then_found;
     json["query_errors"] = result.query_errors;
     json["kills"] = result.kills;
     json["restarts"] = result.restarts;
@@ -119,6 +120,9 @@ std::string to_text(const SoakOptions& options, const SoakResult& result) {
         << result.max_attempts << ")\n";
     out << "  lost                " << result.lost << "\n";
     out << "  wrong               " << result.wrong << "\n";
+    if (result.not_found_then_found > 0) {
+        out << "  not found, then found " << result.not_found_then_found << "\n";
+    }
     out << "  kills               " << result.kills << " (restarts " << result.restarts << ")\n";
     char rate[64];
     std::snprintf(rate, sizeof(rate), "%.1f s, %.0f tasks/s", result.elapsed_seconds,
@@ -126,8 +130,8 @@ std::string to_text(const SoakOptions& options, const SoakResult& result) {
     out << "  elapsed             " << rate
         << (result.is_stopped_by_time ? " (stopped by --max-seconds)" : "") << "\n";
     out << "  control plane RSS   first " << mebibytes(result.rss_first_bytes) << ", max "
-        << mebibytes(result.rss_max_bytes) << ", last " << mebibytes(result.rss_last_bytes)
-        << " (" << result.rss_samples << " samples)\n";
+        << mebibytes(result.rss_max_bytes) << ", last " << mebibytes(result.rss_last_bytes) << " ("
+        << result.rss_samples << " samples)\n";
     out << "  peak RSS (VmHWM)   ";
     for (const auto& process : result.processes) {
         out << " " << process.name << " " << mebibytes(process.peak_rss_bytes);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,7 @@ constexpr auto kBusyBackoffMax = std::chrono::milliseconds(100);
 constexpr auto kPollBackoffFirst = std::chrono::milliseconds(1);
 constexpr auto kPollBackoffMax = std::chrono::milliseconds(100);
 constexpr auto kSampleInterval = std::chrono::seconds(1);
+constexpr auto kNotFoundPatience = std::chrono::seconds(10);
 
 SteadyClock::duration seconds(double value) {
     return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(value));
@@ -61,13 +63,20 @@ private:
     void count_final_record(std::uint64_t index, const std::string& task_id,
                             const std::string& task_name, const TaskRecord& record);
     void killer_thread();
-    void keep_problem(std::uint64_t index, const std::string& task_id,
-                      const std::string& task_name, const std::string& what);
+    void keep_problem(std::uint64_t index, const std::string& task_id, const std::string& task_name,
+                      const std::string& what);
     void add_tool_error(const std::string& what);
     bool is_submitting() const {
         return next_index_.load() < options_.task_count && SteadyClock::now() < submit_deadline_;
     }
     void print_progress(SteadyClock::time_point now) const;
+    // "12.345 s into the run", for problem reports.
+    std::string seconds_into_run(SteadyClock::time_point at) const {
+        char text[48];
+        std::snprintf(text, sizeof(text), "%.3f s into the run",
+                      std::chrono::duration<double>(at - start_).count());
+        return text;
+    }
 
     const SoakOptions& options_;
     launch::LocalCluster& cluster_;
@@ -79,14 +88,16 @@ private:
     std::atomic<int> running_clients_{0};
     std::atomic<std::uint64_t> sent_{0}, accepted_{0}, refused_busy_{0}, refused_other_{0},
         unanswered_{0}, succeeded_{0}, failed_{0}, failed_as_expected_{0}, worker_lost_{0},
-        ran_more_than_once_{0}, wrong_{0}, lost_{0}, query_errors_{0}, kills_{0}, restarts_{0};
+        ran_more_than_once_{0}, wrong_{0}, lost_{0}, not_found_then_found_{0}, query_errors_{0},
+        kills_{0}, restarts_{0};
     std::atomic<std::uint32_t> max_attempts_{0};
 
     std::mutex mutex_;
     std::condition_variable killer_wakeup_;
-    bool is_stopping_ = false;                  // guarded by mutex_
-    std::vector<TaskProblem> problems_;         // guarded by mutex_
-    std::vector<std::string> tool_errors_;      // guarded by mutex_
+    bool is_stopping_ = false;              // guarded by mutex_
+    std::vector<TaskProblem> problems_;     // guarded by mutex_
+    std::vector<std::string> tool_errors_;  // guarded by mutex_
+    bool has_killer_failed_ = false;        // only the killer thread uses it
 };
 
 void SoakRun::keep_problem(std::uint64_t index, const std::string& task_id,
@@ -136,7 +147,10 @@ std::optional<std::string> SoakRun::submit_until_accepted(Client& client, const 
 void SoakRun::await_final_record(Client& client, std::uint64_t index, const std::string& task_id,
                                  const std::string& task_name) {
     auto backoff = kPollBackoffFirst;
-    std::string last_seen = "no answer to any query";
+    std::string last_seen = "no record read yet";
+    // Since when the control plane has answered "not found" for this task.
+    bool is_not_found = false;
+    SteadyClock::time_point not_found_since{};
     while (SteadyClock::now() < final_deadline_) {
         std::optional<TaskRecord> record;
         bool is_answered = true;
@@ -146,13 +160,34 @@ void SoakRun::await_final_record(Client& client, std::uint64_t index, const std:
             ++query_errors_;
             is_answered = false;  // asked again after the backoff
         }
+        const auto now = SteadyClock::now();
         if (is_answered && !record) {
-            // A task the control plane acknowledged has a record until it is
-            // evicted from the result cache, and this thread reads it within
-            // moments of its end: "not found" means it was lost.
-            ++lost_;
-            keep_problem(index, task_id, task_name, "acknowledged, then no record");
-            return;
+            // An acknowledged task has a record until it is evicted from the
+            // result cache, and this thread reads it within moments of its
+            // end: "not found" is wrong. It is asked again for a while, so
+            // that a record that was only missing for a moment is told apart
+            // from a task that is gone.
+            if (!is_not_found) {
+                is_not_found = true;
+                not_found_since = now;
+            }
+            if (now - not_found_since >= kNotFoundPatience) {
+                ++lost_;
+                keep_problem(index, task_id, task_name,
+                             "acknowledged, then \"not found\" for " +
+                                 std::to_string(kNotFoundPatience.count()) + " s from " +
+                                 seconds_into_run(not_found_since) + "; before that: " + last_seen);
+                return;
+            }
+        } else if (record && is_not_found) {
+            ++not_found_then_found_;
+            const auto gap_ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(now - not_found_since);
+            keep_problem(index, task_id, task_name,
+                         "acknowledged, answered \"not found\" at " +
+                             seconds_into_run(not_found_since) + ", then found " +
+                             std::to_string(gap_ms.count()) + " ms later: " + describe(*record));
+            is_not_found = false;
         }
         if (record && is_finished(record->state)) {
             count_final_record(index, task_id, task_name, *record);
@@ -163,7 +198,8 @@ void SoakRun::await_final_record(Client& client, std::uint64_t index, const std:
         backoff = std::min(backoff * 2, kPollBackoffMax);
     }
     ++lost_;
-    keep_problem(index, task_id, task_name, "not finished at the end of the drain: " + last_seen);
+    keep_problem(index, task_id, task_name,
+                 "not finished at the end of the drain; last seen: " + last_seen);
 }
 
 void SoakRun::count_final_record(std::uint64_t index, const std::string& task_id,
@@ -212,10 +248,14 @@ void SoakRun::killer_thread() {
     const auto interval = seconds(options_.kill_interval_seconds);
     const auto restart_delay = seconds(options_.restart_delay_seconds);
     int victim = 0;
+    // This thread lives until the run stops, not only while it kills: a
+    // subworker it restarted gets SIGTERM when the thread that started it
+    // ends (PR_SET_PDEATHSIG, see LocalCluster).
     std::unique_lock lock(mutex_);
     while (true) {
         killer_wakeup_.wait_for(lock, interval, [&] { return is_stopping_; });
-        if (is_stopping_ || !is_submitting()) return;
+        if (is_stopping_) return;
+        if (!is_submitting() || has_killer_failed_) continue;
         lock.unlock();
         try {
             if (cluster_.kill_subworker(victim, SIGKILL)) ++kills_;
@@ -226,8 +266,7 @@ void SoakRun::killer_thread() {
             ++restarts_;
         } catch (const std::exception& error) {
             add_tool_error(std::string("the killer failed: ") + error.what());
-            lock.lock();
-            return;
+            has_killer_failed_ = true;
         }
         victim = (victim + 1) % options_.cluster.subworker_count;
         lock.lock();
@@ -238,9 +277,10 @@ void SoakRun::print_progress(SteadyClock::time_point now) const {
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     const std::uint64_t done = succeeded_ + failed_ + lost_;
     std::cerr << "fastqueue-soak: " << static_cast<long>(elapsed) << " s, " << accepted_.load()
-              << " of " << options_.task_count << " accepted, " << succeeded_.load() + failed_.load()
-              << " finished, " << kills_.load() << " kills, " << refused_busy_.load()
-              << " busy, " << lost_.load() << " lost, " << wrong_.load() << " wrong ("
+              << " of " << options_.task_count << " accepted, "
+              << succeeded_.load() + failed_.load() << " finished, " << kills_.load() << " kills, "
+              << refused_busy_.load() << " busy, " << lost_.load() << " lost, " << wrong_.load()
+              << " wrong ("
               << static_cast<long>(elapsed > 0 ? static_cast<double>(done) / elapsed : 0)
               << " tasks/s)\n";
 }
@@ -252,9 +292,8 @@ SoakResult SoakRun::run() {
 
     std::vector<std::thread> clients;
     running_clients_ = static_cast<int>(options_.in_flight);
-    for (std::uint32_t i = 0; i < options_.in_flight; ++i) clients.emplace_back([this] {
-        client_thread();
-    });
+    for (std::uint32_t i = 0; i < options_.in_flight; ++i)
+        clients.emplace_back([this] { client_thread(); });
     std::thread killer;
     if (options_.kill_interval_seconds > 0) killer = std::thread([this] { killer_thread(); });
 
@@ -301,11 +340,11 @@ SoakResult SoakRun::run() {
     result.max_attempts = max_attempts_;
     result.wrong = wrong_;
     result.lost = lost_;
+    result.not_found_then_found = not_found_then_found_;
     result.query_errors = query_errors_;
     result.kills = kills_;
     result.restarts = restarts_;
-    result.is_stopped_by_time =
-        accepted_ + refused_other_ + unanswered_ < options_.task_count;
+    result.is_stopped_by_time = accepted_ + refused_other_ + unanswered_ < options_.task_count;
     result.elapsed_seconds = std::chrono::duration<double>(end - start_).count();
     result.problems = problems_;
     result.tool_errors = tool_errors_;

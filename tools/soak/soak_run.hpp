@@ -6,8 +6,8 @@
 // Each task in flight has its own client thread (the client library is
 // synchronous and one Client serves one thread): it submits, retries later
 // when the control plane answers busy, then polls the task's record until it
-// is finished. A task whose record is gone, or still not finished when the
-// run's time is up, is lost.
+// is finished. A task whose record stays "not found", or is still not
+// finished when the run's time is up, is lost.
 #pragma once
 
 #include <cstdint>
@@ -46,8 +46,11 @@ struct SoakResult {
     std::uint32_t max_attempts = 0;
     std::uint64_t wrong = 0;  // a final record that is not what its task produces
     std::uint64_t lost = 0;   // accepted, and no final record by the end of the drain
+    // Accepted tasks that a query once answered "not found" for, though their
+    // record was there later: a wrong answer even when the task ran.
+    std::uint64_t not_found_then_found = 0;
 
-    std::uint64_t query_errors = 0;  // record queries that got no answer (asked again)
+    std::uint64_t query_errors = 0;        // record queries that got no answer (asked again)
     std::vector<std::string> tool_errors;  // the tool itself failed (a thread threw)
 
     std::uint64_t kills = 0;
@@ -69,10 +72,11 @@ struct SoakResult {
     std::vector<TaskProblem> problems;  // the first few lost or wrong tasks
 
     std::uint64_t finished() const { return accepted - lost; }
-    // Nothing lost, nothing wrong, every SUBMIT answered, no refusal but busy.
+    // Nothing lost, nothing wrong (no wrong record, no wrong "not found"), every
+    // SUBMIT answered, no refusal but busy.
     bool is_clean() const {
-        return lost == 0 && wrong == 0 && unanswered == 0 && refused_other == 0 &&
-               tool_errors.empty();
+        return lost == 0 && wrong == 0 && not_found_then_found == 0 && unanswered == 0 &&
+               refused_other == 0 && tool_errors.empty();
     }
 };
 

@@ -37,8 +37,8 @@ SoakTask make_task(std::uint64_t index, const SoakOptions& options) {
         case Kind::fail:
             return {"fail", payload_of(nlohmann::json::array({fail_message(index)}))};
         case Kind::add:
-            return {"add", payload_of(nlohmann::json::array(
-                               {static_cast<std::int64_t>(index), kAddend}))};
+            return {"add",
+                    payload_of(nlohmann::json::array({static_cast<std::int64_t>(index), kAddend}))};
         case Kind::echo:
             break;
     }
