@@ -65,6 +65,11 @@ std::optional<SoakOptions> parse_soak_options(int argc, char** argv, int& exit_c
         ->capture_default_str();
     app.add_option("--max-queued", options.max_queued,
                    "--max-queued of the control plane (default: fastqueue's)");
+    app.add_option("--result-cache-size", options.result_cache_size,
+                   "--result-cache-size of the control plane; a record must be read before this "
+                   "many later tasks finish")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}))
+        ->capture_default_str();
     app.add_option("--heartbeat-interval", options.heartbeat_interval_seconds,
                    "--heartbeat-interval of the control plane, seconds (default: fastqueue's)")
         ->check(CLI::Range(0.0, 60.0));
@@ -91,6 +96,7 @@ std::optional<SoakOptions> parse_soak_options(int argc, char** argv, int& exit_c
     cluster.subworker_count = kSubworkerCount;
     launch::resolve_default_paths(cluster);
     auto& extra = cluster.extra_control_plane_arguments;
+    extra.insert(extra.end(), {"--result-cache-size", std::to_string(options.result_cache_size)});
     if (options.max_queued > 0) {
         extra.insert(extra.end(), {"--max-queued", std::to_string(options.max_queued)});
     }

@@ -18,6 +18,9 @@ struct SoakOptions {
     launch::ClusterOptions cluster;
     // Control-plane settings passed on only when set (0: fastqueue's default).
     std::uint64_t max_queued = 0;
+    // Always passed, so that the tool knows when a record can have been
+    // evicted before it was read.
+    std::uint64_t result_cache_size = 10000;
     double heartbeat_interval_seconds = 0;
     int heartbeat_liveness = 0;
     int max_worker_losses = 0;

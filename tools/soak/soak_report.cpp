@@ -52,6 +52,7 @@ nlohmann::json to_json(const SoakOptions& options, const SoakResult& result) {
                       {"max_seconds", options.max_seconds},
                       {"drain_seconds", options.drain_seconds},
                       {"max_queued", options.max_queued},
+                      {"result_cache_size", options.result_cache_size},
                       {"heartbeat_interval_seconds", options.heartbeat_interval_seconds},
                       {"heartbeat_liveness", options.heartbeat_liveness},
                       {"max_worker_losses", options.max_worker_losses}};
@@ -71,6 +72,7 @@ nlohmann::json to_json(const SoakOptions& options, const SoakResult& result) {
     json["wrong"] = result.wrong;
     json["lost"] = result.lost;
     json["not_found_then_found"] = result.not_found_then_found;
+    json["evicted_before_read"] = result.evicted_before_read;
     json["query_errors"] = result.query_errors;
     json["kills"] = result.kills;
     json["restarts"] = result.restarts;
@@ -120,6 +122,9 @@ std::string to_text(const SoakOptions& options, const SoakResult& result) {
         << result.max_attempts << ")\n";
     out << "  lost                " << result.lost << "\n";
     out << "  wrong               " << result.wrong << "\n";
+    if (result.evicted_before_read > 0) {
+        out << "  evicted before read " << result.evicted_before_read << " (not checked)\n";
+    }
     if (result.not_found_then_found > 0) {
         out << "  not found, then found " << result.not_found_then_found << "\n";
     }

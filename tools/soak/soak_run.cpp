@@ -59,7 +59,8 @@ private:
     void client_thread();
     std::optional<std::string> submit_until_accepted(Client& client, const SoakTask& task);
     void await_final_record(Client& client, std::uint64_t index, const std::string& task_id,
-                            const std::string& task_name);
+                            const std::string& task_name, std::uint64_t accepted_before);
+    void open_query_connection(Client& client);
     void count_final_record(std::uint64_t index, const std::string& task_id,
                             const std::string& task_name, const TaskRecord& record);
     void killer_thread();
@@ -88,8 +89,8 @@ private:
     std::atomic<int> running_clients_{0};
     std::atomic<std::uint64_t> sent_{0}, accepted_{0}, refused_busy_{0}, refused_other_{0},
         unanswered_{0}, succeeded_{0}, failed_{0}, failed_as_expected_{0}, worker_lost_{0},
-        ran_more_than_once_{0}, wrong_{0}, lost_{0}, not_found_then_found_{0}, query_errors_{0},
-        kills_{0}, restarts_{0};
+        ran_more_than_once_{0}, wrong_{0}, lost_{0}, not_found_then_found_{0},
+        evicted_before_read_{0}, query_errors_{0}, kills_{0}, restarts_{0};
     std::atomic<std::uint32_t> max_attempts_{0};
 
     std::mutex mutex_;
@@ -145,7 +146,7 @@ std::optional<std::string> SoakRun::submit_until_accepted(Client& client, const 
 }
 
 void SoakRun::await_final_record(Client& client, std::uint64_t index, const std::string& task_id,
-                                 const std::string& task_name) {
+                                 const std::string& task_name, std::uint64_t accepted_before) {
     auto backoff = kPollBackoffFirst;
     std::string last_seen = "no record read yet";
     // Since when the control plane has answered "not found" for this task.
@@ -162,11 +163,22 @@ void SoakRun::await_final_record(Client& client, std::uint64_t index, const std:
         }
         const auto now = SteadyClock::now();
         if (is_answered && !record) {
-            // An acknowledged task has a record until it is evicted from the
-            // result cache, and this thread reads it within moments of its
-            // end: "not found" is wrong. It is asked again for a while, so
-            // that a record that was only missing for a moment is told apart
-            // from a task that is gone.
+            // An acknowledged task has a record until the result cache
+            // evicts it, which takes result_cache_size later records; when
+            // that many tasks were accepted since, its record may be gone
+            // without a fault, and the task cannot be checked.
+            const std::uint64_t accepted_since = accepted_.load() - accepted_before;
+            if (accepted_since + options_.in_flight >= options_.result_cache_size) {
+                ++evicted_before_read_;
+                keep_problem(index, task_id, task_name,
+                             "\"not found\" at " + seconds_into_run(now) + ", after " +
+                                 std::to_string(accepted_since) +
+                                 " later tasks were accepted: evicted before it was read?");
+                return;
+            }
+            // Otherwise "not found" is wrong. The task is asked for again for
+            // a while, so that a record missing only for a moment is told
+            // apart from a task that is gone.
             if (!is_not_found) {
                 is_not_found = true;
                 not_found_since = now;
@@ -224,18 +236,40 @@ void SoakRun::count_final_record(std::uint64_t index, const std::string& task_id
     }
 }
 
+void SoakRun::open_query_connection(Client& client) {
+    // The client connects each socket on first use. Under heavy load the
+    // first connection can take seconds (a dropped SYN is sent again after
+    // 1 s, then 2 s), and a task's record must not wait for it: the query
+    // socket is opened with a query for an id no task has, before the first
+    // SUBMIT.
+    static const std::string kUnusedTaskId = "00000000-0000-4000-8000-000000000000";
+    while (SteadyClock::now() < submit_deadline_) {
+        try {
+            client.get(kUnusedTaskId);
+            return;
+        } catch (const ClientError&) {
+            ++query_errors_;
+        }
+    }
+}
+
 void SoakRun::client_thread() {
     try {
         ClientOptions client_options;
         client_options.control_plane_address = cluster_.control_plane_address();
         client_options.timeout = kClientTimeout;
         Client client(client_options);
+        open_query_connection(client);
         while (SteadyClock::now() < submit_deadline_) {
             const std::uint64_t index = next_index_++;
             if (index >= options_.task_count) break;
             const SoakTask task = make_task(index, options_);
             if (auto task_id = submit_until_accepted(client, task)) {
-                await_final_record(client, index, *task_id, task.name);
+                // Tasks accepted before this one was: the result cache holds
+                // the last result_cache_size records, so this tells whether
+                // its record can have been evicted before it was read.
+                const std::uint64_t accepted_before = accepted_.load();
+                await_final_record(client, index, *task_id, task.name, accepted_before);
             }
         }
     } catch (const std::exception& error) {
@@ -341,6 +375,7 @@ SoakResult SoakRun::run() {
     result.wrong = wrong_;
     result.lost = lost_;
     result.not_found_then_found = not_found_then_found_;
+    result.evicted_before_read = evicted_before_read_;
     result.query_errors = query_errors_;
     result.kills = kills_;
     result.restarts = restarts_;

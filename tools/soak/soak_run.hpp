@@ -49,6 +49,9 @@ struct SoakResult {
     // Accepted tasks that a query once answered "not found" for, though their
     // record was there later: a wrong answer even when the task ran.
     std::uint64_t not_found_then_found = 0;
+    // Accepted tasks whose record was "not found" only after so many later
+    // tasks that the result cache may have evicted it unread: unchecked.
+    std::uint64_t evicted_before_read = 0;
 
     std::uint64_t query_errors = 0;        // record queries that got no answer (asked again)
     std::vector<std::string> tool_errors;  // the tool itself failed (a thread threw)
@@ -72,11 +75,11 @@ struct SoakResult {
     std::vector<TaskProblem> problems;  // the first few lost or wrong tasks
 
     std::uint64_t finished() const { return accepted - lost; }
-    // Nothing lost, nothing wrong (no wrong record, no wrong "not found"), every
-    // SUBMIT answered, no refusal but busy.
+    // Nothing lost, nothing wrong (no wrong record, no wrong "not found"),
+    // every task checked, every SUBMIT answered, no refusal but busy.
     bool is_clean() const {
-        return lost == 0 && wrong == 0 && not_found_then_found == 0 && unanswered == 0 &&
-               refused_other == 0 && tool_errors.empty();
+        return lost == 0 && wrong == 0 && not_found_then_found == 0 && evicted_before_read == 0 &&
+               unanswered == 0 && refused_other == 0 && tool_errors.empty();
     }
 };
 
