@@ -1,15 +1,15 @@
 // flood_test.cpp -- a control plane offered far more work than it can run
 // keeps its memory bounded. With one handler thread, a task that sleeps
 // kTaskSeconds and --max-queued kMaxQueued, a pipelined wire client sends
-// kFloodSubmissions SUBMITs, more than ten times what the control plane
-// accepts (and a hundred times what it can run meanwhile): once the queue is full every further SUBMIT is refused "busy".
-// The control plane's VmRSS, sampled all through the flood, must level off:
-// the highest sample of the last third of the flood may exceed the highest of
-// the first third (the queue is full within its first 1 %) by at most
-// kGrowthMarginBytes, and no sample may pass kRssBoundBytes. Every SUBMIT is
-// answered once (accepted + refused == sent), the accepted tasks keep their
-// records, and afterwards a critical task is still served. No time is
-// asserted: the machine is shared.
+// kFloodSubmissions SUBMITs: more than ten times what the control plane
+// accepts, and far more than it can run meanwhile. Once the queue is full,
+// every further SUBMIT is refused "busy". The control plane's VmRSS, sampled
+// all through the flood, must level off: the highest sample of the last
+// third of the flood may exceed the highest of the first third (the queue is
+// full within its first 1 %) by at most kGrowthMarginBytes, and no sample may
+// pass kRssBoundBytes. Every SUBMIT is answered once (accepted + refused ==
+// sent), the accepted tasks keep their records, and afterwards a critical
+// task is still served. No time is asserted: the machine is shared.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -63,7 +63,9 @@ std::uint64_t max_rss_between(const std::vector<RssSample>& samples, std::uint64
 
 }  // namespace
 
-TEST_CASE("flood: ten times more submissions than the control plane runs; busy refusals, memory levels off, still serving") {
+TEST_CASE(
+    "flood: ten times more submissions than the control plane runs; busy refusals, memory levels "
+    "off, still serving") {
     ControlPlaneProcess control_plane({"--concurrency", "1", "--max-queued",
                                        std::to_string(kMaxQueued), "--shutdown-grace", "1"});
     const pid_t pid = control_plane.process().pid();
@@ -125,10 +127,9 @@ TEST_CASE("flood: ten times more submissions than the control plane runs; busy r
     const std::uint64_t first_plateau = max_rss_between(samples, 0, third);
     const std::uint64_t last_third = max_rss_between(samples, 2 * third, kFloodSubmissions + 1);
     const std::uint64_t highest = max_rss_between(samples, 0, kFloodSubmissions + 1);
-    MESSAGE("control plane VmRSS: first third max " << first_plateau / 1024 << " KiB, last third max "
-                                                    << last_third / 1024 << " KiB, overall max "
-                                                    << highest / 1024 << " KiB, "
-                                                    << samples.size() << " samples");
+    MESSAGE("control plane VmRSS: first third max "
+            << first_plateau / 1024 << " KiB, last third max " << last_third / 1024
+            << " KiB, overall max " << highest / 1024 << " KiB, " << samples.size() << " samples");
     REQUIRE(samples.size() >= 30);
     CHECK(first_plateau > 0);
     CHECK(last_third <= first_plateau + kGrowthMarginBytes);

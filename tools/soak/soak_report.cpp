@@ -135,7 +135,9 @@ std::string to_text(const SoakOptions& options, const SoakResult& result) {
     out << "  elapsed             " << rate
         << (result.is_stopped_by_time ? " (stopped by --max-seconds)" : "") << "\n";
     out << "  control plane RSS   first " << mebibytes(result.rss_first_bytes) << ", max "
-        << mebibytes(result.rss_max_bytes) << ", last " << mebibytes(result.rss_last_bytes) << " ("
+        << mebibytes(result.rss_max_bytes) << ", last " << mebibytes(result.rss_last_bytes)
+        << "; highest in the first third " << mebibytes(result.rss_first_third_max_bytes)
+        << ", in the last third " << mebibytes(result.rss_last_third_max_bytes) << " ("
         << result.rss_samples << " samples)\n";
     out << "  peak RSS (VmHWM)   ";
     for (const auto& process : result.processes) {

@@ -24,6 +24,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// Problems and tool errors kept for the report; the counters count them all.
 constexpr std::size_t kMaxProblemsKept = 20;
 // Long enough that a loaded 2-core machine answers; a SUBMIT or QUERY with
 // no answer in this time counts as unanswered (or a query error).
@@ -57,7 +58,8 @@ public:
 
 private:
     void client_thread();
-    std::optional<std::string> submit_until_accepted(Client& client, const SoakTask& task);
+    std::optional<std::string> submit_until_accepted(Client& client, std::uint64_t index,
+                                                     const SoakTask& task);
     void await_final_record(Client& client, std::uint64_t index, const std::string& task_id,
                             const std::string& task_name, std::uint64_t accepted_before);
     void open_query_connection(Client& client);
@@ -109,10 +111,11 @@ void SoakRun::keep_problem(std::uint64_t index, const std::string& task_id,
 
 void SoakRun::add_tool_error(const std::string& what) {
     std::lock_guard lock(mutex_);
-    tool_errors_.push_back(what);
+    if (tool_errors_.size() < kMaxProblemsKept) tool_errors_.push_back(what);
 }
 
-std::optional<std::string> SoakRun::submit_until_accepted(Client& client, const SoakTask& task) {
+std::optional<std::string> SoakRun::submit_until_accepted(Client& client, std::uint64_t index,
+                                                          const SoakTask& task) {
     auto backoff = kBusyBackoffFirst;
     while (SteadyClock::now() < submit_deadline_) {
         ++sent_;
@@ -133,11 +136,13 @@ std::optional<std::string> SoakRun::submit_until_accepted(Client& client, const 
                     // does not say which task id it used, so it cannot be
                     // followed or resent safely.
                     ++unanswered_;
-                    add_tool_error(std::string("a SUBMIT was not answered: ") + error.what());
+                    keep_problem(index, "", task.name,
+                                 std::string("SUBMIT not answered: ") + error.what());
                     return std::nullopt;
                 default:
                     ++refused_other_;
-                    add_tool_error(std::string("a SUBMIT was refused: ") + error.what());
+                    keep_problem(index, "", task.name,
+                                 std::string("SUBMIT refused: ") + error.what());
                     return std::nullopt;
             }
         }
@@ -264,7 +269,7 @@ void SoakRun::client_thread() {
             const std::uint64_t index = next_index_++;
             if (index >= options_.task_count) break;
             const SoakTask task = make_task(index, options_);
-            if (auto task_id = submit_until_accepted(client, task)) {
+            if (auto task_id = submit_until_accepted(client, index, task)) {
                 // Tasks accepted before this one was: the result cache holds
                 // the last result_cache_size records, so this tells whether
                 // its record can have been evicted before it was read.

@@ -72,7 +72,7 @@ struct SoakResult {
     std::vector<launch::SpawnedProcess> processes;  // with their peak RSS (VmHWM)
     std::string log_dir;
 
-    std::vector<TaskProblem> problems;  // the first few lost or wrong tasks
+    std::vector<TaskProblem> problems;  // the first 20 tasks lost, wrong, unanswered or unchecked
 
     std::uint64_t finished() const { return accepted - lost; }
     // Nothing lost, nothing wrong (no wrong record, no wrong "not found"),
