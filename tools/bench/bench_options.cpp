@@ -4,21 +4,11 @@
 #include "bench_options.hpp"
 
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <iostream>
 
+#include "launch/cluster_flags.hpp"
+
 namespace fastqueue::bench {
-
-namespace {
-
-// The directory holding this executable, from /proc/self/exe.
-std::filesystem::path own_directory() {
-    std::error_code error;
-    auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-    return error ? std::filesystem::path(".") : self.parent_path();
-}
-
-}  // namespace
 
 std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit_code) {
     BenchOptions options;
@@ -29,23 +19,12 @@ std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit
     app.add_option("--control-plane-address", options.control_plane_address,
                    "Drive a running control plane at this base address (tcp://127.0.0.1:PORT) "
                    "instead of spawning one");
-    app.add_option("--spawn-subworkers", options.spawn_subworkers,
+    app.add_option("--spawn-subworkers", options.cluster.subworker_count,
                    "Subworkers to start next to the spawned control plane")
         ->check(CLI::Range(0, 256));
-    app.add_option("--fastqueue", options.fastqueue_path,
-                   "The fastqueue executable to spawn (default: the one next to this tool)");
-    app.add_option("--modules-dir", options.modules_dir,
-                   "--modules-dir for spawned processes (default: ../modules next to this tool)");
-    app.add_option("--task-modules", options.task_modules, "--task-modules for spawned processes");
-    app.add_option("--control-plane-concurrency", options.control_plane_concurrency,
-                   "--concurrency of the spawned control plane (default: fastqueue's)")
-        ->check(CLI::Range(0, 1024));
-    app.add_option("--subworker-concurrency", options.subworker_concurrency,
-                   "--concurrency of each spawned subworker (default: fastqueue's)")
-        ->check(CLI::Range(0, 1024));
-    app.add_option("--subworker-prefetch", options.subworker_prefetch,
-                   "--prefetch of each spawned subworker (default: fastqueue's)")
-        ->check(CLI::Range(-1, 1024));
+    app.add_option("--task-modules", options.cluster.task_modules,
+                   "--task-modules for spawned processes");
+    launch::declare_cluster_flags(app, options.cluster);
     app.add_option("--task", options.task_name,
                    "Task to submit; its payload is an echo of a string")
         ->capture_default_str();
@@ -82,16 +61,14 @@ std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit
     }
     options.priority = *priority;
     options.is_spawning = options.control_plane_address.empty();
-    if (!options.is_spawning && options.spawn_subworkers > 0) {
+    if (!options.is_spawning && options.cluster.subworker_count > 0) {
         std::cerr << "fastqueue-bench: --spawn-subworkers needs a spawned control plane "
                      "(drop --control-plane-address)\n";
         exit_code = 2;
         return std::nullopt;
     }
-    if (options.fastqueue_path.empty()) options.fastqueue_path = own_directory() / "fastqueue";
-    if (options.modules_dir.empty()) {
-        options.modules_dir = (own_directory().parent_path() / "modules").string();
-    }
+    options.cluster.name = "bench";
+    launch::resolve_default_paths(options.cluster);
     return options;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fastqueue/task.hpp"
+#include "launch/local_cluster.hpp"
 
 namespace fastqueue::bench {
 
@@ -15,13 +16,9 @@ struct BenchOptions {
     // Where the load goes: a running control plane, or one the tool starts.
     std::string control_plane_address;  // empty: spawn one
     bool is_spawning = false;           // true when control_plane_address was not given
-    int spawn_subworkers = 0;           // subworkers started next to the spawned control plane
-    std::string fastqueue_path;         // the `fastqueue` executable to spawn
-    std::string modules_dir;            // --modules-dir passed to spawned processes
-    std::string task_modules = "mytasks";
-    int control_plane_concurrency = 0;  // 0: fastqueue's default (number of cores)
-    int subworker_concurrency = 0;      // 0: fastqueue's default
-    int subworker_prefetch = -1;        // -1: fastqueue's default
+    // The spawned processes (worker ids "bench-control-plane", "bench-sw1",
+    // ...); cluster.subworker_count is --spawn-subworkers.
+    launch::ClusterOptions cluster;
 
     // The load.
     std::string task_name = "echo";

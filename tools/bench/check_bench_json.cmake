@@ -3,7 +3,7 @@
 # checks that it succeeds and that its JSON has every field. No time is
 # asserted: the machine is shared.
 execute_process(
-  COMMAND "${BENCH}" --fastqueue "${FASTQUEUE}" --modules-dir "${MODULES_DIR}"
+  COMMAND "${TOOL}" --fastqueue "${FASTQUEUE}" --modules-dir "${MODULES_DIR}"
           --spawn-subworkers 1 --tasks 2000 --in-flight 100 --payload-bytes 32
           --baseline --json --max-seconds 60
   RESULT_VARIABLE exit_code

@@ -8,8 +8,8 @@
 #include <zmq.hpp>
 
 #include "bench_options.hpp"
+#include "launch/local_cluster.hpp"
 #include "load_driver.hpp"
-#include "process_launcher.hpp"
 #include "report.hpp"
 #include "transport_baseline.hpp"
 
@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
         BenchReport report;
         report.options = *options;
         {
-            std::optional<ProcessLauncher> launcher;
-            if (options->is_spawning) launcher.emplace(*options, deadline);
+            std::optional<fastqueue::launch::LocalCluster> launcher;
+            if (options->is_spawning) launcher.emplace(options->cluster, deadline);
             report.control_plane_address =
                 launcher ? launcher->control_plane_address() : options->control_plane_address;
             report.fastqueue =

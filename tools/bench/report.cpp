@@ -76,7 +76,7 @@ nlohmann::json to_json(const BenchReport& report) {
                       {"ack_only", options.is_ack_only},
                       {"priority", std::string(to_string(options.priority))},
                       {"spawned", options.is_spawning},
-                      {"subworkers", options.spawn_subworkers},
+                      {"subworkers", options.cluster.subworker_count},
                       {"control_plane_address", report.control_plane_address}};
     json["fastqueue"] = outcome_json(report.fastqueue);
     nlohmann::json peak_rss = nlohmann::json::object();
@@ -109,7 +109,7 @@ std::string to_table(const BenchReport& report) {
         << options.payload_bytes << " B, " << options.in_flight << " in flight, "
         << to_string(options.priority) << (options.is_ack_only ? ", until ACK" : "") << ", "
         << (options.is_spawning ? "spawned control plane + " +
-                                      std::to_string(options.spawn_subworkers) + " subworkers"
+                                      std::to_string(options.cluster.subworker_count) + " subworkers"
                                 : "control plane at " + report.control_plane_address)
         << ", load average " << report.load_average << "\n\n";
 

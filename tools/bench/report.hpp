@@ -10,7 +10,7 @@
 
 #include "bench_options.hpp"
 #include "load_driver.hpp"
-#include "process_launcher.hpp"
+#include "launch/local_cluster.hpp"
 #include "transport_baseline.hpp"
 
 namespace fastqueue::bench {
@@ -20,7 +20,7 @@ struct BenchReport {
     std::string control_plane_address;
     PipelineOutcome fastqueue;
     std::optional<BaselineMeasurement> baseline;
-    std::vector<SpawnedProcess> processes;  // empty when driving a running control plane
+    std::vector<launch::SpawnedProcess> processes;  // empty when driving a running control plane
     std::string load_average;               // /proc/loadavg when the run ended
 
     // The run counts: every task and every baseline request answered exactly

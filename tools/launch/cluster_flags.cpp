@@ -1,0 +1,28 @@
+// cluster_flags.cpp -- see cluster_flags.hpp.
+#include "launch/cluster_flags.hpp"
+
+namespace fastqueue::launch {
+
+void declare_cluster_flags(CLI::App& app, ClusterOptions& cluster) {
+    app.add_option("--fastqueue", cluster.fastqueue_path,
+                   "The fastqueue executable to start (default: the one next to this tool)");
+    app.add_option("--modules-dir", cluster.modules_dir,
+                   "--modules-dir of the started processes (default: ../modules next to this "
+                   "tool)");
+    app.add_option("--control-plane-concurrency", cluster.control_plane_concurrency,
+                   "--concurrency of the started control plane (default: fastqueue's)")
+        ->check(CLI::Range(0, 1024));
+    app.add_option("--subworker-concurrency", cluster.subworker_concurrency,
+                   "--concurrency of each started subworker (default: fastqueue's)")
+        ->check(CLI::Range(0, 1024));
+    app.add_option("--subworker-prefetch", cluster.subworker_prefetch,
+                   "--prefetch of each started subworker (default: fastqueue's)")
+        ->check(CLI::Range(-1, 1024));
+}
+
+void resolve_default_paths(ClusterOptions& cluster) {
+    if (cluster.fastqueue_path.empty()) cluster.fastqueue_path = default_fastqueue_path();
+    if (cluster.modules_dir.empty()) cluster.modules_dir = default_modules_dir();
+}
+
+}  // namespace fastqueue::launch

@@ -1,0 +1,22 @@
+// cluster_flags.hpp -- the command-line flags every tool that starts a
+// LocalCluster offers, declared once: which `fastqueue` executable and modules
+// directory to use, and the concurrency and prefetch of the processes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "launch/local_cluster.hpp"
+
+namespace fastqueue::launch {
+
+// Declares --fastqueue, --modules-dir, --control-plane-concurrency,
+// --subworker-concurrency and --subworker-prefetch on `app`, bound to
+// `cluster`, which must outlive the parse.
+void declare_cluster_flags(CLI::App& app, ClusterOptions& cluster);
+
+// Fills in what the flags left empty: the `fastqueue` executable next to
+// this tool and the build tree's modules directory (default_fastqueue_path(),
+// default_modules_dir()).
+void resolve_default_paths(ClusterOptions& cluster);
+
+}  // namespace fastqueue::launch
