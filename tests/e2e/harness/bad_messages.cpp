@@ -82,10 +82,25 @@ std::vector<BadMessage> bad_submissions(const std::string& wrong_kind_reason) {
                     frames.pop_back();
                     return frames;
                 });
-    add_with_id(messages, "SUBMIT with an extra frame", "SUBMIT has 7 frames, expected 6",
+    add_with_id(messages, "SUBMIT with an extra frame",
+                "SUBMIT has 7 frames, but flags announce no options frame",
                 [](const std::string& id) {
                     auto frames = sample_submit(id);
                     frames.push_back("extra");
+                    return frames;
+                });
+    add_with_id(messages, "SUBMIT with two extra frames", "SUBMIT has 8 frames, expected 6 or 7",
+                [](const std::string& id) {
+                    auto frames = sample_submit(id);
+                    frames.push_back("extra");
+                    frames.push_back("extra");
+                    return frames;
+                });
+    add_with_id(messages, "SUBMIT with a bad options frame", "unknown option 'retries'",
+                [](const std::string& id) {
+                    auto frames = sample_submit(id);
+                    frames[4] = std::string(1, '\x03');
+                    frames.push_back(R"({"retries":3})");
                     return frames;
                 });
     add_with_id(messages, "valid frames in the wrong order (type first)", kNotFastQueue,
