@@ -11,6 +11,10 @@ packages=(
   libspdlog-dev libfmt-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   doctest-dev
+  # The sanitizer builds and the libFuzzer targets of scripts/test.sh: clang,
+  # its sanitizer and libFuzzer runtimes (not pulled in without recommends)
+  # and llvm-symbolizer, which turns sanitizer stack traces into file:line.
+  clang libclang-rt-dev llvm
 )
 
 missing=()

@@ -1,9 +1,56 @@
 #!/usr/bin/env bash
 # The one command that takes a fresh Debian 12 machine to a tested build:
-# installs what is missing, builds everything, runs every test.
+# installs what is missing, builds everything and runs every test, then
+# rebuilds with sanitizers (clang) and runs the tests again under them:
+#
+#   1. ./build        normal build, every test (ctest, as a developer runs it)
+#   2. ./build-asan   ASan + UBSan: the unit, e2e and fuzz labels; each
+#                     fuzzer runs 60 s over a copy of its seed corpus
+#   3. ./build-tsan   TSan: the unit label
+#
+# FASTQUEUE_QUICK=1 stops after stage 1 (for developers; CI runs all three).
+# The sanitizer builds are Debug (-O0) and build only what their tests need;
+# CONTRIBUTING.md ("Sanitizers and fuzzing") says why and how long each takes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-scripts/build.sh
+jobs="$(nproc)"
+timings=()
+
+# Runs "$@" as one named stage and records its wall time.
+stage() {
+  local name=$1
+  shift
+  local started=$SECONDS
+  echo "=== test.sh: $name"
+  "$@"
+  timings+=("$(printf '%-28s %4d s' "$name" $((SECONDS - started)))")
+}
+
+# Configures and builds one sanitizer build: build_sanitized DIR SANITIZERS [TARGET...]
+build_sanitized() {
+  local dir=$1 sanitizers=$2
+  shift 2
+  CC=clang CXX=clang++ CMAKE_BUILD_TYPE=Debug FASTQUEUE_BUILD_DIR="$dir" \
+    FASTQUEUE_CMAKE_ARGS="-DFASTQUEUE_SANITIZE=$sanitizers -DFASTQUEUE_BUILD_TOOLS=OFF" \
+    scripts/build.sh "$@"
+}
+
+stage "install-deps" scripts/install-deps.sh
 build_dir="${FASTQUEUE_BUILD_DIR:-build}"
-ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
+stage "build" scripts/build.sh
+stage "tests" ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+
+if [ "${FASTQUEUE_QUICK:-0}" != "1" ]; then
+  stage "asan+ubsan build" build_sanitized build-asan address,undefined
+  stage "asan+ubsan unit,e2e,fuzz" \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs" -L 'unit|e2e|fuzz'
+  stage "tsan build" build_sanitized build-tsan thread --target fastqueue_unit_tests
+  stage "tsan unit" ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L unit
+fi
+
+echo "=== test.sh: wall time per stage"
+printf '%s\n' "${timings[@]}"
+if [ "${FASTQUEUE_QUICK:-0}" = "1" ]; then
+  echo "test.sh: FASTQUEUE_QUICK=1, the sanitizer stages were skipped"
+fi
+echo "test.sh: every stage passed"

@@ -108,6 +108,11 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) {
     if (!date.ok()) return std::nullopt;
     auto at =
         sys_days{date} + hours{hour} + minutes{minute} + seconds{second} + microseconds{micro};
+    // A Timestamp holds nanoseconds in 64 bits (years 1677..2262); converting
+    // a time outside that range would overflow, so it is refused instead.
+    if (at < ceil<microseconds>(Timestamp::min()) || at > floor<microseconds>(Timestamp::max())) {
+        return std::nullopt;
+    }
     return time_point_cast<Clock::duration>(at);
 }
 

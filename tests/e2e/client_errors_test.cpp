@@ -28,7 +28,11 @@ TEST_CASE("client errors: submit with no control plane exits 3 naming the priori
     // A submission goes to base + the priority's offset (critical 0 ... low 3).
     const int base = unreachable_base_port();
     const std::pair<const char*, int> priorities[] = {{"critical", 0}, {"normal", 2}, {"low", 3}};
-    for (const auto& [priority, offset] : priorities) {
+    for (const auto& entry : priorities) {
+        // Named copies: doctest's INFO captures by reference, which clang 14
+        // cannot do for a structured binding.
+        const char* priority = entry.first;
+        const int offset = entry.second;
         for (const bool is_non_blocking : {false, true}) {
             std::vector<std::string> args{"submit", "--task-name", "add", "--args", "1", "2",
                                           "--priority", priority,

@@ -68,7 +68,11 @@ TEST_CASE("subworker dispatch: three subworkers share a stream of tasks, one tas
     // the one before it finished.
     std::map<std::string, std::vector<TaskRecord>> by_worker;
     for (const auto& record : records) by_worker[record.worker_id].push_back(record);
-    for (auto& [worker, ran] : by_worker) {
+    for (auto& entry : by_worker) {
+        // Named references: doctest's INFO captures by reference, which
+        // clang 14 cannot do for a structured binding.
+        const std::string& worker = entry.first;
+        std::vector<TaskRecord>& ran = entry.second;
         std::sort(ran.begin(), ran.end(),
                   [](const TaskRecord& a, const TaskRecord& b) { return a.started_at < b.started_at; });
         for (std::size_t i = 1; i < ran.size(); ++i) {

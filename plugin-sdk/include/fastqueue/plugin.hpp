@@ -25,6 +25,7 @@
 //     wrapper calls host->set_error with a message and returns non-FQ_OK.
 //     Argument errors name the argument, e.g.
 //       argument 2 ('y'): expected a number, got string "abc"
+//     Messages are passed on as valid UTF-8 (other bytes become U+FFFD).
 //     Throw Cancelled (or call TaskContext::throw_if_cancelled) to end a task
 //     that was asked to stop; the host then records it as cancelled. Throw
 //     RetryableError for a failure another attempt may not meet (the handler
@@ -590,10 +591,22 @@ std::unique_ptr<TaskBase> make_task(const fq_host_api& host, std::string name, F
     }
 }
 
-// Ends a task with an error message. Never throws.
+// Ends a task with an error message, made valid UTF-8 as set_error requires:
+// every byte that is not part of a well-formed sequence becomes U+FFFD. The
+// JSON parser quotes the input bytes it stopped at, a value shown in a
+// message may be cut inside a character, and a handler's exception may hold
+// any bytes. Never throws.
 inline int fail_task(const fq_host_api& host, fq_task_context* context, const char* message,
                      int status) noexcept {
-    host.set_error(context, message);
+    try {
+        const std::string repaired =
+            json::parse(json(std::string(message))
+                            .dump(-1, ' ', false, json::error_handler_t::replace))
+                .get<std::string>();
+        host.set_error(context, repaired.c_str());
+    } catch (...) {
+        host.set_error(context, "task failed; its error message could not be encoded");
+    }
     return status;
 }
 

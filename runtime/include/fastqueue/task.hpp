@@ -40,7 +40,8 @@ using Timestamp = Clock::time_point;  // the epoch (a default value) means "not 
 // Formats as UTC ISO-8601 with microseconds, e.g. "2026-11-27T23:52:33.123456Z".
 // An unset timestamp formats as the empty string.
 std::string format_timestamp(Timestamp at);
-// Parses what format_timestamp writes; std::nullopt on any other text.
+// Parses what format_timestamp writes; std::nullopt on any other text and on
+// a time a Timestamp cannot hold (before 1677-09-21 or after 2262-04-11).
 // The empty string parses to an unset timestamp.
 std::optional<Timestamp> parse_timestamp(std::string_view text);
 

@@ -75,7 +75,11 @@ TEST_CASE("SubworkerStatus: to_json_text writes the documented members and parse
     CHECK(parsed->total_subworkers == 2);
     CHECK(parsed->active_subworkers == 1);
     REQUIRE(parsed->subworkers.size() == 2);
-    for (const auto& [id, info] : original.subworkers) {
+    for (const auto& entry : original.subworkers) {
+        // Named references: doctest's CAPTURE captures by reference, which
+        // clang 14 cannot do for a structured binding.
+        const std::string& id = entry.first;
+        const SubworkerInfo& info = entry.second;
         CAPTURE(id);
         REQUIRE(parsed->subworkers.count(id) == 1);
         const SubworkerInfo& back = parsed->subworkers.at(id);

@@ -61,6 +61,15 @@ TEST_CASE("parse_timestamp: round-trips format_timestamp to the microsecond") {
     CHECK(*leap_day - (sys_days{year{2024} / 2 / 29} + hours{12}) == microseconds{1});
 }
 
+TEST_CASE("parse_timestamp: accepts the first and last microsecond a Timestamp holds") {
+    auto first = parse_timestamp("1677-09-21T00:12:43.145225Z");
+    REQUIRE(first);
+    CHECK(*first - Timestamp::min() < microseconds{1});
+    auto last = parse_timestamp("2262-04-11T23:47:16.854775Z");
+    REQUIRE(last);
+    CHECK(Timestamp::max() - *last < microseconds{1});
+}
+
 TEST_CASE("parse_timestamp: rejects anything format_timestamp does not write") {
     const char* bad[] = {
         "2026-11-27T23:52:33Z",              // no fraction
@@ -79,6 +88,10 @@ TEST_CASE("parse_timestamp: rejects anything format_timestamp does not write") {
         "-026-11-27T23:52:33.123456Z",       // sign
         "now",
         " 2026-11-27T23:52:33.123456Z",
+        "2691-11-27T23:52:33.123456Z",  // after what a Timestamp holds (found by fuzzing)
+        "9999-12-31T23:59:59.999999Z",
+        "1677-09-21T00:12:43.145224Z",  // before it
+        "0000-01-01T00:00:00.000000Z",
     };
     for (const char* text : bad) {
         CAPTURE(text);

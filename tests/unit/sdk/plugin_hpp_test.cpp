@@ -237,6 +237,22 @@ TEST_CASE("plugin.hpp: input that is not a valid task object is a clear error") 
           R"(task input: unknown member "argz" (expected "args" and "kwargs"))");
 }
 
+TEST_CASE("plugin.hpp: error messages are valid UTF-8 even when the input is not") {
+    // Found by fuzzing: the parser quoted the invalid input bytes into the
+    // message, and a value shown in a message was cut inside a character.
+    Fixture fixture;
+    const std::string not_utf8 = fixture.error_of("greet", "{\"args\": [\"\xff\xfe\"]}");
+    CHECK(not_utf8.rfind("task input is not valid JSON: ", 0) == 0);
+    CHECK(not_utf8.find('\xff') == std::string::npos);
+    CHECK(not_utf8.find("\xef\xbf\xbd") != std::string::npos);  // U+FFFD
+    // The value is shown as its first 60 bytes, `"` and 58 x's, then the
+    // first byte of a 2-byte character.
+    const std::string cut =
+        fixture.error_of("add", "{\"args\": [\"" + std::string(58, 'x') + "\u00e9\u00e9\", 1]}");
+    CHECK(cut.find("\xef\xbf\xbd...") != std::string::npos);
+    CHECK_NOTHROW(json(cut).dump());  // strict: throws on invalid UTF-8
+}
+
 TEST_CASE("plugin.hpp: an exception thrown by a handler becomes the task error") {
     Fixture fixture;
     CHECK(fixture.error_of("throws", R"({"args": ["disk full"]})") == "disk full");

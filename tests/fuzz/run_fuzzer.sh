@@ -1,0 +1,22 @@
+#!/bin/sh
+# Runs one libFuzzer target for a bounded time, as the "fuzz" ctest tests do:
+#   run_fuzzer.sh FUZZER SEED_CORPUS_DIR WORK_DIR SECONDS
+# The seed corpus is copied into WORK_DIR/corpus and the fuzzer works on the
+# copy, so the committed seeds never change. Inputs that crash land in
+# WORK_DIR/artifacts/ (libFuzzer prints the path); the exit code is the
+# fuzzer's, non-zero on any finding.
+set -eu
+fuzzer=$1
+seeds=$2
+work=$3
+seconds=$4
+
+rm -rf "$work/corpus"
+mkdir -p "$work/corpus" "$work/artifacts"
+cp "$seeds"/* "$work/corpus/"
+exec "$fuzzer" "$work/corpus" \
+  -max_total_time="$seconds" \
+  -timeout=10 \
+  -rss_limit_mb=2048 \
+  -print_final_stats=1 \
+  -artifact_prefix="$work/artifacts/"
