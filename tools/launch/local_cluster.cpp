@@ -71,8 +71,11 @@ std::string default_fastqueue_path() { return (own_directory() / "fastqueue").st
 std::string default_modules_dir() { return (own_directory().parent_path() / "modules").string(); }
 
 int find_free_port_block(int count) {
+    // Below Linux's default ephemeral range (32768-60999), so that no
+    // outgoing connection of another process takes a port between our
+    // check and the bind.
     constexpr int kFirstPort = 20000;
-    constexpr int kLastPort = 60000;
+    constexpr int kLastPort = 32000;
     constexpr int kAttempts = 200;
     std::mt19937 random(std::random_device{}());
     std::uniform_int_distribution<int> pick(kFirstPort, kLastPort - count);

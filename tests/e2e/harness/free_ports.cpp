@@ -14,7 +14,10 @@ namespace fastqueue::e2e {
 namespace {
 
 constexpr int kLowestBase = 20000;
-constexpr int kHighestBase = 60000;
+// Below Linux's default ephemeral range (32768-60999): an outgoing
+// connection of another process cannot take a port between the check and
+// the bind.
+constexpr int kHighestBase = 32000;
 constexpr int kMaxTries = 200;
 
 // A listening socket bound to 127.0.0.1:port, or -1. No SO_REUSEADDR: a port
