@@ -31,6 +31,21 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// AddressSanitizer holds freed memory in a quarantine (up to 256 MiB by
+// default) and adds shadow memory, so resident memory there says nothing
+// about the control plane's own use.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kIsMemoryMeasurable = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kIsMemoryMeasurable = false;
+#else
+constexpr bool kIsMemoryMeasurable = true;
+#endif
+#else
+constexpr bool kIsMemoryMeasurable = true;
+#endif
+
 constexpr std::uint64_t kFloodSubmissions = 300000;
 constexpr std::uint64_t kMaxQueued = 2000;
 constexpr double kTaskSeconds = 0.1;
@@ -132,8 +147,13 @@ TEST_CASE(
             << " KiB, overall max " << highest / 1024 << " KiB, " << samples.size() << " samples");
     REQUIRE(samples.size() >= 30);
     CHECK(first_plateau > 0);
-    CHECK(last_third <= first_plateau + kGrowthMarginBytes);
-    CHECK(highest < kRssBoundBytes);
+    if (kIsMemoryMeasurable) {
+        CHECK(last_third <= first_plateau + kGrowthMarginBytes);
+        CHECK(highest < kRssBoundBytes);
+    } else {
+        MESSAGE("built with AddressSanitizer: its quarantine keeps up to 256 MiB of freed "
+                "memory resident, so the memory bounds are checked by the normal build only");
+    }
 
     // The accepted tasks were kept, not dropped to make room.
     Client client(control_plane.client_options(30s));
