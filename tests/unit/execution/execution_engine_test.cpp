@@ -600,8 +600,13 @@ TEST_CASE("ExecutionEngine: a timed-out handler that ignores cancellation keeps 
     REQUIRE(probe.started.wait());
     const TaskOutcome outcome = outcomes.of("t-1");
     CHECK(outcome.error == "timed out after 0.1 s");
-    // Still running: the thread is not free, and the task still counts.
+    // Still running: the thread is not free, and the task still counts
+    // (once the timed-out outcome's sink call has returned, only the handler).
     CHECK(engine.free_slots() == 0);
+    const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    while (engine.running() != 1 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(1ms);
+    }
     CHECK(engine.running() == 1);
 
     probe.release.set();  // it now sets a result and returns FQ_OK, too late
