@@ -1,7 +1,8 @@
 // subworker_reconnect_test.cpp -- a subworker that loses its control plane
 // (the control plane is killed and started again on the same ports) keeps
 // retrying and registers with the new control plane by itself, with no
-// restart of the subworker; it then takes work again.
+// restart of the subworker; it then takes work again, and a client that was
+// connected before the restart submits to the new control plane unchanged.
 #include <doctest/doctest.h>
 
 #include <csignal>
@@ -21,6 +22,9 @@ TEST_CASE("subworker reconnect: after the control plane restarts on the same add
     ControlPlaneProcess control_plane(heartbeats);
     SubworkerProcess sw1(control_plane, "sw1");
     REQUIRE_MESSAGE(sw1.wait_until_registered(), sw1.describe());
+    // One client for the whole test: it must reconnect by itself.
+    Client client(control_plane.client_options());
+    CHECK(client.submit_and_wait("echo", echo_payload("before")).state == TaskState::success);
 
     control_plane.process().send_signal(SIGKILL);
     REQUIRE(control_plane.process().wait_for_exit(10s));
@@ -40,7 +44,6 @@ TEST_CASE("subworker reconnect: after the control plane restarts on the same add
     CHECK_MESSAGE(wait_for_subworker_activity(control_plane, "sw1", true, 20s), sw1.describe());
     CHECK(sw1.process().is_running());
 
-    Client client(control_plane.client_options());
     const auto record = client.submit_and_wait("echo", echo_payload("again"));
     INFO(record.error);
     CHECK(record.state == TaskState::success);
