@@ -23,6 +23,7 @@
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "execution/engine_drain.hpp"
+#include "execution/unstarted_tasks.hpp"
 #include "protocol/submit_options.hpp"
 
 namespace fastqueue {
@@ -31,6 +32,11 @@ namespace {
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
 // Messages read from one socket before the loop looks at the others.
 constexpr int kReceiveBatch = 256;
+// Tasks this control plane's engine may hold waiting for a handler thread
+// (ExecutionEngine's window), so that its threads go from one short task to
+// the next without waiting for this loop. Priority stays strict: a more
+// urgent task takes a waiting task's place (reclaim_slot_for).
+constexpr std::size_t kLocalWindow = 64;
 
 using Milliseconds = std::chrono::milliseconds;
 
@@ -314,13 +320,27 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
     if (auto it = live.find(query.task_id); it != live.end()) {
         TaskRecord record = it->second.record;
-        if (record.state == TaskState::running) record.progress = engine->progress(query.task_id);
+        if (record.state == TaskState::running && it->second.assigned_worker.empty()) {
+            describe_local_run(record);
+        }
         query_port.send(routing_id, protocol::encode(protocol::Record{std::move(record)}));
     } else if (auto record = cache.get(query.task_id)) {
         query_port.send(routing_id, protocol::encode(protocol::Record{std::move(*record)}));
     } else {
         query_port.send(routing_id, protocol::encode(protocol::NotFound{query.task_id}));
     }
+}
+
+void ControlPlane::Impl::describe_local_run(TaskRecord& record) const {
+    const auto view = engine->inspect(record.task_id);
+    if (!view) return;  // its outcome is on its way to this thread
+    if (!view->has_started) {
+        // Waiting for a handler thread: as far as a client can tell, queued.
+        mark_unstarted(record);
+        return;
+    }
+    record.started_at = view->started_at;
+    record.progress = view->progress;
 }
 
 void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
@@ -336,15 +356,15 @@ void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol:
             // A queued id stays in the priority queue; dispatch skips ids
             // that are no longer live, which keeps cancel O(1).
             if (state == TaskState::scheduled) unschedule_task(it->second);
-            TaskOutcome cancelled;
-            cancelled.task_id = cancel.task_id;
-            cancelled.state = TaskState::cancelled;
-            cancelled.error = "cancelled before it started";
-            finish_task(std::move(cancelled));
+            finish_task(cancelled_outcome(cancel.task_id, kCancelledBeforeStart));
             outcome = protocol::CancelOutcome::cancelled;
         } else if (!it->second.assigned_worker.empty()) {
             forward_cancel(it->second);
             outcome = protocol::CancelOutcome::cancelling;
+        } else if (engine->withdraw_waiting(cancel.task_id)) {
+            mark_unstarted(it->second.record);
+            finish_task(cancelled_outcome(cancel.task_id, kCancelledBeforeStart));
+            outcome = protocol::CancelOutcome::cancelled;
         } else if (engine->cancel(cancel.task_id)) {
             outcome = protocol::CancelOutcome::cancelling;
         }
@@ -368,7 +388,8 @@ void ControlPlane::Impl::dispatch_queued_tasks() {
                 queue.push_front(task.record.priority, std::move(*task_id));
                 return;
             }
-        } else if (engine->free_slots() > 0) {
+        } else if (engine->free_slots() > 0 ||
+                   reclaim_slot_for(task.record.priority, *engine, live, queue)) {
             start_local_task(task);
         } else {
             queue.push_front(task.record.priority, std::move(*task_id));
@@ -393,7 +414,8 @@ void ControlPlane::Impl::start_local_task(LiveTask& task) {
     }
     engine->start(TaskAssignment{task.record.task_id, task.record.task_name, std::move(payload),
                                  Milliseconds(task.options.timeout_ms),
-                                 Milliseconds(settings.default_task_timeout_ms)});
+                                 Milliseconds(settings.default_task_timeout_ms),
+                                 task.record.priority});
 }
 
 void ControlPlane::Impl::schedule_task(LiveTask& task, Timestamp due) {
@@ -482,14 +504,11 @@ void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
 }
 
 void ControlPlane::Impl::cancel_queued_tasks(const std::string& reason) {
+    requeue_all_unstarted(*engine, live, queue);  // they have not started either
     const auto cancel_waiting = [&](const std::string& task_id, TaskState waiting_state) {
         auto it = live.find(task_id);
         if (it == live.end() || it->second.record.state != waiting_state) return;
-        TaskOutcome cancelled;
-        cancelled.task_id = task_id;
-        cancelled.state = TaskState::cancelled;
-        cancelled.error = reason;
-        finish_task(std::move(cancelled));
+        finish_task(cancelled_outcome(task_id, reason));
     };
     while (auto task_id = queue.pop()) cancel_waiting(*task_id, TaskState::queued);
     auto scheduled = std::move(schedule);
@@ -503,7 +522,8 @@ ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegis
     Impl* impl = impl_.get();
     impl_->engine = std::make_unique<ExecutionEngine>(
         registry, settings.engine.concurrency,
-        [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); });
+        [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); },
+        kLocalWindow);
     impl_->role_thread.start("control plane", [impl] { impl->run(); }, [impl] {
         impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
     });

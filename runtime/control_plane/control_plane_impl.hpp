@@ -106,12 +106,19 @@ struct ControlPlane::Impl {
     void accept_submission(int port, zmq::message_t& routing_id, protocol::Submit&& submit);
     void answer_query(zmq::message_t& routing_id, const protocol::Query& query);
     void answer_workers_query(zmq::message_t& routing_id);
+    // A locally running task's record as a client should see it: queued
+    // while it still waits for a handler thread, else with its start time
+    // and progress.
+    void describe_local_run(TaskRecord& record) const;
     void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
     void dispatch_queued_tasks();
     void start_local_task(LiveTask& task);
     void finish_task(TaskOutcome&& outcome);
-    // Tasks accepted and not started: queued or scheduled (for --max-queued).
-    std::size_t waiting_count() const { return queue.size() + schedule.size(); }
+    // Tasks accepted and not started: queued, scheduled, or waiting in the
+    // engine for a handler thread (for --max-queued).
+    std::size_t waiting_count() const {
+        return queue.size() + schedule.size() + engine->waiting();
+    }
     // Holds the task until `due` (state scheduled).
     void schedule_task(LiveTask& task, Timestamp due);
     // Removes a scheduled task's entry from the schedule.

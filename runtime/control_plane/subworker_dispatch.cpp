@@ -13,6 +13,7 @@
 
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
+#include "execution/unstarted_tasks.hpp"
 #include "protocol/text.hpp"
 
 namespace fastqueue {
@@ -83,6 +84,9 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
                     SteadyClock::now());
     spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))", worker_id,
                  address, entry.capacity, entry.prefetch, entry.task_names.size());
+    // Tasks waiting for one of this control plane's own handler threads
+    // were put there because no subworker could run them; now one may.
+    requeue_all_unstarted(*engine, live, queue);
     management_port.send(routing_id, protocol::encode(protocol::Registered{
                                          worker_id, settings.heartbeat_interval_ms,
                                          settings.heartbeat_liveness}));

@@ -1,21 +1,25 @@
 // execution_engine.cpp -- the handler thread pool behind ExecutionEngine.
 //
-// A fixed set of threads waits on one condition variable for hand-offs. start()
-// takes a free slot and hands the task over under the engine mutex, so at most
-// free_slots() tasks are ever waiting for a thread: the engine never queues
-// work of its own. Each task's fq_task_context is created in start() and
-// registered by task id at once, so cancel() and progress() find a task from
-// the moment start() returns until its handler returns.
+// A fixed set of threads waits on one condition variable for work. start()
+// takes a free slot and puts the task among the waiting ones under the engine
+// mutex; a thread takes the most urgent waiting task (oldest first within a
+// priority). Slots are concurrency + window, so at most `window` tasks wait
+// while every thread runs one. Each task's fq_task_context is created in
+// start() and registered by task id at once, so cancel() and inspect() find a
+// task from the moment start() returns until its handler returns.
 //
 // Run-time limits: a run with a limit is entered in `timed_runs` and its
-// deadline in `deadlines`. One watchdog thread sleeps until the earliest
-// deadline. Whichever comes first under the engine mutex -- the watchdog
-// marking the run timed out, or the handler thread forgetting the run --
-// decides who delivers the run's one outcome.
+// deadline in `deadlines` when a thread takes it. One watchdog thread sleeps
+// until the earliest deadline. Whichever comes first under the engine mutex
+// -- the watchdog marking the run timed out, or the handler thread forgetting
+// the run -- decides who delivers the run's one outcome.
 #include "execution/execution_engine.hpp"
 
+#include <algorithm>
+#include <array>
 #include <deque>
 #include <exception>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 #include <utility>
@@ -36,7 +40,16 @@ using SteadyClock = std::chrono::steady_clock;
 struct Job {
     TaskAssignment task;
     std::unique_ptr<fq_task_context> context;
+    std::chrono::milliseconds limit{0};  // its run-time limit; 0 when it has none
     std::uint64_t run_id = 0;  // its entry in timed_runs; 0 when it has no limit
+    Timestamp started_at{};    // when a thread took it
+};
+
+// A task the engine holds, by task id: its context, and when a thread took
+// it (zero while it waits).
+struct HeldRun {
+    fq_task_context* context;  // owned by the Job
+    Timestamp started_at{};
 };
 
 // A run with a limit, until its handler returns.
@@ -102,13 +115,21 @@ void classify(const HandlerReturn& ret, fq_task_context& context, TaskOutcome& o
 }  // namespace
 
 struct ExecutionEngine::Impl {
-    Impl(const TaskRegistry& registry_in, std::size_t concurrency_in, CompletionSink sink)
+    Impl(const TaskRegistry& registry_in, std::size_t concurrency_in, CompletionSink sink,
+         std::size_t window)
         : registry(registry_in),
           concurrency(concurrency_in == 0 ? 1 : concurrency_in),
           on_done(std::move(sink)),
-          free_slots(concurrency) {}
+          free_slots(concurrency + window) {}
 
     void thread_main();
+    // Under the mutex: the most urgent waiting job, now entered as started
+    // (and its limit armed); sets *is_deadline_first when its deadline is the
+    // earliest. Precondition: waiting_count > 0.
+    Job take_next(bool* is_deadline_first);
+    // Under the mutex: removes a waiting job that will not run, freeing its
+    // slot, and returns its task to the owner.
+    TaskAssignment give_back(std::deque<Job>& level, std::deque<Job>::iterator at);
     void watchdog_main();
     void run(Job job);
     // Unregisters a run whose handler returned; true when it had timed out
@@ -125,16 +146,17 @@ struct ExecutionEngine::Impl {
     const CompletionSink on_done;
 
     mutable std::mutex mutex;
-    std::condition_variable work_ready;  // signalled when handoff grows or stopping is set
+    std::condition_variable work_ready;  // signalled when a task waits or stopping is set
     std::condition_variable idle;        // signalled when a task's outcome has been delivered
-    std::deque<Job> handoff;             // guarded by mutex; never longer than the idle threads
+    // Started tasks no thread has taken yet, by priority (guarded by mutex).
+    std::array<std::deque<Job>, kPriorityCount> waiting;
+    std::size_t waiting_count = 0;       // guarded by mutex
     std::size_t free_slots;              // guarded by mutex
     std::size_t undelivered = 0;  // guarded by mutex; started tasks whose sink has not returned
     bool is_stopping = false;     // guarded by mutex
-    // Contexts of tasks between start() and the return of their handler, by
-    // task id (a multimap: a re-dispatched id may briefly run twice). Guarded
-    // by mutex; the pointers are owned by the Jobs.
-    std::unordered_multimap<std::string, fq_task_context*> contexts;
+    // Tasks between start() and the return of their handler, by task id (a
+    // multimap: a re-dispatched id may briefly run twice). Guarded by mutex.
+    std::unordered_multimap<std::string, HeldRun> contexts;
     // Runs with a limit, by run id, and their deadlines (guarded by mutex).
     // A deadline whose run has ended is skipped when it comes up.
     std::unordered_map<std::uint64_t, TimedRun> timed_runs;
@@ -148,24 +170,64 @@ struct ExecutionEngine::Impl {
 void ExecutionEngine::Impl::thread_main() {
     for (;;) {
         Job job;
+        bool is_deadline_first = false;
         {
             std::unique_lock<std::mutex> lock(mutex);
-            work_ready.wait(lock, [&] { return !handoff.empty() || is_stopping; });
-            // A task already handed over still runs when stopping (its cancel
+            work_ready.wait(lock, [&] { return waiting_count > 0 || is_stopping; });
+            // A task already started still ends when stopping (its cancel
             // flag is raised), so every started task gets exactly one outcome.
-            if (handoff.empty()) return;
-            job = std::move(handoff.front());
-            handoff.pop_front();
+            if (waiting_count == 0) return;
+            job = take_next(&is_deadline_first);
         }
+        if (is_deadline_first) deadlines_changed.notify_one();
         run(std::move(job));
     }
+}
+
+Job ExecutionEngine::Impl::take_next(bool* is_deadline_first) {
+    auto level = std::find_if(waiting.begin(), waiting.end(),
+                              [](const std::deque<Job>& jobs) { return !jobs.empty(); });
+    Job job = std::move(level->front());
+    level->pop_front();
+    --waiting_count;
+    job.started_at = Clock::now();
+    auto [first, last] = contexts.equal_range(job.task.task_id);
+    for (auto it = first; it != last; ++it) {
+        if (it->second.context == job.context.get()) it->second.started_at = job.started_at;
+    }
+    if (job.limit.count() > 0) {
+        job.run_id = ++last_run_id;
+        timed_runs.emplace(job.run_id,
+                           TimedRun{job.task.task_id, job.started_at, job.limit, job.context.get()});
+        auto at = deadlines.emplace(SteadyClock::now() + job.limit, job.run_id);
+        *is_deadline_first = at == deadlines.begin();
+    }
+    return job;
+}
+
+TaskAssignment ExecutionEngine::Impl::give_back(std::deque<Job>& level,
+                                                std::deque<Job>::iterator at) {
+    Job job = std::move(*at);
+    level.erase(at);
+    --waiting_count;
+    auto [first, last] = contexts.equal_range(job.task.task_id);
+    for (auto it = first; it != last; ++it) {
+        if (it->second.context == job.context.get()) {
+            contexts.erase(it);
+            break;
+        }
+    }
+    ++free_slots;
+    --undelivered;
+    if (undelivered == 0) idle.notify_all();
+    return std::move(job.task);
 }
 
 bool ExecutionEngine::Impl::forget_run(const fq_task_context* context, std::uint64_t run_id) {
     std::lock_guard<std::mutex> lock(mutex);
     auto [first, last] = contexts.equal_range(context->task_id());
     for (auto it = first; it != last; ++it) {
-        if (it->second == context) {
+        if (it->second.context == context) {
             contexts.erase(it);
             break;
         }
@@ -249,10 +311,15 @@ void ExecutionEngine::Impl::run(Job job) {
     fq_task_context& context = *job.context;
     TaskOutcome outcome;
     outcome.task_id = job.task.task_id;
-    outcome.started_at = Clock::now();
+    outcome.started_at = job.started_at;
     const auto started_steady = std::chrono::steady_clock::now();
 
-    if (const RegisteredTask* entry = registry.find(job.task.task_name); entry == nullptr) {
+    if (context.is_cancelled()) {
+        // Cancelled while it waited for a thread: it never runs.
+        outcome.started_at = Timestamp{};
+        outcome.state = TaskState::cancelled;
+        outcome.error = kCancelledBeforeStart;
+    } else if (const RegisteredTask* entry = registry.find(job.task.task_name); entry == nullptr) {
         outcome.state = TaskState::failure;
         outcome.error = "unknown task '" + job.task.task_name + "'";
     } else {
@@ -294,8 +361,8 @@ void ExecutionEngine::Impl::run(Job job) {
 }
 
 ExecutionEngine::ExecutionEngine(const TaskRegistry& registry, std::size_t concurrency,
-                                 CompletionSink on_done)
-    : impl_(std::make_unique<Impl>(registry, concurrency, std::move(on_done))) {
+                                 CompletionSink on_done, std::size_t window)
+    : impl_(std::make_unique<Impl>(registry, concurrency, std::move(on_done), window)) {
     impl_->threads.reserve(impl_->concurrency);
     for (std::size_t i = 0; i < impl_->concurrency; ++i) {
         impl_->threads.emplace_back([impl = impl_.get()] { impl->thread_main(); });
@@ -307,7 +374,7 @@ ExecutionEngine::~ExecutionEngine() {
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
         impl_->is_stopping = true;
-        for (auto& [task_id, context] : impl_->contexts) context->request_cancel();
+        for (auto& [task_id, run] : impl_->contexts) run.context->request_cancel();
     }
     impl_->work_ready.notify_all();
     impl_->deadlines_changed.notify_all();
@@ -322,6 +389,11 @@ std::size_t ExecutionEngine::free_slots() const {
     return impl_->free_slots;
 }
 
+std::size_t ExecutionEngine::waiting() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->waiting_count;
+}
+
 std::size_t ExecutionEngine::running() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     return impl_->undelivered;
@@ -330,7 +402,6 @@ std::size_t ExecutionEngine::running() const {
 void ExecutionEngine::start(TaskAssignment task) {
     auto context = std::make_unique<fq_task_context>(task.task_id, task.task_name);
     const auto limit = effective_timeout(task, impl_->registry);
-    bool is_deadline_first = false;
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
         // Calling start() without a free slot, or on an engine being
@@ -342,19 +413,12 @@ void ExecutionEngine::start(TaskAssignment task) {
         }
         --impl_->free_slots;
         ++impl_->undelivered;
-        impl_->contexts.emplace(task.task_id, context.get());
-        std::uint64_t run_id = 0;
-        if (limit.count() > 0) {
-            run_id = ++impl_->last_run_id;
-            impl_->timed_runs.emplace(
-                run_id, TimedRun{task.task_id, Clock::now(), limit, context.get()});
-            auto at = impl_->deadlines.emplace(SteadyClock::now() + limit, run_id);
-            is_deadline_first = at == impl_->deadlines.begin();
-        }
-        impl_->handoff.push_back(Job{std::move(task), std::move(context), run_id});
+        impl_->contexts.emplace(task.task_id, HeldRun{context.get()});
+        auto& level = impl_->waiting[static_cast<std::size_t>(task.priority)];
+        level.push_back(Job{std::move(task), std::move(context), limit});
+        ++impl_->waiting_count;
     }
     impl_->work_ready.notify_one();
-    if (is_deadline_first) impl_->deadlines_changed.notify_one();
 }
 
 std::chrono::milliseconds effective_timeout(const TaskAssignment& task,
@@ -371,26 +435,68 @@ bool ExecutionEngine::cancel(std::string_view task_id) {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     auto [first, last] = impl_->contexts.equal_range(std::string(task_id));
     if (first == last) return false;
-    for (auto it = first; it != last; ++it) it->second->request_cancel();
+    for (auto it = first; it != last; ++it) it->second.context->request_cancel();
     return true;
 }
 
 void ExecutionEngine::cancel_all() {
     std::lock_guard<std::mutex> lock(impl_->mutex);
-    for (auto& [task_id, context] : impl_->contexts) context->request_cancel();
+    for (auto& [task_id, run] : impl_->contexts) run.context->request_cancel();
 }
 
-std::optional<double> ExecutionEngine::progress(std::string_view task_id) const {
+std::optional<TaskAssignment> ExecutionEngine::reclaim_waiting_below(Priority priority) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    for (auto level = static_cast<std::size_t>(kPriorityCount);
+         level-- > static_cast<std::size_t>(priority) + 1;) {
+        auto& jobs = impl_->waiting[level];
+        if (!jobs.empty()) return impl_->give_back(jobs, std::prev(jobs.end()));
+    }
+    return std::nullopt;
+}
+
+std::optional<TaskAssignment> ExecutionEngine::withdraw_waiting(std::string_view task_id) {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    for (auto& jobs : impl_->waiting) {
+        auto it = std::find_if(jobs.begin(), jobs.end(),
+                               [&](const Job& job) { return job.task.task_id == task_id; });
+        if (it != jobs.end()) return impl_->give_back(jobs, it);
+    }
+    return std::nullopt;
+}
+
+std::vector<TaskAssignment> ExecutionEngine::take_all_waiting() {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    std::vector<TaskAssignment> tasks;
+    tasks.reserve(impl_->waiting_count);
+    for (auto& jobs : impl_->waiting) {
+        while (!jobs.empty()) tasks.push_back(impl_->give_back(jobs, jobs.begin()));
+    }
+    return tasks;
+}
+
+std::optional<RunView> ExecutionEngine::inspect(std::string_view task_id) const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     auto it = impl_->contexts.find(std::string(task_id));
     if (it == impl_->contexts.end()) return std::nullopt;
-    return it->second->progress();
+    RunView view;
+    view.has_started = it->second.started_at != Timestamp{};
+    view.started_at = it->second.started_at;
+    view.progress = it->second.context->progress();
+    return view;
 }
 
 std::size_t ExecutionEngine::wait_idle(std::chrono::milliseconds grace) {
     std::unique_lock<std::mutex> lock(impl_->mutex);
     impl_->idle.wait_for(lock, grace, [&] { return impl_->undelivered == 0; });
     return impl_->undelivered;
+}
+
+TaskOutcome cancelled_outcome(std::string task_id, std::string reason) {
+    TaskOutcome outcome;
+    outcome.task_id = std::move(task_id);
+    outcome.state = TaskState::cancelled;
+    outcome.error = std::move(reason);
+    return outcome;
 }
 
 void apply_outcome(TaskRecord& record, TaskOutcome&& outcome) {

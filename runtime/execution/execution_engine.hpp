@@ -1,11 +1,15 @@
 // execution_engine.hpp -- runs tasks on a fixed pool of handler threads.
 //
 // The engine is shared by every role: the control plane uses it to run tasks
-// itself, a subworker to run what it is sent. It never queues: the owner keeps
-// its own priority queue and starts a task only while free_slots() > 0, so the
-// owner alone decides the order tasks run in. Sockets never wait for a
-// handler: start() hands the task to an idle thread and returns at once, and
-// the outcome is delivered through the completion sink.
+// itself, a subworker to run what it is sent. The owner keeps its own priority
+// queue and starts a task only while free_slots() > 0. Besides one task per
+// handler thread, the engine holds at most `window` started tasks waiting for
+// a thread, taken in priority order (oldest first within a priority), so a
+// thread that finishes a task goes straight on to the next one without a
+// round trip through the owner's thread. An owner keeps strict priority by
+// taking a waiting task back (reclaim_waiting_below) when a more urgent one
+// finds no free slot. Sockets never wait for a handler: start() returns at
+// once, and the outcome is delivered through the completion sink.
 #pragma once
 
 #include <chrono>
@@ -39,6 +43,15 @@ struct TaskAssignment {
     // a run with no limit from any of them runs as long as it takes.
     std::chrono::milliseconds timeout{0};
     std::chrono::milliseconds fallback_timeout{0};
+    // Its place among the tasks waiting in the engine for a thread.
+    Priority priority = Priority::normal;
+};
+
+// What the engine can tell about a task it holds.
+struct RunView {
+    bool has_started = false;       // false while it waits for a handler thread
+    Timestamp started_at{};         // set once started
+    std::optional<double> progress; // the last progress its handler reported
 };
 
 // How a task run ended.
@@ -51,6 +64,12 @@ struct TaskOutcome {
     Timestamp started_at{};
     Timestamp finished_at{};
 };
+
+// The error of a task cancelled before any handler ran it.
+inline constexpr const char* kCancelledBeforeStart = "cancelled before it started";
+
+// The outcome of a task that ends cancelled without running.
+TaskOutcome cancelled_outcome(std::string task_id, std::string reason);
 
 // The limit a run of `task` gets: see TaskAssignment.
 std::chrono::milliseconds effective_timeout(const TaskAssignment& task,
@@ -73,9 +92,11 @@ public:
     // started before), so it must not touch what the owner destroys first.
     using CompletionSink = std::function<void(TaskOutcome&&)>;
 
-    // Starts `concurrency` handler threads (0 is taken as 1). The registry
-    // must outlive the engine.
-    ExecutionEngine(const TaskRegistry& registry, std::size_t concurrency, CompletionSink on_done);
+    // Starts `concurrency` handler threads (0 is taken as 1) and accepts up
+    // to `window` started tasks beyond them, waiting for a thread. The
+    // registry must outlive the engine.
+    ExecutionEngine(const TaskRegistry& registry, std::size_t concurrency, CompletionSink on_done,
+                    std::size_t window = 0);
     // Raises every running task's cancellation flag and joins the threads
     // (waiting for handlers to return). Tasks already started still end with
     // one outcome each, delivered to the sink before the destructor returns.
@@ -84,9 +105,10 @@ public:
     ExecutionEngine& operator=(const ExecutionEngine&) = delete;
 
     std::size_t concurrency() const;
-    // Threads not running a task and not about to. Accurate from the thread
-    // that calls start(); may only grow concurrently (when handlers finish).
-    // A task's slot is free again before its completion sink is called.
+    // Tasks start() may still take: concurrency + window minus the tasks
+    // running or waiting. Accurate from the thread that calls start(); may
+    // only grow concurrently (when handlers finish). A task's slot is free
+    // again before its completion sink is called.
     std::size_t free_slots() const;
     // Tasks started whose outcome has not yet been delivered (the sink call
     // has not returned), or whose handler has not returned (a timed-out run
@@ -95,13 +117,16 @@ public:
     // Briefly, while a sink runs, free_slots() + running() exceeds
     // concurrency(): the slot is already free, the outcome not yet delivered.
     std::size_t running() const;
+    // Started tasks no handler thread has taken yet (at most the window).
+    std::size_t waiting() const;
 
     // How long a handler whose run timed out gets to return after its
     // cancellation flag was raised before the log says it ignores it.
     static constexpr auto kCancelHonourWait = std::chrono::seconds(2);
 
-    // Starts a task on an idle handler thread and returns at once; the
-    // payload is handed to the handler in place, never copied.
+    // Starts a task and returns at once: an idle handler thread takes it, or
+    // it waits for one among the window's tasks, by priority. The payload is
+    // handed to the handler in place, never copied.
     // Precondition: free_slots() > 0 and the destructor has not begun;
     // otherwise throws std::logic_error (a bug in the owner).
     // The task can be cancelled and queried from the moment start() returns.
@@ -113,9 +138,12 @@ public:
     // cancel. Any other non-FQ_OK return is a failure with the handler's
     // message, or "handler returned status N" when it set none; it is
     // retryable when the status is FQ_ERROR_RETRYABLE. A success without a
-    // result has the result "null".
+    // result has the result "null". A task cancelled while it waits for a
+    // thread ends as cancelled ("cancelled before it started") without
+    // running.
     //
-    // A run still going at its limit (effective_timeout) ends then, as
+    // A run still going at its limit (effective_timeout, counted from when a
+    // thread took it) ends then, as
     // failure "timed out after N s": that outcome goes to the sink at once
     // and the task's cancellation flag is raised. The handler keeps its
     // thread (and its slot) until it returns; what it returns is discarded,
@@ -131,8 +159,21 @@ public:
     // Raises the flag of every running task.
     void cancel_all();
 
-    // The last progress a running task reported, if any.
-    std::optional<double> progress(std::string_view task_id) const;
+    // Takes back the newest waiting task of the least urgent priority that is
+    // less urgent than `priority`; std::nullopt when none waits. Its slot is
+    // free again and it will not run: the owner queues it again.
+    std::optional<TaskAssignment> reclaim_waiting_below(Priority priority);
+    // Takes back one waiting task by id; std::nullopt when it is not waiting
+    // (running, or not here).
+    std::optional<TaskAssignment> withdraw_waiting(std::string_view task_id);
+    // Takes back every waiting task, most urgent first, oldest first within
+    // a priority.
+    std::vector<TaskAssignment> take_all_waiting();
+
+    // Whether the task waits or runs here, and its progress; std::nullopt
+    // when the engine does not hold it (never started, or its handler
+    // returned).
+    std::optional<RunView> inspect(std::string_view task_id) const;
 
     // Waits until every started task's outcome has been delivered (its sink
     // call returned) or the grace period ends; returns how many have not.

@@ -39,6 +39,7 @@
 #include "execution/engine_drain.hpp"
 #include "execution/execution_engine.hpp"
 #include "execution/priority_queue.hpp"
+#include "execution/unstarted_tasks.hpp"
 #include "plugins/task_registry.hpp"
 #include "protocol/codec.hpp"
 #include "transport/router_socket.hpp"
@@ -436,12 +437,13 @@ void Subworker::Impl::cancel_task(int port, zmq::message_t& routing_id,
     // The control plane forwards a client's CANCEL for a task running here.
     auto outcome = protocol::CancelOutcome::not_found;
     auto it = held.find(cancel.task_id);
-    if (it != held.end() && it->second.record.state == TaskState::queued) {
-        TaskOutcome cancelled;
-        cancelled.task_id = cancel.task_id;
-        cancelled.state = TaskState::cancelled;
-        cancelled.error = "cancelled before it started";
-        finish_task(std::move(cancelled));  // its id left in the queue is skipped
+    const bool is_waiting =
+        it != held.end() && (it->second.record.state == TaskState::queued ||
+                             engine->withdraw_waiting(cancel.task_id).has_value());
+    if (is_waiting) {
+        // Its id, if left in the queue, is skipped.
+        mark_unstarted(it->second.record);
+        finish_task(cancelled_outcome(cancel.task_id, kCancelledBeforeStart));
         outcome = protocol::CancelOutcome::cancelled;
     } else if (it != held.end() && engine->cancel(cancel.task_id)) {
         outcome = protocol::CancelOutcome::cancelling;
@@ -471,6 +473,7 @@ bool Subworker::Impl::acknowledge_if_held(int port, zmq::message_t& routing_id,
 }
 
 void Subworker::Impl::refuse_queued_tasks() {
+    requeue_all_unstarted(*engine, held, queue);  // they have not started either
     while (auto task_id = queue.pop()) {
         auto it = held.find(*task_id);
         if (it == held.end() || it->second.record.state != TaskState::queued) continue;
@@ -481,18 +484,20 @@ void Subworker::Impl::refuse_queued_tasks() {
 }
 
 void Subworker::Impl::dispatch_queued_tasks() {
-    while (engine->free_slots() > 0) {
-        auto task_id = queue.pop();
-        if (!task_id) return;
+    while (auto task_id = queue.pop()) {
         auto it = held.find(*task_id);
         if (it == held.end() || it->second.record.state != TaskState::queued) continue;
         TaskRecord& record = it->second.record;
+        if (engine->free_slots() == 0 && !reclaim_slot_for(record.priority, *engine, held, queue)) {
+            queue.push_front(record.priority, std::move(*task_id));
+            return;
+        }
         record.state = TaskState::running;
         record.attempts = 1;
         record.started_at = Clock::now();
         engine->start(TaskAssignment{record.task_id, record.task_name,
                                      std::move(it->second.payload), it->second.timeout,
-                                     it->second.fallback_timeout});
+                                     it->second.fallback_timeout, record.priority});
     }
 }
 
@@ -523,9 +528,12 @@ Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& regi
     impl_->resolve_management_address();
     impl_->bind_ports();
     Impl* impl = impl_.get();
+    // The prefetched tasks wait inside the engine, so a handler thread goes
+    // from one to the next without waiting for the I/O thread.
     impl_->engine = std::make_unique<ExecutionEngine>(
         registry, settings.engine.concurrency,
-        [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); });
+        [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); },
+        settings.prefetch);
     impl_->role_thread.start("subworker", [impl] { impl->run(); }, [impl] {
         impl->management.reset();
         impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);

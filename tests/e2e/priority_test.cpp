@@ -11,6 +11,7 @@
 
 #include "harness/control_plane_process.hpp"
 #include "harness/priority_order.hpp"
+#include "harness/subworker_process.hpp"
 
 using namespace fastqueue;
 using namespace fastqueue::e2e;
@@ -68,4 +69,40 @@ TEST_CASE("priority: submit --priority sends the task to that priority's queue")
     CHECK(low_record->priority == Priority::low);
     CHECK(critical_record->priority == Priority::critical);
     CHECK(critical_record->started_at < low_record->started_at);
+}
+
+TEST_CASE("priority: a critical task starts next even when many low tasks wait for the handler") {
+    ControlPlaneProcess control_plane({"--concurrency", "1"});
+    Client client(control_plane.client_options());
+    const std::string blocker = client.submit("sleep", Client::make_payload("[1.0]", "{}"));
+    REQUIRE(wait_for_state(control_plane.client_options(), blocker, TaskState::running, 10s));
+
+    // More low tasks than the control plane lets wait inside its engine, so
+    // some are handed to the handler pool and some stay in the queue.
+    std::vector<std::string> lows;
+    for (int i = 0; i < 100; ++i) {
+        lows.push_back(client.submit("echo", Client::make_payload("[\"low\"]", "{}"), Priority::low));
+    }
+    const std::string critical =
+        client.submit("echo", Client::make_payload("[\"critical\"]", "{}"), Priority::critical);
+    const auto blocker_record = client.get(blocker);
+    REQUIRE_MESSAGE((blocker_record && blocker_record->state == TaskState::running),
+                    "setup: the blocking sleep ended before every task was queued");
+    {
+        // Waiting tasks read as queued, not running, until a handler takes them.
+        const auto waiting = client.get(lows.front());
+        REQUIRE(waiting);
+        CHECK(waiting->state == TaskState::queued);
+        CHECK(waiting->started_at == Timestamp{});
+        CHECK(waiting->attempts == 0);
+    }
+
+    const auto critical_record = wait_for_finished_record(control_plane.client_options(), critical, 15s);
+    REQUIRE(critical_record);
+    REQUIRE(critical_record->state == TaskState::success);
+    const auto low_records = wait_for_all_finished(control_plane.client_options(), lows, 30s);
+    for (const auto& low : low_records) {
+        REQUIRE(low.state == TaskState::success);
+        CHECK(critical_record->started_at < low.started_at);
+    }
 }

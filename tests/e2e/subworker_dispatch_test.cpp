@@ -231,3 +231,27 @@ TEST_CASE("subworker dispatch: a task only the subworkers can run is dispatched 
     CHECK(record.result == "bytes");
     CHECK(record.worker_id == "sw1");
 }
+
+TEST_CASE("subworker dispatch: tasks waiting for the control plane's own handler go to a subworker that registers") {
+    // No subworker yet: the control plane runs the stream itself, one at a
+    // time, and the rest wait for its handler thread.
+    ControlPlaneProcess control_plane(
+        {"--concurrency", "1", "--heartbeat-interval", "0.2", "--heartbeat-liveness", "3"});
+    Client client(control_plane.client_options());
+    std::vector<std::string> task_ids;
+    for (int i = 0; i < 6; ++i) task_ids.push_back(client.submit("sleep", sleep_payload(1.0)));
+    REQUIRE(wait_for_state(control_plane.client_options(), task_ids.front(), TaskState::running, 10s));
+
+    SubworkerProcess late(control_plane, "late", {"--concurrency", "4"});
+    REQUIRE_MESSAGE(late.wait_until_registered(), late.describe());
+
+    const auto records = wait_for_all_finished(control_plane.client_options(), task_ids, 30s);
+    INFO(describe_unsuccessful(records));
+    for (const auto& record : records) REQUIRE(record.state == TaskState::success);
+    const auto counts = tasks_per_worker(records);
+    INFO("tasks per worker: " << describe_counts(counts));
+    CHECK(records.front().worker_id == "control-plane");
+    // The newest task waited longest behind the control plane's handler; it
+    // must not stay there once a subworker can take it.
+    CHECK(records.back().worker_id == "late");
+}

@@ -87,6 +87,13 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         return delivered_.size();
     }
+    // The task ids delivered so far, in delivery order.
+    std::vector<std::string> order() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        std::vector<std::string> ids;
+        for (const auto& outcome : delivered_) ids.push_back(outcome.task_id);
+        return ids;
+    }
 
 private:
     std::mutex mutex_;
@@ -475,16 +482,132 @@ TEST_CASE("ExecutionEngine: progress reports the running task's last fraction") 
     Outcomes outcomes;
     ExecutionEngine engine(registry, 1, outcomes.sink());
 
-    CHECK_FALSE(engine.progress("t-1").has_value());
+    CHECK_FALSE(engine.inspect("t-1").has_value());
     engine.start(assignment("t-1", "half", "{}"));
     REQUIRE(probe.started.wait());
-    const std::optional<double> progress = engine.progress("t-1");
-    REQUIRE(progress.has_value());
-    CHECK(*progress == doctest::Approx(0.5));
+    const std::optional<RunView> view = engine.inspect("t-1");
+    REQUIRE(view.has_value());
+    CHECK(view->has_started);
+    REQUIRE(view->progress.has_value());
+    CHECK(*view->progress == doctest::Approx(0.5));
 
     probe.release.set();
     REQUIRE(outcomes.wait_for(1));
-    CHECK_FALSE(engine.progress("t-1").has_value());
+    CHECK_FALSE(engine.inspect("t-1").has_value());
+}
+
+TaskAssignment assignment_at(std::string task_id, std::string task_name, Priority priority) {
+    TaskAssignment task = assignment(std::move(task_id), std::move(task_name), "{}");
+    task.priority = priority;
+    return task;
+}
+
+// Counts its runs; for tasks that must never run.
+int counts_runs(fq_task_context*, const std::uint8_t*, std::size_t, void* user_data) {
+    ++*static_cast<std::atomic<int>*>(user_data);
+    return FQ_OK;
+}
+
+TEST_CASE("ExecutionEngine: a window's waiting tasks run by priority, oldest first within one") {
+    TaskRegistry registry;
+    Probe probe;
+    add_task(registry, "block", blocks_until_released, &probe);
+    add_task(registry, "echo", echo);
+    Outcomes outcomes;
+    ExecutionEngine engine(registry, 1, outcomes.sink(), 4);
+    CHECK(engine.free_slots() == 5);
+
+    engine.start(assignment("busy", "block", "{}"));
+    REQUIRE(probe.started.wait());
+    engine.start(assignment_at("low", "echo", Priority::low));
+    engine.start(assignment_at("normal-1", "echo", Priority::normal));
+    engine.start(assignment_at("critical", "echo", Priority::critical));
+    engine.start(assignment_at("normal-2", "echo", Priority::normal));
+    CHECK(engine.free_slots() == 0);
+    const auto waiting = engine.inspect("critical");
+    REQUIRE(waiting.has_value());
+    CHECK_FALSE(waiting->has_started);
+    CHECK(waiting->started_at == Timestamp{});
+
+    probe.release.set();
+    REQUIRE(outcomes.wait_for(5));
+    CHECK(outcomes.order() ==
+          std::vector<std::string>{"busy", "critical", "normal-1", "normal-2", "low"});
+    CHECK(outcomes.of("critical").state == TaskState::success);
+    CHECK(outcomes.of("critical").started_at != Timestamp{});
+    CHECK(engine.free_slots() == 5);
+}
+
+// One handler thread held by task "busy" until probe.release, a window of
+// four, and task "count", which counts its runs.
+struct BusyEngine {
+    BusyEngine() {
+        add_task(registry, "block", blocks_until_released, &probe);
+        add_task(registry, "count", counts_runs, &runs);
+        engine.start(assignment("busy", "block", "{}"));
+        REQUIRE(probe.started.wait());
+    }
+    TaskRegistry registry;
+    Probe probe;
+    std::atomic<int> runs{0};
+    Outcomes outcomes;
+    ExecutionEngine engine{registry, 1, outcomes.sink(), 4};
+};
+
+TEST_CASE_FIXTURE(BusyEngine, "ExecutionEngine: waiting tasks can be taken back and never run") {
+    engine.start(assignment_at("high", "count", Priority::high));
+    engine.start(assignment_at("low-1", "count", Priority::low));
+    engine.start(assignment_at("low-2", "count", Priority::low));
+    engine.start(assignment_at("normal", "count", Priority::normal));
+    CHECK(engine.free_slots() == 0);
+
+    SUBCASE("reclaim_waiting_below takes the newest of the least urgent level only") {
+        auto reclaimed = engine.reclaim_waiting_below(Priority::high);
+        REQUIRE(reclaimed.has_value());
+        CHECK(reclaimed->task_id == "low-2");
+        CHECK(reclaimed->priority == Priority::low);
+        CHECK(std::string_view(static_cast<const char*>(reclaimed->payload.data()),
+                               reclaimed->payload.size()) == "{}");
+        CHECK(engine.free_slots() == 1);
+        CHECK_FALSE(engine.inspect("low-2").has_value());
+        // Nothing waits below low, and no task is less urgent than critical
+        // except those: a high task is not taken for another high one.
+        CHECK_FALSE(engine.reclaim_waiting_below(Priority::low).has_value());
+        CHECK(engine.reclaim_waiting_below(Priority::critical)->task_id == "low-1");
+        CHECK(engine.reclaim_waiting_below(Priority::high)->task_id == "normal");
+        CHECK_FALSE(engine.reclaim_waiting_below(Priority::high).has_value());
+        probe.release.set();
+        REQUIRE(outcomes.wait_for(2));
+        CHECK(runs == 1);  // high only
+    }
+    SUBCASE("withdraw_waiting takes one by id; a running task is not withdrawn") {
+        CHECK_FALSE(engine.withdraw_waiting("busy").has_value());
+        CHECK(engine.withdraw_waiting("normal")->task_id == "normal");
+        CHECK_FALSE(engine.withdraw_waiting("normal").has_value());
+        auto rest = engine.take_all_waiting();
+        REQUIRE(rest.size() == 3);
+        CHECK(rest[0].task_id == "high");
+        CHECK(rest[1].task_id == "low-1");
+        CHECK(rest[2].task_id == "low-2");
+        CHECK(engine.free_slots() == 4);
+        probe.release.set();
+        REQUIRE(outcomes.wait_for(1));
+        CHECK(engine.wait_idle(kDeadline) == 0);
+        CHECK(runs == 0);
+    }
+}
+
+TEST_CASE_FIXTURE(BusyEngine,
+                  "ExecutionEngine: a task cancelled while it waits ends cancelled without running") {
+    engine.start(assignment("waiting", "count", "{}"));
+
+    CHECK(engine.cancel("waiting"));
+    probe.release.set();
+    const TaskOutcome cancelled = outcomes.of("waiting");
+    CHECK(cancelled.state == TaskState::cancelled);
+    CHECK(cancelled.error == kCancelledBeforeStart);
+    CHECK(cancelled.started_at == Timestamp{});
+    CHECK(runs == 0);
 }
 
 TEST_CASE("ExecutionEngine: wait_idle times out while a task runs and returns 0 once delivered") {
