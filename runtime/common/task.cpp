@@ -72,13 +72,30 @@ std::string format_timestamp(Timestamp at) {
     auto days = floor<std::chrono::days>(micros);
     year_month_day date{days};
     hh_mm_ss<microseconds> time{micros - days};
-    char text[40];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02lld.%06lldZ",
-                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                  static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
-                  static_cast<int>(time.minutes().count()),
-                  static_cast<long long>(time.seconds().count()),
-                  static_cast<long long>(time.subseconds().count()));
+    const int year = static_cast<int>(date.year());
+    if (year < 0 || year > 9999) {
+        // Outside what 4 digits hold; never a time a task was seen at.
+        char text[48];
+        std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02lld.%06lldZ", year,
+                      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                      static_cast<int>(time.hours().count()),
+                      static_cast<int>(time.minutes().count()),
+                      static_cast<long long>(time.seconds().count()),
+                      static_cast<long long>(time.subseconds().count()));
+        return text;
+    }
+    // Written digit by digit: this runs several times per finished task.
+    std::string text = "0000-00-00T00:00:00.000000Z";
+    const auto put = [&text](std::size_t at, std::size_t width, long long value) {
+        for (std::size_t i = width; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+    };
+    put(0, 4, year);
+    put(5, 2, static_cast<unsigned>(date.month()));
+    put(8, 2, static_cast<unsigned>(date.day()));
+    put(11, 2, time.hours().count());
+    put(14, 2, time.minutes().count());
+    put(17, 2, time.seconds().count());
+    put(20, 6, time.subseconds().count());
     return text;
 }
 

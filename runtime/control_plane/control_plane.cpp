@@ -490,12 +490,16 @@ void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
     apply_outcome(record, std::move(outcome));
     ++tasks_finished;
 
+    // The result bytes are shared by the RESULT frame and the cache, never
+    // copied (they may be large).
+    auto result = std::make_shared<const std::string>(std::move(record.result));
+    record.result.clear();
     if (task.reply_port >= 0) {
         submit_ports[task.reply_port].send(task.reply_routing_id,
-                                           protocol::encode(protocol::Result{record}));
+                                           protocol::encode_result(record, result));
     }
-    const std::size_t record_bytes = ResultCache::charge_bytes(record);
-    if (!cache.put(std::move(record))) {
+    const std::size_t record_bytes = ResultCache::charge_bytes(record, result->size());
+    if (!cache.put(std::move(record), std::move(result))) {
         spdlog::warn("result cache: record of task {} ({} bytes) is larger than "
                      "--result-cache-bytes ({}); not kept, status will answer not found",
                      it->first, record_bytes, settings.result_cache_bytes);

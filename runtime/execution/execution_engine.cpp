@@ -131,15 +131,21 @@ struct ExecutionEngine::Impl {
     // slot, and returns its task to the owner.
     TaskAssignment give_back(std::deque<Job>& level, std::deque<Job>::iterator at);
     void watchdog_main();
-    void run(Job job);
-    // Unregisters a run whose handler returned; true when it had timed out
-    // (its outcome was already delivered).
-    bool forget_run(const fq_task_context* context, std::uint64_t run_id);
+    // Runs the job; true when it handed an outcome to the sink, which the
+    // caller must then count delivered.
+    bool run(Job job);
+    // Unregisters a run whose handler returned and frees its slot; true when
+    // it had timed out (its outcome was already delivered).
+    bool end_run(const fq_task_context* context, std::uint64_t run_id);
     // Under the mutex: ends the runs whose deadline passed, returning their
     // outcomes (each counted in undelivered), and reports handlers that
     // ignore the cancellation of a timed-out run.
     std::vector<TaskOutcome> expire_runs(SteadyClock::time_point now);
+    // Hands an outcome to the sink; the caller then counts it delivered
+    // (note_delivered) under the mutex.
     void deliver(TaskOutcome&& outcome);
+    // Under the mutex: one fewer outcome to deliver; wakes wait_idle at 0.
+    void note_delivered();
 
     const TaskRegistry& registry;
     const std::size_t concurrency;
@@ -168,11 +174,15 @@ struct ExecutionEngine::Impl {
 };
 
 void ExecutionEngine::Impl::thread_main() {
+    // One lock per task on this thread: counting the last outcome as
+    // delivered and taking the next task share it.
+    bool has_delivered = false;
     for (;;) {
         Job job;
         bool is_deadline_first = false;
         {
             std::unique_lock<std::mutex> lock(mutex);
+            if (has_delivered) note_delivered();
             work_ready.wait(lock, [&] { return waiting_count > 0 || is_stopping; });
             // A task already started still ends when stopping (its cancel
             // flag is raised), so every started task gets exactly one outcome.
@@ -180,8 +190,13 @@ void ExecutionEngine::Impl::thread_main() {
             job = take_next(&is_deadline_first);
         }
         if (is_deadline_first) deadlines_changed.notify_one();
-        run(std::move(job));
+        has_delivered = run(std::move(job));
     }
+}
+
+void ExecutionEngine::Impl::note_delivered() {
+    --undelivered;
+    if (undelivered == 0) idle.notify_all();
 }
 
 Job ExecutionEngine::Impl::take_next(bool* is_deadline_first) {
@@ -218,12 +233,11 @@ TaskAssignment ExecutionEngine::Impl::give_back(std::deque<Job>& level,
         }
     }
     ++free_slots;
-    --undelivered;
-    if (undelivered == 0) idle.notify_all();
+    note_delivered();  // it will have no outcome
     return std::move(job.task);
 }
 
-bool ExecutionEngine::Impl::forget_run(const fq_task_context* context, std::uint64_t run_id) {
+bool ExecutionEngine::Impl::end_run(const fq_task_context* context, std::uint64_t run_id) {
     std::lock_guard<std::mutex> lock(mutex);
     auto [first, last] = contexts.equal_range(context->task_id());
     for (auto it = first; it != last; ++it) {
@@ -232,11 +246,19 @@ bool ExecutionEngine::Impl::forget_run(const fq_task_context* context, std::uint
             break;
         }
     }
+    // The slot is free before the sink runs, so an owner woken by the sink
+    // always sees it in free_slots() and can start its next task at once.
+    ++free_slots;
     auto run = timed_runs.find(run_id);
-    if (run == timed_runs.end()) return false;
-    const bool is_timed_out = run->second.is_timed_out;
+    if (run == timed_runs.end() || !run->second.is_timed_out) {
+        if (run != timed_runs.end()) timed_runs.erase(run);
+        return false;
+    }
+    // The watchdog delivered this run's outcome; the handler's is late, and
+    // the run's count in undelivered ends here.
     timed_runs.erase(run);
-    return is_timed_out;
+    note_delivered();
+    return true;
 }
 
 std::vector<TaskOutcome> ExecutionEngine::Impl::expire_runs(SteadyClock::time_point now) {
@@ -278,9 +300,6 @@ void ExecutionEngine::Impl::deliver(TaskOutcome&& outcome) {
     } catch (...) {
         spdlog::error("completion sink threw a non-standard exception");
     }
-    std::lock_guard<std::mutex> lock(mutex);
-    --undelivered;
-    if (undelivered == 0) idle.notify_all();
 }
 
 void ExecutionEngine::Impl::watchdog_main() {
@@ -304,10 +323,11 @@ void ExecutionEngine::Impl::watchdog_main() {
             deliver(std::move(outcome));
         }
         lock.lock();
+        for (std::size_t i = 0; i < outcomes.size(); ++i) note_delivered();
     }
 }
 
-void ExecutionEngine::Impl::run(Job job) {
+bool ExecutionEngine::Impl::run(Job job) {
     fq_task_context& context = *job.context;
     TaskOutcome outcome;
     outcome.task_id = job.task.task_id;
@@ -329,8 +349,10 @@ void ExecutionEngine::Impl::run(Job job) {
     outcome.finished_at = Clock::now();
 
     // After the handler returned a cancel can change nothing, so the task
-    // stops being cancellable here, before its context goes away.
-    const bool is_timed_out = forget_run(&context, job.run_id);
+    // stops being cancellable here, before its context goes away. The task
+    // still counts in running() until its outcome is delivered, so an owner
+    // that sees running() == 0 knows every outcome has been handed over.
+    const bool is_timed_out = end_run(&context, job.run_id);
 
     if (spdlog::should_log(spdlog::level::debug)) {
         const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -340,24 +362,13 @@ void ExecutionEngine::Impl::run(Job job) {
                       to_string(outcome.state), elapsed_us);
     }
     job = Job{};  // release the payload and context before handing the outcome on
-
-    // The slot is free before the sink runs, so an owner woken by the sink
-    // always sees it in free_slots() and can start its next task at once.
-    // The task still counts in running() until the sink returns, so an owner
-    // that sees running() == 0 knows every outcome has been handed over.
-    {
-        std::lock_guard<std::mutex> lock(mutex);
-        ++free_slots;
-        if (is_timed_out) {
-            // The watchdog delivered this run's outcome; this one is late.
-            spdlog::info("task {} returned {} after it timed out; its outcome is discarded",
-                         outcome.task_id, to_string(outcome.state));
-            --undelivered;
-            if (undelivered == 0) idle.notify_all();
-            return;
-        }
+    if (is_timed_out) {
+        spdlog::info("task {} returned {} after it timed out; its outcome is discarded",
+                     outcome.task_id, to_string(outcome.state));
+        return false;
     }
     deliver(std::move(outcome));
+    return true;
 }
 
 ExecutionEngine::ExecutionEngine(const TaskRegistry& registry, std::size_t concurrency,

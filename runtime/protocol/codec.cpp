@@ -165,20 +165,35 @@ std::optional<TaskRecord> decode_record(std::string_view task_id, const zmq::mes
     return record;
 }
 
-Frames record_frames(std::string_view type, TaskRecord&& record) {
-    // Bound the only free-length text so the metadata always fits its limit.
-    if (record.error.size() > kMaxErrorBytes) {
-        record.error = to_valid_utf8(record.error, kMaxErrorBytes);
+// A frame sharing `bytes`: it keeps a reference until ZeroMQ is done with it.
+zmq::message_t shared_frame(std::shared_ptr<const std::string> bytes) {
+    if (bytes == nullptr || bytes->empty()) return zmq::message_t();
+    auto* reference = new std::shared_ptr<const std::string>(std::move(bytes));
+    return zmq::message_t(
+        const_cast<char*>((*reference)->data()), (*reference)->size(),
+        [](void*, void* hint) { delete static_cast<std::shared_ptr<const std::string>*>(hint); },
+        reference);
+}
+
+// Frames of RESULT and RECORD: the metadata of `record` and `result_frame`.
+Frames record_frames(std::string_view type, const TaskRecord& record, zmq::message_t result_frame) {
+    std::string metadata;
+    if (record.error.empty()) {
+        metadata = record_metadata_text(record);
+    } else {
+        // Bound the only free-length text so the metadata always fits its
+        // limit, and make it valid UTF-8: the writer copies it as it is.
+        TaskRecord repaired = record;
+        repaired.error = to_valid_utf8(record.error, kMaxErrorBytes);
+        metadata = record_metadata_text(repaired);
     }
-    std::string metadata = record_metadata_to_json(record).dump(
-        -1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
     Frames frames;
     frames.reserve(5);
     frames.push_back(text_frame(kProtocolId));
     frames.push_back(text_frame(type));
     frames.push_back(text_frame(record.task_id));
     frames.push_back(owning_frame(std::move(metadata)));
-    frames.push_back(owning_frame(std::move(record.result)));
+    frames.push_back(std::move(result_frame));
     return frames;
 }
 
@@ -390,6 +405,10 @@ DecodeResult decode_without_task_id(std::size_t type_index, Frames& frames, Deco
 
 }  // namespace
 
+Frames encode_result(const TaskRecord& record, std::shared_ptr<const std::string> result) {
+    return record_frames(kShapes[kResult].type, record, shared_frame(std::move(result)));
+}
+
 std::string_view message_type_name(const Message& message) { return kShapes[message.index()].type; }
 
 DecodeResult decode(Frames& frames) {
@@ -591,7 +610,8 @@ Frames encode(Message&& message) {
                 header(type, value.task_id);
                 frames.push_back(text_frame(to_string(value.outcome)));
             } else if constexpr (std::is_same_v<T, Result> || std::is_same_v<T, Record>) {
-                frames = record_frames(type, std::move(value.record));
+                zmq::message_t result = owning_frame(std::move(value.record.result));
+                frames = record_frames(type, value.record, std::move(result));
             } else if constexpr (std::is_same_v<T, Register>) {
                 header(type, value.worker_id);
                 frames.push_back(text_frame(value.address));

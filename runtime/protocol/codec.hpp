@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,6 +78,11 @@ DecodeResult decode(Frames& frames);
 // Never throws on content: text that is not UTF-8 is repaired and text over
 // its limit is cut (see the limits above), so the peer can always decode it.
 Frames encode(Message&& message);
+
+// A RESULT for `record` whose result bytes are shared, not copied: the frame
+// holds a reference to `result` until ZeroMQ has sent it. record.result is
+// ignored. Otherwise as encode(Result{record}).
+Frames encode_result(const TaskRecord& record, std::shared_ptr<const std::string> result);
 
 // Most frames in any protocol-1 message body (REGISTER, and SUBMIT with options, have 7).
 inline constexpr std::size_t kMaxBodyFrames = 7;

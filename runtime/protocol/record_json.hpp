@@ -22,8 +22,12 @@ namespace fastqueue::protocol {
 // plus "progress" (a number in 0..1) when the record has progress,
 // "retryable" (true) on a failure the handler marked retryable, and
 // "scheduled_for" (a timestamp) while the task is scheduled.
-// Strings are copied as they are: dump with error_handler_t::replace when
-// they may not be UTF-8.
+// Written straight to text, members in name order, without building a JSON
+// document (this runs once per RESULT). Strings are copied as they are, so
+// they must be valid UTF-8 (the codec bounds and repairs the error first).
+std::string record_metadata_text(const TaskRecord& record);
+// The same metadata as a JSON document (parsed back from the text), for code
+// that edits it.
 nlohmann::json record_metadata_to_json(const TaskRecord& record);
 
 // The record described by a metadata object, with an empty result. Validates

@@ -34,8 +34,12 @@ bool is_expired(ResultCache::SteadyClock::time_point expires_at,
 }  // namespace
 
 std::size_t ResultCache::charge_bytes(const TaskRecord& record) {
-    return record.result.size() + record.error.size() + record.task_id.size() +
-           record.task_name.size() + record.worker_id.size() + kEntryOverheadBytes;
+    return charge_bytes(record, record.result.size());
+}
+
+std::size_t ResultCache::charge_bytes(const TaskRecord& record, std::size_t result_bytes) {
+    return result_bytes + record.error.size() + record.task_id.size() + record.task_name.size() +
+           record.worker_id.size() + kEntryOverheadBytes;
 }
 
 ResultCache::ResultCache(std::size_t max_entries, std::chrono::seconds ttl, std::size_t max_bytes)
@@ -49,14 +53,23 @@ ResultCache::ResultCache(std::size_t max_entries, std::chrono::seconds ttl, std:
 }
 
 bool ResultCache::put(TaskRecord record, SteadyClock::time_point now) {
+    auto result = std::make_shared<const std::string>(std::move(record.result));
+    record.result.clear();
+    return put(std::move(record), std::move(result), now);
+}
+
+bool ResultCache::put(TaskRecord record, std::shared_ptr<const std::string> result,
+                      SteadyClock::time_point now) {
     // Replacing: drop the old node whole (its key views the old task_id). It
     // goes even when the new record is not kept: it is out of date.
     if (auto it = index_.find(record.task_id); it != index_.end()) erase(it->second);
 
-    const std::size_t charge = charge_bytes(record);
+    record.result.clear();
+    if (!result) result = std::make_shared<const std::string>();
+    const std::size_t charge = charge_bytes(record, result->size());
     if (max_bytes_ != 0 && charge > max_bytes_) return false;
 
-    lru_.push_front(Entry{std::move(record), expiry_for(now, ttl_), charge});
+    lru_.push_front(Entry{std::move(record), std::move(result), expiry_for(now, ttl_), charge});
     index_.emplace(lru_.front().record.task_id, lru_.begin());
     size_bytes_ += charge;
     // Stops at the new record at the latest: alone, it fits both limits.
@@ -74,7 +87,9 @@ std::optional<TaskRecord> ResultCache::get(std::string_view task_id,
         return std::nullopt;
     }
     lru_.splice(lru_.begin(), lru_, node);  // iterators and the key's view stay valid
-    return node->record;
+    TaskRecord record = node->record;
+    record.result = *node->result;
+    return record;
 }
 
 bool ResultCache::contains(std::string_view task_id, SteadyClock::time_point now) const {

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,8 +45,10 @@ public:
 
     // The approximate memory one record holds, as the byte limit counts it:
     // result + error + task_id + task_name + worker_id (their lengths in
-    // bytes) + kEntryOverheadBytes.
+    // bytes) + kEntryOverheadBytes. `result_bytes` is the result's length
+    // when it is held apart from the record (put with a shared result).
     static std::size_t charge_bytes(const TaskRecord& record);
+    static std::size_t charge_bytes(const TaskRecord& record, std::size_t result_bytes);
 
     // max_entries >= 1; ttl > 0 (otherwise std::invalid_argument: the
     // configuration checks user input before it gets here); max_bytes 0 means
@@ -57,6 +60,11 @@ public:
     // limits hold again. Returns false, and keeps nothing under that id, when
     // the record alone is charged more than max_bytes.
     bool put(TaskRecord record, SteadyClock::time_point now = SteadyClock::now());
+    // The same, with the result bytes held apart and shared (record.result is
+    // ignored): the control plane sends a finished task's RESULT from the
+    // same bytes, so they are never copied.
+    bool put(TaskRecord record, std::shared_ptr<const std::string> result,
+             SteadyClock::time_point now = SteadyClock::now());
 
     // The record, counted as a use; std::nullopt when absent or expired.
     std::optional<TaskRecord> get(std::string_view task_id,
@@ -80,7 +88,8 @@ public:
 
 private:
     struct Entry {
-        TaskRecord record;
+        TaskRecord record;  // without its result
+        std::shared_ptr<const std::string> result;  // never null
         SteadyClock::time_point expires_at;
         std::size_t charge_bytes;  // charge_bytes(record), fixed while the entry lives
     };

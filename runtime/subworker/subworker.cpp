@@ -516,9 +516,11 @@ void Subworker::Impl::finish_task(TaskOutcome&& outcome) {
     HeldTask& task = it->second;
     TaskRecord& record = task.record;
     apply_outcome(record, std::move(outcome));
-    if (!task_ports[task.port].send(task.routing_id, protocol::encode(protocol::Result{record}))) {
+    // The record goes whole into the RESULT (no copy of the result bytes).
+    if (!task_ports[task.port].send(task.routing_id,
+                                    protocol::encode(protocol::Result{std::move(record)}))) {
         spdlog::warn("result of task {} could not be sent: the control plane's connection is gone",
-                     record.task_id);
+                     it->first);
     }
     held.erase(it);
 }

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <initializer_list>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -186,6 +187,40 @@ TEST_CASE("Codec: encode repairs text the peer could not decode") {
     failed.result.clear();
     failed.error = std::string(kMaxErrorBytes * 2, 'e') + "\xff";
     CHECK(round_trip(Result{failed}).record.error.size() == kMaxErrorBytes);
+
+    // A short error with a byte that is not UTF-8, quotes, a backslash and
+    // control characters still makes metadata any JSON parser reads.
+    failed.error = std::string("bad \xff \"x\" \\ line\nnext\ttab\x01 end");
+    CHECK(round_trip(Result{failed}).record.error ==
+          "bad \xEF\xBF\xBD \"x\" \\ line\nnext\ttab\x01 end");
+}
+
+TEST_CASE("record metadata: the text is one JSON object with the documented members") {
+    TaskRecord record = finished_record();
+    const std::string text = record_metadata_text(record);
+    const auto object = nlohmann::json::parse(text);
+    CHECK(object.size() == 10);
+    CHECK(object["task_id"] == kId);
+    CHECK(object["task_name"] == "mytasks.add");
+    CHECK(object["priority"] == "high");
+    CHECK(object["status"] == "success");
+    CHECK(object["error"] == "");
+    CHECK(object["attempts"] == 2);
+    CHECK(object["worker_id"] == "subworker1");
+    CHECK(object["submitted_at"] == "2026-11-27T23:00:00.000001Z");
+    CHECK(object["started_at"] == "2026-11-27T23:00:00.005001Z");
+    CHECK(object["finished_at"] == "2026-11-27T23:00:00.128457Z");
+    // Written in name order, compact, as a JSON library writes it.
+    CHECK(text == object.dump());
+
+    record.progress = 1.0;
+    record.retryable = true;
+    record.scheduled_for = record.finished_at;
+    const auto extended = nlohmann::json::parse(record_metadata_text(record));
+    CHECK(extended.size() == 13);
+    CHECK(extended["progress"] == 1.0);
+    CHECK(extended["retryable"] == true);
+    CHECK(extended["scheduled_for"] == "2026-11-27T23:00:00.128457Z");
 }
 
 TEST_CASE("Codec: the protocol id is checked before anything else") {
@@ -797,4 +832,23 @@ TEST_CASE("record metadata: retryable and scheduled_for round-trip and are valid
     metadata.erase("retryable");
     metadata["scheduled_for"] = "soon";
     check_rejected(record_frames(metadata.dump()), "'scheduled_for' is not a UTC timestamp");
+}
+
+TEST_CASE("Codec: encode_result sends shared result bytes in place, without a copy") {
+    TaskRecord record = finished_record();
+    auto result = std::make_shared<const std::string>(std::string(65'536, 'r'));
+    record.result = "ignored";
+    Frames frames = encode_result(record, result);
+    REQUIRE(frames.size() == 5);
+    CHECK(frames[4].data() == static_cast<const void*>(result->data()));
+    CHECK(result.use_count() == 2);  // the frame holds a reference until it is sent
+
+    auto decoded = decode(frames);
+    REQUIRE(decoded.message);
+    const auto& back = std::get<Result>(*decoded.message).record;
+    CHECK(back.result == *result);
+    CHECK(back.task_id == record.task_id);
+    CHECK(back.finished_at == record.finished_at);
+    frames.clear();
+    CHECK(result.use_count() == 1);
 }

@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <initializer_list>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -352,4 +353,26 @@ TEST_CASE("ResultCache: refuses a zero size limit or a non-positive ttl") {
     CHECK(cache.ttl() == 90s);
     CHECK(cache.max_bytes() == 0);  // no byte limit unless one is given
     CHECK(ResultCache(7, 90s, 4096).max_bytes() == 4096);
+}
+
+TEST_CASE("ResultCache: a result held apart is shared, charged and read back like one in the record") {
+    ResultCache cache(10, 60s, 10'000);
+    auto result = std::make_shared<const std::string>(std::string(1'000, 'r'));
+    TaskRecord without_result = record("a", TaskState::success, "ignored");
+    const std::size_t charge = ResultCache::charge_bytes(without_result, result->size());
+    CHECK(charge == ResultCache::charge_bytes(record("a", TaskState::success, *result)));
+
+    REQUIRE(cache.put(without_result, result, t0));
+    // The cache holds the same bytes, not a copy of them.
+    CHECK(result.use_count() == 2);
+    CHECK(cache.size_bytes() == charge);
+    auto back = cache.get("a", t0);
+    REQUIRE(back);
+    CHECK(back->result == *result);
+    CHECK(back->task_name == "add");
+
+    auto huge = std::make_shared<const std::string>(std::string(20'000, 'h'));
+    CHECK_FALSE(cache.put(record("b"), huge, t0));
+    CHECK(huge.use_count() == 1);
+    CHECK_FALSE(cache.contains("b", t0));
 }
