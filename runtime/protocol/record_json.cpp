@@ -3,15 +3,12 @@
 // field and names the first one that is wrong.
 #include "protocol/record_json.hpp"
 
-#include <cmath>
 #include <cstdint>
 #include <limits>
-#include <string_view>
-
-#include <fmt/format.h>
 
 #include "common/uuid.hpp"
 #include "protocol/codec.hpp"
+#include "protocol/json_text.hpp"
 #include "protocol/messages.hpp"
 #include "protocol/text.hpp"
 
@@ -61,73 +58,25 @@ json timestamp_or_null(Timestamp at) {
 
 }  // namespace
 
-namespace {
-
-// Appends text as a JSON string: quotes, backslashes and control characters
-// escaped, every other byte as it is (the caller passes valid UTF-8).
-void append_json_string(std::string& out, std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(c);
-        } else if (byte < 0x20) {
-            out.append("\\u00");
-            out.push_back(kHex[byte >> 4]);
-            out.push_back(kHex[byte & 0xf]);
-        } else {
-            out.push_back(c);
-        }
-    }
-    out.push_back('"');
-}
-
-// Appends `,"key":` (or `{"key":` for the first member).
-void append_key(std::string& out, std::string_view key) {
-    out.push_back(out.empty() ? '{' : ',');
-    out.push_back('"');
-    out.append(key);
-    out.append("\":");
-}
-
-void append_string_member(std::string& out, std::string_view key, std::string_view value) {
-    append_key(out, key);
-    append_json_string(out, value);
-}
-
-}  // namespace
-
 std::string record_metadata_text(const TaskRecord& record) {
     // Members in name order, as a JSON object library would write them.
-    std::string out;
-    out.reserve(320 + record.error.size());
-    append_key(out, "attempts");
-    out.append(std::to_string(record.attempts));
-    append_string_member(out, "error", record.error);
-    append_string_member(out, "finished_at", format_timestamp(record.finished_at));
-    append_string_member(out, "priority", to_string(record.priority));
-    if (record.progress && std::isfinite(*record.progress)) {
-        append_key(out, "progress");
-        // Shortest text that reads back as the same double.
-        out.append(fmt::format("{}", *record.progress));
-    }
-    if (record.retryable) {
-        append_key(out, "retryable");
-        out.append("true");
-    }
+    JsonObjectWriter writer(320 + record.error.size());
+    writer.number_member("attempts", std::uint64_t{record.attempts});
+    writer.string_member("error", record.error);
+    writer.string_member("finished_at", format_timestamp(record.finished_at));
+    writer.string_member("priority", to_string(record.priority));
+    if (record.progress) writer.number_member("progress", *record.progress);
+    if (record.retryable) writer.bool_member("retryable", true);
     if (record.scheduled_for != Timestamp{}) {
-        append_string_member(out, "scheduled_for", format_timestamp(record.scheduled_for));
+        writer.string_member("scheduled_for", format_timestamp(record.scheduled_for));
     }
-    append_string_member(out, "started_at", format_timestamp(record.started_at));
-    append_string_member(out, "status", to_string(record.state));
-    append_string_member(out, "submitted_at", format_timestamp(record.submitted_at));
-    append_string_member(out, "task_id", record.task_id);
-    append_string_member(out, "task_name", record.task_name);
-    append_string_member(out, "worker_id", record.worker_id);
-    out.push_back('}');
-    return out;
+    writer.string_member("started_at", format_timestamp(record.started_at));
+    writer.string_member("status", to_string(record.state));
+    writer.string_member("submitted_at", format_timestamp(record.submitted_at));
+    writer.string_member("task_id", record.task_id);
+    writer.string_member("task_name", record.task_name);
+    writer.string_member("worker_id", record.worker_id);
+    return std::move(writer).finish();
 }
 
 json record_metadata_to_json(const TaskRecord& record) {

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/json_text.hpp"
 #include "protocol/text.hpp"
 
 namespace fastqueue::protocol {
@@ -30,14 +31,20 @@ bool read_bounded(const json& value, const std::string& key, std::uint32_t min, 
 bool is_default(const SubmitOptions& options) { return options == SubmitOptions{}; }
 
 std::string submit_options_to_json(const SubmitOptions& options) {
-    json object = json::object();
-    if (options.timeout_ms != 0) object["timeout_ms"] = options.timeout_ms;
-    if (options.default_timeout_ms != 0) object["default_timeout_ms"] = options.default_timeout_ms;
-    if (options.max_retries != 0) object["max_retries"] = options.max_retries;
-    if (options.retry_backoff_ms != 0) object["retry_backoff_ms"] = options.retry_backoff_ms;
-    if (options.eta != Timestamp{}) object["eta"] = format_timestamp(options.eta);
-    if (options.countdown_ms != 0) object["countdown_ms"] = options.countdown_ms;
-    return object.dump();
+    // Written directly (once per dispatch when a default timeout is set),
+    // members in name order.
+    JsonObjectWriter writer;
+    if (options.countdown_ms != 0) writer.number_member("countdown_ms", std::uint64_t{options.countdown_ms});
+    if (options.default_timeout_ms != 0) {
+        writer.number_member("default_timeout_ms", std::uint64_t{options.default_timeout_ms});
+    }
+    if (options.eta != Timestamp{}) writer.string_member("eta", format_timestamp(options.eta));
+    if (options.max_retries != 0) writer.number_member("max_retries", std::uint64_t{options.max_retries});
+    if (options.retry_backoff_ms != 0) {
+        writer.number_member("retry_backoff_ms", std::uint64_t{options.retry_backoff_ms});
+    }
+    if (options.timeout_ms != 0) writer.number_member("timeout_ms", std::uint64_t{options.timeout_ms});
+    return std::move(writer).finish();
 }
 
 std::optional<SubmitOptions> submit_options_from_json(std::string_view text, std::string& reason) {

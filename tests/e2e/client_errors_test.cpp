@@ -19,7 +19,7 @@ const std::string kSomeTaskId = "3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f";
 
 // The base port of a control plane that does not exist: nothing listens on
 // it or on the four ports after it.
-int unreachable_base_port() { return find_free_port_range(5); }
+int unreachable_base_port() { return find_free_port_block(5); }
 std::string unreachable_address() { return loopback_address(unreachable_base_port()); }
 
 }  // namespace

@@ -184,7 +184,7 @@ TEST_CASE("configuration: --result-cache-size overrides FASTQUEUE_RESULT_CACHE_S
 }
 
 TEST_CASE("configuration: the whole configuration can come from the TOML file") {
-    const int base = find_free_port_range(ControlPlaneProcess::kPortCount);
+    const int base = find_free_port_block(ControlPlaneProcess::kPortCount);
     ConfigFile file("base_address = \"" + loopback_address(base) + "\"\n" +
                     "discovery_address = \"" + loopback_address(base + 6) + "\"\n" +
                     "subworker_port = " + std::to_string(base + 5) + "\n" +

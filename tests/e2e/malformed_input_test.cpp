@@ -205,7 +205,7 @@ TEST_CASE(
     const std::string management =
         loopback_address(control_plane.base_port() + kManagementPortOffset);
     WireClient impostor(management);
-    impostor.send_raw({"FQ/1", "REGISTER", "sw1", loopback_address(find_free_port_range(4)), "1",
+    impostor.send_raw({"FQ/1", "REGISTER", "sw1", loopback_address(find_free_port_block(4)), "1",
                        "0", "[\"add\"]"});
     const auto reply = impostor.receive(kAnswerTimeout);
     REQUIRE(reply);

@@ -4,22 +4,19 @@
 // and restarts processes with the same code.
 #include "launch/local_cluster.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <random>
 #include <stdexcept>
 #include <thread>
 
 #include "fastqueue/client.hpp"
+#include "launch/free_ports.hpp"
 #include "launch/process_status.hpp"
 
 namespace fastqueue::launch {
@@ -29,19 +26,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr auto kReapPollInterval = std::chrono::milliseconds(10);
-
-// True when a TCP socket can bind 127.0.0.1:port right now.
-bool is_port_free(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return false;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool is_free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-    ::close(fd);
-    return is_free;
-}
 
 // The directory holding this executable, from /proc/self/exe.
 std::filesystem::path own_directory() {
@@ -64,30 +48,9 @@ bool reap_until(pid_t pid, SteadyClock::time_point deadline) {
 
 }  // namespace
 
-std::string loopback_address(int port) { return "tcp://127.0.0.1:" + std::to_string(port); }
-
 std::string default_fastqueue_path() { return (own_directory() / "fastqueue").string(); }
 
 std::string default_modules_dir() { return (own_directory().parent_path() / "modules").string(); }
-
-int find_free_port_block(int count) {
-    // Below Linux's default ephemeral range (32768-60999), so that no
-    // outgoing connection of another process takes a port between our
-    // check and the bind.
-    constexpr int kFirstPort = 20000;
-    constexpr int kLastPort = 32000;
-    constexpr int kAttempts = 200;
-    std::mt19937 random(std::random_device{}());
-    std::uniform_int_distribution<int> pick(kFirstPort, kLastPort - count);
-    for (int attempt = 0; attempt < kAttempts; ++attempt) {
-        int first = pick(random);
-        bool is_free = true;
-        for (int port = first; port < first + count && is_free; ++port)
-            is_free = is_port_free(port);
-        if (is_free) return first;
-    }
-    throw std::runtime_error("no block of " + std::to_string(count) + " free ports on 127.0.0.1");
-}
 
 LocalCluster::LocalCluster(const ClusterOptions& options, SteadyClock::time_point deadline)
     : fastqueue_path_(options.fastqueue_path) {

@@ -90,13 +90,6 @@ private:
     std::vector<SpawnedProcess> processes_;
 };
 
-// The first port of `count` consecutive ports that are free on 127.0.0.1 now.
-// Throws std::runtime_error when none is found after a bounded search.
-int find_free_port_block(int count);
-
-// "tcp://127.0.0.1:PORT".
-std::string loopback_address(int port);
-
 // The `fastqueue` executable and the modules directory of the build (or
 // install) tree this tool sits in: `fastqueue` next to it, `../modules`.
 std::string default_fastqueue_path();

@@ -26,7 +26,7 @@ std::vector<std::string> control_plane_port_flags(int base_port) {
 ExitedControlPlane run_control_plane_to_exit(const std::vector<std::string>& args,
                                              const EnvironmentVariables& environment) {
     ExitedControlPlane exited;
-    exited.base_port = find_free_port_range(ControlPlaneProcess::kPortCount);
+    exited.base_port = find_free_port_block(ControlPlaneProcess::kPortCount);
     std::vector<std::string> full{"control-plane"};
     const auto port_flags = control_plane_port_flags(exited.base_port);
     full.insert(full.end(), port_flags.begin(), port_flags.end());
@@ -62,7 +62,7 @@ ControlPlaneProcess::ControlPlaneProcess(std::vector<std::string> extra_args,
                                          std::vector<std::string> extra_task_modules) {
     std::string last_failure;
     for (int attempt = 0; attempt < kMaxStartAttempts; ++attempt) {
-        base_port_ = find_free_port_range(kPortCount);
+        base_port_ = find_free_port_block(kPortCount);
         address_ = loopback_address(base_port_);
         std::vector<std::string> argv{fastqueue_binary(), "control-plane"};
         const auto port_flags = control_plane_port_flags(base_port_);

@@ -37,7 +37,7 @@ FakeSubworker::FakeSubworker(const ControlPlaneProcess& control_plane, std::stri
 
 void FakeSubworker::bind_task_ports() {
     for (int attempt = 1; attempt <= kMaxBindAttempts; ++attempt) {
-        const int base = find_free_port_range(kPortCount);
+        const int base = find_free_port_block(kPortCount);
         task_ports_.clear();
         try {
             for (int priority = 0; priority < kPortCount; ++priority) {

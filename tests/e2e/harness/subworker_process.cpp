@@ -65,7 +65,7 @@ SubworkerProcess::SubworkerProcess(const ControlPlaneProcess& control_plane, std
 
 void SubworkerProcess::start() {
     ++starts_;
-    base_port_ = find_free_port_range(kPortCount);
+    base_port_ = find_free_port_block(kPortCount);
     address_ = loopback_address(base_port_);
     std::vector<std::string> argv{fastqueue_binary(), "subworker", "--worker-id", worker_id_,
                                   "--base-address", address_};

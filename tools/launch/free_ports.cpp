@@ -1,5 +1,5 @@
 // free_ports.cpp -- see free_ports.hpp.
-#include "harness/free_ports.hpp"
+#include "launch/free_ports.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,14 +10,11 @@
 #include <stdexcept>
 #include <vector>
 
-namespace fastqueue::e2e {
+namespace fastqueue::launch {
 namespace {
 
 constexpr int kLowestBase = 20000;
-// Below Linux's default ephemeral range (32768-60999): an outgoing
-// connection of another process cannot take a port between the check and
-// the bind.
-constexpr int kHighestBase = 32000;
+constexpr int kHighestPort = 32000;  // see find_free_port_block
 constexpr int kMaxTries = 200;
 
 // A listening socket bound to 127.0.0.1:port, or -1. No SO_REUSEADDR: a port
@@ -46,10 +43,10 @@ bool is_port_free(int port) {
     return true;
 }
 
-int find_free_port_range(int count) {
+int find_free_port_block(int count) {
     std::random_device seed;
     std::mt19937 generator(seed());
-    std::uniform_int_distribution<int> pick(kLowestBase, kHighestBase);
+    std::uniform_int_distribution<int> pick(kLowestBase, kHighestPort - count);
     for (int attempt = 0; attempt < kMaxTries; ++attempt) {
         const int base = pick(generator);
         // Hold every probe until the whole run is known to be free, so that a
@@ -73,4 +70,4 @@ int find_free_port_range(int count) {
 
 std::string loopback_address(int port) { return "tcp://127.0.0.1:" + std::to_string(port); }
 
-}  // namespace fastqueue::e2e
+}  // namespace fastqueue::launch
