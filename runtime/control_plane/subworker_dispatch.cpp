@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/control_plane_options.hpp"
+#include "common/receive_batch.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/text.hpp"
@@ -19,7 +20,6 @@
 namespace fastqueue {
 namespace {
 
-constexpr int kReceiveBatch = 256;
 constexpr int kLinkHighWaterMark = 100000;
 // A link's pipe holds more SUBMITs than a subworker may ever have in flight,
 // so a dispatch finds it full only behind a subworker that stopped reading

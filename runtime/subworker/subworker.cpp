@@ -30,6 +30,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/receive_batch.hpp"
 #include "common/backoff.hpp"
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
@@ -62,8 +63,6 @@ constexpr double kRegisterJitter = 0.2;
 constexpr Milliseconds kDeregisterSettle{300};
 // How long closing the management socket waits to flush a DEREGISTER.
 constexpr int kManagementCloseLingerMs = 500;
-// Messages read from one socket before the loop looks at the others.
-constexpr int kReceiveBatch = 256;
 
 constexpr const char* kShuttingDown = "subworker shutting down";
 

@@ -25,6 +25,7 @@ for subworkers in (0, 1, 2):
         (f"cp+{subworkers}sw 64KiB k=1000", subworkers, 65536, 1000, 2000, []),
     ]
 SCENARIOS += [
+    ("cp+1sw(prefetch 64) 32B k=1000", 1, 32, 1000, 30000, ["--subworker-prefetch", "64"]),
     ("cp+2sw(c=1) 32B k=1000", 2, 32, 1000, 30000, ["--subworker-concurrency", "1"]),
     ("cp+64sw(c=1) 32B k=1000", 64, 32, 1000, 30000, ["--subworker-concurrency", "1"]),
 ]

@@ -15,8 +15,8 @@ namespace {
 
 constexpr int kMaxStarts = 3;
 constexpr std::chrono::milliseconds kStatusTimeout{500};
-constexpr std::chrono::milliseconds kPollInterval{20};
-constexpr std::chrono::seconds kStopTimeout{10};
+constexpr std::chrono::milliseconds kStatusPollInterval{20};
+constexpr std::chrono::seconds kSubworkerStopTimeout{10};
 
 }  // namespace
 
@@ -48,7 +48,7 @@ bool wait_for_subworker_activity(const ControlPlaneProcess& control_plane,
                 found != status->subworkers.end() && found->second.is_active;
             return is_listed_active == is_active;
         },
-        timeout, kPollInterval);
+        timeout, kStatusPollInterval);
 }
 
 SubworkerProcess::SubworkerProcess(const ControlPlaneProcess& control_plane, std::string worker_id,
@@ -96,7 +96,7 @@ bool SubworkerProcess::wait_until_registered(std::chrono::milliseconds timeout) 
                 const auto found = status->subworkers.find(worker_id_);
                 return found != status->subworkers.end() && found->second.is_active;
             },
-            remaining, kPollInterval);
+            remaining, kStatusPollInterval);
         if (process_->is_running()) return is_registered;
         if (starts_ < kMaxStarts && contains(process_->stderr_text(), "cannot bind")) {
             start();
@@ -109,7 +109,7 @@ bool SubworkerProcess::wait_until_registered(std::chrono::milliseconds timeout) 
 SubworkerProcess::~SubworkerProcess() {
     if (process_ && process_->is_running()) {
         process_->send_signal(SIGTERM);
-        process_->wait_for_exit(kStopTimeout);
+        process_->wait_for_exit(kSubworkerStopTimeout);
     }
     // ~Process kills whatever is still running.
 }
