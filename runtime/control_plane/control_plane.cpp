@@ -299,9 +299,9 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                                pool.has_capable(task.record.task_name);
     const std::string task_name = task.record.task_name;
     LiveTask& accepted = live.emplace(task_id, std::move(task)).first->second;
-    socket.send(routing_id, protocol::encode(protocol::Ack{task_id}));
 
     if (!is_known_task) {
+        socket.send(routing_id, protocol::encode(protocol::Ack{task_id}));
         TaskOutcome outcome;
         outcome.task_id = task_id;
         outcome.state = TaskState::failure;
@@ -313,7 +313,12 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         schedule_task(accepted, due);
     } else {
         queue.push(static_cast<Priority>(port), task_id);
+        // Alone in the queue, it can start before the ACK goes out, so its
+        // handler (or subworker) runs meanwhile. Its RESULT still follows the
+        // ACK: outcomes are read by this thread, after this call returns.
+        if (queue.size() == 1) dispatch_queued_tasks();
     }
+    socket.send(routing_id, protocol::encode(protocol::Ack{task_id}));
 }
 
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {

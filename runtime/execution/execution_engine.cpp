@@ -36,31 +36,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// One task between start() and the end of its run.
-struct Job {
-    TaskAssignment task;
-    std::unique_ptr<fq_task_context> context;
-    std::chrono::milliseconds limit{0};  // its run-time limit; 0 when it has none
-    std::uint64_t run_id = 0;  // its entry in timed_runs; 0 when it has no limit
-    Timestamp started_at{};    // when a thread took it
-};
-
-// A task the engine holds, by task id: its context, and when a thread took
-// it (zero while it waits).
-struct HeldRun {
-    fq_task_context* context;  // owned by the Job
-    Timestamp started_at{};
-};
-
-// A run with a limit, until its handler returns.
-struct TimedRun {
-    std::string task_id;
-    Timestamp started_at;
-    std::chrono::milliseconds limit;
-    fq_task_context* context;  // owned by the Job
-    bool is_timed_out = false;
-};
-
 // What the handler call ended in, before it is classified.
 struct HandlerReturn {
     bool threw = false;
@@ -115,6 +90,34 @@ void classify(const HandlerReturn& ret, fq_task_context& context, TaskOutcome& o
 }  // namespace
 
 struct ExecutionEngine::Impl {
+    // The types of Impl's members are nested here, not in an anonymous
+    // namespace: Impl has linkage, so the types of its members need it too.
+
+    // One task between start() and the end of its run.
+    struct Job {
+        TaskAssignment task;
+        std::unique_ptr<fq_task_context> context;
+        std::chrono::milliseconds limit{0};  // its run-time limit; 0 when it has none
+        std::uint64_t run_id = 0;  // its entry in timed_runs; 0 when it has no limit
+        Timestamp started_at{};    // when a thread took it
+    };
+
+    // A task the engine holds, by task id: its context, and when a thread took
+    // it (zero while it waits).
+    struct HeldRun {
+        fq_task_context* context;  // owned by the Job
+        Timestamp started_at{};
+    };
+
+    // A run with a limit, until its handler returns.
+    struct TimedRun {
+        std::string task_id;
+        Timestamp started_at;
+        std::chrono::milliseconds limit;
+        fq_task_context* context;  // owned by the Job
+        bool is_timed_out = false;
+    };
+
     Impl(const TaskRegistry& registry_in, std::size_t concurrency_in, CompletionSink sink,
          std::size_t window)
         : registry(registry_in),
@@ -199,7 +202,7 @@ void ExecutionEngine::Impl::note_delivered() {
     if (undelivered == 0) idle.notify_all();
 }
 
-Job ExecutionEngine::Impl::take_next(bool* is_deadline_first) {
+auto ExecutionEngine::Impl::take_next(bool* is_deadline_first) -> Job {
     auto level = std::find_if(waiting.begin(), waiting.end(),
                               [](const std::deque<Job>& jobs) { return !jobs.empty(); });
     Job job = std::move(level->front());
@@ -424,9 +427,9 @@ void ExecutionEngine::start(TaskAssignment task) {
         }
         --impl_->free_slots;
         ++impl_->undelivered;
-        impl_->contexts.emplace(task.task_id, HeldRun{context.get()});
+        impl_->contexts.emplace(task.task_id, Impl::HeldRun{context.get()});
         auto& level = impl_->waiting[static_cast<std::size_t>(task.priority)];
-        level.push_back(Job{std::move(task), std::move(context), limit});
+        level.push_back(Impl::Job{std::move(task), std::move(context), limit});
         ++impl_->waiting_count;
     }
     impl_->work_ready.notify_one();
@@ -469,7 +472,7 @@ std::optional<TaskAssignment> ExecutionEngine::withdraw_waiting(std::string_view
     std::lock_guard<std::mutex> lock(impl_->mutex);
     for (auto& jobs : impl_->waiting) {
         auto it = std::find_if(jobs.begin(), jobs.end(),
-                               [&](const Job& job) { return job.task.task_id == task_id; });
+                               [&](const Impl::Job& job) { return job.task.task_id == task_id; });
         if (it != jobs.end()) return impl_->give_back(jobs, it);
     }
     return std::nullopt;

@@ -66,23 +66,26 @@ constexpr int kManagementCloseLingerMs = 500;
 
 constexpr const char* kShuttingDown = "subworker shutting down";
 
-// A task this subworker holds until it ends: queued or running.
-struct HeldTask {
-    TaskRecord record;
-    zmq::message_t payload;     // held while queued; moved to the engine on start
-    int port = 0;               // the task port it came in on, where RESULT goes
-    zmq::message_t routing_id;  // the sender on that port
-    // Its run-time limits as the control plane sent them. Retries and start
-    // times are the control plane's business; a subworker runs what it gets.
-    std::chrono::milliseconds timeout{0};
-    std::chrono::milliseconds fallback_timeout{0};
-};
-
-enum class Link { registering, registered };
-
 }  // namespace
 
 struct Subworker::Impl {
+    // The types of Impl's members are nested here, not in an anonymous
+    // namespace: Impl has linkage, so the types of its members need it too.
+
+    // A task this subworker holds until it ends: queued or running.
+    struct HeldTask {
+        TaskRecord record;
+        zmq::message_t payload;     // held while queued; moved to the engine on start
+        int port = 0;               // the task port it came in on, where RESULT goes
+        zmq::message_t routing_id;  // the sender on that port
+        // Its run-time limits as the control plane sent them. Retries and start
+        // times are the control plane's business; a subworker runs what it gets.
+        std::chrono::milliseconds timeout{0};
+        std::chrono::milliseconds fallback_timeout{0};
+    };
+
+    enum class Link { registering, registered };
+
     Impl(const SubworkerSettings& settings_in, const TaskRegistry& registry_in)
         : settings(settings_in), registry(registry_in), random(std::random_device{}()) {}
 
