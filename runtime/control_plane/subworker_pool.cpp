@@ -1,6 +1,8 @@
 // subworker_pool.cpp -- see subworker_pool.hpp.
 #include "control_plane/subworker_pool.hpp"
 
+#include <algorithm>
+
 namespace fastqueue {
 
 bool SubworkerPool::LoadOrder::operator()(const SubworkerEntry* a, const SubworkerEntry* b) const {
@@ -14,13 +16,37 @@ bool SubworkerPool::LoadOrder::operator()(const SubworkerEntry* a, const Subwork
     return a->worker_id < b->worker_id;
 }
 
+std::size_t SubworkerPool::capability_class_of(const std::unordered_set<std::string>& task_names) {
+    std::vector<std::string> key(task_names.begin(), task_names.end());
+    std::sort(key.begin(), key.end());
+    auto [it, is_new] = class_by_task_set_.try_emplace(key, dispatchable_by_class_.size());
+    if (is_new) {
+        dispatchable_by_class_.emplace_back();
+        for (const auto& name : key) classes_by_task_[name].push_back(it->second);
+    }
+    return it->second;
+}
+
+template <typename Change>
+void SubworkerPool::reorder(SubworkerEntry& entry, Change&& change) {
+    auto& dispatchable = dispatchable_by_class_[entry.capability_class];
+    const bool is_dispatchable = dispatchable.erase(&entry) > 0;
+    change();
+    if (is_dispatchable) dispatchable.insert(&entry);
+}
+
 void SubworkerPool::make_dispatchable(SubworkerEntry& entry) {
-    if (!dispatchable_.insert(&entry).second) return;
+    if (!dispatchable_by_class_[entry.capability_class].insert(&entry).second) return;
+    ++dispatchable_count_;
     for (const auto& name : entry.task_names) ++capable_counts_[name];
 }
 
 void SubworkerPool::make_undispatchable(SubworkerEntry& entry) {
-    if (dispatchable_.erase(&entry) == 0) return;
+    if (dispatchable_by_class_.empty() ||
+        dispatchable_by_class_[entry.capability_class].erase(&entry) == 0) {
+        return;
+    }
+    --dispatchable_count_;
     for (const auto& name : entry.task_names) {
         auto it = capable_counts_.find(name);
         if (it != capable_counts_.end() && --it->second == 0) capable_counts_.erase(it);
@@ -39,6 +65,7 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     entry.task_names = std::unordered_set<std::string>(
         std::make_move_iterator(registration.task_names.begin()),
         std::make_move_iterator(registration.task_names.end()));
+    entry.capability_class = capability_class_of(entry.task_names);
     entry.management_routing_id = std::move(routing_id);
     entry.is_active = true;
     entry.is_leaving = false;
@@ -83,38 +110,45 @@ bool SubworkerPool::has_capable(const std::string& task_name) const {
 }
 
 SubworkerEntry* SubworkerPool::pick(const std::string& task_name) {
-    // The first entry that can run the task and has room. When every
-    // subworker runs every task this is the first element; entries that are
-    // full are skipped (a full entry has the highest load among those of
-    // the same capacity and prefetch, so it sorts late).
-    for (SubworkerEntry* entry : dispatchable_) {
-        if (entry->has_room() && entry->can_run(task_name)) return entry;
+    // The least loaded of each capable class's first entry with room. Full
+    // entries are skipped; a full entry has the highest load among those of
+    // the same capacity and prefetch, so it sorts late.
+    auto classes = classes_by_task_.find(task_name);
+    if (classes == classes_by_task_.end()) return nullptr;
+    SubworkerEntry* best = nullptr;
+    for (const std::size_t index : classes->second) {
+        for (SubworkerEntry* entry : dispatchable_by_class_[index]) {
+            if (!entry->has_room()) continue;
+            if (best == nullptr || LoadOrder{}(entry, best)) best = entry;
+            break;
+        }
     }
-    return nullptr;
+    return best;
 }
 
 void SubworkerPool::assign(SubworkerEntry& entry, const std::string& task_id) {
-    const bool is_dispatchable = dispatchable_.erase(&entry) > 0;
-    entry.in_flight += 1;
-    entry.last_dispatch_sequence = ++dispatch_sequence_;
-    entry.assigned_task_ids.insert(task_id);
-    if (is_dispatchable) dispatchable_.insert(&entry);
+    reorder(entry, [&] {
+        entry.in_flight += 1;
+        entry.last_dispatch_sequence = ++dispatch_sequence_;
+        entry.assigned_task_ids.insert(task_id);
+    });
 }
 
 bool SubworkerPool::unassign(SubworkerEntry& entry, const std::string& task_id) {
-    if (entry.assigned_task_ids.erase(task_id) == 0) return false;
-    const bool is_dispatchable = dispatchable_.erase(&entry) > 0;
-    entry.in_flight -= 1;
-    if (is_dispatchable) dispatchable_.insert(&entry);
+    if (entry.assigned_task_ids.count(task_id) == 0) return false;
+    reorder(entry, [&] {
+        entry.assigned_task_ids.erase(task_id);
+        entry.in_flight -= 1;
+    });
     return true;
 }
 
 std::vector<std::string> SubworkerPool::take_in_flight(SubworkerEntry& entry) {
-    const bool is_dispatchable = dispatchable_.erase(&entry) > 0;
     std::vector<std::string> task_ids(entry.assigned_task_ids.begin(), entry.assigned_task_ids.end());
-    entry.assigned_task_ids.clear();
-    entry.in_flight = 0;
-    if (is_dispatchable) dispatchable_.insert(&entry);
+    reorder(entry, [&] {
+        entry.assigned_task_ids.clear();
+        entry.in_flight = 0;
+    });
     return task_ids;
 }
 

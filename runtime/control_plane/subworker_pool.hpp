@@ -6,9 +6,16 @@
 // (in_flight / capacity). pick() returns the active subworker with the lowest
 // load that can run the task and still has room (in_flight < capacity +
 // prefetch); ties go to the one that was dispatched to least recently, which
-// is round-robin among equals. Subworkers are kept in a set ordered by
-// (load, last dispatch), so when every subworker runs every task the choice
-// is the set's first element: O(log n) per dispatch, whatever the fleet size.
+// is round-robin among equals.
+//
+// Subworkers that registered the same set of task names form a capability
+// class, and each class keeps its active subworkers in a set ordered by
+// (load, last dispatch). pick() looks at the first subworker with room in
+// each class that can run the task and takes the least loaded of those, and
+// a dispatch or an end moves one subworker within its own class's set: both
+// O(c log n) for n subworkers in c classes that can run the task, however
+// the fleet's task sets are mixed (tools/bench/dispatch_bench.cpp measures
+// it).
 //
 // Not thread-safe: it belongs to the control plane's I/O thread.
 #pragma once
@@ -48,6 +55,7 @@ struct SubworkerEntry {
     std::chrono::steady_clock::time_point last_heard{};
     Timestamp last_seen{};  // wall clock of last_heard, for people
     std::unordered_set<std::string> assigned_task_ids;  // the in-flight tasks
+    std::size_t capability_class = 0;  // the pool's index of its set of task names
 
     bool can_run(const std::string& task_name) const { return task_names.count(task_name) > 0; }
     bool has_room() const { return in_flight < capacity + prefetch; }
@@ -99,20 +107,31 @@ public:
     SubworkerPoolStatus status() const;
     // Tasks in flight on every subworker together.
     std::size_t tasks_in_flight() const;
-    std::size_t active_count() const { return dispatchable_.size(); }
+    std::size_t active_count() const { return dispatchable_count_; }
 
 private:
     struct LoadOrder {
         bool operator()(const SubworkerEntry* a, const SubworkerEntry* b) const;
     };
+    using LoadOrderedSet = std::set<SubworkerEntry*, LoadOrder>;
+
     void make_dispatchable(SubworkerEntry& entry);
     void make_undispatchable(SubworkerEntry& entry);
+    // The index of the class of this set of task names (made on first use).
+    std::size_t capability_class_of(const std::unordered_set<std::string>& task_names);
+    // Erases the entry from its class's set, lets `change` update it, and
+    // puts it back where its new load belongs (when it was there).
+    template <typename Change>
+    void reorder(SubworkerEntry& entry, Change&& change);
 
     std::map<std::string, SubworkerEntry> entries_;
-    // Active, non-leaving entries ordered by load. An entry's position must be
-    // refreshed (erase, change, insert) whenever in_flight or
-    // last_dispatch_sequence changes.
-    std::set<SubworkerEntry*, LoadOrder> dispatchable_;
+    // Per capability class, its active, non-leaving entries ordered by load.
+    // An entry's position must be refreshed (reorder) whenever in_flight or
+    // last_dispatch_sequence changes. Classes are never removed.
+    std::vector<LoadOrderedSet> dispatchable_by_class_;
+    std::map<std::vector<std::string>, std::size_t> class_by_task_set_;  // sorted names -> class
+    std::unordered_map<std::string, std::vector<std::size_t>> classes_by_task_;  // name -> classes
+    std::size_t dispatchable_count_ = 0;
     // Task name -> how many dispatchable entries can run it.
     std::unordered_map<std::string, std::size_t> capable_counts_;
     std::uint64_t dispatch_sequence_ = 0;

@@ -137,3 +137,37 @@ TEST_CASE("SubworkerPool: status reports each subworker in the documented shape"
     CHECK(info.capacity == 4);
     CHECK(info.last_seen != Timestamp{});
 }
+
+TEST_CASE("SubworkerPool: with mixed task sets, the least loaded capable subworker wins across them") {
+    SubworkerPool pool;
+    auto& both = add(pool, registration("both", 2, 0, {"echo", "resize"}));
+    auto& echo_only = add(pool, registration("echo-only", 2, 0, {"echo"}));
+    auto& resize_only = add(pool, registration("resize-only", 2, 0, {"resize"}));
+    // Many idle subworkers that cannot run either task sort first by load;
+    // they must neither be chosen nor hide the capable ones.
+    for (int i = 0; i < 20; ++i) add(pool, registration("other-" + std::to_string(i), 2, 0, {"other"}));
+
+    pool.assign(echo_only, "t1");  // echo-only 1/2; both 0/2
+    CHECK(pool.pick("echo") == &both);
+    pool.assign(both, "t2");
+    pool.assign(both, "t3");  // both 2/2: full
+    CHECK(pool.pick("echo") == &echo_only);
+    CHECK(pool.pick("resize") == &resize_only);
+    pool.assign(echo_only, "t4");  // echo-only full too
+    CHECK(pool.pick("echo") == nullptr);
+    CHECK(pool.unassign(both, "t2"));
+    CHECK(pool.pick("echo") == &both);
+    CHECK(pool.pick("missing") == nullptr);
+    CHECK(pool.active_count() == 23);
+}
+
+TEST_CASE("SubworkerPool: a subworker that registers again with other tasks is chosen for those only") {
+    SubworkerPool pool;
+    add(pool, registration("a", 2, 0, {"echo"}));
+    CHECK(pool.pick("echo") != nullptr);
+    auto& again = add(pool, registration("a", 2, 0, {"resize"}));
+    CHECK(pool.pick("echo") == nullptr);
+    CHECK_FALSE(pool.has_capable("echo"));
+    CHECK(pool.pick("resize") == &again);
+    CHECK(pool.active_count() == 1);
+}
