@@ -610,6 +610,19 @@ TEST_CASE_FIXTURE(BusyEngine,
     CHECK(runs == 0);
 }
 
+TEST_CASE_FIXTURE(BusyEngine,
+                  "ExecutionEngine: a waiting task's run-time limit starts when a thread takes it") {
+    TaskAssignment limited = assignment("limited", "count", "{}");
+    limited.timeout = 100ms;
+    engine.start(std::move(limited));
+    // Waiting longer than its limit must not count against it.
+    std::this_thread::sleep_for(300ms);
+    probe.release.set();
+    const TaskOutcome outcome = outcomes.of("limited");
+    CHECK(outcome.state == TaskState::success);
+    CHECK(runs == 1);
+}
+
 TEST_CASE("ExecutionEngine: wait_idle times out while a task runs and returns 0 once delivered") {
     TaskRegistry registry;
     Probe probe;
