@@ -159,6 +159,9 @@ void ControlPlane::Impl::run() {
             release_due_tasks();
             dispatch_queued_tasks();
         }
+        // After the dispatch: a task accepted this turn has started, and its
+        // RESULT cannot be sent before the next turn, after its ACK.
+        send_pending_acks();
 
         if (after_events >= next_sweep) {
             const auto removed = cache.sweep_expired();
@@ -313,12 +316,18 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         schedule_task(accepted, due);
     } else {
         queue.push(static_cast<Priority>(port), task_id);
-        // Alone in the queue, it can start before the ACK goes out, so its
-        // handler (or subworker) runs meanwhile. Its RESULT still follows the
-        // ACK: outcomes are read by this thread, after this call returns.
-        if (queue.size() == 1) dispatch_queued_tasks();
     }
-    socket.send(routing_id, protocol::encode(protocol::Ack{task_id}));
+    // Acknowledged after this turn's dispatch (send_pending_acks), so that
+    // the task's handler or subworker already runs while the ACK goes out.
+    pending_acks.push_back(PendingAck{port, zmq::message_t(routing_id.data(), routing_id.size()),
+                                      task_id});
+}
+
+void ControlPlane::Impl::send_pending_acks() {
+    for (auto& ack : pending_acks) {
+        submit_ports[ack.port].send(ack.routing_id, protocol::encode(protocol::Ack{ack.task_id}));
+    }
+    pending_acks.clear();
 }
 
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
@@ -490,6 +499,9 @@ void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
     }
     LiveTask& task = it->second;
     if (schedule_retry(task, outcome)) return;
+    // A task accepted this turn (cancelled at once, say) may still wait for
+    // its ACK; no RESULT may overtake an ACK.
+    send_pending_acks();
     TaskRecord& record = task.record;
     apply_outcome(record, std::move(outcome));
     ++tasks_finished;

@@ -83,6 +83,14 @@ struct ControlPlane::Impl {
     std::mt19937 random{std::random_device{}()};     // retry jitter
     bool is_draining = false;  // asked to stop: nothing new starts or is retried
 
+    // ACKs of the submissions accepted this turn, sent after its dispatch.
+    struct PendingAck {
+        int port;
+        zmq::message_t routing_id;
+        std::string task_id;
+    };
+    std::vector<PendingAck> pending_acks;
+
     SubworkerPool pool;
     std::map<std::string, SubworkerLinks> links;  // by worker id
     bool are_links_changed = true;                // poll items need rebuilding
@@ -112,6 +120,7 @@ struct ControlPlane::Impl {
     void describe_local_run(TaskRecord& record) const;
     void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
     void dispatch_queued_tasks();
+    void send_pending_acks();
     void start_local_task(LiveTask& task);
     void finish_task(TaskOutcome&& outcome);
     // Tasks accepted and not started: queued, scheduled, or waiting in the
