@@ -26,7 +26,7 @@ static int init(const fq_host_api* host, fq_registrar* registrar, char* error, s
     (void)error;
     (void)error_size;
     fq_task_def crash_def = {sizeof(fq_task_def), FQ_TASK_FLAGS_NONE, "crash", crash, NULL,
-                             "Aborts the process that runs it."};
+                             "Aborts the process that runs it.", 0};
     return host->register_task(registrar, &crash_def);
 }
 

@@ -31,7 +31,8 @@ static int init(const fq_host_api* host, fq_registrar* registrar, char* error, s
                        "dup_task",
                        handler,
                        NULL,
-                       "Returns the name of the plugin that ran it."};
+                       "Returns the name of the plugin that ran it.",
+                       0};
     return host->register_task(registrar, &def);
 }
 
