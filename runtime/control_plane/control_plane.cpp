@@ -301,7 +301,9 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     const bool is_known_task = registry.find(task.record.task_name) != nullptr ||
                                pool.has_capable(task.record.task_name);
     const std::string task_name = task.record.task_name;
-    LiveTask& accepted = live.emplace(task_id, std::move(task)).first->second;
+    const auto accepted_it = live.emplace(task_id, std::move(task)).first;
+    LiveTask& accepted = accepted_it->second;
+    const std::string& accepted_id = accepted_it->first;
 
     if (!is_known_task) {
         socket.send(routing_id, protocol::encode(protocol::Ack{task_id}));
@@ -319,13 +321,13 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     }
     // Acknowledged after this turn's dispatch (send_pending_acks), so that
     // the task's handler or subworker already runs while the ACK goes out.
-    pending_acks.push_back(PendingAck{port, zmq::message_t(routing_id.data(), routing_id.size()),
-                                      task_id});
+    pending_acks.push_back(
+        PendingAck{port, zmq::message_t(routing_id.data(), routing_id.size()), &accepted_id});
 }
 
 void ControlPlane::Impl::send_pending_acks() {
     for (auto& ack : pending_acks) {
-        submit_ports[ack.port].send(ack.routing_id, protocol::encode(protocol::Ack{ack.task_id}));
+        submit_ports[ack.port].send(ack.routing_id, protocol::encode(protocol::Ack{*ack.task_id}));
     }
     pending_acks.clear();
 }

@@ -87,7 +87,9 @@ struct ControlPlane::Impl {
     struct PendingAck {
         int port;
         zmq::message_t routing_id;
-        std::string task_id;
+        // The task's key in `live`: live tasks leave only through
+        // finish_task, which sends the pending ACKs first.
+        const std::string* task_id;
     };
     std::vector<PendingAck> pending_acks;
 
