@@ -496,6 +496,8 @@ TEST_CASE("ExecutionEngine: progress reports the running task's last fraction") 
     CHECK_FALSE(engine.inspect("t-1").has_value());
 }
 
+namespace {
+
 TaskAssignment assignment_at(std::string task_id, std::string task_name, Priority priority) {
     TaskAssignment task = assignment(std::move(task_id), std::move(task_name), "{}");
     task.priority = priority;
@@ -507,6 +509,8 @@ int counts_runs(fq_task_context*, const std::uint8_t*, std::size_t, void* user_d
     ++*static_cast<std::atomic<int>*>(user_data);
     return FQ_OK;
 }
+
+}  // namespace
 
 TEST_CASE("ExecutionEngine: a window's waiting tasks run by priority, oldest first within one") {
     TaskRegistry registry;
@@ -538,6 +542,8 @@ TEST_CASE("ExecutionEngine: a window's waiting tasks run by priority, oldest fir
     CHECK(engine.free_slots() == 5);
 }
 
+namespace {
+
 // One handler thread held by task "busy" until probe.release, a window of
 // four, and task "count", which counts its runs.
 struct BusyEngine {
@@ -553,6 +559,8 @@ struct BusyEngine {
     Outcomes outcomes;
     ExecutionEngine engine{registry, 1, outcomes.sink(), 4};
 };
+
+}  // namespace
 
 TEST_CASE_FIXTURE(BusyEngine, "ExecutionEngine: waiting tasks can be taken back and never run") {
     engine.start(assignment_at("high", "count", Priority::high));
