@@ -157,7 +157,7 @@ public:
     void submit(const std::string& task_id, const std::string& task_name,
                 const std::string& payload) {
         protocol::Submit submit{task_id, task_name, true,
-                                zmq::message_t(payload.data(), payload.size())};
+                                zmq::message_t(payload.data(), payload.size()), {}};
         send_frames(protocol::encode(std::move(submit)));
     }
     void send_frames(protocol::Frames&& frames) {
@@ -199,8 +199,15 @@ struct Fixture {
     std::unique_ptr<Subworker> subworker;
 
     Fixture() {
-        registry.add(RegisteredTask{.name = "echo", .handler = echo});
-        registry.add(RegisteredTask{.name = "block", .handler = block, .user_data = &gate});
+        const auto add_task = [this](std::string name, fq_task_handler handler, void* user_data) {
+            RegisteredTask task;
+            task.name = std::move(name);
+            task.handler = handler;
+            task.user_data = user_data;
+            registry.add(std::move(task));
+        };
+        add_task("echo", echo, nullptr);
+        add_task("block", block, &gate);
         settings.worker_id = "sw-test";
         settings.control_plane_address = "tcp://127.0.0.1:1";
         settings.control_plane_subworker_port = control_plane.port();
