@@ -258,7 +258,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                                                         std::to_string(settings.max_payload_bytes) + ")"}));
         return;
     }
-    if (waiting_count() >= settings.max_queued) {
+    if (is_queue_full()) {
         // The reason starts with "busy": clients tell a full queue (retry
         // later) from other refusals by that word (docs/protocol.md).
         socket.send(routing_id, protocol::encode(protocol::Refused{
@@ -330,6 +330,14 @@ void ControlPlane::Impl::send_pending_acks() {
         submit_ports[ack.port].send(ack.routing_id, protocol::encode(protocol::Ack{*ack.task_id}));
     }
     pending_acks.clear();
+}
+
+bool ControlPlane::Impl::is_queue_full() const {
+    // The engine holds at most kLocalWindow waiting tasks, and counting them
+    // takes its lock: ask it only when they could make the difference.
+    const std::size_t outside_engine = queue.size() + schedule.size();
+    if (outside_engine + kLocalWindow < settings.max_queued) return false;
+    return outside_engine + engine->waiting() >= settings.max_queued;
 }
 
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {

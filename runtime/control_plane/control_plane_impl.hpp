@@ -130,6 +130,8 @@ struct ControlPlane::Impl {
     std::size_t waiting_count() const {
         return queue.size() + schedule.size() + engine->waiting();
     }
+    // waiting_count() >= --max-queued, without the engine's lock per call.
+    bool is_queue_full() const;
     // Holds the task until `due` (state scheduled).
     void schedule_task(LiveTask& task, Timestamp due);
     // Removes a scheduled task's entry from the schedule.
