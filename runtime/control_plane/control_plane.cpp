@@ -230,16 +230,30 @@ void ControlPlane::Impl::reject(RouterSocket& socket, const Envelope& envelope,
     socket.send(envelope.routing_id, protocol::encode(protocol::Error{task_id, reason}));
 }
 
+LiveTable::iterator ControlPlane::Impl::find_live(const std::string& task_id) {
+    const auto id = TaskId::parse(task_id);
+    return id ? live.find(*id) : live.end();
+}
+
+const std::string* ControlPlane::Impl::intern_task_name(std::string&& name) {
+    return &*task_names.insert(std::move(name)).first;
+}
+
 void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                                            protocol::Submit&& submit) {
     auto& socket = submit_ports[port];
+    const auto id = TaskId::parse(submit.task_id);
+    if (!id) {  // the codec accepts canonical ids only; never happens
+        socket.send(routing_id, protocol::encode(protocol::Refused{submit.task_id, "invalid task id"}));
+        return;
+    }
     // A resent submission (same task id) never runs twice: answer with the
     // task we already have.
-    if (auto it = live.find(submit.task_id); it != live.end()) {
+    if (auto it = live.find(*id); it != live.end()) {
         socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
         if (submit.wants_result) {
-            it->second.reply_port = port;
-            it->second.reply_routing_id.copy(routing_id);
+            it->second.reply_port = static_cast<std::int8_t>(port);
+            it->second.reply_routing_id = CompactBytes(routing_id.data(), routing_id.size());
         }
         return;
     }
@@ -284,50 +298,52 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     }
 
     ++tasks_accepted;
-    const std::string task_id = submit.task_id;
-    LiveTask task;
-    task.record.task_id = submit.task_id;
-    task.record.task_name = std::move(submit.task_name);
-    task.record.priority = static_cast<Priority>(port);
-    task.record.state = TaskState::queued;
-    task.record.submitted_at = now;
-    task.payload = std::move(submit.payload);
-    task.options = submit.options;
-    if (submit.wants_result) {
-        task.reply_port = port;
-        task.reply_routing_id.copy(routing_id);
-    }
     // Known when this control plane or any live subworker can run it.
-    const bool is_known_task = registry.find(task.record.task_name) != nullptr ||
-                               pool.has_capable(task.record.task_name);
-    const std::string task_name = task.record.task_name;
-    const auto accepted_it = live.emplace(task_id, std::move(task)).first;
-    LiveTask& accepted = accepted_it->second;
-    const std::string& accepted_id = accepted_it->first;
-
+    const bool is_known_task =
+        registry.find(submit.task_name) != nullptr || pool.has_capable(submit.task_name);
     if (!is_known_task) {
-        socket.send(routing_id, protocol::encode(protocol::Ack{task_id}));
+        // Ends at once; its name is not kept (task_names holds runnable ones).
+        socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
+        TaskRecord record;
+        record.task_id = std::move(submit.task_id);
+        record.task_name = std::move(submit.task_name);
+        record.priority = static_cast<Priority>(port);
+        record.submitted_at = now;
         TaskOutcome outcome;
-        outcome.task_id = task_id;
         outcome.state = TaskState::failure;
-        outcome.error = "unknown task '" + task_name + "'";
-        finish_task(std::move(outcome));
+        outcome.error = "unknown task '" + record.task_name + "'";
+        finish_record(*id, std::move(record), std::move(outcome), submit.wants_result ? port : -1,
+                      routing_id);
         return;
     }
+
+    LiveTask& task = live[*id];
+    task.task_name = intern_task_name(std::move(submit.task_name));
+    task.priority = static_cast<Priority>(port);
+    task.submitted_at = now;
+    task.payload = HeldPayload(std::move(submit.payload));
+    task.timeout_ms = submit.options.timeout_ms;
+    task.max_retries = submit.options.max_retries;
+    task.retry_backoff_ms = submit.options.retry_backoff_ms;
+    if (submit.wants_result) {
+        task.reply_port = static_cast<std::int8_t>(port);
+        task.reply_routing_id = CompactBytes(routing_id.data(), routing_id.size());
+    }
     if (due > now) {
-        schedule_task(accepted, due);
+        schedule_task(*id, task, due);
     } else {
-        queue.push(static_cast<Priority>(port), task_id);
+        queue.push(task.priority, *id);
     }
     // Acknowledged after this turn's dispatch (send_pending_acks), so that
     // the task's handler or subworker already runs while the ACK goes out.
     pending_acks.push_back(
-        PendingAck{port, zmq::message_t(routing_id.data(), routing_id.size()), &accepted_id});
+        PendingAck{port, zmq::message_t(routing_id.data(), routing_id.size()), *id});
 }
 
 void ControlPlane::Impl::send_pending_acks() {
     for (auto& ack : pending_acks) {
-        submit_ports[ack.port].send(ack.routing_id, protocol::encode(protocol::Ack{*ack.task_id}));
+        submit_ports[ack.port].send(ack.routing_id,
+                                    protocol::encode(protocol::Ack{ack.task_id.to_string()}));
     }
     pending_acks.clear();
 }
@@ -341,9 +357,9 @@ bool ControlPlane::Impl::is_queue_full() const {
 }
 
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
-    if (auto it = live.find(query.task_id); it != live.end()) {
-        TaskRecord record = it->second.record;
-        if (record.state == TaskState::running && it->second.assigned_worker.empty()) {
+    if (auto it = find_live(query.task_id); it != live.end()) {
+        TaskRecord record = describe_live_task(it->first, it->second);
+        if (record.state == TaskState::running && !it->second.is_on_subworker()) {
             describe_local_run(record);
         }
         query_port.send(routing_id, protocol::encode(protocol::Record{std::move(record)}));
@@ -373,19 +389,19 @@ void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
 
 void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {
     auto outcome = protocol::CancelOutcome::not_found;
-    if (auto it = live.find(cancel.task_id); it != live.end()) {
-        const TaskState state = it->second.record.state;
-        if (state == TaskState::queued || state == TaskState::scheduled) {
+    if (auto it = find_live(cancel.task_id); it != live.end()) {
+        LiveTask& task = it->second;
+        if (task.state == TaskState::queued || task.state == TaskState::scheduled) {
             // A queued id stays in the priority queue; dispatch skips ids
             // that are no longer live, which keeps cancel O(1).
-            if (state == TaskState::scheduled) unschedule_task(it->second);
+            if (task.state == TaskState::scheduled) unschedule_task(it->first, task);
             finish_task(cancelled_outcome(cancel.task_id, kCancelledBeforeStart));
             outcome = protocol::CancelOutcome::cancelled;
-        } else if (!it->second.assigned_worker.empty()) {
-            forward_cancel(it->second);
+        } else if (task.is_on_subworker()) {
+            forward_cancel(it->first, task);
             outcome = protocol::CancelOutcome::cancelling;
         } else if (engine->withdraw_waiting(cancel.task_id)) {
-            mark_unstarted(it->second.record);
+            mark_unstarted(task);
             finish_task(cancelled_outcome(cancel.task_id, kCancelledBeforeStart));
             outcome = protocol::CancelOutcome::cancelled;
         } else if (engine->cancel(cancel.task_id)) {
@@ -401,56 +417,57 @@ void ControlPlane::Impl::dispatch_queued_tasks() {
     // Strict priority: the head of the queue goes first or nothing does.
     // A task goes to the least-loaded subworker that can run it; it runs
     // here only when no live subworker can run it at all.
-    while (auto task_id = queue.pop()) {
-        auto it = live.find(*task_id);
-        if (it == live.end() || it->second.record.state != TaskState::queued) continue;
+    const auto requeue = [this](TaskAssignment&& unstarted) {
+        requeue_unstarted(std::move(unstarted));
+    };
+    while (auto id = queue.pop()) {
+        auto it = live.find(*id);
+        if (it == live.end() || it->second.state != TaskState::queued) continue;
         LiveTask& task = it->second;
-        if (pool.has_capable(task.record.task_name)) {
-            SubworkerEntry* target = pool.pick(task.record.task_name);
-            if (target == nullptr || !dispatch_to_subworker(*target, task)) {
-                queue.push_front(task.record.priority, std::move(*task_id));
+        if (pool.has_capable(*task.task_name)) {
+            SubworkerEntry* target = pool.pick(*task.task_name);
+            if (target == nullptr || !dispatch_to_subworker(*target, *id, task)) {
+                queue.push_front(task.priority, *id);
                 return;
             }
-        } else if (engine->free_slots() > 0 ||
-                   reclaim_slot_for(task.record.priority, *engine, live, queue)) {
-            start_local_task(task);
+        } else if (engine->free_slots() > 0 || reclaim_slot_for(task.priority, *engine, requeue)) {
+            start_local_task(*id, task);
         } else {
-            queue.push_front(task.record.priority, std::move(*task_id));
+            queue.push_front(task.priority, *id);
             return;
         }
     }
 }
 
-void ControlPlane::Impl::start_local_task(LiveTask& task) {
-    task.record.state = TaskState::running;
-    task.record.attempts += 1;
-    task.record.worker_id = settings.worker_id;
-    task.record.started_at = Clock::now();
-    task.assigned_worker.clear();
-    // A task that may be retried keeps its input for the next attempt (a
-    // reference, not a copy, for anything but tiny payloads).
-    zmq::message_t payload;
-    if (task.options.max_retries > 0) {
-        payload.copy(task.payload);
-    } else {
-        payload = std::move(task.payload);
-    }
-    engine->start(TaskAssignment{task.record.task_id, task.record.task_name, std::move(payload),
-                                 Milliseconds(task.options.timeout_ms),
-                                 Milliseconds(settings.default_task_timeout_ms),
-                                 task.record.priority});
+void ControlPlane::Impl::start_local_task(const TaskId& id, LiveTask& task) {
+    mark_started(task, settings.worker_id, false);
+    // A task that may be retried keeps its input for the next attempt.
+    zmq::message_t payload = task.max_retries > 0 ? task.payload.share() : task.payload.take();
+    engine->start(TaskAssignment{id.to_string(), *task.task_name, std::move(payload),
+                                 Milliseconds(task.timeout_ms),
+                                 Milliseconds(settings.default_task_timeout_ms), task.priority});
 }
 
-void ControlPlane::Impl::schedule_task(LiveTask& task, Timestamp due) {
-    task.record.state = TaskState::scheduled;
-    task.record.scheduled_for = due;
-    schedule.emplace(due, task.record.task_id);
+void ControlPlane::Impl::requeue_unstarted(TaskAssignment&& unstarted) {
+    auto it = find_live(unstarted.task_id);
+    if (it == live.end()) return;
+    LiveTask& task = it->second;
+    mark_unstarted(task);
+    task.payload = HeldPayload(std::move(unstarted.payload));
+    queue.push_front(task.priority, it->first);
 }
 
-void ControlPlane::Impl::unschedule_task(const LiveTask& task) {
-    auto [first, last] = schedule.equal_range(task.record.scheduled_for);
+void ControlPlane::Impl::schedule_task(const TaskId& id, LiveTask& task, Timestamp due) {
+    task.state = TaskState::scheduled;
+    task.started_history().scheduled_for = due;
+    schedule.emplace(due, id);
+}
+
+void ControlPlane::Impl::unschedule_task(const TaskId& id, const LiveTask& task) {
+    if (!task.history) return;
+    auto [first, last] = schedule.equal_range(task.history->scheduled_for);
     for (auto it = first; it != last; ++it) {
-        if (it->second == task.record.task_id) {
+        if (it->second == id) {
             schedule.erase(it);
             return;
         }
@@ -460,32 +477,33 @@ void ControlPlane::Impl::unschedule_task(const LiveTask& task) {
 void ControlPlane::Impl::release_due_tasks() {
     const auto now = Clock::now();
     while (!schedule.empty() && schedule.begin()->first <= now) {
-        std::string task_id = std::move(schedule.begin()->second);
+        const TaskId id = schedule.begin()->second;
         schedule.erase(schedule.begin());
-        auto it = live.find(task_id);
-        if (it == live.end() || it->second.record.state != TaskState::scheduled) continue;
-        it->second.record.state = TaskState::queued;
-        it->second.record.scheduled_for = Timestamp{};
-        queue.push(it->second.record.priority, std::move(task_id));
+        auto it = live.find(id);
+        if (it == live.end() || it->second.state != TaskState::scheduled) continue;
+        LiveTask& task = it->second;
+        task.state = TaskState::queued;
+        task.started_history().scheduled_for = Timestamp{};
+        queue.push(task.priority, id);
     }
 }
 
-bool ControlPlane::Impl::schedule_retry(LiveTask& task, TaskOutcome& outcome) {
+bool ControlPlane::Impl::schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome) {
     if (is_draining || outcome.state != TaskState::failure || !outcome.retryable) return false;
     // attempts counts the runs so far: the first run plus max_retries retries.
-    if (task.record.attempts > task.options.max_retries) return false;
-    const auto base = Milliseconds(task.options.retry_backoff_ms != 0
-                                       ? task.options.retry_backoff_ms
-                                       : protocol::kDefaultRetryBackoffMs);
-    const auto delay = backoff_delay(base, task.record.attempts,
-                                     Milliseconds(protocol::kMaxRetryDelayMs),
+    const std::uint32_t attempts = task.attempts();
+    if (attempts > task.max_retries) return false;
+    const auto base = Milliseconds(task.retry_backoff_ms != 0 ? task.retry_backoff_ms
+                                                               : protocol::kDefaultRetryBackoffMs);
+    const auto delay = backoff_delay(base, attempts, Milliseconds(protocol::kMaxRetryDelayMs),
                                      protocol::kRetryJitter, random);
-    spdlog::info("task {} attempt {} of {} failed ({}); retrying in {} ms", task.record.task_id,
-                 task.record.attempts, task.options.max_retries + 1, outcome.error, delay.count());
-    task.record.error = std::move(outcome.error);
-    task.record.retryable = true;
-    task.assigned_worker.clear();
-    schedule_task(task, Clock::now() + delay);
+    spdlog::info("task {} attempt {} of {} failed ({}); retrying in {} ms", outcome.task_id,
+                 attempts, task.max_retries + 1, outcome.error, delay.count());
+    TaskHistory& history = task.started_history();
+    history.error = std::move(outcome.error);
+    history.retryable = true;
+    history.is_on_subworker = false;
+    schedule_task(id, task, Clock::now() + delay);
     return true;
 }
 
@@ -493,26 +511,38 @@ void ControlPlane::Impl::collect_completions() {
     std::vector<TaskOutcome> outcomes;
     completions.take_all(outcomes);
     for (auto& outcome : outcomes) {
-        auto it = live.find(outcome.task_id);
+        auto it = find_live(outcome.task_id);
         // A local outcome for a task that has since gone to a subworker
         // cannot happen (local tasks are never dispatched again); guard anyway.
-        if (it != live.end() && !it->second.assigned_worker.empty()) continue;
+        if (it != live.end() && it->second.is_on_subworker()) continue;
         finish_task(std::move(outcome));
     }
 }
 
 void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
-    auto it = live.find(outcome.task_id);
+    auto it = find_live(outcome.task_id);
     if (it == live.end()) {
         spdlog::debug("outcome for task {} that is no longer live; ignored", outcome.task_id);
         return;
     }
     LiveTask& task = it->second;
-    if (schedule_retry(task, outcome)) return;
+    if (schedule_retry(it->first, task, outcome)) return;
+    const TaskId id = it->first;
+    const int reply_port = task.reply_port;
+    zmq::message_t reply_routing_id;
+    if (reply_port >= 0) {
+        reply_routing_id = zmq::message_t(task.reply_routing_id.data(), task.reply_routing_id.size());
+    }
+    TaskRecord record = describe_live_task(id, std::move(task));
+    live.erase(it);
+    finish_record(id, std::move(record), std::move(outcome), reply_port, reply_routing_id);
+}
+
+void ControlPlane::Impl::finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
+                                       int reply_port, zmq::message_t& reply_routing_id) {
     // A task accepted this turn (cancelled at once, say) may still wait for
     // its ACK; no RESULT may overtake an ACK.
     send_pending_acks();
-    TaskRecord& record = task.record;
     apply_outcome(record, std::move(outcome));
     ++tasks_finished;
 
@@ -520,30 +550,31 @@ void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
     // copied (they may be large).
     auto result = std::make_shared<const std::string>(std::move(record.result));
     record.result.clear();
-    if (task.reply_port >= 0) {
-        submit_ports[task.reply_port].send(task.reply_routing_id,
-                                           protocol::encode_result(record, result));
+    if (reply_port >= 0) {
+        submit_ports[reply_port].send(reply_routing_id, protocol::encode_result(record, result));
     }
     const std::size_t record_bytes = ResultCache::charge_bytes(record, result->size());
     if (!cache.put(std::move(record), std::move(result))) {
         spdlog::warn("result cache: record of task {} ({} bytes) is larger than "
                      "--result-cache-bytes ({}); not kept, status will answer not found",
-                     it->first, record_bytes, settings.result_cache_bytes);
+                     id.to_string(), record_bytes, settings.result_cache_bytes);
     }
-    live.erase(it);
 }
 
 void ControlPlane::Impl::cancel_queued_tasks(const std::string& reason) {
-    requeue_all_unstarted(*engine, live, queue);  // they have not started either
-    const auto cancel_waiting = [&](const std::string& task_id, TaskState waiting_state) {
-        auto it = live.find(task_id);
-        if (it == live.end() || it->second.record.state != waiting_state) return;
-        finish_task(cancelled_outcome(task_id, reason));
+    // They have not started either.
+    requeue_all_unstarted(*engine, [this](TaskAssignment&& unstarted) {
+        requeue_unstarted(std::move(unstarted));
+    });
+    const auto cancel_waiting = [&](const TaskId& id, TaskState waiting_state) {
+        auto it = live.find(id);
+        if (it == live.end() || it->second.state != waiting_state) return;
+        finish_task(cancelled_outcome(id.to_string(), reason));
     };
-    while (auto task_id = queue.pop()) cancel_waiting(*task_id, TaskState::queued);
+    while (auto id = queue.pop()) cancel_waiting(*id, TaskState::queued);
     auto scheduled = std::move(schedule);
     schedule.clear();
-    for (const auto& [due, task_id] : scheduled) cancel_waiting(task_id, TaskState::scheduled);
+    for (const auto& [due, id] : scheduled) cancel_waiting(id, TaskState::scheduled);
 }
 
 ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegistry& registry)

@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <zmq.hpp>
@@ -24,9 +25,11 @@
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
 #include "common/rejection_log.hpp"
+#include "common/task_id.hpp"
 #include "common/role_thread.hpp"
 #include "common/wakeup.hpp"
 #include "control_plane/control_plane.hpp"
+#include "control_plane/live_task.hpp"
 #include "control_plane/subworker_pool.hpp"
 #include "discovery/discovery.hpp"
 #include "execution/execution_engine.hpp"
@@ -39,20 +42,6 @@
 namespace fastqueue {
 
 using SteadyClock = std::chrono::steady_clock;
-
-// A task the control plane holds until it ends: queued or running.
-struct LiveTask {
-    TaskRecord record;
-    // The input. Kept until the task ends so that it can be sent again when
-    // its worker is lost; sending shares it (zmq message copy is a
-    // reference count for anything but tiny messages), it is never copied.
-    zmq::message_t payload;
-    int reply_port = -1;              // priority port of a client waiting for the result
-    zmq::message_t reply_routing_id;  // that client's routing id
-    std::string assigned_worker;      // subworker running it; empty when local or queued
-    std::uint32_t worker_losses = 0;  // times its subworker was lost while it ran there
-    protocol::SubmitOptions options;  // its timeout, retries and start time, as submitted
-};
 
 // The DEALER sockets the control plane opened to one subworker's priority
 // ports (created on first use).
@@ -74,11 +63,15 @@ struct ControlPlane::Impl {
     std::atomic<bool> has_abandoned_handlers{false};
 
     std::unique_ptr<ExecutionEngine> engine;
-    PriorityQueue<std::string> queue;                // ids of queued tasks
+    PriorityQueue<TaskId> queue;  // ids of queued tasks
     // Ids of scheduled tasks (delayed, or waiting for a retry) by the time
-    // they are due; each task's record.scheduled_for names its entry.
-    std::multimap<Timestamp, std::string> schedule;
-    std::unordered_map<std::string, LiveTask> live;  // queued, scheduled and running tasks
+    // they are due; each task's history.scheduled_for names its entry.
+    std::multimap<Timestamp, TaskId> schedule;
+    LiveTable live;  // queued, scheduled and running tasks
+    // The names of tasks accepted so far, each stored once and shared by
+    // their LiveTasks. Only names some worker could run are kept, so it
+    // grows with the task names workers register, not with submissions.
+    std::unordered_set<std::string> task_names;
     ResultCache cache;                               // finished tasks
     std::mt19937 random{std::random_device{}()};     // retry jitter
     bool is_draining = false;  // asked to stop: nothing new starts or is retried
@@ -87,9 +80,7 @@ struct ControlPlane::Impl {
     struct PendingAck {
         int port;
         zmq::message_t routing_id;
-        // The task's key in `live`: live tasks leave only through
-        // finish_task, which sends the pending ACKs first.
-        const std::string* task_id;
+        TaskId task_id;
     };
     std::vector<PendingAck> pending_acks;
 
@@ -123,8 +114,20 @@ struct ControlPlane::Impl {
     void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
     void dispatch_queued_tasks();
     void send_pending_acks();
-    void start_local_task(LiveTask& task);
+    void start_local_task(const TaskId& id, LiveTask& task);
+    // Queues a task the engine gave back unstarted again, at the head of its
+    // priority (execution/unstarted_tasks.hpp).
+    void requeue_unstarted(TaskAssignment&& unstarted);
+    // The live task with this id text, or live.end().
+    LiveTable::iterator find_live(const std::string& task_id);
+    // The shared copy of a task name (task_names).
+    const std::string* intern_task_name(std::string&& name);
+    // Ends a live task with its outcome (or schedules its retry).
     void finish_task(TaskOutcome&& outcome);
+    // Ends a task no longer (or never) in `live`: its RESULT to the client
+    // waiting at reply_port (-1: none), its record into the cache.
+    void finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
+                       int reply_port, zmq::message_t& reply_routing_id);
     // Tasks accepted and not started: queued, scheduled, or waiting in the
     // engine for a handler thread (for --max-queued).
     std::size_t waiting_count() const {
@@ -133,15 +136,15 @@ struct ControlPlane::Impl {
     // waiting_count() >= --max-queued, without the engine's lock per call.
     bool is_queue_full() const;
     // Holds the task until `due` (state scheduled).
-    void schedule_task(LiveTask& task, Timestamp due);
+    void schedule_task(const TaskId& id, LiveTask& task, Timestamp due);
     // Removes a scheduled task's entry from the schedule.
-    void unschedule_task(const LiveTask& task);
+    void unschedule_task(const TaskId& id, const LiveTask& task);
     // Queues every scheduled task that is due (at the tail of its priority).
     void release_due_tasks();
     // When the task failed retryably and has retries left, schedules its next
     // attempt after the backoff and returns true; the outcome is then not
     // final and the record keeps its error.
-    bool schedule_retry(LiveTask& task, TaskOutcome& outcome);
+    bool schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome);
     void collect_completions();
     void cancel_queued_tasks(const std::string& reason);
     // Counts and logs a message that cannot be used and answers it ERROR.
@@ -155,12 +158,12 @@ struct ControlPlane::Impl {
     void deregister_subworker(const protocol::Deregister& deregister);
     // Sends the task to the subworker; false (and nothing changed) when the
     // message could not be queued.
-    bool dispatch_to_subworker(SubworkerEntry& subworker, LiveTask& task);
+    bool dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id, LiveTask& task);
     void receive_subworker_replies(const std::string& worker_id, int priority);
     void handle_subworker_reply(SubworkerEntry& subworker, protocol::Message&& message);
     // Counts and logs a reply a subworker had no business sending.
     void reject_subworker_reply(const SubworkerEntry& subworker, const std::string& reason);
-    void forward_cancel(const LiveTask& task);
+    void forward_cancel(const TaskId& id, const LiveTask& task);
     void send_heartbeats();
     void expire_silent_subworkers();
     void lose_subworker(SubworkerEntry& subworker, const std::string& why);

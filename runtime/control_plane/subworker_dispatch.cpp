@@ -86,7 +86,9 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
                  address, entry.capacity, entry.prefetch, entry.task_names.size());
     // Tasks waiting for one of this control plane's own handler threads
     // were put there because no subworker could run them; now one may.
-    requeue_all_unstarted(*engine, live, queue);
+    requeue_all_unstarted(*engine, [this](TaskAssignment&& unstarted) {
+        requeue_unstarted(std::move(unstarted));
+    });
     management_port.send(routing_id, protocol::encode(protocol::Registered{
                                          worker_id, settings.heartbeat_interval_ms,
                                          settings.heartbeat_liveness}));
@@ -115,8 +117,9 @@ void ControlPlane::Impl::deregister_subworker(const protocol::Deregister& deregi
                  deregister.worker_id, entry->in_flight);
 }
 
-bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, LiveTask& task) {
-    const int priority = static_cast<int>(task.record.priority);
+bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id,
+                                               LiveTask& task) {
+    const int priority = static_cast<int>(task.priority);
     auto& link = links[subworker.worker_id][priority];
     if (!link) {
         std::string error;
@@ -129,15 +132,16 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, LiveTa
         link->connect(base->with_port_offset(priority).to_string());
         are_links_changed = true;
     }
-    zmq::message_t payload;
-    payload.copy(task.payload);
+    // The task keeps its payload for a re-dispatch if the subworker is lost.
+    zmq::message_t payload = task.payload.share();
     // The subworker enforces the run-time limit; retries and start times
     // stay here.
     protocol::SubmitOptions options;
-    options.timeout_ms = task.options.timeout_ms;
+    options.timeout_ms = task.timeout_ms;
     options.default_timeout_ms = settings.default_task_timeout_ms;
-    auto frames = protocol::encode(protocol::Submit{task.record.task_id, task.record.task_name,
-                                                    true, std::move(payload), options});
+    std::string task_id = id.to_string();
+    auto frames = protocol::encode(
+        protocol::Submit{task_id, *task.task_name, true, std::move(payload), options});
     for (std::size_t i = 0; i < frames.size(); ++i) {
         const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
                                                  : zmq::send_flags::dontwait;
@@ -146,12 +150,8 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, LiveTa
             return false;
         }
     }
-    task.record.state = TaskState::running;
-    task.record.attempts += 1;
-    task.record.worker_id = subworker.worker_id;
-    task.record.started_at = Clock::now();
-    task.assigned_worker = subworker.worker_id;
-    pool.assign(subworker, task.record.task_id);
+    mark_started(task, subworker.worker_id, true);
+    pool.assign(subworker, task_id);
     return true;
 }
 
@@ -223,15 +223,14 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
                 subworker, "REFUSED for task " + refused->task_id + ", which is not running there");
             return;
         }
-        auto it = live.find(refused->task_id);
+        auto it = find_live(refused->task_id);
         if (it == live.end()) return;
         LiveTask& task = it->second;
-        task.record.state = TaskState::queued;
-        task.record.attempts -= task.record.attempts > 0 ? 1 : 0;
-        task.record.worker_id.clear();
-        task.record.started_at = Timestamp{};
-        task.assigned_worker.clear();
-        queue.push_front(task.record.priority, task.record.task_id);
+        mark_unstarted(task);
+        TaskHistory& history = task.started_history();
+        history.worker_id.clear();
+        history.is_on_subworker = false;
+        queue.push_front(task.priority, it->first);
         return;
     }
     if (auto* error = std::get_if<protocol::Error>(&message)) {
@@ -256,12 +255,13 @@ void ControlPlane::Impl::reject_subworker_reply(const SubworkerEntry& subworker,
                       reason);
 }
 
-void ControlPlane::Impl::forward_cancel(const LiveTask& task) {
-    auto links_it = links.find(task.assigned_worker);
+void ControlPlane::Impl::forward_cancel(const TaskId& id, const LiveTask& task) {
+    if (!task.is_on_subworker()) return;
+    auto links_it = links.find(task.history->worker_id);
     if (links_it == links.end()) return;
-    auto& link = links_it->second[static_cast<int>(task.record.priority)];
+    auto& link = links_it->second[static_cast<int>(task.priority)];
     if (!link) return;
-    auto frames = protocol::encode(protocol::Cancel{task.record.task_id});
+    auto frames = protocol::encode(protocol::Cancel{id.to_string()});
     for (std::size_t i = 0; i < frames.size(); ++i) {
         const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
                                                  : zmq::send_flags::dontwait;
@@ -295,12 +295,13 @@ void ControlPlane::Impl::lose_subworker(SubworkerEntry& subworker, const std::st
 }
 
 void ControlPlane::Impl::requeue_lost_task(const std::string& task_id) {
-    auto it = live.find(task_id);
+    auto it = find_live(task_id);
     if (it == live.end()) return;
     LiveTask& task = it->second;
-    task.worker_losses += 1;
-    task.assigned_worker.clear();
-    if (task.worker_losses >= settings.max_worker_losses) {
+    TaskHistory& history = task.started_history();
+    history.worker_losses += 1;
+    history.is_on_subworker = false;
+    if (history.worker_losses >= settings.max_worker_losses) {
         TaskOutcome outcome;
         outcome.task_id = task_id;
         outcome.state = TaskState::failure;
@@ -308,8 +309,8 @@ void ControlPlane::Impl::requeue_lost_task(const std::string& task_id) {
         finish_task(std::move(outcome));
         return;
     }
-    task.record.state = TaskState::queued;
-    queue.push_front(task.record.priority, task_id);
+    task.state = TaskState::queued;
+    queue.push_front(task.priority, it->first);
 }
 
 void ControlPlane::Impl::close_links(const std::string& worker_id) {

@@ -148,6 +148,9 @@ struct Subworker::Impl {
     void refuse_submission(int port, zmq::message_t& routing_id, const protocol::Submit& submit);
     bool acknowledge_if_held(int port, zmq::message_t& routing_id, const std::string& task_id);
     void dispatch_queued_tasks();
+    // Queues a task the engine gave back unstarted again, at the head of its
+    // priority (execution/unstarted_tasks.hpp).
+    void requeue_unstarted(TaskAssignment&& unstarted);
     void collect_completions();
     void finish_task(TaskOutcome&& outcome);
     void refuse_queued_tasks();
@@ -475,7 +478,10 @@ bool Subworker::Impl::acknowledge_if_held(int port, zmq::message_t& routing_id,
 }
 
 void Subworker::Impl::refuse_queued_tasks() {
-    requeue_all_unstarted(*engine, held, queue);  // they have not started either
+    // They have not started either.
+    requeue_all_unstarted(*engine, [this](TaskAssignment&& unstarted) {
+        requeue_unstarted(std::move(unstarted));
+    });
     while (auto task_id = queue.pop()) {
         auto it = held.find(*task_id);
         if (it == held.end() || it->second.record.state != TaskState::queued) continue;
@@ -490,7 +496,10 @@ void Subworker::Impl::dispatch_queued_tasks() {
         auto it = held.find(*task_id);
         if (it == held.end() || it->second.record.state != TaskState::queued) continue;
         TaskRecord& record = it->second.record;
-        if (engine->free_slots() == 0 && !reclaim_slot_for(record.priority, *engine, held, queue)) {
+        const auto requeue = [this](TaskAssignment&& unstarted) {
+            requeue_unstarted(std::move(unstarted));
+        };
+        if (engine->free_slots() == 0 && !reclaim_slot_for(record.priority, *engine, requeue)) {
             queue.push_front(record.priority, std::move(*task_id));
             return;
         }
@@ -501,6 +510,15 @@ void Subworker::Impl::dispatch_queued_tasks() {
                                      std::move(it->second.payload), it->second.timeout,
                                      it->second.fallback_timeout, record.priority});
     }
+}
+
+void Subworker::Impl::requeue_unstarted(TaskAssignment&& unstarted) {
+    auto it = held.find(unstarted.task_id);
+    if (it == held.end()) return;
+    HeldTask& task = it->second;
+    mark_unstarted(task.record);
+    task.payload = std::move(unstarted.payload);
+    queue.push_front(task.record.priority, std::move(unstarted.task_id));
 }
 
 void Subworker::Impl::collect_completions() {
