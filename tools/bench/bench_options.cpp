@@ -41,6 +41,9 @@ std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit
         ->capture_default_str();
     app.add_flag("--ack-only", options.is_ack_only,
                  "Count the ACK as the answer and ask for no RESULT (measures submission alone)");
+    app.add_flag("--returns-input", options.is_returning_input,
+                 "The task returns its whole payload unchanged (e.g. --task test_ok_echo "
+                 "--task-modules fq_test_ok) instead of its first argument");
     app.add_flag("--baseline", options.is_baseline,
                  "Also measure plain ZeroMQ (DEALER->ROUTER echo, REQ/REP) with the same load");
     app.add_flag("--json", options.is_json, "Print one JSON object instead of the table");

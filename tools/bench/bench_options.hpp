@@ -31,6 +31,10 @@ struct BenchOptions {
     // is the answer (latency is submit -> ACK). For filling a queue behind a
     // busy handler, where no result would come back in time.
     bool is_ack_only = false;
+    // The task returns its whole input unchanged (fq_test_ok's test_ok_echo)
+    // rather than its first argument (mytasks' echo): a task with no JSON
+    // handling of its own, to show the runtime's cost apart from the task's.
+    bool is_returning_input = false;
 
     bool is_baseline = false;  // also measure the plain ZeroMQ baseline
     bool is_json = false;      // print one JSON object instead of the table

@@ -90,6 +90,11 @@ std::string quoted_echo_text(std::uint64_t index, std::uint64_t payload_bytes) {
     return '"' + echo_text(index, payload_bytes) + '"';
 }
 
+// The SUBMIT payload of task `index`: {"args":["<text>"],"kwargs":{}}.
+std::string echo_payload_text(std::uint64_t index, std::uint64_t payload_bytes) {
+    return "{\"args\":[" + quoted_echo_text(index, payload_bytes) + "],\"kwargs\":{}}";
+}
+
 PipelineOutcome run_pipeline(zmq::socket_t& socket, PipelineProtocol& protocol,
                              std::uint64_t request_count, std::uint32_t in_flight,
                              std::uint64_t payload_bytes, Clock::time_point deadline) {
@@ -178,10 +183,8 @@ PipelineOutcome run_fastqueue_load(zmq::context_t& context, const BenchOptions& 
     const std::string prefix = random_task_id_prefix();
     PipelineProtocol protocol;
     protocol.send_request = [&](std::uint64_t index) {
-        // {"args":["<text>"],"kwargs":{}}, moved into its frame.
-        auto* payload_text = new std::string("{\"args\":[" +
-                                             quoted_echo_text(index, options.payload_bytes) +
-                                             "],\"kwargs\":{}}");
+        // Moved into its frame.
+        auto* payload_text = new std::string(echo_payload_text(index, options.payload_bytes));
         protocol::Submit submit;
         submit.task_id = task_id_for(prefix, index);
         submit.task_name = options.task_name;
@@ -216,10 +219,12 @@ PipelineOutcome run_fastqueue_load(zmq::context_t& context, const BenchOptions& 
             }
         } else if (auto* result = std::get_if<protocol::Result>(&message)) {
             if (name(result->record.task_id)) {
-                const bool is_expected =
-                    result->record.state == TaskState::success &&
-                    result->record.result ==
-                        quoted_echo_text(answer.index, options.payload_bytes);
+                const std::string expected =
+                    options.is_returning_input
+                        ? echo_payload_text(answer.index, options.payload_bytes)
+                        : quoted_echo_text(answer.index, options.payload_bytes);
+                const bool is_expected = result->record.state == TaskState::success &&
+                                         result->record.result == expected;
                 answer.kind = is_expected ? Answer::Kind::correct : Answer::Kind::wrong;
             }
         } else if (auto* refused = std::get_if<protocol::Refused>(&message)) {

@@ -74,6 +74,7 @@ nlohmann::json to_json(const BenchReport& report) {
                       {"payload_bytes", options.payload_bytes},
                       {"in_flight", options.in_flight},
                       {"ack_only", options.is_ack_only},
+                      {"returns_input", options.is_returning_input},
                       {"priority", std::string(to_string(options.priority))},
                       {"spawned", options.is_spawning},
                       {"subworkers", options.cluster.subworker_count},
@@ -107,7 +108,8 @@ std::string to_table(const BenchReport& report) {
     std::ostringstream out;
     out << "fastqueue-bench: " << options.task_count << " x " << options.task_name << ", "
         << options.payload_bytes << " B, " << options.in_flight << " in flight, "
-        << to_string(options.priority) << (options.is_ack_only ? ", until ACK" : "") << ", "
+        << to_string(options.priority) << (options.is_ack_only ? ", until ACK" : "")
+        << (options.is_returning_input ? ", task returns its input" : "") << ", "
         << (options.is_spawning ? "spawned control plane + " +
                                       std::to_string(options.cluster.subworker_count) + " subworkers"
                                 : "control plane at " + report.control_plane_address)

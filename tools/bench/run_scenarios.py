@@ -29,6 +29,16 @@ SCENARIOS += [
     ("cp+2sw(c=1) 32B k=1000", 2, 32, 1000, 30000, ["--subworker-concurrency", "1"]),
     ("cp+64sw(c=1) 32B k=1000", 64, 32, 1000, 30000, ["--subworker-concurrency", "1"]),
 ]
+# A task with no JSON handling of its own (fq_test_ok's test_ok_echo returns
+# its input unchanged; built with the tests), to show the runtime's cost apart
+# from the example echo's. Needs a build with FASTQUEUE_BUILD_TESTS=ON.
+RETURNS_INPUT = ["--task", "test_ok_echo", "--task-modules", "fq_test_ok", "--returns-input"]
+for subworkers in (0, 1):
+    SCENARIOS += [
+        (f"cp+{subworkers}sw raw 32B k=1000", subworkers, 32, 1000, 30000, RETURNS_INPUT),
+        (f"cp+{subworkers}sw raw 64KiB k=1", subworkers, 65536, 1, 500, RETURNS_INPUT),
+        (f"cp+{subworkers}sw raw 64KiB k=1000", subworkers, 65536, 1000, 2000, RETURNS_INPUT),
+    ]
 
 
 def command(subworkers, payload, in_flight, tasks, extra):
