@@ -28,7 +28,7 @@ nlohmann::json distinct_value(int thread, int sequence) {
             {"text", "t" + std::to_string(thread) + "-s" + std::to_string(sequence)}};
 }
 
-std::string echo_payload(const nlohmann::json& value) {
+std::string json_echo_payload(const nlohmann::json& value) {
     return Client::make_payload(nlohmann::json::array({value}).dump(), "{}");
 }
 
@@ -68,7 +68,7 @@ TEST_CASE("concurrency: many clients waiting at once each get exactly their own 
                 const auto priority = static_cast<Priority>(t % kPriorityCount);
                 for (int i = 0; i < kTasksPerThread; ++i) {
                     const auto expected = distinct_value(t, i);
-                    const auto record = client.submit_and_wait("echo", echo_payload(expected), priority);
+                    const auto record = client.submit_and_wait("echo", json_echo_payload(expected), priority);
                     report.task_ids.push_back(record.task_id);
                     if (record.state != TaskState::success ||
                         nlohmann::json::parse(record.result, nullptr, false) != expected ||
@@ -100,7 +100,7 @@ TEST_CASE("concurrency: clients that submit many tasks before reading any get ea
                 std::vector<nlohmann::json> sent;
                 for (int i = 0; i < kTasksPerThread; ++i) {
                     sent.push_back(distinct_value(t, i));
-                    report.task_ids.push_back(client.submit("echo", echo_payload(sent.back())));
+                    report.task_ids.push_back(client.submit("echo", json_echo_payload(sent.back())));
                 }
                 for (int i = 0; i < kTasksPerThread; ++i) {
                     std::optional<TaskRecord> record;

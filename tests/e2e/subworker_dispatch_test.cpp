@@ -22,10 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Short heartbeats so that a lost subworker is noticed within about a second.
-const std::vector<std::string> kFastHeartbeats{"--heartbeat-interval", "0.2",
-                                               "--heartbeat-liveness", "3"};
-
 std::map<std::string, int> tasks_per_worker(const std::vector<TaskRecord>& records) {
     std::map<std::string, int> counts;
     for (const auto& record : records) ++counts[record.worker_id];

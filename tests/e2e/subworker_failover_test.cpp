@@ -20,9 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::vector<std::string> kFastHeartbeats{"--heartbeat-interval", "0.2",
-                                               "--heartbeat-liveness", "3"};
-
 // The ids of the tasks among task_ids whose record says running on worker_id.
 std::vector<std::string> running_on(Client& client, const std::vector<std::string>& task_ids,
                                     const std::string& worker_id) {

@@ -89,6 +89,11 @@ bool wait_for_subworker_activity(const ControlPlaneProcess& control_plane,
                                  const std::string& worker_id, bool is_active,
                                  std::chrono::milliseconds timeout);
 
+// Control plane flags for short heartbeats, so that a lost subworker is
+// noticed within about a second.
+inline const std::vector<std::string> kFastHeartbeats{"--heartbeat-interval", "0.2",
+                                                      "--heartbeat-liveness", "3"};
+
 // The conventional payloads of mytasks' sleep(seconds) and echo(value).
 std::string sleep_payload(double seconds);
 std::string echo_payload(const std::string& value);

@@ -77,12 +77,12 @@ void define_tasks(Registrar& plugin) {
 }
 
 // A host with the tasks above registered through a wrapper Plugin.
-struct Fixture {
+struct PluginFixture {
     FakeHost host;
     Plugin plugin{&define_tasks};
     char error[256] = {};
-    Fixture() { REQUIRE(plugin.init(&host.api(), host.registrar(), error, sizeof error) == FQ_OK); }
-    ~Fixture() { plugin.shutdown(); }
+    PluginFixture() { REQUIRE(plugin.init(&host.api(), host.registrar(), error, sizeof error) == FQ_OK); }
+    ~PluginFixture() { plugin.shutdown(); }
 
     std::string result_of(const std::string& task, const std::string& input) {
         const FakeTask outcome = host.run(task, input);
@@ -104,7 +104,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("plugin.hpp: registers each task with its name and description") {
-    Fixture fixture;
+    PluginFixture fixture;
     const auto& tasks = fixture.host.tasks();
     REQUIRE(tasks.count("add") == 1);
     CHECK(tasks.at("add").description == "Adds two numbers");
@@ -112,7 +112,7 @@ TEST_CASE("plugin.hpp: registers each task with its name and description") {
 }
 
 TEST_CASE("plugin.hpp: decodes positional arguments and encodes the result") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.result_of("add_int32", R"({"args": [2, 3]})") == "5");
     CHECK(fixture.result_of("add", R"({"args": [2.5, 1]})") == "3.5");
     CHECK(fixture.result_of("greet", R"({"args": ["ada"]})") == R"("hello ada")");
@@ -122,13 +122,13 @@ TEST_CASE("plugin.hpp: decodes positional arguments and encodes the result") {
 }
 
 TEST_CASE("plugin.hpp: binds keyword arguments by parameter name") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.result_of("add_int32", R"({"kwargs": {"y": 10, "x": 1}})") == "11");
     CHECK(fixture.result_of("add_int32", R"({"args": [1], "kwargs": {"y": 2}})") == "3");
 }
 
 TEST_CASE("plugin.hpp: empty input, absent members and null members mean no arguments") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.result_of("nothing", "") == "null");
     CHECK(fixture.result_of("nothing", " \n") == "null");
     CHECK(fixture.result_of("nothing", "{}") == "null");
@@ -136,7 +136,7 @@ TEST_CASE("plugin.hpp: empty input, absent members and null members mean no argu
 }
 
 TEST_CASE("plugin.hpp: a wrong type names the argument, the expected type and the value") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.error_of("add", R"({"args": [1, "abc"]})") ==
           R"(argument 2 ('y'): expected a number, got string "abc")");
     CHECK(fixture.error_of("add_positional", R"({"args": [1, "abc"]})") ==
@@ -156,7 +156,7 @@ TEST_CASE("plugin.hpp: a wrong type names the argument, the expected type and th
 }
 
 TEST_CASE("plugin.hpp: integers reject fractions and values out of range instead of wrapping") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.error_of("add_int32", R"({"args": [2.5, 1]})") ==
           "argument 1 ('x'): expected an integer, got number 2.5");
     CHECK(fixture.error_of("add_int32", R"({"args": [1, 5000000000]})") ==
@@ -178,14 +178,14 @@ TEST_CASE("plugin.hpp: integers reject fractions and values out of range instead
 }
 
 TEST_CASE("plugin.hpp: floating-point parameters accept integers and reject overflow") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.result_of("add", R"({"args": [2, 3]})") == "5.0");
     CHECK(fixture.error_of("float", R"({"args": [1e300]})") ==
           "argument 1 ('value'): expected a number in the range of float, got number 1e+300");
 }
 
 TEST_CASE("plugin.hpp: Number and json parameters keep the value exactly as given") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.result_of("number", R"({"args": [3]})") == "3");
     CHECK(fixture.result_of("number", R"({"args": [3.25]})") == "3.25");
     CHECK(fixture.result_of("number", R"({"args": [18446744073709551615]})") ==
@@ -198,7 +198,7 @@ TEST_CASE("plugin.hpp: Number and json parameters keep the value exactly as give
 }
 
 TEST_CASE("plugin.hpp: a missing optional argument is nullopt; a missing required one an error") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.result_of("optional", "{}") == R"("none")");
     CHECK(fixture.result_of("optional", R"({"args": [null]})") == R"("none")");
     CHECK(fixture.result_of("optional", R"({"kwargs": {"value": 4}})") == R"("4")");
@@ -208,7 +208,7 @@ TEST_CASE("plugin.hpp: a missing optional argument is nullopt; a missing require
 }
 
 TEST_CASE("plugin.hpp: extra and unknown arguments are errors") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.error_of("add", R"({"args": [1, 2, 3]})") ==
           "too many arguments: task 'add' takes 2, got 3");
     CHECK(fixture.error_of("add", R"({"args": [1, 2], "kwargs": {"z": 1}})") ==
@@ -221,7 +221,7 @@ TEST_CASE("plugin.hpp: extra and unknown arguments are errors") {
 }
 
 TEST_CASE("plugin.hpp: input that is not a valid task object is a clear error") {
-    Fixture fixture;
+    PluginFixture fixture;
     const std::string not_json = fixture.error_of("add", "{not json");
     CHECK(not_json.rfind("task input is not valid JSON: ", 0) == 0);
     CHECK(not_json.find("[json.exception") == std::string::npos);
@@ -240,7 +240,7 @@ TEST_CASE("plugin.hpp: input that is not a valid task object is a clear error") 
 TEST_CASE("plugin.hpp: error messages are valid UTF-8 even when the input is not") {
     // Found by fuzzing: the parser quoted the invalid input bytes into the
     // message, and a value shown in a message was cut inside a character.
-    Fixture fixture;
+    PluginFixture fixture;
     const std::string not_utf8 = fixture.error_of("greet", "{\"args\": [\"\xff\xfe\"]}");
     CHECK(not_utf8.rfind("task input is not valid JSON: ", 0) == 0);
     CHECK(not_utf8.find('\xff') == std::string::npos);
@@ -254,7 +254,7 @@ TEST_CASE("plugin.hpp: error messages are valid UTF-8 even when the input is not
 }
 
 TEST_CASE("plugin.hpp: an exception thrown by a handler becomes the task error") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.error_of("throws", R"({"args": ["disk full"]})") == "disk full");
     CHECK(fixture.error_of("throws_int", "") ==
           "task threw an exception not derived from std::exception");
@@ -264,7 +264,7 @@ TEST_CASE("plugin.hpp: an exception thrown by a handler becomes the task error")
 }
 
 TEST_CASE("plugin.hpp: TaskContext reaches the host's progress, log and cancellation") {
-    Fixture fixture;
+    PluginFixture fixture;
     const FakeTask done = fixture.host.run("context", R"({"args": [4]})");
     CHECK(done.status == FQ_OK);
     CHECK(done.result == "4");
@@ -336,7 +336,7 @@ TEST_CASE("plugin.hpp: FASTQUEUE_PLUGIN defines an entry with the current ABI") 
 }
 
 TEST_CASE("plugin.hpp: RetryableError fails the task with FQ_ERROR_RETRYABLE and its message") {
-    Fixture fixture;
+    PluginFixture fixture;
     const FakeTask outcome = fixture.host.run("retryable", "");
     CHECK(outcome.status == FQ_ERROR_RETRYABLE);
     CHECK(outcome.error == "database busy");
@@ -345,7 +345,7 @@ TEST_CASE("plugin.hpp: RetryableError fails the task with FQ_ERROR_RETRYABLE and
 }
 
 TEST_CASE("plugin.hpp: TaskDefaults sets the task's default timeout; none is 0") {
-    Fixture fixture;
+    PluginFixture fixture;
     CHECK(fixture.host.tasks().at("limited").timeout_ms == 90000);
     CHECK(fixture.host.tasks().at("add").timeout_ms == 0);
 }
