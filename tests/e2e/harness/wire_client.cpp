@@ -3,8 +3,10 @@
 
 namespace fastqueue::e2e {
 
-WireClient::WireClient(const std::string& address) : context_(1), socket_(context_, zmq::socket_type::dealer) {
+WireClient::WireClient(const std::string& address, const std::string& routing_id)
+    : context_(1), socket_(context_, zmq::socket_type::dealer) {
     socket_.set(zmq::sockopt::linger, 0);
+    if (!routing_id.empty()) socket_.set(zmq::sockopt::routing_id, zmq::buffer(routing_id));
     socket_.connect(address);
 }
 

@@ -21,8 +21,10 @@ namespace fastqueue::e2e {
 
 class WireClient {
 public:
-    // Connects a DEALER to address (e.g. tcp://127.0.0.1:PORT).
-    explicit WireClient(const std::string& address);
+    // Connects a DEALER to address (e.g. tcp://127.0.0.1:PORT), with the
+    // given ZeroMQ routing id (1..255 bytes) when one is given, else
+    // ZeroMQ's own (5 bytes).
+    explicit WireClient(const std::string& address, const std::string& routing_id = "");
     WireClient(const WireClient&) = delete;
     WireClient& operator=(const WireClient&) = delete;
 
