@@ -21,6 +21,8 @@ foreach(path
     "fastqueue;latency_us;p50" "fastqueue;latency_us;p90" "fastqueue;latency_us;p99"
     "fastqueue;latency_us;p999" "fastqueue;latency_us;max"
     "peak_rss_bytes;control-plane" "peak_rss_bytes;bench-sw1"
+    "load_cpu_seconds;load-generator" "load_cpu_seconds;control-plane"
+    "load_cpu_seconds;bench-sw1" "load_cpu_us_per_task;total"
     "baseline;pipelined;tasks_per_second" "baseline;pipelined;latency_us;p50"
     "baseline;req_rep;latency_us;p50"
     "ratios;tasks_per_second" "ratios;bytes_per_second" "ratios;p50" "ratios;p99"
@@ -36,3 +38,11 @@ string(JSON completed GET "${output}" fastqueue completed)
 if(NOT valid STREQUAL "ON" OR NOT completed EQUAL 2000)
   message(FATAL_ERROR "fastqueue-bench reported valid=${valid} completed=${completed}\n${output}")
 endif()
+
+# Every process did some work for 2,000 tasks: its CPU time went up.
+foreach(process load-generator control-plane bench-sw1)
+  string(JSON seconds GET "${output}" load_cpu_seconds ${process})
+  if(NOT seconds GREATER 0)
+    message(FATAL_ERROR "fastqueue-bench reports ${seconds} s of CPU for ${process}\n${output}")
+  endif()
+endforeach()

@@ -8,6 +8,7 @@
 #include <zmq.hpp>
 
 #include "bench_options.hpp"
+#include "cpu_usage.hpp"
 #include "launch/local_cluster.hpp"
 #include "load_driver.hpp"
 #include "report.hpp"
@@ -30,8 +31,12 @@ int main(int argc, char** argv) {
             if (options->is_spawning) launcher.emplace(options->cluster, deadline);
             report.control_plane_address =
                 launcher ? launcher->control_plane_address() : options->control_plane_address;
+            const std::vector<fastqueue::launch::SpawnedProcess> no_processes;
+            const auto& spawned = launcher ? launcher->processes() : no_processes;
+            const auto cpu_before = read_cpu_usage(spawned);
             report.fastqueue =
                 run_fastqueue_load(context, *options, report.control_plane_address, deadline);
+            report.load_cpu = cpu_used_between(cpu_before, read_cpu_usage(spawned));
             if (launcher) {
                 // Stopped before the baseline runs, so that it has the machine
                 // to itself as the FastQueue load had.

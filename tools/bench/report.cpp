@@ -83,6 +83,19 @@ nlohmann::json to_json(const BenchReport& report) {
     nlohmann::json peak_rss = nlohmann::json::object();
     for (const auto& process : report.processes) peak_rss[process.name] = process.peak_rss_bytes;
     json["peak_rss_bytes"] = peak_rss;
+    // CPU per process during the load, and per task answered.
+    nlohmann::json cpu_seconds = nlohmann::json::object();
+    nlohmann::json cpu_per_task = nlohmann::json::object();
+    const double answered = static_cast<double>(report.fastqueue.measurement.completed);
+    double total_seconds = 0;
+    for (const auto& process : report.load_cpu) {
+        cpu_seconds[process.name] = process.seconds;
+        if (answered > 0) cpu_per_task[process.name] = process.seconds * 1e6 / answered;
+        total_seconds += process.seconds;
+    }
+    if (answered > 0) cpu_per_task["total"] = total_seconds * 1e6 / answered;
+    json["load_cpu_seconds"] = cpu_seconds;
+    json["load_cpu_us_per_task"] = cpu_per_task;
     json["load_average"] = report.load_average;
     if (report.baseline) {
         const RunMeasurement& fq = report.fastqueue.measurement;
@@ -156,6 +169,17 @@ std::string to_table(const BenchReport& report) {
                 << " MiB";
         }
         out << "\n";
+    }
+    if (!report.load_cpu.empty() && report.fastqueue.measurement.completed > 0) {
+        const double answered = static_cast<double>(report.fastqueue.measurement.completed);
+        double total_seconds = 0;
+        out << "\n  CPU per task during the load:";
+        for (const auto& process : report.load_cpu) {
+            out << " " << process.name << " " << format("%.1f", process.seconds * 1e6 / answered)
+                << " us";
+            total_seconds += process.seconds;
+        }
+        out << "; total " << format("%.1f", total_seconds * 1e6 / answered) << " us\n";
     }
     out << "\n  "
         << (report.is_valid() ? "valid: every result came back exactly once and correct"

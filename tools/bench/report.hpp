@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench_options.hpp"
+#include "cpu_usage.hpp"
 #include "load_driver.hpp"
 #include "launch/local_cluster.hpp"
 #include "transport_baseline.hpp"
@@ -22,6 +23,9 @@ struct BenchReport {
     std::optional<BaselineMeasurement> baseline;
     std::vector<launch::SpawnedProcess> processes;  // empty when driving a running control plane
     std::string load_average;               // /proc/loadavg when the run ended
+    // CPU each process used during the FastQueue load (not the baseline):
+    // the load generator first, then the spawned processes.
+    std::vector<ProcessCpu> load_cpu;
 
     // The run counts: every task and every baseline request answered exactly
     // once and correctly.

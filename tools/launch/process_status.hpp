@@ -1,6 +1,7 @@
 // process_status.hpp -- a process's memory as the kernel reports it in
 // /proc/PID/status, for tools and tests that watch a FastQueue process grow
-// (or not): VmRSS (resident now) and VmHWM (the peak resident set).
+// (or not): VmRSS (resident now) and VmHWM (the peak resident set); and the
+// CPU time it has used, from /proc/PID/stat.
 #pragma once
 
 #include <sys/types.h>
@@ -22,5 +23,10 @@ inline std::optional<std::uint64_t> read_resident_bytes(pid_t pid) {
 inline std::optional<std::uint64_t> read_peak_resident_bytes(pid_t pid) {
     return read_status_bytes(pid, "VmHWM");
 }
+
+// The CPU time the process has used so far, user plus system, all its
+// threads together, in seconds (clock-tick resolution, usually 10 ms);
+// std::nullopt when the process is not there.
+std::optional<double> read_cpu_seconds(pid_t pid);
 
 }  // namespace fastqueue::launch
