@@ -24,7 +24,7 @@ foreach(path
     "load_cpu_seconds;load-generator" "load_cpu_seconds;control-plane"
     "load_cpu_seconds;bench-sw1" "load_cpu_us_per_task;total"
     "baseline;pipelined;tasks_per_second" "baseline;pipelined;latency_us;p50"
-    "baseline;req_rep;latency_us;p50"
+    "baseline;req_rep;latency_us;p50" "baseline;pipelined;cpu_us_per_round_trip"
     "ratios;tasks_per_second" "ratios;bytes_per_second" "ratios;p50" "ratios;p99"
     "ratios;p50_vs_req_rep_p50")
   string(JSON value ERROR_VARIABLE missing GET "${output}" ${path})

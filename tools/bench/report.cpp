@@ -103,6 +103,11 @@ nlohmann::json to_json(const BenchReport& report) {
         const RunMeasurement& request_reply = report.baseline->request_reply;
         json["baseline"] = {{"pipelined", outcome_json(report.baseline->pipelined)},
                             {"req_rep", measurement_json(request_reply)}};
+        if (pipelined.completed > 0) {
+            json["baseline"]["pipelined"]["cpu_us_per_round_trip"] =
+                report.baseline->pipelined_cpu_seconds * 1e6 /
+                static_cast<double>(pipelined.completed);
+        }
         json["ratios"] = {
             {"tasks_per_second", ratio(fq.tasks_per_second(), pipelined.tasks_per_second())},
             {"bytes_per_second", ratio(fq.bytes_per_second(), pipelined.bytes_per_second())},
@@ -179,7 +184,16 @@ std::string to_table(const BenchReport& report) {
                 << " us";
             total_seconds += process.seconds;
         }
-        out << "; total " << format("%.1f", total_seconds * 1e6 / answered) << " us\n";
+        out << "; total " << format("%.1f", total_seconds * 1e6 / answered) << " us";
+        const auto baseline_round_trips =
+            report.baseline ? report.baseline->pipelined.measurement.completed : 0;
+        if (baseline_round_trips > 0) {
+            out << " (pipelined baseline: "
+                << format("%.1f", report.baseline->pipelined_cpu_seconds * 1e6 /
+                                      static_cast<double>(baseline_round_trips))
+                << " us per round trip)";
+        }
+        out << "\n";
     }
     out << "\n  "
         << (report.is_valid() ? "valid: every result came back exactly once and correct"

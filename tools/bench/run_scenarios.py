@@ -51,7 +51,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     only = os.environ.get("ONLY")
     print("| scenario | tasks/s (base, ratio) | MB/s (base, ratio) | p50 us (pipelined base; req/rep) | "
-          "p99 us | p99.9 us | max us | p50/req-rep p50 | CPU us/task (client; CP; total) | "
+          "p99 us | p99.9 us | max us | p50/req-rep p50 | CPU us/task (client; CP; total; base) | "
           "CP peak RSS MiB | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, subworkers, payload, in_flight, tasks, extra in SCENARIOS:
@@ -94,7 +94,8 @@ def main():
               f"| {med('ratios', 'p50_vs_req_rep_p50'):.2f} "
               f"| {med('load_cpu_us_per_task', 'load-generator'):.1f}; "
               f"{med('load_cpu_us_per_task', 'control-plane'):.1f}; "
-              f"{med('load_cpu_us_per_task', 'total'):.1f} "
+              f"{med('load_cpu_us_per_task', 'total'):.1f}; "
+              f"{med(*base, 'cpu_us_per_round_trip'):.1f} "
               f"| {med('peak_rss_bytes', 'control-plane') / 2**20:.1f} "
               f"| {results[-1]['load_average']} |", flush=True)
 

@@ -2,11 +2,15 @@
 // flag they check between bounded polls) and the two baseline clients.
 #include "transport_baseline.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstring>
 #include <thread>
 #include <vector>
 #include <zmq_addon.hpp>
+
+#include "launch/process_status.hpp"
 
 namespace fastqueue::bench {
 
@@ -123,7 +127,9 @@ RunMeasurement run_request_reply(zmq::context_t& context, const BenchOptions& op
 BaselineMeasurement run_transport_baseline(zmq::context_t& context, const BenchOptions& options,
                                            Clock::time_point deadline) {
     BaselineMeasurement baseline;
+    const double cpu_before = launch::read_cpu_seconds(::getpid()).value_or(0);
     baseline.pipelined = run_pipelined_echo(context, options, deadline);
+    baseline.pipelined_cpu_seconds = launch::read_cpu_seconds(::getpid()).value_or(0) - cpu_before;
     baseline.request_reply = run_request_reply(context, options, deadline);
     return baseline;
 }

@@ -20,6 +20,9 @@ namespace fastqueue::bench {
 
 struct BaselineMeasurement {
     PipelineOutcome pipelined;
+    // CPU time (all threads of this process: the client and the echo peer)
+    // used by the pipelined run.
+    double pipelined_cpu_seconds = 0;
     RunMeasurement request_reply;
 };
 
