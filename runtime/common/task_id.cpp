@@ -8,10 +8,6 @@
 namespace fastqueue {
 namespace {
 
-// Positions of the dashes in the canonical text; every other character is a
-// hex digit, two per byte.
-bool is_id_dash_position(std::size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
-
 std::uint8_t hex_value(char c) {
     return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
 }
@@ -23,7 +19,7 @@ std::optional<TaskId> TaskId::parse(std::string_view canonical_text) {
     TaskId id;
     std::size_t in = 0;
     for (auto& byte : id.bytes) {
-        if (is_id_dash_position(in)) ++in;
+        if (is_uuid_dash_position(in)) ++in;
         byte = static_cast<std::uint8_t>(hex_value(canonical_text[in]) << 4 |
                                          hex_value(canonical_text[in + 1]));
         in += 2;
@@ -36,7 +32,7 @@ std::string TaskId::to_string() const {
     std::string text(36, '-');
     std::size_t out = 0;
     for (const auto byte : bytes) {
-        if (is_id_dash_position(out)) ++out;
+        if (is_uuid_dash_position(out)) ++out;
         text[out] = kHex[byte >> 4];
         text[out + 1] = kHex[byte & 0xF];
         out += 2;

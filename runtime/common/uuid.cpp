@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <random>
 
+#include "common/task_id.hpp"
+
 namespace fastqueue {
 
 namespace {
@@ -13,8 +15,6 @@ namespace {
 bool is_hex_digit(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-
-bool is_dash_position(std::size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
 
 std::mt19937_64& thread_generator() {
     thread_local std::mt19937_64 generator = [] {
@@ -34,25 +34,22 @@ std::string generate_uuid() {
     std::uint64_t low = generator();
     high = (high & ~0xF000ull) | 0x4000ull;                       // version 4
     low = (low & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10xx
+    TaskId id;
+    for (int i = 0; i < 8; ++i) {
+        id.bytes[i] = static_cast<std::uint8_t>(high >> (56 - 8 * i));
+        id.bytes[8 + i] = static_cast<std::uint8_t>(low >> (56 - 8 * i));
+    }
+    return id.to_string();
+}
 
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string text(36, '-');
-    std::size_t out = 0;
-    auto put_bits = [&](std::uint64_t bits) {
-        for (int shift = 60; shift >= 0; shift -= 4) {
-            if (is_dash_position(out)) ++out;
-            text[out++] = kHex[(bits >> shift) & 0xF];
-        }
-    };
-    put_bits(high);
-    put_bits(low);
-    return text;
+bool is_uuid_dash_position(std::size_t index) {
+    return index == 8 || index == 13 || index == 18 || index == 23;
 }
 
 bool is_valid_uuid(std::string_view text) {
     if (text.size() != 36) return false;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (is_dash_position(i) ? text[i] != '-' : !is_hex_digit(text[i])) return false;
+        if (is_uuid_dash_position(i) ? text[i] != '-' : !is_hex_digit(text[i])) return false;
     }
     return true;
 }

@@ -2,6 +2,7 @@
 // text form, 36 characters, e.g. "3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f".
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,10 @@ namespace fastqueue {
 // A new random UUID. Thread-safe; uses a per-thread generator seeded from
 // std::random_device.
 std::string generate_uuid();
+
+// True for the positions of the four dashes in a UUID's text (8, 13, 18,
+// 23); every other position holds a hex digit.
+bool is_uuid_dash_position(std::size_t index);
 
 // True when text is 36 chars, 8-4-4-4-12 hex digits (either case).
 bool is_valid_uuid(std::string_view text);

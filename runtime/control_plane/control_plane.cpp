@@ -417,9 +417,6 @@ void ControlPlane::Impl::dispatch_queued_tasks() {
     // Strict priority: the head of the queue goes first or nothing does.
     // A task goes to the least-loaded subworker that can run it; it runs
     // here only when no live subworker can run it at all.
-    const auto requeue = [this](TaskAssignment&& unstarted) {
-        requeue_unstarted(std::move(unstarted));
-    };
     while (auto id = queue.pop()) {
         auto it = live.find(*id);
         if (it == live.end() || it->second.state != TaskState::queued) continue;
@@ -430,7 +427,7 @@ void ControlPlane::Impl::dispatch_queued_tasks() {
                 queue.push_front(task.priority, *id);
                 return;
             }
-        } else if (engine->free_slots() > 0 || reclaim_slot_for(task.priority, *engine, requeue)) {
+        } else if (engine->free_slots() > 0 || reclaim_slot_for(task.priority, *engine, *this)) {
             start_local_task(*id, task);
         } else {
             queue.push_front(task.priority, *id);
@@ -515,12 +512,15 @@ void ControlPlane::Impl::collect_completions() {
         // A local outcome for a task that has since gone to a subworker
         // cannot happen (local tasks are never dispatched again); guard anyway.
         if (it != live.end() && it->second.is_on_subworker()) continue;
-        finish_task(std::move(outcome));
+        finish_task(it, std::move(outcome));
     }
 }
 
 void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
-    auto it = find_live(outcome.task_id);
+    finish_task(find_live(outcome.task_id), std::move(outcome));
+}
+
+void ControlPlane::Impl::finish_task(LiveTable::iterator it, TaskOutcome&& outcome) {
     if (it == live.end()) {
         spdlog::debug("outcome for task {} that is no longer live; ignored", outcome.task_id);
         return;
@@ -563,9 +563,7 @@ void ControlPlane::Impl::finish_record(const TaskId& id, TaskRecord&& record, Ta
 
 void ControlPlane::Impl::cancel_queued_tasks(const std::string& reason) {
     // They have not started either.
-    requeue_all_unstarted(*engine, [this](TaskAssignment&& unstarted) {
-        requeue_unstarted(std::move(unstarted));
-    });
+    requeue_all_unstarted(*engine, *this);
     const auto cancel_waiting = [&](const TaskId& id, TaskState waiting_state) {
         auto it = live.find(id);
         if (it == live.end() || it->second.state != waiting_state) return;

@@ -124,6 +124,8 @@ struct ControlPlane::Impl {
     const std::string* intern_task_name(std::string&& name);
     // Ends a live task with its outcome (or schedules its retry).
     void finish_task(TaskOutcome&& outcome);
+    // The same for the task at `it` (found already; live.end(): ignored).
+    void finish_task(LiveTable::iterator it, TaskOutcome&& outcome);
     // Ends a task no longer (or never) in `live`: its RESULT to the client
     // waiting at reply_port (-1: none), its record into the cache.
     void finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,

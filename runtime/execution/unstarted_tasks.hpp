@@ -2,9 +2,10 @@
 // holds waiting for a handler thread (ExecutionEngine::reclaim_waiting_below,
 // take_all_waiting), to put them back into its own priority queue.
 //
-// `requeue` is the role's own step for one given-back task: queue it again at
-// the head of its priority, with its input and as if it had never been
-// started, or ignore it when the role no longer holds it.
+// `role` is the role's state with its own step for one given-back task,
+// `role.requeue_unstarted(TaskAssignment&&)`: queue it again at the head of
+// its priority, with its input and as if it had never been started, or
+// ignore it when the role no longer holds it.
 #pragma once
 
 #include <utility>
@@ -24,20 +25,22 @@ inline void mark_unstarted(TaskRecord& record) {
 // Gives back every task the engine still had waiting, keeping their order
 // once requeued at the heads of their priorities: the most urgent first and,
 // within a priority, the oldest first (the newest is requeued first).
-template <typename Requeue>
-void requeue_all_unstarted(ExecutionEngine& engine, Requeue&& requeue) {
+template <typename Role>
+void requeue_all_unstarted(ExecutionEngine& engine, Role& role) {
     auto unstarted = engine.take_all_waiting();
-    for (auto it = unstarted.rbegin(); it != unstarted.rend(); ++it) requeue(std::move(*it));
+    for (auto it = unstarted.rbegin(); it != unstarted.rend(); ++it) {
+        role.requeue_unstarted(std::move(*it));
+    }
 }
 
 // Frees a slot for a task of `priority` that found none, by giving back the
 // newest waiting task of the least urgent priority below it. False when no
 // less urgent task waits in the engine.
-template <typename Requeue>
-bool reclaim_slot_for(Priority priority, ExecutionEngine& engine, Requeue&& requeue) {
+template <typename Role>
+bool reclaim_slot_for(Priority priority, ExecutionEngine& engine, Role& role) {
     auto unstarted = engine.reclaim_waiting_below(priority);
     if (!unstarted) return false;
-    requeue(std::move(*unstarted));
+    role.requeue_unstarted(std::move(*unstarted));
     return true;
 }
 

@@ -479,9 +479,7 @@ bool Subworker::Impl::acknowledge_if_held(int port, zmq::message_t& routing_id,
 
 void Subworker::Impl::refuse_queued_tasks() {
     // They have not started either.
-    requeue_all_unstarted(*engine, [this](TaskAssignment&& unstarted) {
-        requeue_unstarted(std::move(unstarted));
-    });
+    requeue_all_unstarted(*engine, *this);
     while (auto task_id = queue.pop()) {
         auto it = held.find(*task_id);
         if (it == held.end() || it->second.record.state != TaskState::queued) continue;
@@ -496,10 +494,7 @@ void Subworker::Impl::dispatch_queued_tasks() {
         auto it = held.find(*task_id);
         if (it == held.end() || it->second.record.state != TaskState::queued) continue;
         TaskRecord& record = it->second.record;
-        const auto requeue = [this](TaskAssignment&& unstarted) {
-            requeue_unstarted(std::move(unstarted));
-        };
-        if (engine->free_slots() == 0 && !reclaim_slot_for(record.priority, *engine, requeue)) {
+        if (engine->free_slots() == 0 && !reclaim_slot_for(record.priority, *engine, *this)) {
             queue.push_front(record.priority, std::move(*task_id));
             return;
         }

@@ -32,9 +32,10 @@ TEST_CASE("queued tasks: status reads a waiting task as submitted, and it later 
     ControlPlaneProcess control_plane({"--concurrency", "1"});
     const ClientOptions options = control_plane.client_options();
     Client client(options);
-    // The only handler thread is busy; the control plane keeps up to 64 more
-    // tasks waiting in its engine, so fill that window first.
-    const std::string blocker = client.submit("sleep", Client::make_payload("[1.5]", ""));
+    // The only handler thread is busy until the blocker is cancelled below;
+    // the control plane keeps up to 64 more tasks waiting in its engine, so
+    // fill that window first.
+    const std::string blocker = client.submit("sleep", Client::make_payload("[60]", ""));
     std::vector<std::string> window;
     for (int i = 0; i < 64; ++i) {
         window.push_back(client.submit("sleep", Client::make_payload("[0]", "")));
@@ -73,6 +74,10 @@ TEST_CASE("queued tasks: status reads a waiting task as submitted, and it later 
         CHECK(record->submitted_at != Timestamp{});
         CHECK(record->started_at == Timestamp{});
     }
+
+    // Running by now (cancelling); cancelled would also free the thread.
+    const CancelResult stopped = client.cancel(blocker);
+    CHECK((stopped == CancelResult::cancelling || stopped == CancelResult::cancelled));
 
     // Each gets its ACK, then its RESULT with exactly its input echoed, on
     // the socket it came from.
