@@ -11,6 +11,8 @@ packages=(
   libspdlog-dev libfmt-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   doctest-dev
+  # The fastqueue executable's allocator (cmake/Allocator.cmake).
+  libjemalloc-dev
   # The sanitizer builds and the libFuzzer targets of scripts/test.sh: clang,
   # its sanitizer and libFuzzer runtimes (not pulled in without recommends)
   # and llvm-symbolizer, which turns sanitizer stack traces into file:line.
