@@ -416,7 +416,9 @@ void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol:
 void ControlPlane::Impl::dispatch_queued_tasks() {
     // Strict priority: the head of the queue goes first or nothing does.
     // A task goes to the least-loaded subworker that can run it; it runs
-    // here only when no live subworker can run it at all.
+    // here only when no live subworker can run it at all. The handler
+    // threads are woken once, when this turn's local tasks have all started.
+    std::optional<ExecutionEngine::StartBatch> local_batch;
     while (auto id = queue.pop()) {
         auto it = live.find(*id);
         if (it == live.end() || it->second.state != TaskState::queued) continue;
@@ -428,6 +430,7 @@ void ControlPlane::Impl::dispatch_queued_tasks() {
                 return;
             }
         } else if (engine->free_slots() > 0 || reclaim_slot_for(task.priority, *engine, *this)) {
+            if (!local_batch) local_batch.emplace(*engine);
             start_local_task(*id, task);
         } else {
             queue.push_front(task.priority, *id);

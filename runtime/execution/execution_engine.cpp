@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <deque>
 #include <exception>
 #include <iterator>
@@ -160,7 +161,13 @@ struct ExecutionEngine::Impl {
     // Started tasks no thread has taken yet, by priority (guarded by mutex).
     std::array<std::deque<Job>, kPriorityCount> waiting;
     std::size_t waiting_count = 0;       // guarded by mutex
-    std::size_t free_slots;              // guarded by mutex
+    // Written under the mutex; read without it by free_slots(), whose
+    // caller (the owner's thread) is the only one that lowers it.
+    std::atomic<std::size_t> free_slots;
+    // While a StartBatch is open: how many tasks started without waking a
+    // thread (guarded by mutex).
+    bool is_batching = false;
+    std::size_t held_wakeups = 0;
     std::size_t undelivered = 0;  // guarded by mutex; started tasks whose sink has not returned
     bool is_stopping = false;     // guarded by mutex
     // Tasks between start() and the return of their handler, by task id (a
@@ -398,10 +405,7 @@ ExecutionEngine::~ExecutionEngine() {
 
 std::size_t ExecutionEngine::concurrency() const { return impl_->concurrency; }
 
-std::size_t ExecutionEngine::free_slots() const {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    return impl_->free_slots;
-}
+std::size_t ExecutionEngine::free_slots() const { return impl_->free_slots.load(); }
 
 std::size_t ExecutionEngine::waiting() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
@@ -431,8 +435,34 @@ void ExecutionEngine::start(TaskAssignment task) {
         auto& level = impl_->waiting[static_cast<std::size_t>(task.priority)];
         level.push_back(Impl::Job{std::move(task), std::move(context), limit});
         ++impl_->waiting_count;
+        if (impl_->is_batching) {
+            ++impl_->held_wakeups;
+            return;
+        }
     }
     impl_->work_ready.notify_one();
+}
+
+ExecutionEngine::StartBatch::StartBatch(ExecutionEngine& engine) : engine_(engine) {
+    std::lock_guard<std::mutex> lock(engine_.impl_->mutex);
+    if (engine_.impl_->is_batching) throw std::logic_error("ExecutionEngine: nested StartBatch");
+    engine_.impl_->is_batching = true;
+}
+
+ExecutionEngine::StartBatch::~StartBatch() {
+    std::size_t wakeups = 0;
+    {
+        std::lock_guard<std::mutex> lock(engine_.impl_->mutex);
+        engine_.impl_->is_batching = false;
+        wakeups = std::exchange(engine_.impl_->held_wakeups, 0);
+    }
+    // A woken thread takes waiting tasks until none is left, so one wake per
+    // thread is enough however many tasks were started.
+    if (wakeups >= engine_.impl_->concurrency) {
+        engine_.impl_->work_ready.notify_all();
+    } else {
+        for (std::size_t i = 0; i < wakeups; ++i) engine_.impl_->work_ready.notify_one();
+    }
 }
 
 std::chrono::milliseconds effective_timeout(const TaskAssignment& task,

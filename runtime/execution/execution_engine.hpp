@@ -152,6 +152,26 @@ public:
     // that ignores cancellation.
     void start(TaskAssignment task);
 
+    // Starts several tasks with fewer thread wake-ups: while a StartBatch
+    // lives, start() wakes no handler thread; its destructor wakes as many
+    // idle threads as the tasks started need (at most every thread). Without
+    // it, every start() wakes a thread, which costs the owner a system call
+    // per task when the threads are faster than the owner. Tasks are waiting,
+    // cancellable and queryable from start() on either way, and a thread that
+    // is awake anyway (finishing a task) may take them before the batch ends.
+    // One batch at a time, on the owner's thread; a second one while the
+    // first lives throws std::logic_error.
+    class StartBatch {
+    public:
+        explicit StartBatch(ExecutionEngine& engine);
+        ~StartBatch();
+        StartBatch(const StartBatch&) = delete;
+        StartBatch& operator=(const StartBatch&) = delete;
+
+    private:
+        ExecutionEngine& engine_;
+    };
+
     // Raises the cancellation flag of a running task; the handler decides
     // when to honour it. False when it is not running here (never started,
     // or its handler already returned).

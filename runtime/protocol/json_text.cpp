@@ -9,26 +9,39 @@ namespace fastqueue::protocol {
 
 namespace {
 
-void append_json_string(std::string& out, std::string_view text) {
+// Appends the escape of one character JSON does not allow as it is.
+void append_escape(std::string& out, unsigned char byte) {
     static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(c);
-        } else if (c == '\n' || c == '\t' || c == '\r' || c == '\b' || c == '\f') {
-            // The short escapes, as JSON libraries write them.
-            out.push_back('\\');
-            out.push_back(c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : c == '\b' ? 'b' : 'f');
-        } else if (byte < 0x20) {
-            out.append("\\u00");
+    out.push_back('\\');
+    switch (byte) {
+        case '"': out.push_back('"'); return;
+        case '\\': out.push_back('\\'); return;
+        // The short escapes, as JSON libraries write them.
+        case '\n': out.push_back('n'); return;
+        case '\t': out.push_back('t'); return;
+        case '\r': out.push_back('r'); return;
+        case '\b': out.push_back('b'); return;
+        case '\f': out.push_back('f'); return;
+        default:
+            out.append("u00");
             out.push_back(kHex[byte >> 4]);
             out.push_back(kHex[byte & 0xf]);
-        } else {
-            out.push_back(c);
-        }
     }
+}
+
+// Appends `text` quoted, copying each run of characters that need no escape
+// in one piece (this runs for every member of every RESULT's metadata).
+void append_json_string(std::string& out, std::string_view text) {
+    out.push_back('"');
+    std::size_t run_start = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
+        out.append(text.substr(run_start, i - run_start));
+        append_escape(out, byte);
+        run_start = i + 1;
+    }
+    out.append(text.substr(run_start));
     out.push_back('"');
 }
 

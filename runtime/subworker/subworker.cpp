@@ -490,6 +490,8 @@ void Subworker::Impl::refuse_queued_tasks() {
 }
 
 void Subworker::Impl::dispatch_queued_tasks() {
+    // The handler threads are woken once, when this turn's tasks have started.
+    std::optional<ExecutionEngine::StartBatch> batch;
     while (auto task_id = queue.pop()) {
         auto it = held.find(*task_id);
         if (it == held.end() || it->second.record.state != TaskState::queued) continue;
@@ -498,6 +500,7 @@ void Subworker::Impl::dispatch_queued_tasks() {
             queue.push_front(record.priority, std::move(*task_id));
             return;
         }
+        if (!batch) batch.emplace(*engine);
         record.state = TaskState::running;
         record.attempts = 1;
         record.started_at = Clock::now();

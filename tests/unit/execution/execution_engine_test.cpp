@@ -631,6 +631,68 @@ TEST_CASE_FIXTURE(BusyEngine,
     CHECK(runs == 1);
 }
 
+TEST_CASE("ExecutionEngine: tasks started in a batch all run, woken together when it ends") {
+    // Rendezvous tasks succeed only when all of them run at once, so each
+    // needs a thread of its own: the batch's end must wake every one needed.
+    TaskRegistry registry;
+    Rendezvous rendezvous;
+    add_task(registry, "meet", meets_the_others, &rendezvous);
+    Outcomes outcomes;
+    ExecutionEngine engine(registry, 3, outcomes.sink(), 8);
+
+    SUBCASE("fewer tasks than threads: one wake per task") { rendezvous.expected = 2; }
+    SUBCASE("as many tasks as threads: every thread woken") { rendezvous.expected = 3; }
+    // Let the threads reach their wait: a thread still starting up would take
+    // the tasks without being woken, and the test would prove nothing. (If
+    // one is late anyway the test still passes; it cannot fail spuriously.)
+    std::this_thread::sleep_for(100ms);
+    {
+        ExecutionEngine::StartBatch batch(engine);
+        for (std::size_t i = 0; i < rendezvous.expected; ++i) {
+            const std::string task_id = "meet-" + std::to_string(i);
+            engine.start(assignment(task_id, "meet", "{}"));
+            CHECK(engine.inspect(task_id).has_value());
+        }
+        // Nothing else runs: the threads wait for these tasks' wake-up.
+        CHECK(engine.free_slots() == 11 - rendezvous.expected);
+    }
+    REQUIRE(outcomes.wait_for(rendezvous.expected));
+    for (std::size_t i = 0; i < rendezvous.expected; ++i) {
+        CHECK(outcomes.of("meet-" + std::to_string(i)).state == TaskState::success);
+    }
+    CHECK(engine.wait_idle(kDeadline) == 0);
+    CHECK(engine.free_slots() == 11);
+}
+
+TEST_CASE("ExecutionEngine: a batch of more tasks than threads runs every task once") {
+    TaskRegistry registry;
+    std::atomic<int> runs{0};
+    add_task(registry, "count", counts_runs, &runs);
+    Outcomes outcomes;
+    ExecutionEngine engine(registry, 2, outcomes.sink(), 30);
+    {
+        ExecutionEngine::StartBatch batch(engine);
+        // Threads still starting up may take some already (free_slots may grow).
+        for (int i = 0; i < 32; ++i) engine.start(assignment("t-" + std::to_string(i), "count", ""));
+    }
+    REQUIRE(outcomes.wait_for(32));
+    CHECK(engine.wait_idle(kDeadline) == 0);
+    CHECK(runs == 32);
+    CHECK(outcomes.count() == 32);
+    // The engine is usable with and without batches afterwards.
+    engine.start(assignment("after", "count", ""));
+    CHECK(outcomes.of("after").state == TaskState::success);
+    { ExecutionEngine::StartBatch empty(engine); }
+}
+
+TEST_CASE("ExecutionEngine: a second batch while one is open is a logic error") {
+    TaskRegistry registry;
+    Outcomes outcomes;
+    ExecutionEngine engine(registry, 1, outcomes.sink());
+    ExecutionEngine::StartBatch batch(engine);
+    CHECK_THROWS_AS(ExecutionEngine::StartBatch{engine}, std::logic_error);
+}
+
 TEST_CASE("ExecutionEngine: wait_idle times out while a task runs and returns 0 once delivered") {
     TaskRegistry registry;
     Probe probe;

@@ -40,3 +40,30 @@ TEST_CASE("JsonObjectWriter: a number that is not finite is left out") {
     CHECK(object.size() == 1);
     CHECK(object["one"] == 1.0);
 }
+
+TEST_CASE("JsonObjectWriter: every character that needs an escape, anywhere in a string, as a "
+          "JSON library writes it") {
+    // Each control character, quote and backslash alone, first, last, beside
+    // another escape, and between plain runs.
+    std::string every_escape;
+    for (int c = 0; c < 0x20; ++c) every_escape.push_back(static_cast<char>(c));
+    every_escape += "\"\\";
+    const std::string values[] = {
+        every_escape,
+        "\"starts with a quote",
+        "ends with a backslash\\",
+        "\n\n",
+        "plain " + every_escape + " plain",
+        "",
+        "no escape at all",
+    };
+    for (const auto& value : values) {
+        JsonObjectWriter writer;
+        writer.string_member("v", value);
+        const std::string text = std::move(writer).finish();
+        CAPTURE(text);
+        const auto object = nlohmann::json::parse(text);
+        CHECK(object["v"] == value);
+        CHECK(text == object.dump());
+    }
+}
