@@ -8,20 +8,31 @@
 namespace fastqueue {
 namespace {
 
-std::uint8_t hex_value(char c) {
-    return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+// The value of a lower-case hex digit, or -1 for any other character.
+int lower_hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
 }
 
 }  // namespace
 
 std::optional<TaskId> TaskId::parse(std::string_view canonical_text) {
-    if (!is_canonical_uuid(canonical_text)) return std::nullopt;
+    // Checks and converts in one pass (this runs for every message that
+    // names a task): every position is either its dash or a lower-case hex
+    // digit, exactly as is_canonical_uuid() requires.
+    if (canonical_text.size() != 36) return std::nullopt;
     TaskId id;
     std::size_t in = 0;
     for (auto& byte : id.bytes) {
-        if (is_uuid_dash_position(in)) ++in;
-        byte = static_cast<std::uint8_t>(hex_value(canonical_text[in]) << 4 |
-                                         hex_value(canonical_text[in + 1]));
+        if (is_uuid_dash_position(in)) {
+            if (canonical_text[in] != '-') return std::nullopt;
+            ++in;
+        }
+        const int high = lower_hex_value(canonical_text[in]);
+        const int low = lower_hex_value(canonical_text[in + 1]);
+        if (high < 0 || low < 0) return std::nullopt;
+        byte = static_cast<std::uint8_t>(high << 4 | low);
         in += 2;
     }
     return id;

@@ -42,10 +42,6 @@ std::string generate_uuid() {
     return id.to_string();
 }
 
-bool is_uuid_dash_position(std::size_t index) {
-    return index == 8 || index == 13 || index == 18 || index == 23;
-}
-
 bool is_valid_uuid(std::string_view text) {
     if (text.size() != 36) return false;
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -55,9 +51,11 @@ bool is_valid_uuid(std::string_view text) {
 }
 
 bool is_canonical_uuid(std::string_view text) {
-    if (!is_valid_uuid(text)) return false;
-    for (char c : text) {
-        if (c >= 'A' && c <= 'F') return false;
+    if (text.size() != 36) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool is_lower_hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        if (is_uuid_dash_position(i) ? c != '-' : !is_lower_hex) return false;
     }
     return true;
 }

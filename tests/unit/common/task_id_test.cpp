@@ -33,6 +33,27 @@ TEST_CASE("TaskId: only canonical ids convert") {
     CHECK_FALSE(TaskId::parse("").has_value());
 }
 
+TEST_CASE("TaskId: one wrong character anywhere is refused, exactly as is_canonical_uuid says") {
+    const std::string canonical = "3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f";
+    const char replacements[] = {'-', '0', '9', 'a', 'f', 'A', 'F', 'g', 'G', '/', ':', '`',
+                                 ' ', '\0', '\xff'};
+    for (std::size_t at = 0; at < canonical.size(); ++at) {
+        for (const char c : replacements) {
+            std::string text = canonical;
+            text[at] = c;
+            CAPTURE(at);
+            CAPTURE(text);
+            const bool is_dash_position = is_uuid_dash_position(at);
+            const bool should_convert =
+                is_dash_position ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            CHECK(is_canonical_uuid(text) == should_convert);
+            const auto id = TaskId::parse(text);
+            REQUIRE(id.has_value() == should_convert);
+            if (id) CHECK(id->to_string() == text);
+        }
+    }
+}
+
 TEST_CASE("TaskId: equal ids hash equal; different ids are told apart") {
     const auto a = TaskId::parse("00000000-0000-4000-8000-000000000001");
     const auto b = TaskId::parse("00000000-0000-4000-8000-000000000002");
