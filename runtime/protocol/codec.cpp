@@ -144,12 +144,13 @@ std::optional<TaskRecord> decode_record(std::string_view task_id, const zmq::mes
         reason = "metadata is longer than " + std::to_string(kMaxMetadataBytes) + " bytes";
         return std::nullopt;
     }
-    auto object = nlohmann::json::parse(view(metadata), nullptr, /*allow_exceptions=*/false);
-    if (object.is_discarded()) {
+    // Read member by member: this runs once per RESULT a client receives.
+    auto members = FlatJsonObject::parse(view(metadata));
+    if (!members) {
         reason = "metadata is not valid UTF-8 JSON";
         return std::nullopt;
     }
-    auto record = record_metadata_from_json(object, &reason);
+    auto record = record_metadata_from_members(*members, &reason);
     if (!record) return std::nullopt;
     if (record->task_id != task_id) {
         reason = "metadata task_id " + record->task_id + " differs from the task id frame " +

@@ -25,20 +25,22 @@ bool fail(std::string* error, std::string message) {
 
 // The string member `key`, or nullptr (with *error set) when it is missing
 // or not a string.
-const std::string* string_member(const json& object, const char* key, std::string* error) {
-    auto it = object.find(key);
-    if (it == object.end()) {
+const std::string* string_member(const FlatJsonObject& object, const char* key,
+                                 std::string* error) {
+    const FlatJsonValue* value = object.find(key);
+    if (value == nullptr) {
         fail(error, std::string("missing '") + key + "'");
         return nullptr;
     }
-    if (!it->is_string()) {
+    if (value->kind != FlatJsonValue::Kind::string) {
         fail(error, std::string("'") + key + "' must be a string");
         return nullptr;
     }
-    return it->get_ptr<const std::string*>();
+    return &value->string;
 }
 
-bool read_timestamp(const json& object, const char* key, Timestamp& out, std::string* error) {
+bool read_timestamp(const FlatJsonObject& object, const char* key, Timestamp& out,
+                    std::string* error) {
     const std::string* text = string_member(object, key, error);
     if (text == nullptr) return false;
     auto at = parse_timestamp(*text);
@@ -84,6 +86,16 @@ json record_metadata_to_json(const TaskRecord& record) {
 }
 
 std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::string* error) {
+    auto members = FlatJsonObject::parse(metadata.dump());
+    if (!members) {  // a document always dumps as valid JSON
+        fail(error, "not a JSON object");
+        return std::nullopt;
+    }
+    return record_metadata_from_members(*members, error);
+}
+
+std::optional<TaskRecord> record_metadata_from_members(const FlatJsonObject& metadata,
+                                                       std::string* error) {
     if (!metadata.is_object()) {
         fail(error, "not a JSON object");
         return std::nullopt;
@@ -141,18 +153,18 @@ std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::s
     }
     record.error = *error_text;
 
-    auto attempts = metadata.find("attempts");
-    if (attempts == metadata.end()) {
+    const FlatJsonValue* attempts = metadata.find("attempts");
+    if (attempts == nullptr) {
         fail(error, "missing 'attempts'");
         return std::nullopt;
     }
     // A JSON number without sign, fraction or exponent parses as unsigned.
-    if (!attempts->is_number_unsigned() ||
-        attempts->get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
+    if (attempts->kind != FlatJsonValue::Kind::unsigned_integer ||
+        attempts->unsigned_integer > std::numeric_limits<std::uint32_t>::max()) {
         fail(error, "'attempts' must be an integer in 0..4294967295");
         return std::nullopt;
     }
-    record.attempts = attempts->get<std::uint32_t>();
+    record.attempts = static_cast<std::uint32_t>(attempts->unsigned_integer);
 
     const std::string* worker_id = string_member(metadata, "worker_id", error);
     if (worker_id == nullptr) return std::nullopt;
@@ -169,21 +181,21 @@ std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::s
     }
 
     // Optional: present only while a task that reported progress runs.
-    if (auto progress = metadata.find("progress"); progress != metadata.end()) {
-        if (!progress->is_number() || !(progress->get<double>() >= 0.0) ||
-            !(progress->get<double>() <= 1.0)) {
+    if (const FlatJsonValue* progress = metadata.find("progress"); progress != nullptr) {
+        if (!progress->is_number() || !(progress->as_double() >= 0.0) ||
+            !(progress->as_double() <= 1.0)) {
             fail(error, "'progress' must be a number in 0..1");
             return std::nullopt;
         }
-        record.progress = progress->get<double>();
+        record.progress = progress->as_double();
     }
     // Optional: present (and true) only on a failure the handler marked retryable.
-    if (auto retryable = metadata.find("retryable"); retryable != metadata.end()) {
-        if (!retryable->is_boolean()) {
+    if (const FlatJsonValue* retryable = metadata.find("retryable"); retryable != nullptr) {
+        if (retryable->kind != FlatJsonValue::Kind::boolean) {
             fail(error, "'retryable' must be true or false");
             return std::nullopt;
         }
-        record.retryable = retryable->get<bool>();
+        record.retryable = retryable->boolean;
         if (record.retryable && record.state != TaskState::failure &&
             record.state != TaskState::scheduled) {
             fail(error, "'retryable' is true but status is '" + *status_text + "'");
@@ -191,7 +203,7 @@ std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::s
         }
     }
     // Optional: present only while a task is scheduled.
-    if (metadata.contains("scheduled_for") &&
+    if (metadata.find("scheduled_for") != nullptr &&
         !read_timestamp(metadata, "scheduled_for", record.scheduled_for, error)) {
         return std::nullopt;
     }

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "fastqueue/task.hpp"
+#include "protocol/flat_json.hpp"
 
 namespace fastqueue::protocol {
 
@@ -39,6 +40,13 @@ nlohmann::json record_metadata_to_json(const TaskRecord& record);
 // last error), retryable a boolean and scheduled_for a timestamp when present. Unknown keys are ignored
 // (a later protocol minor may add some). On failure returns std::nullopt and
 // sets *error (when not null) to a one-line reason.
+//
+// The codec reads the metadata frame with FlatJsonObject::parse, which builds
+// no JSON document, and validates its members; the overload taking a
+// document (for tests and code that edit metadata) does the same with the
+// document's text.
+std::optional<TaskRecord> record_metadata_from_members(const FlatJsonObject& metadata,
+                                                       std::string* error = nullptr);
 std::optional<TaskRecord> record_metadata_from_json(const nlohmann::json& metadata,
                                                     std::string* error = nullptr);
 

@@ -1,0 +1,59 @@
+// flat_json.hpp -- one JSON object read member by member, without building
+// a JSON document: the metadata frame of every RESULT and RECORD, which a
+// client decodes once per task and the control plane once per subworker
+// result. Reading it into a nlohmann::json document (a std::map of values)
+// was about a third of a client's CPU per task.
+//
+// The text is still parsed, and checked to be valid JSON in valid UTF-8, by
+// nlohmann's parser (its SAX interface); only the tree is not built. Members
+// whose value is itself an object or an array are kept, as "structured",
+// without their contents: no metadata member is structured, so such a value
+// is only ever reported as the wrong type.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fastqueue::protocol {
+
+// One member's value.
+struct FlatJsonValue {
+    enum class Kind { null, boolean, unsigned_integer, negative_integer, floating, string, structured };
+    Kind kind = Kind::null;
+    bool boolean = false;                 // kind boolean
+    std::uint64_t unsigned_integer = 0;   // kind unsigned_integer: an integer >= 0
+    std::int64_t negative_integer = 0;    // kind negative_integer: an integer < 0
+    double floating = 0.0;                // kind floating: a number with a fraction or exponent
+    std::string string;                   // kind string
+
+    bool is_number() const {
+        return kind == Kind::unsigned_integer || kind == Kind::negative_integer ||
+               kind == Kind::floating;
+    }
+    // The number as a double. Precondition: is_number().
+    double as_double() const;
+};
+
+class FlatJsonObject {
+public:
+    // The members of `text`; std::nullopt when text is not valid JSON or not
+    // valid UTF-8. Valid JSON that is not an object parses, with
+    // is_object() false and no members.
+    static std::optional<FlatJsonObject> parse(std::string_view text);
+
+    bool is_object() const { return is_object_; }
+    // The member named `key`, or nullptr. A key given twice yields its last
+    // value, as a JSON document keeps it.
+    const FlatJsonValue* find(std::string_view key) const;
+
+private:
+    friend class FlatJsonReader;  // fills the members while it parses
+    bool is_object_ = false;
+    std::vector<std::pair<std::string, FlatJsonValue>> members_;
+};
+
+}  // namespace fastqueue::protocol

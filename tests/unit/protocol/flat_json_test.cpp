@@ -1,0 +1,96 @@
+// flat_json_test.cpp -- FlatJsonObject reads an object's members as a JSON
+// document would hold them: each member's kind and value, the last of a
+// repeated key, nested values as "structured", and no result for text that
+// is not JSON in UTF-8.
+#include "protocol/flat_json.hpp"
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+using fastqueue::protocol::FlatJsonObject;
+using fastqueue::protocol::FlatJsonValue;
+using Kind = FlatJsonValue::Kind;
+
+namespace {
+
+// Checks every member of `text` against what nlohmann's document holds.
+void check_members_match_document(const std::string& text) {
+    CAPTURE(text);
+    const auto document = nlohmann::json::parse(text);
+    const auto members = FlatJsonObject::parse(text);
+    REQUIRE(members.has_value());
+    REQUIRE(members->is_object() == document.is_object());
+    if (!document.is_object()) return;
+    for (const auto& [key, expected] : document.items()) {
+        CAPTURE(key);
+        const FlatJsonValue* value = members->find(key);
+        REQUIRE(value != nullptr);
+        if (expected.is_null()) {
+            CHECK(value->kind == Kind::null);
+        } else if (expected.is_boolean()) {
+            REQUIRE(value->kind == Kind::boolean);
+            CHECK(value->boolean == expected.get<bool>());
+        } else if (expected.is_number_unsigned()) {
+            REQUIRE(value->kind == Kind::unsigned_integer);
+            CHECK(value->unsigned_integer == expected.get<std::uint64_t>());
+        } else if (expected.is_number_integer()) {
+            REQUIRE(value->kind == Kind::negative_integer);
+            CHECK(value->negative_integer == expected.get<std::int64_t>());
+        } else if (expected.is_number_float()) {
+            REQUIRE(value->kind == Kind::floating);
+            CHECK(value->floating == expected.get<double>());
+        } else if (expected.is_string()) {
+            REQUIRE(value->kind == Kind::string);
+            CHECK(value->string == expected.get<std::string>());
+        } else {
+            CHECK(value->kind == Kind::structured);
+        }
+        if (expected.is_number()) CHECK(value->as_double() == expected.get<double>());
+    }
+}
+
+}  // namespace
+
+TEST_CASE("FlatJsonObject: every kind of member reads as the JSON document holds it") {
+    check_members_match_document(
+        R"({"s":"text with \"quotes\", \\ and \u00e9","u":18446744073709551615,"n":-42,)"
+        R"("f":0.25,"e":1e3,"t":true,"no":false,"z":null,"empty":""})");
+    check_members_match_document(R"({})");
+    check_members_match_document(
+        R"({"nested":{"a":"x","b":[1,{"c":"y"}]},"list":[1,"two",null],"after":"kept"})");
+    check_members_match_document(R"({"a":{"a":{"a":"deep"}},"b":"shallow"})");
+}
+
+TEST_CASE("FlatJsonObject: a repeated key yields its last value, as a JSON document keeps it") {
+    const std::string text = R"({"k":"first","k":"second","other":1,"k":"third"})";
+    const auto members = FlatJsonObject::parse(text);
+    REQUIRE(members.has_value());
+    REQUIRE(members->find("k") != nullptr);
+    CHECK(members->find("k")->string == "third");
+    CHECK(members->find("k")->string == nlohmann::json::parse(text)["k"]);
+    CHECK(members->find("missing") == nullptr);
+}
+
+TEST_CASE("FlatJsonObject: valid JSON that is not an object parses with no members") {
+    for (const std::string text : {"[1,2]", R"("text")", "42", "null", "[]", R"([{"k":"v"}])"}) {
+        CAPTURE(text);
+        const auto members = FlatJsonObject::parse(text);
+        REQUIRE(members.has_value());
+        CHECK_FALSE(members->is_object());
+        CHECK(members->find("k") == nullptr);
+    }
+}
+
+TEST_CASE("FlatJsonObject: text that is not JSON, or not UTF-8, does not parse") {
+    for (const std::string& text :
+         {std::string(""), std::string("{"), std::string(R"({"a":1)"), std::string(R"({"a":1}x)"),
+          std::string(R"({"a":})"), std::string(R"({a:1})"), std::string("{\"a\":\"\xff\"}"),
+          std::string("{\"\xc3\":1}"), std::string(R"({"a":1,})"), std::string("{\"a\":\"\x01\"}")}) {
+        CAPTURE(text);
+        CHECK_FALSE(FlatJsonObject::parse(text).has_value());
+        CHECK(nlohmann::json::parse(text, nullptr, false).is_discarded());
+    }
+}
