@@ -8,6 +8,7 @@
 // untrusted length is trusted. Payload and result frames are moved.
 #include "protocol/codec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <set>
@@ -560,6 +561,8 @@ DecodeResult decode(Frames& frames) {
 
 std::optional<Frames> receive_frames(zmq::socket_ref socket, std::size_t max_frames) {
     Frames frames;
+    // One allocation per message (a ROUTER's routing id frame included).
+    frames.reserve(std::min(max_frames, kMaxBodyFrames + 1));
     bool is_oversized = false;
     while (true) {
         zmq::message_t frame;

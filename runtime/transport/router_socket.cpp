@@ -32,6 +32,8 @@ std::optional<Envelope> RouterSocket::receive() {
         Envelope envelope;
         if (!socket_.recv(envelope.routing_id, zmq::recv_flags::dontwait)) return std::nullopt;
         bool has_more = envelope.routing_id.more();
+        // One allocation for every frame of any protocol message.
+        if (has_more) envelope.body.reserve(protocol::kMaxBodyFrames);
         while (has_more) {
             // The rest of a multipart message is already here once its first
             // frame is: ZeroMQ delivers messages whole.
