@@ -24,7 +24,10 @@ void check_members_match_document(const std::string& text) {
     REQUIRE(members.has_value());
     REQUIRE(members->is_object() == document.is_object());
     if (!document.is_object()) return;
-    for (const auto& [key, expected] : document.items()) {
+    for (const auto& item : document.items()) {
+        // Named, not a structured binding: CAPTURE's lambda cannot capture one in C++20.
+        const std::string key = item.key();
+        const nlohmann::json& expected = item.value();
         CAPTURE(key);
         const FlatJsonValue* value = members->find(key);
         REQUIRE(value != nullptr);
