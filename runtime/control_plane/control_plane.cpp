@@ -257,7 +257,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         }
         return;
     }
-    if (auto record = cache.get(submit.task_id)) {
+    if (auto record = cache.get(*id)) {
         socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
         if (submit.wants_result) {
             socket.send(routing_id, protocol::encode(protocol::Result{std::move(*record)}));

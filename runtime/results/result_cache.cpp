@@ -1,9 +1,7 @@
 // result_cache.cpp -- the LRU + TTL store of task records behind ResultCache.
 //
 // Records live in one list, most recently used at the front; a hash index maps
-// task id to list node. The index keys are string_views into the records'
-// task_id strings, so an index entry is always erased before its node and
-// re-made whenever a node's record is replaced. Each node carries the charge
+// the binary task id to list node. Each node carries the charge
 // it was put with, so the byte total goes down by exactly what went up. Every
 // operation but sweep_expired() is O(1), amortised over the evictions a put
 // makes.
@@ -60,17 +58,19 @@ bool ResultCache::put(TaskRecord record, SteadyClock::time_point now) {
 
 bool ResultCache::put(TaskRecord record, std::shared_ptr<const std::string> result,
                       SteadyClock::time_point now) {
-    // Replacing: drop the old node whole (its key views the old task_id). It
-    // goes even when the new record is not kept: it is out of date.
-    if (auto it = index_.find(record.task_id); it != index_.end()) erase(it->second);
+    const auto id = TaskId::parse(record.task_id);
+    if (!id) throw std::invalid_argument("ResultCache::put: task id is not a canonical UUID");
+    // Replacing: drop the old node whole. It goes even when the new record is
+    // not kept: it is out of date.
+    if (auto it = index_.find(*id); it != index_.end()) erase(it->second);
 
     record.result.clear();
     if (!result) result = std::make_shared<const std::string>();
     const std::size_t charge = charge_bytes(record, result->size());
     if (max_bytes_ != 0 && charge > max_bytes_) return false;
 
-    lru_.push_front(Entry{std::move(record), std::move(result), expiry_for(now, ttl_), charge});
-    index_.emplace(lru_.front().record.task_id, lru_.begin());
+    lru_.push_front(Entry{*id, std::move(record), std::move(result), expiry_for(now, ttl_), charge});
+    index_.emplace(*id, lru_.begin());
     size_bytes_ += charge;
     // Stops at the new record at the latest: alone, it fits both limits.
     while (is_over_limits()) erase(std::prev(lru_.end()));
@@ -79,6 +79,12 @@ bool ResultCache::put(TaskRecord record, std::shared_ptr<const std::string> resu
 
 std::optional<TaskRecord> ResultCache::get(std::string_view task_id,
                                            SteadyClock::time_point now) {
+    const auto id = TaskId::parse(task_id);
+    if (!id) return std::nullopt;
+    return get(*id, now);
+}
+
+std::optional<TaskRecord> ResultCache::get(const TaskId& task_id, SteadyClock::time_point now) {
     auto it = index_.find(task_id);
     if (it == index_.end()) return std::nullopt;
     Lru::iterator node = it->second;
@@ -86,13 +92,18 @@ std::optional<TaskRecord> ResultCache::get(std::string_view task_id,
         erase(node);
         return std::nullopt;
     }
-    lru_.splice(lru_.begin(), lru_, node);  // iterators and the key's view stay valid
+    lru_.splice(lru_.begin(), lru_, node);  // iterators stay valid
     TaskRecord record = node->record;
     record.result = *node->result;
     return record;
 }
 
 bool ResultCache::contains(std::string_view task_id, SteadyClock::time_point now) const {
+    const auto id = TaskId::parse(task_id);
+    return id && contains(*id, now);
+}
+
+bool ResultCache::contains(const TaskId& task_id, SteadyClock::time_point now) const {
     auto it = index_.find(task_id);
     return it != index_.end() && !is_expired(it->second->expires_at, now);
 }
@@ -116,7 +127,7 @@ bool ResultCache::is_over_limits() const {
 
 void ResultCache::erase(Lru::iterator node) {
     size_bytes_ -= node->charge_bytes;
-    index_.erase(node->record.task_id);  // before the node: the key views its task_id
+    index_.erase(node->id);
     lru_.erase(node);
 }
 

@@ -19,6 +19,10 @@
 // task has finished, so no eviction or expiry can ever remove a task that is
 // still queued or running. Not thread-safe: it belongs to the control plane's
 // I/O thread.
+//
+// Records are found by the binary form of their task id (common/task_id.hpp):
+// every record the control plane keeps has a canonical id, and a 16-byte key
+// held in the index itself hashes and compares without reading the record.
 #pragma once
 
 #include <chrono>
@@ -30,6 +34,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/task_id.hpp"
 #include "fastqueue/task.hpp"
 
 namespace fastqueue {
@@ -58,7 +63,9 @@ public:
     // Stores (or replaces) the record under record.task_id as the most
     // recently used, then evicts least recently used records until both
     // limits hold again. Returns false, and keeps nothing under that id, when
-    // the record alone is charged more than max_bytes.
+    // the record alone is charged more than max_bytes. record.task_id must be
+    // a canonical UUID (std::invalid_argument otherwise: the callers only
+    // hold validated ids, so another is a bug).
     bool put(TaskRecord record, SteadyClock::time_point now = SteadyClock::now());
     // The same, with the result bytes held apart and shared (record.result is
     // ignored): the control plane sends a finished task's RESULT from the
@@ -66,11 +73,15 @@ public:
     bool put(TaskRecord record, std::shared_ptr<const std::string> result,
              SteadyClock::time_point now = SteadyClock::now());
 
-    // The record, counted as a use; std::nullopt when absent or expired.
+    // The record, counted as a use; std::nullopt when absent or expired (or,
+    // for the text form, when the text is no canonical task id).
+    std::optional<TaskRecord> get(const TaskId& task_id,
+                                  SteadyClock::time_point now = SteadyClock::now());
     std::optional<TaskRecord> get(std::string_view task_id,
                                   SteadyClock::time_point now = SteadyClock::now());
 
     // True when a live (unexpired) record exists; not counted as a use.
+    bool contains(const TaskId& task_id, SteadyClock::time_point now = SteadyClock::now()) const;
     bool contains(std::string_view task_id,
                   SteadyClock::time_point now = SteadyClock::now()) const;
 
@@ -88,6 +99,7 @@ public:
 
 private:
     struct Entry {
+        TaskId id;          // record.task_id in binary form: its index key
         TaskRecord record;  // without its result
         std::shared_ptr<const std::string> result;  // never null
         SteadyClock::time_point expires_at;
@@ -103,7 +115,7 @@ private:
     std::size_t max_bytes_;
     std::chrono::seconds ttl_;
     Lru lru_;
-    std::unordered_map<std::string_view, Lru::iterator> index_;  // keys view lru_ records' task_id
+    std::unordered_map<TaskId, Lru::iterator, TaskIdHash> index_;
     std::size_t size_bytes_ = 0;  // sum of lru_ entries' charge_bytes
 };
 

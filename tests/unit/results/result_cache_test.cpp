@@ -10,10 +10,14 @@
 
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+
+#include "common/uuid.hpp"
 
 using namespace fastqueue;
 using namespace std::chrono_literals;
@@ -22,10 +26,26 @@ namespace {
 
 const ResultCache::SteadyClock::time_point t0{std::chrono::hours(1000)};
 
-TaskRecord record(std::string task_id, TaskState state = TaskState::success,
+// The canonical task id named `name`: a canonical id as it is, else a fixed
+// UUID whose last digits are the name's bytes in hex (names of up to 6
+// bytes). The cache keeps canonical ids only, as the control plane does.
+std::string id(std::string_view name) {
+    if (is_canonical_uuid(name)) return std::string(name);
+    REQUIRE(name.size() <= 6);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string digits;
+    for (const char c : name) {
+        digits.push_back(kHex[static_cast<unsigned char>(c) >> 4]);
+        digits.push_back(kHex[static_cast<unsigned char>(c) & 0xf]);
+    }
+    return "00000000-0000-4000-8000-" + std::string(12 - digits.size(), '0') + digits;
+}
+
+// A record of the task named `name` (see id()).
+TaskRecord record(std::string_view name, TaskState state = TaskState::success,
                   std::string result = "42") {
     TaskRecord r;
-    r.task_id = std::move(task_id);
+    r.task_id = id(name);
     r.task_name = "add";
     r.priority = Priority::high;
     r.state = state;
@@ -40,16 +60,16 @@ TaskRecord record(std::string task_id, TaskState state = TaskState::success,
 TEST_CASE("ResultCache: returns the record it was given") {
     ResultCache cache(10, 60s);
     cache.put(record("a", TaskState::failure, ""), t0);
-    const auto found = cache.get("a", t0);
+    const auto found = cache.get(id("a"), t0);
     REQUIRE(found.has_value());
-    CHECK(found->task_id == "a");
+    CHECK(found->task_id == id("a"));
     CHECK(found->task_name == "add");
     CHECK(found->priority == Priority::high);
     CHECK(found->state == TaskState::failure);
     CHECK(found->attempts == 1);
     CHECK(found->worker_id == "control-plane");
     CHECK(cache.size() == 1);
-    CHECK_FALSE(cache.get("b", t0).has_value());
+    CHECK_FALSE(cache.get(id("b"), t0).has_value());
 }
 
 TEST_CASE("ResultCache: evicts the least recently read entry at the size limit") {
@@ -57,14 +77,14 @@ TEST_CASE("ResultCache: evicts the least recently read entry at the size limit")
     cache.put(record("a"), t0);
     cache.put(record("b"), t0);
     cache.put(record("c"), t0);
-    REQUIRE(cache.get("a", t0).has_value());  // now b is the least recently used
+    REQUIRE(cache.get(id("a"), t0).has_value());  // now b is the least recently used
 
     cache.put(record("d"), t0);
     CHECK(cache.size() == 3);
-    CHECK_FALSE(cache.get("b", t0).has_value());
-    CHECK(cache.get("a", t0).has_value());
-    CHECK(cache.get("c", t0).has_value());
-    CHECK(cache.get("d", t0).has_value());
+    CHECK_FALSE(cache.get(id("b"), t0).has_value());
+    CHECK(cache.get(id("a"), t0).has_value());
+    CHECK(cache.get(id("c"), t0).has_value());
+    CHECK(cache.get(id("d"), t0).has_value());
 }
 
 TEST_CASE("ResultCache: without reads the oldest put is evicted first") {
@@ -73,9 +93,9 @@ TEST_CASE("ResultCache: without reads the oldest put is evicted first") {
     cache.put(record("b"), t0);
     cache.put(record("c"), t0);
     CHECK(cache.size() == 2);
-    CHECK_FALSE(cache.contains("a", t0));
-    CHECK(cache.contains("b", t0));
-    CHECK(cache.contains("c", t0));
+    CHECK_FALSE(cache.contains(id("a"), t0));
+    CHECK(cache.contains(id("b"), t0));
+    CHECK(cache.contains(id("c"), t0));
 }
 
 TEST_CASE("ResultCache: a re-put counts as a use") {
@@ -86,8 +106,8 @@ TEST_CASE("ResultCache: a re-put counts as a use") {
     cache.put(record("a", TaskState::success, "43"), t0);  // b is now the oldest use
 
     cache.put(record("d"), t0);
-    CHECK_FALSE(cache.contains("b", t0));
-    CHECK(cache.contains("a", t0));
+    CHECK_FALSE(cache.contains(id("b"), t0));
+    CHECK(cache.contains(id("a"), t0));
 }
 
 TEST_CASE("ResultCache: contains does not count as a use") {
@@ -95,11 +115,11 @@ TEST_CASE("ResultCache: contains does not count as a use") {
     cache.put(record("a"), t0);
     cache.put(record("b"), t0);
     cache.put(record("c"), t0);
-    REQUIRE(cache.contains("a", t0));
+    REQUIRE(cache.contains(id("a"), t0));
 
     cache.put(record("d"), t0);
-    CHECK_FALSE(cache.contains("a", t0));
-    CHECK(cache.contains("b", t0));
+    CHECK_FALSE(cache.contains(id("a"), t0));
+    CHECK(cache.contains(id("b"), t0));
 }
 
 TEST_CASE("ResultCache: a size limit of one keeps only the latest record") {
@@ -107,28 +127,28 @@ TEST_CASE("ResultCache: a size limit of one keeps only the latest record") {
     cache.put(record("a"), t0);
     cache.put(record("b"), t0);
     CHECK(cache.size() == 1);
-    CHECK_FALSE(cache.get("a", t0).has_value());
-    CHECK(cache.get("b", t0).has_value());
+    CHECK_FALSE(cache.get(id("a"), t0).has_value());
+    CHECK(cache.get(id("b"), t0).has_value());
 }
 
 TEST_CASE("ResultCache: an expired record is never returned, even before a sweep") {
     ResultCache cache(10, 60s);
     cache.put(record("a"), t0);
 
-    CHECK(cache.get("a", t0 + 59s).has_value());
-    CHECK(cache.contains("a", t0 + 59s));
-    CHECK_FALSE(cache.contains("a", t0 + 60s));
+    CHECK(cache.get(id("a"), t0 + 59s).has_value());
+    CHECK(cache.contains(id("a"), t0 + 59s));
+    CHECK_FALSE(cache.contains(id("a"), t0 + 60s));
     CHECK(cache.size() == 1);  // contains leaves it for the sweep
-    CHECK_FALSE(cache.get("a", t0 + 60s).has_value());
+    CHECK_FALSE(cache.get(id("a"), t0 + 60s).has_value());
     CHECK(cache.size() == 0);  // the get removed it
-    CHECK_FALSE(cache.get("a", t0 + 59s).has_value());  // gone, not hidden
+    CHECK_FALSE(cache.get(id("a"), t0 + 59s).has_value());  // gone, not hidden
 }
 
 TEST_CASE("ResultCache: a read does not extend a record's life") {
     ResultCache cache(10, 60s);
     cache.put(record("a"), t0);
-    REQUIRE(cache.get("a", t0 + 50s).has_value());
-    CHECK_FALSE(cache.get("a", t0 + 61s).has_value());
+    REQUIRE(cache.get(id("a"), t0 + 50s).has_value());
+    CHECK_FALSE(cache.get(id("a"), t0 + 61s).has_value());
 }
 
 TEST_CASE("ResultCache: sweep_expired removes exactly the expired records and counts them") {
@@ -141,7 +161,7 @@ TEST_CASE("ResultCache: sweep_expired removes exactly the expired records and co
     CHECK(cache.size() == 3);
     CHECK(cache.sweep_expired(t0 + 75s) == 2);
     CHECK(cache.size() == 1);
-    CHECK(cache.get("c", t0 + 75s).has_value());
+    CHECK(cache.get(id("c"), t0 + 75s).has_value());
     CHECK(cache.sweep_expired(t0 + 75s) == 0);
     CHECK(cache.sweep_expired(t0 + 80s) == 1);
     CHECK(cache.size() == 0);
@@ -153,7 +173,7 @@ TEST_CASE("ResultCache: a re-put replaces the record, keeps one entry and restar
     cache.put(record("a", TaskState::success, "\"done\""), t0 + 50s);
 
     CHECK(cache.size() == 1);
-    const auto found = cache.get("a", t0 + 100s);
+    const auto found = cache.get(id("a"), t0 + 100s);
     REQUIRE(found.has_value());
     CHECK(found->state == TaskState::success);
     CHECK(found->result == "\"done\"");
@@ -183,15 +203,15 @@ TEST_CASE("ResultCache: a very long ttl does not overflow into early expiry") {
     ResultCache cache(10, std::chrono::hours(24 * 365 * 1000));
     const auto now = ResultCache::SteadyClock::now();
     cache.put(record("a"), now);
-    CHECK(cache.get("a", now + std::chrono::hours(24 * 365)).has_value());
+    CHECK(cache.get(id("a"), now + std::chrono::hours(24 * 365)).has_value());
 }
 
 // A record of `id` whose charge is exactly `charge_bytes` (for charges above
 // the fixed part of record(id)): the result makes up the difference.
-TaskRecord record_of_charge(const std::string& id, std::size_t charge_bytes) {
-    const std::size_t fixed = ResultCache::charge_bytes(record(id, TaskState::success, ""));
+TaskRecord record_of_charge(const std::string& name, std::size_t charge_bytes) {
+    const std::size_t fixed = ResultCache::charge_bytes(record(name, TaskState::success, ""));
     REQUIRE(charge_bytes >= fixed);
-    return record(id, TaskState::success, std::string(charge_bytes - fixed, 'r'));
+    return record(name, TaskState::success, std::string(charge_bytes - fixed, 'r'));
 }
 
 // Puts a record of `charge_bytes` under each id, in order.
@@ -222,22 +242,22 @@ TEST_CASE("ResultCache: evicts the least recently used records when the bytes wo
     cache.put(record_of_charge("d", 1000), t0);
     CHECK(cache.size() == 3);
     CHECK(cache.size_bytes() == 3000);
-    CHECK_FALSE(cache.contains("a", t0));
-    CHECK(cache.contains("b", t0));
-    CHECK(cache.contains("c", t0));
-    CHECK(cache.contains("d", t0));
+    CHECK_FALSE(cache.contains(id("a"), t0));
+    CHECK(cache.contains(id("b"), t0));
+    CHECK(cache.contains(id("c"), t0));
+    CHECK(cache.contains(id("d"), t0));
 }
 
 TEST_CASE("ResultCache: at the byte limit a read saves a record from eviction") {
     ResultCache cache(100, 60s, 3000);
     put_each(cache, {"a", "b", "c"}, 1000);
-    REQUIRE(cache.get("a", t0).has_value());  // now b is the least recently used
+    REQUIRE(cache.get(id("a"), t0).has_value());  // now b is the least recently used
 
     cache.put(record_of_charge("d", 1000), t0);
-    CHECK_FALSE(cache.contains("b", t0));
-    CHECK(cache.contains("a", t0));
-    CHECK(cache.contains("c", t0));
-    CHECK(cache.contains("d", t0));
+    CHECK_FALSE(cache.contains(id("b"), t0));
+    CHECK(cache.contains(id("a"), t0));
+    CHECK(cache.contains(id("c"), t0));
+    CHECK(cache.contains(id("d"), t0));
 }
 
 TEST_CASE("ResultCache: one large record evicts as many small ones as it needs, oldest first") {
@@ -248,11 +268,11 @@ TEST_CASE("ResultCache: one large record evicts as many small ones as it needs, 
     cache.put(record_of_charge("big", 2500), t0);
     CHECK(cache.size() == 2);
     CHECK(cache.size_bytes() == 3500);
-    CHECK_FALSE(cache.contains("a", t0));
-    CHECK_FALSE(cache.contains("b", t0));
-    CHECK_FALSE(cache.contains("c", t0));
-    CHECK(cache.contains("d", t0));
-    CHECK(cache.contains("big", t0));
+    CHECK_FALSE(cache.contains(id("a"), t0));
+    CHECK_FALSE(cache.contains(id("b"), t0));
+    CHECK_FALSE(cache.contains(id("c"), t0));
+    CHECK(cache.contains(id("d"), t0));
+    CHECK(cache.contains(id("big"), t0));
 }
 
 TEST_CASE("ResultCache: the entry limit still applies when the bytes are within theirs") {
@@ -261,7 +281,7 @@ TEST_CASE("ResultCache: the entry limit still applies when the bytes are within 
     cache.put(record("b"), t0);
     cache.put(record("c"), t0);
     CHECK(cache.size() == 2);
-    CHECK_FALSE(cache.contains("a", t0));
+    CHECK_FALSE(cache.contains(id("a"), t0));
     CHECK(cache.size_bytes() ==
           ResultCache::charge_bytes(record("b")) + ResultCache::charge_bytes(record("c")));
 }
@@ -281,8 +301,8 @@ TEST_CASE("ResultCache: replacing a record charges the new record instead of the
     cache.put(record_of_charge("a", 2800), t0);
     CHECK(cache.size() == 1);
     CHECK(cache.size_bytes() == 2800);
-    CHECK_FALSE(cache.contains("b", t0));
-    const auto a = cache.get("a", t0);
+    CHECK_FALSE(cache.contains(id("b"), t0));
+    const auto a = cache.get(id("a"), t0);
     REQUIRE(a.has_value());
     CHECK(ResultCache::charge_bytes(*a) == 2800);
 }
@@ -293,12 +313,12 @@ TEST_CASE("ResultCache: expired records give their bytes back, whether read or s
     cache.put(record_of_charge("b", 1000), t0 + 30s);
     cache.put(record_of_charge("c", 1000), t0 + 30s);
 
-    CHECK_FALSE(cache.get("a", t0 + 60s).has_value());  // expired on read
+    CHECK_FALSE(cache.get(id("a"), t0 + 60s).has_value());  // expired on read
     CHECK(cache.size_bytes() == 2000);
     // The freed bytes are usable: a fourth record fits without an eviction.
     cache.put(record_of_charge("d", 1000), t0 + 60s);
     CHECK(cache.size() == 3);
-    CHECK(cache.contains("b", t0 + 60s));
+    CHECK(cache.contains(id("b"), t0 + 60s));
 
     CHECK(cache.sweep_expired(t0 + 90s) == 2);  // b and c
     CHECK(cache.size_bytes() == 1000);
@@ -312,16 +332,16 @@ TEST_CASE("ResultCache: a record larger than the whole byte budget is not kept a
     put_each(cache, {"a", "b"}, 1000);
 
     CHECK_FALSE(cache.put(record_of_charge("huge", 3001), t0));
-    CHECK_FALSE(cache.contains("huge", t0));
+    CHECK_FALSE(cache.contains(id("huge"), t0));
     CHECK(cache.size() == 2);
     CHECK(cache.size_bytes() == 2000);
-    CHECK(cache.contains("a", t0));
-    CHECK(cache.contains("b", t0));
+    CHECK(cache.contains(id("a"), t0));
+    CHECK(cache.contains(id("b"), t0));
 
     // Exactly the budget is kept, alone.
     CHECK(cache.put(record_of_charge("whole", 3000), t0));
     CHECK(cache.size() == 1);
-    CHECK(cache.contains("whole", t0));
+    CHECK(cache.contains(id("whole"), t0));
 }
 
 TEST_CASE("ResultCache: an oversized replacement drops the record it would have replaced") {
@@ -329,10 +349,10 @@ TEST_CASE("ResultCache: an oversized replacement drops the record it would have 
     put_each(cache, {"a", "b"}, 1000);
 
     CHECK_FALSE(cache.put(record_of_charge("a", 5000), t0));
-    CHECK_FALSE(cache.get("a", t0).has_value());  // not the out-of-date record
+    CHECK_FALSE(cache.get(id("a"), t0).has_value());  // not the out-of-date record
     CHECK(cache.size() == 1);
     CHECK(cache.size_bytes() == 1000);
-    CHECK(cache.contains("b", t0));
+    CHECK(cache.contains(id("b"), t0));
 }
 
 TEST_CASE("ResultCache: a byte limit of zero means no byte limit") {
@@ -366,7 +386,7 @@ TEST_CASE("ResultCache: a result held apart is shared, charged and read back lik
     // The cache holds the same bytes, not a copy of them.
     CHECK(result.use_count() == 2);
     CHECK(cache.size_bytes() == charge);
-    auto back = cache.get("a", t0);
+    auto back = cache.get(id("a"), t0);
     REQUIRE(back);
     CHECK(back->result == *result);
     CHECK(back->task_name == "add");
@@ -374,5 +394,29 @@ TEST_CASE("ResultCache: a result held apart is shared, charged and read back lik
     auto huge = std::make_shared<const std::string>(std::string(20'000, 'h'));
     CHECK_FALSE(cache.put(record("b"), huge, t0));
     CHECK(huge.use_count() == 1);
-    CHECK_FALSE(cache.contains("b", t0));
+    CHECK_FALSE(cache.contains(id("b"), t0));
+}
+
+TEST_CASE("ResultCache: records are kept by canonical id; other text finds nothing") {
+    ResultCache cache(10, 60s);
+    const std::string lower = "0f8e3a52-6c1d-4b7e-9a10-5d2c8f4e7b31";
+    std::string upper = lower;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    TaskRecord not_canonical = record(lower);
+    not_canonical.task_id = upper;
+    CHECK_THROWS_AS(cache.put(not_canonical, t0), std::invalid_argument);
+    CHECK(cache.size() == 0);
+
+    REQUIRE(cache.put(record(lower), t0));
+    const auto binary = TaskId::parse(lower);
+    REQUIRE(binary.has_value());
+    CHECK(cache.contains(*binary, t0));
+    REQUIRE(cache.get(*binary, t0).has_value());
+    CHECK(cache.get(*binary, t0)->task_id == lower);
+    CHECK(cache.get(lower, t0).has_value());
+    // The same id in upper case is not its canonical form; other text is no id.
+    CHECK_FALSE(cache.get(upper, t0).has_value());
+    CHECK_FALSE(cache.contains(upper, t0));
+    CHECK_FALSE(cache.contains("a", t0));
+    CHECK_FALSE(cache.get("", t0).has_value());
 }
