@@ -60,6 +60,32 @@ TEST_CASE("queued tasks: status reads a waiting task as submitted, and it later 
         sent.push_back({task_id, "\"" + std::string(length, 'a' + static_cast<char>(sent.size())) + "\""});
     }
 
+    // Each gets its ACK, then (once the blocker is gone) its RESULT with
+    // exactly its input echoed, on the socket it came from.
+    std::size_t acks = 0;
+    std::vector<std::string> results(sent.size());
+    const auto take_reply = [&](const protocol::DecodeResult& reply) {
+        if (!reply.message) return;
+        if (std::holds_alternative<protocol::Ack>(*reply.message)) {
+            ++acks;
+        } else if (auto* result = std::get_if<protocol::Result>(&*reply.message)) {
+            for (std::size_t i = 0; i < sent.size(); ++i) {
+                if (sent[i].task_id != result->record.task_id) continue;
+                CHECK(result->record.state == TaskState::success);
+                CHECK(result->record.attempts == 1);
+                results[i] = result->record.result;
+            }
+        }
+    };
+    // The ACKs first: a QUERY on the query port travels on another
+    // connection and could otherwise reach the control plane before the
+    // SUBMIT it asks about.
+    const auto ack_deadline = std::chrono::steady_clock::now() + 30s;
+    while (acks < sent.size() && std::chrono::steady_clock::now() < ack_deadline) {
+        if (auto reply = wire.receive(1s)) take_reply(*reply);
+    }
+    REQUIRE(acks == sent.size());
+
     // While they wait: queued, with name, priority and submit time, and
     // nothing of a run.
     for (const auto& task : sent) {
@@ -79,25 +105,10 @@ TEST_CASE("queued tasks: status reads a waiting task as submitted, and it later 
     const CancelResult stopped = client.cancel(blocker);
     CHECK((stopped == CancelResult::cancelling || stopped == CancelResult::cancelled));
 
-    // Each gets its ACK, then its RESULT with exactly its input echoed, on
-    // the socket it came from.
-    std::size_t acks = 0;
-    std::vector<std::string> results(sent.size());
     const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while ((acks < sent.size() || std::count(results.begin(), results.end(), "") > 0) &&
+    while (std::count(results.begin(), results.end(), "") > 0 &&
            std::chrono::steady_clock::now() < deadline) {
-        auto reply = wire.receive(1s);
-        if (!reply || !reply->message) continue;
-        if (std::holds_alternative<protocol::Ack>(*reply->message)) {
-            ++acks;
-        } else if (auto* result = std::get_if<protocol::Result>(&*reply->message)) {
-            for (std::size_t i = 0; i < sent.size(); ++i) {
-                if (sent[i].task_id != result->record.task_id) continue;
-                CHECK(result->record.state == TaskState::success);
-                CHECK(result->record.attempts == 1);
-                results[i] = result->record.result;
-            }
-        }
+        if (auto reply = wire.receive(1s)) take_reply(*reply);
     }
     CHECK(acks == sent.size());
     for (std::size_t i = 0; i < sent.size(); ++i) {
