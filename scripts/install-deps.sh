@@ -10,6 +10,8 @@ packages=(
   libboost-dev
   libspdlog-dev libfmt-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
+  # Reads RESULT metadata (runtime/protocol/flat_json.hpp).
+  libsimdjson-dev
   doctest-dev
   # The fastqueue executable's allocator (cmake/Allocator.cmake).
   libjemalloc-dev

@@ -1,95 +1,64 @@
 // flat_json.cpp -- see flat_json.hpp.
 #include "protocol/flat_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include <memory>
+
+#include <simdjson.h>
 
 namespace fastqueue::protocol {
 
-// nlohmann's SAX events, turned into the top-level object's members. Depth 0
-// is outside every value, 1 inside the top-level object or array; values
-// deeper than that belong to a structured member and are skipped.
-class FlatJsonReader {
-public:
-    using json = nlohmann::json;
+namespace {
 
-    explicit FlatJsonReader(FlatJsonObject& object) : object_(object) {}
+// Texts up to this size are parsed with the calling thread's own parser,
+// which keeps its buffers between calls; a larger one (a hostile peer's, up
+// to kMaxMetadataBytes) gets a parser of its own, so that no thread keeps
+// buffers sized for it.
+constexpr std::size_t kReusedParserBytes = 64 * 1024;
 
-    bool null() { return scalar(FlatJsonValue{}); }
-    bool boolean(bool value) {
-        FlatJsonValue v;
-        v.kind = FlatJsonValue::Kind::boolean;
-        v.boolean = value;
-        return scalar(std::move(v));
-    }
-    bool number_integer(json::number_integer_t value) {  // only negative integers come here
-        FlatJsonValue v;
-        v.kind = FlatJsonValue::Kind::negative_integer;
-        v.negative_integer = value;
-        return scalar(std::move(v));
-    }
-    bool number_unsigned(json::number_unsigned_t value) {
-        FlatJsonValue v;
-        v.kind = FlatJsonValue::Kind::unsigned_integer;
-        v.unsigned_integer = value;
-        return scalar(std::move(v));
-    }
-    bool number_float(json::number_float_t value, const json::string_t&) {
-        FlatJsonValue v;
-        v.kind = FlatJsonValue::Kind::floating;
-        v.floating = value;
-        return scalar(std::move(v));
-    }
-    bool string(json::string_t& value) {
-        if (depth_ != 1 || !is_member_value()) return true;
-        FlatJsonValue& v = object_.members_.back().second;
-        v.kind = FlatJsonValue::Kind::string;
-        v.string = std::move(value);
-        return true;
-    }
-    bool binary(json::binary_t&) { return scalar(FlatJsonValue{}); }  // never in JSON text
-
-    bool start_object(std::size_t) {
-        if (depth_ == 0) object_.is_object_ = true;
-        return open();
-    }
-    bool key(json::string_t& name) {
-        if (depth_ == 1 && object_.is_object_) {
-            object_.members_.emplace_back(std::move(name), FlatJsonValue{});
+// The member value of one element of the document.
+FlatJsonValue flat_value(simdjson::dom::element element) {
+    using simdjson::dom::element_type;
+    FlatJsonValue value;
+    switch (element.type()) {
+        case element_type::NULL_VALUE: break;
+        case element_type::BOOL:
+            value.kind = FlatJsonValue::Kind::boolean;
+            value.boolean = element.get_bool().value_unsafe();
+            break;
+        case element_type::INT64: {
+            // simdjson reads every integer that fits as int64; a JSON reader
+            // calls those >= 0 unsigned, as nlohmann::json does.
+            const std::int64_t number = element.get_int64().value_unsafe();
+            if (number < 0) {
+                value.kind = FlatJsonValue::Kind::negative_integer;
+                value.negative_integer = number;
+            } else {
+                value.kind = FlatJsonValue::Kind::unsigned_integer;
+                value.unsigned_integer = static_cast<std::uint64_t>(number);
+            }
+            break;
         }
-        return true;
+        case element_type::UINT64:
+            value.kind = FlatJsonValue::Kind::unsigned_integer;
+            value.unsigned_integer = element.get_uint64().value_unsafe();
+            break;
+        case element_type::DOUBLE:
+            value.kind = FlatJsonValue::Kind::floating;
+            value.floating = element.get_double().value_unsafe();
+            break;
+        case element_type::STRING:
+            value.kind = FlatJsonValue::Kind::string;
+            value.string = std::string(element.get_string().value_unsafe());
+            break;
+        case element_type::ARRAY:
+        case element_type::OBJECT:
+            value.kind = FlatJsonValue::Kind::structured;
+            break;
     }
-    bool end_object() { return close(); }
-    bool start_array(std::size_t) { return open(); }
-    bool end_array() { return close(); }
+    return value;
+}
 
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-        return false;
-    }
-
-private:
-    // A value at depth 1 is a member's value only inside the top-level
-    // object (inside a top-level array there are no members).
-    bool is_member_value() const { return object_.is_object_ && !object_.members_.empty(); }
-
-    bool scalar(FlatJsonValue&& value) {
-        if (depth_ == 1 && is_member_value()) object_.members_.back().second = std::move(value);
-        return true;
-    }
-    bool open() {
-        if (depth_ == 1 && is_member_value()) {
-            object_.members_.back().second.kind = FlatJsonValue::Kind::structured;
-        }
-        ++depth_;
-        return true;
-    }
-    bool close() {
-        --depth_;
-        return true;
-    }
-
-    FlatJsonObject& object_;
-    int depth_ = 0;
-};
+}  // namespace
 
 double FlatJsonValue::as_double() const {
     switch (kind) {
@@ -100,10 +69,27 @@ double FlatJsonValue::as_double() const {
 }
 
 std::optional<FlatJsonObject> FlatJsonObject::parse(std::string_view text) {
+    thread_local simdjson::dom::parser reused_parser;
+    std::unique_ptr<simdjson::dom::parser> own_parser;
+    simdjson::dom::parser* parser = &reused_parser;
+    if (text.size() > kReusedParserBytes) {
+        own_parser = std::make_unique<simdjson::dom::parser>();
+        parser = own_parser.get();
+    }
+    // realloc_if_needed: the text is copied into a padded buffer, since a
+    // frame's bytes end where they end.
+    simdjson::dom::element document;
+    if (parser->parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(document)) {
+        return std::nullopt;
+    }
     FlatJsonObject object;
-    object.members_.reserve(16);
-    FlatJsonReader reader(object);
-    if (!nlohmann::json::sax_parse(text.begin(), text.end(), &reader)) return std::nullopt;
+    simdjson::dom::object members;
+    if (document.get_object().get(members)) return object;  // valid JSON, not an object
+    object.is_object_ = true;
+    object.members_.reserve(members.size());
+    for (const auto field : members) {
+        object.members_.emplace_back(std::string(field.key), flat_value(field.value));
+    }
     return object;
 }
 
