@@ -20,7 +20,8 @@ int lower_hex_value(char c) {
 std::optional<TaskId> TaskId::parse(std::string_view canonical_text) {
     // Checks and converts in one pass (this runs for every message that
     // names a task): every position is either its dash or a lower-case hex
-    // digit, exactly as is_canonical_uuid() requires.
+    // digit. This is the canonical form's one definition; is_canonical_uuid()
+    // asks it.
     if (canonical_text.size() != 36) return std::nullopt;
     TaskId id;
     std::size_t in = 0;

@@ -50,15 +50,9 @@ bool is_valid_uuid(std::string_view text) {
     return true;
 }
 
-bool is_canonical_uuid(std::string_view text) {
-    if (text.size() != 36) return false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        const bool is_lower_hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-        if (is_uuid_dash_position(i) ? c != '-' : !is_lower_hex) return false;
-    }
-    return true;
-}
+// The canonical form is exactly what converts to a TaskId: one rule, kept in
+// TaskId::parse.
+bool is_canonical_uuid(std::string_view text) { return TaskId::parse(text).has_value(); }
 
 std::optional<std::string> canonical_uuid(std::string_view text) {
     if (!is_valid_uuid(text)) return std::nullopt;
