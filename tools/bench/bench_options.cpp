@@ -45,7 +45,11 @@ std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit
                  "The task returns its whole payload unchanged (e.g. --task test_ok_echo "
                  "--task-modules fq_test_ok) instead of its first argument");
     app.add_flag("--baseline", options.is_baseline,
-                 "Also measure plain ZeroMQ (DEALER->ROUTER echo, REQ/REP) with the same load");
+                 "Also measure plain ZeroMQ (DEALER->ROUTER echo, REQ/REP, and FQ/1's frames "
+                 "with no processing) with the same load");
+    app.add_flag("--wire-shapes", options.is_comparing_wire_shapes,
+                 "With the baseline, also measure other message layouts than FQ/1's (no ACK, "
+                 "one frame per message, 16 tasks per message) with no processing");
     app.add_flag("--json", options.is_json, "Print one JSON object instead of the table");
     app.add_option("--max-seconds", options.max_seconds, "Bound on the whole run, in seconds")
         ->check(CLI::Range(1.0, 86400.0))
@@ -63,6 +67,7 @@ std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit
         return std::nullopt;
     }
     options.priority = *priority;
+    if (options.is_comparing_wire_shapes) options.is_baseline = true;
     options.is_spawning = options.control_plane_address.empty();
     if (!options.is_spawning && options.cluster.subworker_count > 0) {
         std::cerr << "fastqueue-bench: --spawn-subworkers needs a spawned control plane "

@@ -37,6 +37,8 @@ struct BenchOptions {
     bool is_returning_input = false;
 
     bool is_baseline = false;  // also measure the plain ZeroMQ baseline
+    // Also measure the alternative wire shapes (wire_shape.hpp); implies is_baseline.
+    bool is_comparing_wire_shapes = false;
     bool is_json = false;      // print one JSON object instead of the table
     double max_seconds = 120;  // bound on the whole run
 };

@@ -1,7 +1,7 @@
 # check_bench_json.cmake -- the bench smoke test: runs fastqueue-bench briefly
 # against a spawned control plane and one subworker, with the baseline, and
-# checks that it succeeds and that its JSON has every field. No time is
-# asserted: the machine is shared.
+# checks that it succeeds and that its JSON has every field; then once more
+# with --wire-shapes. No time is asserted: the machine is shared.
 execute_process(
   COMMAND "${TOOL}" --fastqueue "${FASTQUEUE}" --modules-dir "${MODULES_DIR}"
           --spawn-subworkers 1 --tasks 2000 --in-flight 100 --payload-bytes 32
@@ -26,7 +26,8 @@ foreach(path
     "baseline;pipelined;tasks_per_second" "baseline;pipelined;latency_us;p50"
     "baseline;req_rep;latency_us;p50" "baseline;pipelined;cpu_us_per_round_trip"
     "ratios;tasks_per_second" "ratios;bytes_per_second" "ratios;p50" "ratios;p99"
-    "ratios;p50_vs_req_rep_p50")
+    "ratios;p50_vs_req_rep_p50" "ratios;tasks_per_second_vs_fq1_shape"
+    "baseline;wire_shapes;0;tasks_per_second" "baseline;wire_shapes;0;cpu_us_per_task")
   string(JSON value ERROR_VARIABLE missing GET "${output}" ${path})
   if(missing)
     message(FATAL_ERROR "fastqueue-bench JSON has no '${path}': ${missing}\n${output}")
@@ -46,3 +47,36 @@ foreach(process load-generator control-plane bench-sw1)
     message(FATAL_ERROR "fastqueue-bench reports ${seconds} s of CPU for ${process}\n${output}")
   endif()
 endforeach()
+
+# --baseline measures FQ/1's frames alone; --wire-shapes adds the other
+# layouts. Each must be a valid run of its own.
+string(JSON shape_name GET "${output}" baseline wire_shapes 0 name)
+string(JSON shape_count LENGTH "${output}" baseline wire_shapes)
+if(NOT shape_name STREQUAL "fq1" OR NOT shape_count EQUAL 1)
+  message(FATAL_ERROR "--baseline measured wire shapes ${shape_count}, first '${shape_name}'\n${output}")
+endif()
+
+execute_process(
+  COMMAND "${TOOL}" --fastqueue "${FASTQUEUE}" --modules-dir "${MODULES_DIR}"
+          --tasks 1000 --in-flight 100 --wire-shapes --json --max-seconds 60
+  RESULT_VARIABLE exit_code
+  OUTPUT_VARIABLE output
+  ERROR_VARIABLE errors)
+if(NOT exit_code EQUAL 0)
+  message(FATAL_ERROR "fastqueue-bench --wire-shapes exited ${exit_code}\n${output}\n${errors}")
+endif()
+set(names "")
+string(JSON shape_count LENGTH "${output}" baseline wire_shapes)
+math(EXPR last "${shape_count} - 1")
+foreach(index RANGE ${last})
+  string(JSON name GET "${output}" baseline wire_shapes ${index} name)
+  string(JSON valid GET "${output}" baseline wire_shapes ${index} valid)
+  string(JSON rate GET "${output}" baseline wire_shapes ${index} tasks_per_second)
+  if(NOT valid STREQUAL "ON" OR NOT rate GREATER 0)
+    message(FATAL_ERROR "wire shape ${name}: valid=${valid}, ${rate} tasks/s\n${output}")
+  endif()
+  list(APPEND names ${name})
+endforeach()
+if(NOT names STREQUAL "fq1;fq1-no-ack;one-frame;one-frame-x16")
+  message(FATAL_ERROR "--wire-shapes measured '${names}'\n${output}")
+endif()

@@ -76,6 +76,14 @@ void size_high_water_marks(zmq::socket_t& socket, std::uint32_t in_flight) {
     socket.set(zmq::sockopt::linger, 0);
 }
 
+std::optional<std::vector<zmq::message_t>> receive_waiting(zmq::socket_t& socket) {
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+        return std::nullopt;
+    }
+    return frames;
+}
+
 std::string echo_text(std::uint64_t index, std::uint64_t payload_bytes) {
     std::string text = std::to_string(index) + ":";
     text.resize(std::max<std::uint64_t>(payload_bytes, text.size()), 'x');

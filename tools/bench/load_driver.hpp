@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -75,9 +76,16 @@ PipelineOutcome run_pipeline(zmq::socket_t& socket, PipelineProtocol& protocol,
 // block below these, by construction.
 void size_high_water_marks(zmq::socket_t& socket, std::uint32_t in_flight);
 
+// The frames of the next message waiting on `socket`, or std::nullopt when
+// none waits (never blocks).
+std::optional<std::vector<zmq::message_t>> receive_waiting(zmq::socket_t& socket);
+
 // The string request `index` echoes: its index in decimal, ':', then 'x' up
 // to exactly payload_bytes bytes.
 std::string echo_text(std::uint64_t index, std::uint64_t payload_bytes);
+
+// The SUBMIT payload of task `index`: {"args":["<echo_text>"],"kwargs":{}}.
+std::string echo_payload_text(std::uint64_t index, std::uint64_t payload_bytes);
 
 // Submits options.task_count tasks to the control plane at `address` as
 // options describe and checks every RESULT against the echoed text (with

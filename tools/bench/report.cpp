@@ -48,14 +48,34 @@ std::string format(const char* pattern, double value) {
     return text;
 }
 
+const WireShapeMeasurement* fq1_measurement(const BaselineMeasurement& baseline) {
+    for (const WireShapeMeasurement& shape : baseline.wire_shapes) {
+        if (shape.name == "fq1") return &shape;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 bool BenchReport::is_valid() const {
     if (!fastqueue.is_valid()) return false;
-    if (baseline && (!baseline->pipelined.is_valid() || baseline->request_reply.completed == 0)) {
-        return false;
+    return !baseline || baseline->is_valid();
+}
+
+std::string BenchReport::problems() const {
+    std::string text = fastqueue.problems();
+    auto add = [&](const std::string& what, const std::string& problem) {
+        if (problem.empty()) return;
+        text += (text.empty() ? "" : "; ") + what + ": " + problem;
+    };
+    if (baseline) {
+        add("pipelined baseline", baseline->pipelined.problems());
+        if (baseline->request_reply.completed == 0) add("req/rep baseline", "no answer");
+        for (const WireShapeMeasurement& shape : baseline->wire_shapes) {
+            add("wire shape " + shape.name, shape.messages.problems());
+        }
     }
-    return true;
+    return text;
 }
 
 std::string read_load_average() {
@@ -108,6 +128,18 @@ nlohmann::json to_json(const BenchReport& report) {
                 report.baseline->pipelined_cpu_seconds * 1e6 /
                 static_cast<double>(pipelined.completed);
         }
+        nlohmann::json shapes = nlohmann::json::array();
+        for (const WireShapeMeasurement& shape : report.baseline->wire_shapes) {
+            shapes.push_back({{"name", shape.name},
+                              {"description", shape.description},
+                              {"tasks_per_message", shape.tasks_per_message},
+                              {"tasks_per_second", shape.tasks_per_second()},
+                              {"cpu_us_per_task", shape.cpu_us_per_task()},
+                              {"ratio_to_pipelined",
+                               ratio(shape.tasks_per_second(), pipelined.tasks_per_second())},
+                              {"valid", shape.messages.is_valid()}});
+        }
+        json["baseline"]["wire_shapes"] = shapes;
         json["ratios"] = {
             {"tasks_per_second", ratio(fq.tasks_per_second(), pipelined.tasks_per_second())},
             {"bytes_per_second", ratio(fq.bytes_per_second(), pipelined.bytes_per_second())},
@@ -117,6 +149,10 @@ nlohmann::json to_json(const BenchReport& report) {
             {"p999", ratio(fq.latency.p999_ns, pipelined.latency.p999_ns)},
             {"max", ratio(fq.latency.max_ns, pipelined.latency.max_ns)},
             {"p50_vs_req_rep_p50", ratio(fq.latency.p50_ns, request_reply.latency.p50_ns)}};
+        if (const WireShapeMeasurement* fq1 = fq1_measurement(*report.baseline)) {
+            json["ratios"]["tasks_per_second_vs_fq1_shape"] =
+                ratio(fq.tasks_per_second(), fq1->tasks_per_second());
+        }
     }
     return json;
 }
@@ -128,9 +164,10 @@ std::string to_table(const BenchReport& report) {
         << options.payload_bytes << " B, " << options.in_flight << " in flight, "
         << to_string(options.priority) << (options.is_ack_only ? ", until ACK" : "")
         << (options.is_returning_input ? ", task returns its input" : "") << ", "
-        << (options.is_spawning ? "spawned control plane + " +
-                                      std::to_string(options.cluster.subworker_count) + " subworkers"
-                                : "control plane at " + report.control_plane_address)
+        << (options.is_spawning
+                ? "spawned control plane + " + std::to_string(options.cluster.subworker_count) +
+                      " subworkers"
+                : "control plane at " + report.control_plane_address)
         << ", load average " << report.load_average << "\n\n";
 
     const RunMeasurement& fq = report.fastqueue.measurement;
@@ -165,6 +202,21 @@ std::string to_table(const BenchReport& report) {
             << format("%.1f", microseconds(request_reply.latency.p99_ns))
             << " us; fastqueue p50 / req/rep p50 = "
             << format("%.2f", ratio(fq.latency.p50_ns, request_reply.latency.p50_ns)) << "\n";
+        out << "\n  wire shapes (ZeroMQ alone, no processing; tasks/s, ratio to the pipelined "
+               "baseline, CPU per task):\n";
+        for (const WireShapeMeasurement& shape : report.baseline->wire_shapes) {
+            out << "    " << shape.name
+                << std::string(shape.name.size() < 14 ? 14 - shape.name.size() : 1, ' ')
+                << format("%10.0f", shape.tasks_per_second())
+                << format("%8.2f", ratio(shape.tasks_per_second(), pipelined->tasks_per_second()))
+                << format("%8.1f us", shape.cpu_us_per_task()) << "  " << shape.description
+                << (shape.messages.is_valid() ? "" : "  INVALID: " + shape.messages.problems())
+                << "\n";
+        }
+        if (const WireShapeMeasurement* fq1 = fq1_measurement(*report.baseline)) {
+            out << "  fastqueue tasks/s / fq1 shape tasks/s = "
+                << format("%.2f", ratio(fq.tasks_per_second(), fq1->tasks_per_second())) << "\n";
+        }
     }
     if (!report.processes.empty()) {
         out << "\n  peak RSS (VmHWM):";
@@ -197,11 +249,8 @@ std::string to_table(const BenchReport& report) {
     }
     out << "\n  "
         << (report.is_valid() ? "valid: every result came back exactly once and correct"
-                              : "INVALID: " + report.fastqueue.problems())
+                              : "INVALID: " + report.problems())
         << "\n";
-    if (report.baseline && !report.baseline->pipelined.is_valid()) {
-        out << "  baseline INVALID: " << report.baseline->pipelined.problems() << "\n";
-    }
     return out.str();
 }
 

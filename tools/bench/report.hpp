@@ -30,6 +30,8 @@ struct BenchReport {
     // The run counts: every task and every baseline request answered exactly
     // once and correctly.
     bool is_valid() const;
+    // One line naming what went wrong, empty when valid.
+    std::string problems() const;
 };
 
 nlohmann::json to_json(const BenchReport& report);

@@ -1,15 +1,15 @@
-// transport_baseline.cpp -- the echo peers (a thread each, stopped through a
-// flag they check between bounded polls) and the two baseline clients.
+// transport_baseline.cpp -- the baseline clients: pipelined echo, REQ/REP
+// and the wire shapes, each against its own EchoPeer.
 #include "transport_baseline.hpp"
 
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cstring>
-#include <thread>
 #include <vector>
 #include <zmq_addon.hpp>
 
+#include "echo_peer.hpp"
 #include "launch/process_status.hpp"
 
 namespace fastqueue::bench {
@@ -17,49 +17,6 @@ namespace fastqueue::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A socket of `type` bound to an ephemeral 127.0.0.1 port on its own thread,
-// sending every message it receives straight back until destroyed.
-class EchoPeer {
-public:
-    EchoPeer(zmq::context_t& context, zmq::socket_type type, std::uint32_t in_flight)
-        : socket_(context, type) {
-        size_high_water_marks(socket_, in_flight);
-        socket_.bind("tcp://127.0.0.1:*");
-        address_ = socket_.get(zmq::sockopt::last_endpoint);
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~EchoPeer() {
-        is_stopping_ = true;
-        thread_.join();
-    }
-    EchoPeer(const EchoPeer&) = delete;
-    EchoPeer& operator=(const EchoPeer&) = delete;
-
-    const std::string& address() const { return address_; }
-
-private:
-    void serve() {
-        constexpr auto kPollInterval = std::chrono::milliseconds(10);
-        std::vector<zmq::message_t> frames;
-        while (!is_stopping_) {
-            zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-            zmq::poll(&item, 1, kPollInterval);
-            for (;;) {
-                frames.clear();
-                auto received = zmq::recv_multipart(socket_, std::back_inserter(frames),
-                                                    zmq::recv_flags::dontwait);
-                if (!received) break;
-                zmq::send_multipart(socket_, frames);
-            }
-        }
-    }
-
-    zmq::socket_t socket_;
-    std::string address_;
-    std::atomic<bool> is_stopping_{false};
-    std::thread thread_;
-};
 
 PipelineOutcome run_pipelined_echo(zmq::context_t& context, const BenchOptions& options,
                                    Clock::time_point deadline) {
@@ -76,10 +33,9 @@ PipelineOutcome run_pipelined_echo(zmq::context_t& context, const BenchOptions& 
         return zmq::send_multipart(socket, frames, zmq::send_flags::dontwait).has_value();
     };
     protocol.receive_answer = [&]() -> std::optional<Answer> {
-        std::vector<zmq::message_t> frames;
-        if (!zmq::recv_multipart(socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
-            return std::nullopt;
-        }
+        auto received = receive_waiting(socket);
+        if (!received) return std::nullopt;
+        const std::vector<zmq::message_t>& frames = *received;
         Answer answer;
         if (frames.size() != 2 || frames[0].size() != sizeof(std::uint64_t)) return answer;
         std::memcpy(&answer.index, frames[0].data(), sizeof(answer.index));
@@ -124,6 +80,12 @@ RunMeasurement run_request_reply(zmq::context_t& context, const BenchOptions& op
 
 }  // namespace
 
+bool BaselineMeasurement::is_valid() const {
+    return pipelined.is_valid() && request_reply.completed > 0 &&
+           std::all_of(wire_shapes.begin(), wire_shapes.end(),
+                       [](const WireShapeMeasurement& shape) { return shape.messages.is_valid(); });
+}
+
 BaselineMeasurement run_transport_baseline(zmq::context_t& context, const BenchOptions& options,
                                            Clock::time_point deadline) {
     BaselineMeasurement baseline;
@@ -131,6 +93,12 @@ BaselineMeasurement run_transport_baseline(zmq::context_t& context, const BenchO
     baseline.pipelined = run_pipelined_echo(context, options, deadline);
     baseline.pipelined_cpu_seconds = launch::read_cpu_seconds(::getpid()).value_or(0) - cpu_before;
     baseline.request_reply = run_request_reply(context, options, deadline);
+    const std::vector<WireShape> shapes =
+        options.is_comparing_wire_shapes ? alternative_wire_shapes(options.payload_bytes)
+                                         : std::vector<WireShape>{fq1_shape(options.payload_bytes)};
+    for (const WireShape& shape : shapes) {
+        baseline.wire_shapes.push_back(run_wire_shape(context, shape, options, deadline));
+    }
     return baseline;
 }
 

@@ -8,6 +8,9 @@
 //              message straight back.
 //   req/rep:   a REQ socket and a REP echo peer, one message at a time: the
 //              unloaded round-trip latency.
+//   wire shapes: the pipelined loop again with FQ/1's frames (wire_shape.hpp),
+//              the ceiling of any FQ/1 implementation here; with
+//              --wire-shapes, alternative layouts too.
 #pragma once
 
 #include <chrono>
@@ -15,6 +18,7 @@
 
 #include "bench_options.hpp"
 #include "load_driver.hpp"
+#include "wire_shape.hpp"
 
 namespace fastqueue::bench {
 
@@ -24,6 +28,10 @@ struct BaselineMeasurement {
     // used by the pipelined run.
     double pipelined_cpu_seconds = 0;
     RunMeasurement request_reply;
+    // fq1 first, then (with --wire-shapes) the alternatives.
+    std::vector<WireShapeMeasurement> wire_shapes;
+
+    bool is_valid() const;
 };
 
 // Runs both baselines with options' task count (req/rep capped at
