@@ -69,9 +69,11 @@ struct SubworkerSettings {
     std::optional<int> control_plane_subworker_port;
     std::string base_address = "tcp://127.0.0.1:5555";  // this subworker's base+0..3
     std::string discovery_address = "tcp://127.0.0.1:5550";
-    // Tasks the control plane may send beyond `concurrency` so that short
-    // tasks stream without a round trip between them.
-    std::uint32_t prefetch = 2;
+    // The most tasks the control plane may send beyond `concurrency`, so that
+    // short tasks stream without a round trip between them. The control
+    // plane sends fewer when tasks run long (subworker_pool.hpp, prefetch
+    // window).
+    std::uint32_t prefetch = 64;
     EngineSettings engine;
 };
 

@@ -90,9 +90,10 @@ std::vector<ConfigKey<SubworkerSettings>> subworker_keys() {
     keys.push_back({{.name = "prefetch",
                      .value_name = "N",
                      .default_text = std::to_string(SubworkerSettings{}.prefetch),
-                     .help = "Tasks the control plane may send beyond --concurrency, so that "
-                             "short tasks stream without a round trip; 0 sends a task only to a "
-                             "free handler thread",
+                     .help = "Most tasks the control plane may send beyond --concurrency, so "
+                             "that short tasks stream without a round trip; it sends fewer when "
+                             "tasks run long (about 10 ms of work waits here, at least 1); 0 "
+                             "sends a task only to a free handler thread",
                      .kind = ValueKind::integer},
                     [](const RawValue& value, SubworkerSettings& settings) {
                         settings.prefetch = static_cast<std::uint32_t>(

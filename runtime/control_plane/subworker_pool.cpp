@@ -5,6 +5,18 @@
 
 namespace fastqueue {
 
+std::uint32_t prefetch_window(std::uint32_t capacity, std::uint32_t prefetch,
+                              std::optional<std::chrono::nanoseconds> mean_run_time) {
+    if (!mean_run_time) return std::min(prefetch, kInitialPrefetchWindow);
+    // Tasks that keep `capacity` handlers busy for the budget, rounded up.
+    const std::int64_t run_ns = std::max<std::int64_t>(mean_run_time->count(), 1);
+    const std::int64_t budget_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(kPrefetchBudget).count();
+    const std::int64_t tasks = (std::int64_t{capacity} * budget_ns + run_ns - 1) / run_ns;
+    return static_cast<std::uint32_t>(
+        std::clamp<std::int64_t>(tasks, std::min<std::int64_t>(prefetch, 1), prefetch));
+}
+
 bool SubworkerPool::LoadOrder::operator()(const SubworkerEntry* a, const SubworkerEntry* b) const {
     // a.in_flight / a.capacity < b.in_flight / b.capacity, without division.
     const std::uint64_t load_a = std::uint64_t{a->in_flight} * b->capacity;
@@ -62,6 +74,8 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     entry.address = std::move(registration.address);
     entry.capacity = registration.capacity;
     entry.prefetch = registration.prefetch;
+    entry.mean_run_time.reset();  // a new process: its tasks may differ
+    entry.window = prefetch_window(entry.capacity, entry.prefetch, entry.mean_run_time);
     entry.task_names = std::unordered_set<std::string>(
         std::make_move_iterator(registration.task_names.begin()),
         std::make_move_iterator(registration.task_names.end()));
@@ -141,6 +155,17 @@ bool SubworkerPool::unassign(SubworkerEntry& entry, const std::string& task_id) 
         entry.in_flight -= 1;
     });
     return true;
+}
+
+void SubworkerPool::record_run_time(SubworkerEntry& entry, std::chrono::nanoseconds run_time) {
+    if (run_time.count() < 0) return;
+    // Weight 1/8: a change in the task mix moves the window within a few
+    // dozen results, one odd task barely.
+    constexpr std::int64_t kWeight = 8;
+    entry.mean_run_time = entry.mean_run_time
+                              ? *entry.mean_run_time + (run_time - *entry.mean_run_time) / kWeight
+                              : run_time;
+    entry.window = prefetch_window(entry.capacity, entry.prefetch, entry.mean_run_time);
 }
 
 std::vector<std::string> SubworkerPool::take_in_flight(SubworkerEntry& entry) {

@@ -5,8 +5,17 @@
 // Load is tasks in flight on a subworker relative to its capacity
 // (in_flight / capacity). pick() returns the active subworker with the lowest
 // load that can run the task and still has room (in_flight < capacity +
-// prefetch); ties go to the one that was dispatched to least recently, which
-// is round-robin among equals.
+// prefetch window); ties go to the one that was dispatched to least recently,
+// which is round-robin among equals.
+//
+// The prefetch window is how many tasks a subworker is sent beyond its
+// capacity. It adapts to how long that subworker's tasks run (measured from
+// the start and end times of its RESULTs): enough to keep about
+// kPrefetchBudget of work waiting there, at least 1, at most the prefetch it
+// registered. Short tasks then stream without a round trip between them,
+// while long ones wait at the control plane, where any subworker (also one
+// added later) can take them. Before a subworker's first result the window
+// is min(prefetch, kInitialPrefetchWindow); a prefetch of 0 is always 0.
 //
 // Subworkers that registered the same set of task names form a capability
 // class, and each class keeps its active subworkers in a set ordered by
@@ -24,6 +33,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -35,6 +45,15 @@
 
 namespace fastqueue {
 
+// Work the control plane lets wait at a subworker beyond what it runs.
+inline constexpr std::chrono::milliseconds kPrefetchBudget{10};
+// The window before a subworker's run times are known.
+inline constexpr std::uint32_t kInitialPrefetchWindow = 2;
+
+// The prefetch window for this capacity, registered prefetch and mean run
+// time (std::nullopt: none measured yet). See the file comment.
+std::uint32_t prefetch_window(std::uint32_t capacity, std::uint32_t prefetch,
+                              std::optional<std::chrono::nanoseconds> mean_run_time);
 
 // One registered subworker. Owned by the pool; pointers stay valid until
 // remove() (entries live in a node-based map).
@@ -42,7 +61,13 @@ struct SubworkerEntry {
     std::string worker_id;
     std::string address;  // its base address: SUBMIT goes to base+priority
     std::uint32_t capacity = 1;
-    std::uint32_t prefetch = 0;
+    std::uint32_t prefetch = 0;  // the most it accepts beyond capacity (REGISTER)
+    // Tasks it is sent beyond capacity now (prefetch_window()); follows
+    // mean_run_time.
+    std::uint32_t window = 0;
+    // Exponentially weighted mean of its tasks' run times; none before its
+    // first RESULT.
+    std::optional<std::chrono::nanoseconds> mean_run_time;
     std::unordered_set<std::string> task_names;
     zmq::message_t management_routing_id;  // its DEALER on the management port
 
@@ -58,7 +83,7 @@ struct SubworkerEntry {
     std::size_t capability_class = 0;  // the pool's index of its set of task names
 
     bool can_run(const std::string& task_name) const { return task_names.count(task_name) > 0; }
-    bool has_room() const { return in_flight < capacity + prefetch; }
+    bool has_room() const { return in_flight < capacity + window; }
 };
 
 class SubworkerPool {
@@ -94,6 +119,9 @@ public:
     void assign(SubworkerEntry& entry, const std::string& task_id);
     // Returns false when the task was not in flight there (a late answer).
     bool unassign(SubworkerEntry& entry, const std::string& task_id);
+    // Folds one task's run time (its RESULT's finished_at - started_at) into
+    // the entry's mean and window. A negative time (clocks stepped) is ignored.
+    void record_run_time(SubworkerEntry& entry, std::chrono::nanoseconds run_time);
     // Clears and returns every task in flight there.
     std::vector<std::string> take_in_flight(SubworkerEntry& entry);
 

@@ -130,6 +130,42 @@ TEST_CASE("subworker dispatch: a subworker started while tasks flow takes work")
     CHECK(counts.count("control-plane") == 0);
 }
 
+TEST_CASE(
+    "subworker dispatch: with the default prefetch, long tasks wait at the control plane for a "
+    "subworker started later") {
+    // The default --prefetch (64) is a ceiling: once sw1's first 0.3 s task
+    // has ended, its window shrinks to 1, so most of the stream stays queued
+    // at the control plane instead of behind sw1's only handler.
+    ControlPlaneProcess control_plane(kFastHeartbeats);
+    SubworkerProcess sw1(control_plane, "sw1", {"--concurrency", "1"});
+    REQUIRE_MESSAGE(sw1.wait_until_registered(), sw1.describe());
+
+    Client client(control_plane.client_options());
+    std::vector<std::string> task_ids;
+    for (int i = 0; i < 14; ++i) task_ids.push_back(client.submit("sleep", sleep_payload(0.3)));
+    REQUIRE(wait_for_state(control_plane.client_options(), task_ids.front(), TaskState::success,
+                           10s));
+
+    SubworkerProcess late(control_plane, "late", {"--concurrency", "1"});
+    REQUIRE_MESSAGE(late.wait_until_registered(), late.describe());
+    {
+        const auto last = client.get(task_ids.back());
+        REQUIRE(last);
+        REQUIRE_MESSAGE(last->state == TaskState::queued,
+                        "the last task is not waiting at the control plane: sw1 took it early, "
+                        "or the stream ended before the second subworker registered");
+    }
+
+    const auto records = wait_for_all_finished(control_plane.client_options(), task_ids, 30s);
+    INFO(describe_unsuccessful(records));
+    for (const auto& record : records) REQUIRE(record.state == TaskState::success);
+    const auto counts = tasks_per_worker(records);
+    INFO("tasks per worker: " << describe_counts(counts));
+    REQUIRE(counts.count("late") == 1);
+    CHECK(counts.at("late") >= 3);
+    CHECK(counts.count("control-plane") == 0);
+}
+
 TEST_CASE("subworker dispatch: with every subworker gone, the control plane runs tasks itself") {
     ControlPlaneProcess control_plane(kFastHeartbeats);
     SubworkerProcess stopped(control_plane, "stopped");

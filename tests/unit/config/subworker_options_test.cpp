@@ -48,7 +48,7 @@ TEST_CASE("SubworkerOptions: with only a worker id, every other setting is the s
     CHECK_FALSE(settings.control_plane_subworker_port.has_value());
     CHECK(settings.base_address == "tcp://127.0.0.1:5555");
     CHECK(settings.discovery_address == "tcp://127.0.0.1:5550");
-    CHECK(settings.prefetch == 2);
+    CHECK(settings.prefetch == 64);
     CHECK(settings.engine.task_modules.empty());
     const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
     CHECK(settings.engine.concurrency == std::min<std::size_t>(cores, 1024));

@@ -171,3 +171,55 @@ TEST_CASE("SubworkerPool: a subworker that registers again with other tasks is c
     CHECK(pool.pick("resize") == &again);
     CHECK(pool.active_count() == 1);
 }
+
+TEST_CASE("prefetch_window: enough tasks for the budget, at least 1, at most the prefetch") {
+    using std::chrono::microseconds;
+    using std::chrono::milliseconds;
+    // Unknown run time: the initial window, never above what was registered.
+    CHECK(prefetch_window(2, 64, std::nullopt) == kInitialPrefetchWindow);
+    CHECK(prefetch_window(2, 1, std::nullopt) == 1);
+    // 2 handlers x 10 ms of budget / 1 ms per task = 20 tasks.
+    CHECK(prefetch_window(2, 64, milliseconds(1)) == 20);
+    // Rounded up: 1 x 10 ms / 3 ms = 3.33 -> 4.
+    CHECK(prefetch_window(1, 64, milliseconds(3)) == 4);
+    // Short tasks: capped by the registered prefetch.
+    CHECK(prefetch_window(2, 64, microseconds(10)) == 64);
+    CHECK(prefetch_window(2, 64, std::chrono::nanoseconds(0)) == 64);
+    // Long tasks: one waits, so that a handler never idles for a round trip.
+    CHECK(prefetch_window(4, 64, std::chrono::seconds(5)) == 1);
+    // A prefetch of 0 is always 0.
+    CHECK(prefetch_window(2, 0, std::nullopt) == 0);
+    CHECK(prefetch_window(2, 0, microseconds(1)) == 0);
+}
+
+TEST_CASE("SubworkerPool: the window follows the subworker's run times") {
+    using std::chrono::milliseconds;
+    SubworkerPool pool;
+    auto& only = add(pool, registration("only", 1, 64));
+    CHECK(only.window == kInitialPrefetchWindow);
+
+    // Long tasks: capacity 1 + window 1.
+    pool.record_run_time(only, milliseconds(500));
+    CHECK(only.window == 1);
+    for (int i = 0; i < 2; ++i) {
+        REQUIRE(pool.pick("echo") == &only);
+        pool.assign(only, "long" + std::to_string(i));
+    }
+    CHECK(pool.pick("echo") == nullptr);
+
+    // The mix turns short: the mean follows within a few dozen results and
+    // the window opens up to the registered prefetch.
+    for (int i = 0; i < 100; ++i) pool.record_run_time(only, std::chrono::microseconds(20));
+    CHECK(only.window == 64);
+    CHECK(pool.pick("echo") == &only);
+
+    // A negative time (clock stepped) changes nothing.
+    const auto before = only.mean_run_time;
+    pool.record_run_time(only, milliseconds(-5));
+    CHECK(only.mean_run_time == before);
+
+    // Registering again (a restarted process) forgets what was measured.
+    add(pool, registration("only", 1, 64));
+    CHECK_FALSE(only.mean_run_time.has_value());
+    CHECK(only.window == kInitialPrefetchWindow);
+}
