@@ -26,7 +26,7 @@ foreach(path
     "baseline;pipelined;tasks_per_second" "baseline;pipelined;latency_us;p50"
     "baseline;req_rep;latency_us;p50" "baseline;pipelined;cpu_us_per_round_trip"
     "ratios;tasks_per_second" "ratios;bytes_per_second" "ratios;p50" "ratios;p99"
-    "ratios;p50_vs_req_rep_p50" "ratios;tasks_per_second_vs_fq1_shape"
+    "ratios;p50_vs_req_rep_p50" "ratios;tasks_per_second_vs_wire_shape"
     "baseline;wire_shapes;0;tasks_per_second" "baseline;wire_shapes;0;cpu_us_per_task")
   string(JSON value ERROR_VARIABLE missing GET "${output}" ${path})
   if(missing)
@@ -48,12 +48,17 @@ foreach(process load-generator control-plane bench-sw1)
   endif()
 endforeach()
 
-# --baseline measures FQ/1's frames alone; --wire-shapes adds the other
+# --baseline measures FQ/1's frames alone, and through a relay when the run
+# has a subworker (then the ratio is to that); --wire-shapes adds the other
 # layouts. Each must be a valid run of its own.
-string(JSON shape_name GET "${output}" baseline wire_shapes 0 name)
+string(JSON first_shape GET "${output}" baseline wire_shapes 0 name)
+string(JSON second_shape GET "${output}" baseline wire_shapes 1 name)
 string(JSON shape_count LENGTH "${output}" baseline wire_shapes)
-if(NOT shape_name STREQUAL "fq1" OR NOT shape_count EQUAL 1)
-  message(FATAL_ERROR "--baseline measured wire shapes ${shape_count}, first '${shape_name}'\n${output}")
+string(JSON reference GET "${output}" ratios wire_shape)
+if(NOT first_shape STREQUAL "fq1" OR NOT second_shape STREQUAL "fq1-relayed"
+   OR NOT shape_count EQUAL 2 OR NOT reference STREQUAL "fq1-relayed")
+  message(FATAL_ERROR "--baseline with a subworker measured ${shape_count} wire shapes "
+                      "(${first_shape}, ${second_shape}), compared with '${reference}'\n${output}")
 endif()
 
 execute_process(
@@ -77,6 +82,6 @@ foreach(index RANGE ${last})
   endif()
   list(APPEND names ${name})
 endforeach()
-if(NOT names STREQUAL "fq1;fq1-no-ack;one-frame;one-frame-x16")
+if(NOT names STREQUAL "fq1;fq1-relayed;fq1-no-ack;one-frame;one-frame-x16")
   message(FATAL_ERROR "--wire-shapes measured '${names}'\n${output}")
 endif()

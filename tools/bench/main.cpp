@@ -53,8 +53,7 @@ int main(int argc, char** argv) {
             std::cout << to_table(report);
         }
         if (!report.is_valid()) {
-            std::cerr << "fastqueue-bench: the run does not count: " << report.problems()
-                      << "\n";
+            std::cerr << "fastqueue-bench: the run does not count: " << report.problems() << "\n";
             return 1;
         }
         return 0;

@@ -48,9 +48,12 @@ std::string format(const char* pattern, double value) {
     return text;
 }
 
-const WireShapeMeasurement* fq1_measurement(const BaselineMeasurement& baseline) {
-    for (const WireShapeMeasurement& shape : baseline.wire_shapes) {
-        if (shape.name == "fq1") return &shape;
+// The wire shape this run's FastQueue figures are compared with, if measured.
+const WireShapeMeasurement* reference_shape(const BenchReport& report) {
+    if (!report.baseline) return nullptr;
+    const std::string name = reference_shape_name(report.options);
+    for (const WireShapeMeasurement& shape : report.baseline->wire_shapes) {
+        if (shape.name == name) return &shape;
     }
     return nullptr;
 }
@@ -149,9 +152,10 @@ nlohmann::json to_json(const BenchReport& report) {
             {"p999", ratio(fq.latency.p999_ns, pipelined.latency.p999_ns)},
             {"max", ratio(fq.latency.max_ns, pipelined.latency.max_ns)},
             {"p50_vs_req_rep_p50", ratio(fq.latency.p50_ns, request_reply.latency.p50_ns)}};
-        if (const WireShapeMeasurement* fq1 = fq1_measurement(*report.baseline)) {
-            json["ratios"]["tasks_per_second_vs_fq1_shape"] =
-                ratio(fq.tasks_per_second(), fq1->tasks_per_second());
+        if (const WireShapeMeasurement* shape = reference_shape(report)) {
+            json["ratios"]["wire_shape"] = shape->name;
+            json["ratios"]["tasks_per_second_vs_wire_shape"] =
+                ratio(fq.tasks_per_second(), shape->tasks_per_second());
         }
     }
     return json;
@@ -213,9 +217,9 @@ std::string to_table(const BenchReport& report) {
                 << (shape.messages.is_valid() ? "" : "  INVALID: " + shape.messages.problems())
                 << "\n";
         }
-        if (const WireShapeMeasurement* fq1 = fq1_measurement(*report.baseline)) {
-            out << "  fastqueue tasks/s / fq1 shape tasks/s = "
-                << format("%.2f", ratio(fq.tasks_per_second(), fq1->tasks_per_second())) << "\n";
+        if (const WireShapeMeasurement* shape = reference_shape(report)) {
+            out << "  fastqueue tasks/s / " << shape->name << " shape tasks/s = "
+                << format("%.2f", ratio(fq.tasks_per_second(), shape->tasks_per_second())) << "\n";
         }
     }
     if (!report.processes.empty()) {

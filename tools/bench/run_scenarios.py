@@ -25,7 +25,7 @@ for subworkers in (0, 1, 2):
         (f"cp+{subworkers}sw 64KiB k=1000", subworkers, 65536, 1000, 2000, []),
     ]
 SCENARIOS += [
-    ("cp+1sw(prefetch 64) 32B k=1000", 1, 32, 1000, 30000, ["--subworker-prefetch", "64"]),
+    ("cp+1sw(prefetch 2) 32B k=1000", 1, 32, 1000, 30000, ["--subworker-prefetch", "2"]),
     ("cp+2sw(c=1) 32B k=1000", 2, 32, 1000, 30000, ["--subworker-concurrency", "1"]),
     ("cp+64sw(c=1) 32B k=1000", 64, 32, 1000, 30000, ["--subworker-concurrency", "1"]),
 ]
@@ -50,10 +50,10 @@ def command(subworkers, payload, in_flight, tasks, extra):
 def main():
     os.makedirs(OUT, exist_ok=True)
     only = os.environ.get("ONLY")
-    print("| scenario | tasks/s (base, ratio) | MB/s (base, ratio) | p50 us (pipelined base; req/rep) | "
+    print("| scenario | tasks/s (base, ratio) | FQ/1 wire shape tasks/s (fastqueue / shape) | MB/s (base, ratio) | p50 us (pipelined base; req/rep) | "
           "p99 us | p99.9 us | max us | p50/req-rep p50 | CPU us/task (client; CP; total; base) | "
           "CP peak RSS MiB | load avg |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, subworkers, payload, in_flight, tasks, extra in SCENARIOS:
         if only and only not in name:
             continue
@@ -84,6 +84,9 @@ def main():
         print(f"| {name} ({len(results)} runs) "
               f"| {med(*fq, 'tasks_per_second'):.0f} ({med(*base, 'tasks_per_second'):.0f}, "
               f"{med('ratios', 'tasks_per_second'):.3f}) "
+              f"| {results[0]['ratios']['wire_shape']} "
+              f"{med('baseline', 'wire_shapes', -1, 'tasks_per_second'):.0f} "
+              f"({med('ratios', 'tasks_per_second_vs_wire_shape'):.2f}) "
               f"| {med(*fq, 'bytes_per_second') / 1e6:.2f} ({med(*base, 'bytes_per_second') / 1e6:.1f}, "
               f"{med('ratios', 'bytes_per_second'):.3f}) "
               f"| {med(*fq, 'latency_us', 'p50'):.0f} ({med(*base, 'latency_us', 'p50'):.0f}; "

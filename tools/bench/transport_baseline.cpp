@@ -93,9 +93,12 @@ BaselineMeasurement run_transport_baseline(zmq::context_t& context, const BenchO
     baseline.pipelined = run_pipelined_echo(context, options, deadline);
     baseline.pipelined_cpu_seconds = launch::read_cpu_seconds(::getpid()).value_or(0) - cpu_before;
     baseline.request_reply = run_request_reply(context, options, deadline);
-    const std::vector<WireShape> shapes =
-        options.is_comparing_wire_shapes ? alternative_wire_shapes(options.payload_bytes)
-                                         : std::vector<WireShape>{fq1_shape(options.payload_bytes)};
+    std::vector<WireShape> shapes = {fq1_shape(options.payload_bytes)};
+    if (options.is_comparing_wire_shapes) {
+        shapes = alternative_wire_shapes(options.payload_bytes);
+    } else if (reference_shape_name(options) != shapes.front().name) {
+        shapes.push_back(fq1_relayed_shape(options.payload_bytes));
+    }
     for (const WireShape& shape : shapes) {
         baseline.wire_shapes.push_back(run_wire_shape(context, shape, options, deadline));
     }

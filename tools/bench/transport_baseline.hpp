@@ -9,8 +9,9 @@
 //   req/rep:   a REQ socket and a REP echo peer, one message at a time: the
 //              unloaded round-trip latency.
 //   wire shapes: the pipelined loop again with FQ/1's frames (wire_shape.hpp),
-//              the ceiling of any FQ/1 implementation here; with
-//              --wire-shapes, alternative layouts too.
+//              the ceiling of any FQ/1 implementation here: "fq1", and
+//              "fq1-relayed" when subworkers were spawned; with
+//              --wire-shapes, every layout.
 #pragma once
 
 #include <chrono>
@@ -28,7 +29,8 @@ struct BaselineMeasurement {
     // used by the pipelined run.
     double pipelined_cpu_seconds = 0;
     RunMeasurement request_reply;
-    // fq1 first, then (with --wire-shapes) the alternatives.
+    // fq1 first, then fq1-relayed (with subworkers) or every other layout
+    // (with --wire-shapes).
     std::vector<WireShapeMeasurement> wire_shapes;
 
     bool is_valid() const;

@@ -5,9 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstring>
 #include <numeric>
+#include <optional>
+#include <ranges>
 #include <stdexcept>
+#include <thread>
 #include <zmq_addon.hpp>
 
 #include "echo_peer.hpp"
@@ -118,6 +123,79 @@ void answer_request(const WireShape& shape, std::size_t id_position, zmq::socket
     }
 }
 
+// The middle of a relayed shape, on its own thread: it answers each client
+// request with the shape's first answer itself (FQ/1: the ACK), forwards the
+// request to a worker peer that answers the whole shape, and passes the
+// worker's final answer on to the client (the control plane's part when a
+// subworker runs the task). One client: its routing id is kept from its
+// first request.
+class RelayPeer {
+public:
+    RelayPeer(zmq::context_t& context, const WireShape& shape, std::size_t id_position,
+              std::uint32_t answers_in_flight, const std::string& worker_address)
+        : front_(context, zmq::socket_type::router),
+          back_(context, zmq::socket_type::dealer),
+          shape_(shape),
+          id_position_(id_position) {
+        own_answer_ = shape;
+        own_answer_.answers.resize(1);
+        size_high_water_marks(front_, 2 * answers_in_flight);
+        size_high_water_marks(back_, 2 * answers_in_flight);
+        front_.bind("tcp://127.0.0.1:*");
+        address_ = front_.get(zmq::sockopt::last_endpoint);
+        back_.connect(worker_address);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~RelayPeer() {
+        is_stopping_ = true;
+        thread_.join();
+    }
+    RelayPeer(const RelayPeer&) = delete;
+    RelayPeer& operator=(const RelayPeer&) = delete;
+
+    const std::string& address() const { return address_; }
+
+private:
+    void serve() {
+        constexpr auto kPollInterval = std::chrono::milliseconds(10);
+        while (!is_stopping_) {
+            std::array<zmq::pollitem_t, 2> items = {
+                zmq::pollitem_t{front_.handle(), 0, ZMQ_POLLIN, 0},
+                zmq::pollitem_t{back_.handle(), 0, ZMQ_POLLIN, 0}};
+            zmq::poll(items.data(), items.size(), kPollInterval);
+            while (auto frames = receive_waiting(front_)) from_client(*frames);
+            while (auto frames = receive_waiting(back_)) from_worker(*frames);
+        }
+    }
+
+    void from_client(std::vector<zmq::message_t>& frames) {
+        if (frames.empty()) return;
+        if (client_routing_id_.size() == 0) client_routing_id_.copy(frames[0]);
+        answer_request(own_answer_, id_position_, front_, frames);  // takes frames[0] only
+        zmq::send_multipart(back_, std::ranges::subrange(frames.begin() + 1, frames.end()));
+    }
+
+    void from_worker(std::vector<zmq::message_t>& frames) {
+        if (frames.size() <= id_position_ || frames[id_position_].size() < kIdBytes) return;
+        const std::size_t number =
+            static_cast<const unsigned char*>(frames[id_position_].data())[8];
+        if (number + 1 != shape_.answers.size()) return;  // the worker's ACK stays here
+        frames.insert(frames.begin(),
+                      zmq::message_t(client_routing_id_.data(), client_routing_id_.size()));
+        zmq::send_multipart(front_, frames);
+    }
+
+    zmq::socket_t front_;
+    zmq::socket_t back_;
+    const WireShape& shape_;
+    WireShape own_answer_;  // shape_ with its first answer only
+    std::size_t id_position_;
+    zmq::message_t client_routing_id_;
+    std::string address_;
+    std::atomic<bool> is_stopping_{false};
+    std::thread thread_;
+};
+
 }  // namespace
 
 WireShape fq1_shape(std::uint64_t payload_bytes) {
@@ -149,9 +227,21 @@ WireShape fq1_shape(std::uint64_t payload_bytes) {
     return shape;
 }
 
+WireShape fq1_relayed_shape(std::uint64_t payload_bytes) {
+    WireShape relayed = fq1_shape(payload_bytes);
+    relayed.name = "fq1-relayed";
+    relayed.description =
+        "FQ/1 as through a subworker: a relay ACKs and forwards the SUBMIT to a worker, which "
+        "answers ACK and RESULT; the relay passes the RESULT on";
+    relayed.is_relayed = true;
+    return relayed;
+}
+
 std::vector<WireShape> alternative_wire_shapes(std::uint64_t payload_bytes) {
     const WireShape fq1 = fq1_shape(payload_bytes);
     std::vector<WireShape> shapes{fq1};
+
+    shapes.push_back(fq1_relayed_shape(payload_bytes));
 
     WireShape no_ack = fq1;
     no_ack.name = "fq1-no-ack";
@@ -176,6 +266,10 @@ std::vector<WireShape> alternative_wire_shapes(std::uint64_t payload_bytes) {
     return shapes;
 }
 
+std::string reference_shape_name(const BenchOptions& options) {
+    return options.is_spawning && options.cluster.subworker_count > 0 ? "fq1-relayed" : "fq1";
+}
+
 double WireShapeMeasurement::cpu_us_per_task() const {
     const double tasks = static_cast<double>(messages.measurement.completed) * tasks_per_message;
     return tasks > 0 ? cpu_seconds * 1e6 / tasks : 0;
@@ -197,9 +291,12 @@ WireShapeMeasurement run_wire_shape(zmq::context_t& context, const WireShape& sh
                   [&](zmq::socket_t& socket, std::vector<zmq::message_t>& frames) {
                       answer_request(shape, id_position, socket, frames);
                   });
+    std::optional<RelayPeer> relay;
+    if (shape.is_relayed)
+        relay.emplace(context, shape, id_position, answers_in_flight, peer.address());
     zmq::socket_t socket(context, zmq::socket_type::dealer);
     size_high_water_marks(socket, messages_in_flight);
-    socket.connect(peer.address());
+    socket.connect(relay ? relay->address() : peer.address());
 
     const ShapeMessage& final_answer = shape.answers.back();
     const std::size_t final_payload = position_of(final_answer, Kind::payload);

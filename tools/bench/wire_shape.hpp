@@ -41,6 +41,10 @@ struct WireShape {
     std::uint32_t tasks_per_message = 1;
     ShapeMessage request;
     std::vector<ShapeMessage> answers;  // in the order sent; the last one is the final answer
+    // Through a relay (as through a subworker): the relay sends the first
+    // answer itself, forwards the request to the peer, and passes on only
+    // the peer's final answer.
+    bool is_relayed = false;
 };
 
 // FQ/1 as FastQueue speaks it for a task that runs on the control plane:
@@ -48,9 +52,18 @@ struct WireShape {
 // produces for this payload.
 WireShape fq1_shape(std::uint64_t payload_bytes);
 
-// fq1_shape and the alternative layouts --wire-shapes compares it with: the
-// same bytes without the ACK, in one frame per message, and 16 tasks per
-// message.
+// FQ/1 as it crosses the control plane when a subworker runs the task: the
+// client's SUBMIT, ACK and RESULT, and the control plane's SUBMIT to the
+// subworker with its ACK and RESULT (is_relayed).
+WireShape fq1_relayed_shape(std::uint64_t payload_bytes);
+
+// The name of the shape a FastQueue run with these options is compared with:
+// "fq1-relayed" when it spawned subworkers, else "fq1".
+std::string reference_shape_name(const BenchOptions& options);
+
+// fq1_shape and the layouts --wire-shapes compares it with: FQ/1 through a
+// relay (the subworker path), the same bytes without the ACK, in one frame
+// per message, and 16 tasks per message.
 std::vector<WireShape> alternative_wire_shapes(std::uint64_t payload_bytes);
 
 struct WireShapeMeasurement {
