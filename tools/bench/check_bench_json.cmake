@@ -27,7 +27,8 @@ foreach(path
     "baseline;req_rep;latency_us;p50" "baseline;pipelined;cpu_us_per_round_trip"
     "ratios;tasks_per_second" "ratios;bytes_per_second" "ratios;p50" "ratios;p99"
     "ratios;p50_vs_req_rep_p50" "ratios;tasks_per_second_vs_wire_shape"
-    "baseline;wire_shapes;0;tasks_per_second" "baseline;wire_shapes;0;cpu_us_per_task")
+    "baseline;wire_shapes;0;tasks_per_second" "baseline;wire_shapes;0;cpu_us_per_task"
+    "baseline;wire_shapes;0;latency_us;p50")
   string(JSON value ERROR_VARIABLE missing GET "${output}" ${path})
   if(missing)
     message(FATAL_ERROR "fastqueue-bench JSON has no '${path}': ${missing}\n${output}")

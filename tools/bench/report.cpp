@@ -140,7 +140,8 @@ nlohmann::json to_json(const BenchReport& report) {
                               {"cpu_us_per_task", shape.cpu_us_per_task()},
                               {"ratio_to_pipelined",
                                ratio(shape.tasks_per_second(), pipelined.tasks_per_second())},
-                              {"valid", shape.messages.is_valid()}});
+                              {"latency_us", latency_json(shape.messages.measurement.latency)},
+                 {"valid", shape.messages.is_valid()}});
         }
         json["baseline"]["wire_shapes"] = shapes;
         json["ratios"] = {

@@ -28,6 +28,12 @@ SCENARIOS += [
     ("cp+1sw(prefetch 2) 32B k=1000", 1, 32, 1000, 30000, ["--subworker-prefetch", "2"]),
     ("cp+2sw(c=1) 32B k=1000", 2, 32, 1000, 30000, ["--subworker-concurrency", "1"]),
     ("cp+64sw(c=1) 32B k=1000", 64, 32, 1000, 30000, ["--subworker-concurrency", "1"]),
+    # The same pair with a fixed window of 2 per subworker: what the fleet
+    # costs apart from how large each subworker's batches are.
+    ("cp+2sw(c=1, prefetch 2) 32B k=1000", 2, 32, 1000, 30000,
+     ["--subworker-concurrency", "1", "--subworker-prefetch", "2"]),
+    ("cp+64sw(c=1, prefetch 2) 32B k=1000", 64, 32, 1000, 30000,
+     ["--subworker-concurrency", "1", "--subworker-prefetch", "2"]),
 ]
 # A task with no JSON handling of its own (fq_test_ok's test_ok_echo returns
 # its input unchanged; built with the tests), to show the runtime's cost apart
@@ -50,7 +56,7 @@ def command(subworkers, payload, in_flight, tasks, extra):
 def main():
     os.makedirs(OUT, exist_ok=True)
     only = os.environ.get("ONLY")
-    print("| scenario | tasks/s (base, ratio) | FQ/1 wire shape tasks/s (fastqueue / shape) | MB/s (base, ratio) | p50 us (pipelined base; req/rep) | "
+    print("| scenario | tasks/s (base, ratio) | FQ/1 wire shape tasks/s; p50 us (fastqueue tasks/s / shape's) | MB/s (base, ratio) | p50 us (pipelined base; req/rep) | "
           "p99 us | p99.9 us | max us | p50/req-rep p50 | CPU us/task (client; CP; total; base) | "
           "CP peak RSS MiB | load avg |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -85,7 +91,8 @@ def main():
               f"| {med(*fq, 'tasks_per_second'):.0f} ({med(*base, 'tasks_per_second'):.0f}, "
               f"{med('ratios', 'tasks_per_second'):.3f}) "
               f"| {results[0]['ratios']['wire_shape']} "
-              f"{med('baseline', 'wire_shapes', -1, 'tasks_per_second'):.0f} "
+              f"{med('baseline', 'wire_shapes', -1, 'tasks_per_second'):.0f}; "
+              f"p50 {med('baseline', 'wire_shapes', -1, 'latency_us', 'p50'):.0f} "
               f"({med('ratios', 'tasks_per_second_vs_wire_shape'):.2f}) "
               f"| {med(*fq, 'bytes_per_second') / 1e6:.2f} ({med(*base, 'bytes_per_second') / 1e6:.1f}, "
               f"{med('ratios', 'bytes_per_second'):.3f}) "
