@@ -196,9 +196,7 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
             return;
         }
         subworker.tasks_completed += 1;
-        if (record.started_at != Timestamp{} && record.finished_at != Timestamp{}) {
-            pool.record_run_time(subworker, record.finished_at - record.started_at);
-        }
+        pool.record_run_time(subworker, record.started_at, record.finished_at);
         if (subworker.is_leaving && subworker.in_flight == 0) pool.mark_inactive(subworker);
         TaskOutcome outcome;
         outcome.task_id = record.task_id;

@@ -157,8 +157,18 @@ bool SubworkerPool::unassign(SubworkerEntry& entry, const std::string& task_id) 
     return true;
 }
 
-void SubworkerPool::record_run_time(SubworkerEntry& entry, std::chrono::nanoseconds run_time) {
-    if (run_time.count() < 0) return;
+void SubworkerPool::record_run_time(SubworkerEntry& entry, Timestamp started_at,
+                                    Timestamp finished_at) {
+    if (started_at == Timestamp{} || finished_at == Timestamp{} || finished_at < started_at) return;
+    // The difference of two valid timestamps can exceed what a signed 64-bit
+    // count of nanoseconds holds; unsigned subtraction of the ordered pair
+    // cannot overflow.
+    const auto span = static_cast<std::uint64_t>(finished_at.time_since_epoch().count()) -
+                      static_cast<std::uint64_t>(started_at.time_since_epoch().count());
+    const auto limit = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<Timestamp::duration>(kMaxCountedRunTime).count());
+    const auto run_time = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        Timestamp::duration(static_cast<Timestamp::rep>(std::min(span, limit))));
     // Weight 1/8: a change in the task mix moves the window within a few
     // dozen results, one odd task barely.
     constexpr std::int64_t kWeight = 8;

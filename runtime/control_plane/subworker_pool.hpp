@@ -49,6 +49,10 @@ namespace fastqueue {
 inline constexpr std::chrono::milliseconds kPrefetchBudget{10};
 // The window before a subworker's run times are known.
 inline constexpr std::uint32_t kInitialPrefetchWindow = 2;
+// Longer run times count as this (any run this long already gives a window
+// of 1), so that the mean's arithmetic cannot overflow whatever a subworker
+// reports.
+inline constexpr std::chrono::hours kMaxCountedRunTime{1};
 
 // The prefetch window for this capacity, registered prefetch and mean run
 // time (std::nullopt: none measured yet). See the file comment.
@@ -119,9 +123,11 @@ public:
     void assign(SubworkerEntry& entry, const std::string& task_id);
     // Returns false when the task was not in flight there (a late answer).
     bool unassign(SubworkerEntry& entry, const std::string& task_id);
-    // Folds one task's run time (its RESULT's finished_at - started_at) into
-    // the entry's mean and window. A negative time (clocks stepped) is ignored.
-    void record_run_time(SubworkerEntry& entry, std::chrono::nanoseconds run_time);
+    // Folds one task's run time, from its RESULT's started_at and finished_at
+    // (the subworker's clock), into the entry's mean and window. Nothing
+    // changes when either is unset or the end is before the start; a run
+    // time above kMaxCountedRunTime counts as that.
+    void record_run_time(SubworkerEntry& entry, Timestamp started_at, Timestamp finished_at);
     // Clears and returns every task in flight there.
     std::vector<std::string> take_in_flight(SubworkerEntry& entry);
 

@@ -194,12 +194,13 @@ TEST_CASE("prefetch_window: enough tasks for the budget, at least 1, at most the
 
 TEST_CASE("SubworkerPool: the window follows the subworker's run times") {
     using std::chrono::milliseconds;
+    const Timestamp start = Clock::now();
     SubworkerPool pool;
     auto& only = add(pool, registration("only", 1, 64));
     CHECK(only.window == kInitialPrefetchWindow);
 
     // Long tasks: capacity 1 + window 1.
-    pool.record_run_time(only, milliseconds(500));
+    pool.record_run_time(only, start, start + milliseconds(500));
     CHECK(only.window == 1);
     for (int i = 0; i < 2; ++i) {
         REQUIRE(pool.pick("echo") == &only);
@@ -209,17 +210,35 @@ TEST_CASE("SubworkerPool: the window follows the subworker's run times") {
 
     // The mix turns short: the mean follows within a few dozen results and
     // the window opens up to the registered prefetch.
-    for (int i = 0; i < 100; ++i) pool.record_run_time(only, std::chrono::microseconds(20));
+    for (int i = 0; i < 100; ++i) {
+        pool.record_run_time(only, start, start + std::chrono::microseconds(20));
+    }
     CHECK(only.window == 64);
     CHECK(pool.pick("echo") == &only);
 
-    // A negative time (clock stepped) changes nothing.
+    // Times that say nothing change nothing: an end before the start (a
+    // stepped clock), or either one unset.
     const auto before = only.mean_run_time;
-    pool.record_run_time(only, milliseconds(-5));
+    pool.record_run_time(only, start, start - milliseconds(5));
+    pool.record_run_time(only, Timestamp{}, start);
+    pool.record_run_time(only, start, Timestamp{});
     CHECK(only.mean_run_time == before);
 
     // Registering again (a restarted process) forgets what was measured.
     add(pool, registration("only", 1, 64));
     CHECK_FALSE(only.mean_run_time.has_value());
     CHECK(only.window == kInitialPrefetchWindow);
+}
+
+TEST_CASE("SubworkerPool: a run time from the ends of the timestamp range counts as the cap") {
+    // Both are valid protocol timestamps; their difference does not fit in
+    // a signed 64-bit count of nanoseconds.
+    const Timestamp earliest = *parse_timestamp("1700-01-01T00:00:00.000000Z");
+    const Timestamp latest = *parse_timestamp("2250-01-01T00:00:00.000000Z");
+    SubworkerPool pool;
+    auto& only = add(pool, registration("only", 2, 64));
+    pool.record_run_time(only, earliest, latest);
+    REQUIRE(only.mean_run_time.has_value());
+    CHECK(*only.mean_run_time == kMaxCountedRunTime);
+    CHECK(only.window == 1);
 }
