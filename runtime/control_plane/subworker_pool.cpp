@@ -126,7 +126,7 @@ bool SubworkerPool::has_capable(const std::string& task_name) const {
 SubworkerEntry* SubworkerPool::pick(const std::string& task_name) {
     // The least loaded of each capable class's first entry with room. Full
     // entries are skipped; a full entry has the highest load among those of
-    // the same capacity and prefetch, so it sorts late.
+    // the same capacity and prefetch window, so it sorts late.
     auto classes = classes_by_task_.find(task_name);
     if (classes == classes_by_task_.end()) return nullptr;
     SubworkerEntry* best = nullptr;
