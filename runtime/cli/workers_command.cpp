@@ -21,16 +21,19 @@ struct WorkersFlags {
 };
 
 // One row per subworker, columns padded to their widest cell:
-//   ID   ADDRESS               STATUS  LOAD/CAPACITY  COMPLETED  LAST SEEN
-//   sw1  tcp://127.0.0.1:5561  active  2/4            17         2026-11-27T23:52:33.123456Z
+//   ID   ADDRESS               STATUS  LOAD/CAPACITY  WINDOW  COMPLETED  LAST SEEN
+//   sw1  tcp://127.0.0.1:5561  active  2/4            64      17         2026-11-27T23:52:33.123456Z
+// (WINDOW is the prefetch window; "-" from a control plane that does not
+// report it)
 // then "N subworkers, M active" (with no subworkers, only that line), and
 // "K message(s) rejected by the control plane" when it reports that count.
 void print_workers_table(const SubworkerPoolStatus& status) {
     std::vector<std::vector<std::string>> rows{
-        {"ID", "ADDRESS", "STATUS", "LOAD/CAPACITY", "COMPLETED", "LAST SEEN"}};
+        {"ID", "ADDRESS", "STATUS", "LOAD/CAPACITY", "WINDOW", "COMPLETED", "LAST SEEN"}};
     for (const auto& [worker_id, info] : status.subworkers) {
         rows.push_back({worker_id, info.address, info.is_active ? "active" : "inactive",
                         std::to_string(info.load) + "/" + std::to_string(info.capacity),
+                        info.prefetch_window ? std::to_string(*info.prefetch_window) : "-",
                         std::to_string(info.tasks_completed), format_timestamp(info.last_seen)});
     }
     std::vector<std::size_t> widths(rows.front().size(), 0);

@@ -36,6 +36,18 @@ bool read_unsigned(const json& object, const std::string& where, const char* key
     return true;
 }
 
+// Like read_unsigned, for a member a control plane older than it does not
+// send: absent leaves `out` unset.
+bool read_optional_unsigned(const json& object, const std::string& where, const char* key,
+                            std::uint64_t max, std::optional<std::uint64_t>& out,
+                            std::string* error) {
+    if (!object.contains(key)) return true;
+    std::uint64_t value = 0;
+    if (!read_unsigned(object, where, key, max, value, error)) return false;
+    out = value;
+    return true;
+}
+
 const std::string* read_string(const json& object, const std::string& where, const char* key,
                                std::string* error) {
     auto it = object.find(key);
@@ -87,6 +99,12 @@ std::optional<SubworkerInfo> parse_info(const std::string& worker_id, const json
     }
     info.load = static_cast<std::uint32_t>(load);
     info.capacity = static_cast<std::uint32_t>(capacity);
+    std::optional<std::uint64_t> prefetch_window;
+    if (!read_optional_unsigned(object, where, "prefetch_window", kMaxUint32, prefetch_window,
+                                error)) {
+        return std::nullopt;
+    }
+    if (prefetch_window) info.prefetch_window = static_cast<std::uint32_t>(*prefetch_window);
 
     const std::string* last_seen_text = read_string(object, where, "last_seen", error);
     if (last_seen_text == nullptr) return std::nullopt;
@@ -107,14 +125,16 @@ std::string to_json_text(const SubworkerPoolStatus& status) {
     // ordered_json keeps the members in the order of the header's example.
     nlohmann::ordered_json subworkers = nlohmann::ordered_json::object();
     for (const auto& [worker_id, info] : status.subworkers) {
-        subworkers[worker_id] = {
+        nlohmann::ordered_json& entry = subworkers[worker_id];
+        entry = {
             {"address", info.address},
             {"status", info.is_active ? "active" : "inactive"},
             {"load", info.load},
             {"capacity", info.capacity},
-            {"tasks_completed", info.tasks_completed},
-            {"last_seen", format_timestamp(info.last_seen)},
         };
+        if (info.prefetch_window) entry["prefetch_window"] = *info.prefetch_window;
+        entry["tasks_completed"] = info.tasks_completed;
+        entry["last_seen"] = format_timestamp(info.last_seen);
     }
     nlohmann::ordered_json object = {
         {"total_subworkers", status.total_subworkers},
@@ -140,14 +160,10 @@ std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& jso
         !read_unsigned(object, "", "active_subworkers", kMaxCount, active, error)) {
         return std::nullopt;
     }
-    // Optional: a control plane older than this member does not send it.
-    if (object.contains("messages_rejected")) {
-        std::uint64_t rejected = 0;
-        if (!read_unsigned(object, "", "messages_rejected",
-                           std::numeric_limits<std::uint64_t>::max(), rejected, error)) {
-            return std::nullopt;
-        }
-        status.messages_rejected = rejected;
+    if (!read_optional_unsigned(object, "", "messages_rejected",
+                                std::numeric_limits<std::uint64_t>::max(),
+                                status.messages_rejected, error)) {
+        return std::nullopt;
     }
     auto subworkers = object.find("subworkers");
     if (subworkers == object.end()) {

@@ -217,6 +217,7 @@ SubworkerPoolStatus SubworkerPool::status() const {
         info.is_active = entry.is_active && !entry.is_leaving;
         info.load = entry.in_flight;
         info.capacity = entry.capacity;
+        info.prefetch_window = entry.window;
         info.tasks_completed = entry.tasks_completed;
         info.last_seen = entry.last_seen;
         if (info.is_active) ++status.active_subworkers;

@@ -80,6 +80,12 @@ TEST_CASE("workers --json: every field of every subworker") {
     }
     CHECK(view["subworkers"]["sw1"]["capacity"] == 3);
     CHECK(view["subworkers"]["sw2"]["capacity"] == 1);
+    // The prefetch window: within sw1's default --prefetch (64), and always
+    // 0 for sw2's --prefetch 0.
+    REQUIRE(view["subworkers"]["sw1"]["prefetch_window"].is_number_unsigned());
+    CHECK(view["subworkers"]["sw1"]["prefetch_window"].get<std::uint64_t>() >= 1);
+    CHECK(view["subworkers"]["sw1"]["prefetch_window"].get<std::uint64_t>() <= 64);
+    CHECK(view["subworkers"]["sw2"]["prefetch_window"] == 0);
     // Nothing is in flight any more.
     CHECK(view["subworkers"]["sw1"]["load"] == 0);
     CHECK(view["subworkers"]["sw2"]["load"] == 0);
@@ -92,6 +98,8 @@ TEST_CASE("workers --json: every field of every subworker") {
     CHECK(status.subworkers.at("sw1").address == sw1.address());
     CHECK(status.subworkers.at("sw1").capacity == 3);
     CHECK(status.subworkers.at("sw1").is_active);
+    REQUIRE(status.subworkers.count("sw2") == 1);
+    CHECK(status.subworkers.at("sw2").prefetch_window == std::optional<std::uint32_t>(0));
 }
 
 TEST_CASE("workers --json: load counts a running task") {

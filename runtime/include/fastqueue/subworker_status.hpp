@@ -4,7 +4,8 @@
 // prints it:
 //   {"total_subworkers": 3, "active_subworkers": 3, "messages_rejected": 0,
 //    "subworkers": {"sw1": {"address": "tcp://127.0.0.1:5561", "status": "active",
-//                           "load": 2, "capacity": 4, "tasks_completed": 17,
+//                           "load": 2, "capacity": 4, "prefetch_window": 64,
+//                           "tasks_completed": 17,
 //                           "last_seen": "2026-11-27T23:52:33.123456Z"}, ...}}
 #pragma once
 
@@ -22,6 +23,11 @@ struct SubworkerInfo {
     bool is_active = false;        // "active" / "inactive"
     std::uint32_t load = 0;        // tasks in flight there (running plus prefetched)
     std::uint32_t capacity = 0;    // its handler threads
+    // Tasks the control plane sends it beyond its capacity now: its prefetch
+    // window, which follows its tasks' run times (docs/scaling.md). Unset
+    // when read from a control plane too old to report it; to_json_text
+    // omits it when unset.
+    std::optional<std::uint32_t> prefetch_window;
     std::uint64_t tasks_completed = 0;
     Timestamp last_seen{};         // last message from it (UTC)
 };

@@ -126,6 +126,27 @@ TEST_CASE(
                   "'messages_rejected' must be an integer");
 }
 
+TEST_CASE(
+    "SubworkerStatus: a subworker's prefetch_window is written when set and read back; a status "
+    "without it still parses") {
+    SubworkerPoolStatus original = two_subworkers();
+    original.subworkers["sw1"].prefetch_window = 64;
+    const auto object = nlohmann::json::parse(to_json_text(original));
+    CHECK(object["subworkers"]["sw1"]["prefetch_window"] == 64);
+    CHECK_FALSE(object["subworkers"]["sw.2:b-c_d"].contains("prefetch_window"));
+    auto parsed = parse_subworker_status(object.dump());
+    REQUIRE(parsed);
+    CHECK(parsed->subworkers.at("sw1").prefetch_window == std::optional<std::uint32_t>(64));
+    CHECK_FALSE(parsed->subworkers.at("sw.2:b-c_d").prefetch_window.has_value());
+
+    check_refused(edited([](nlohmann::json& o) { o["subworkers"]["sw1"]["prefetch_window"] = -1; }),
+                  "'prefetch_window' must be an integer");
+    check_refused(edited([](nlohmann::json& o) {
+                      o["subworkers"]["sw1"]["prefetch_window"] = 4294967296ULL;
+                  }),
+                  "'prefetch_window' must be an integer in 0..4294967295");
+}
+
 TEST_CASE("SubworkerStatus: members it does not know are ignored") {
     auto parsed = parse_subworker_status(edited([](nlohmann::json& object) {
         object["later_member"] = 1;

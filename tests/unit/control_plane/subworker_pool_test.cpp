@@ -135,7 +135,13 @@ TEST_CASE("SubworkerPool: status reports each subworker in the documented shape"
     CHECK(info.is_active);
     CHECK(info.load == 1);
     CHECK(info.capacity == 4);
+    CHECK(info.prefetch_window == std::optional<std::uint32_t>(0));  // registered prefetch 0
     CHECK(info.last_seen != Timestamp{});
+
+    auto& prefetching = add(pool, registration("sw2", 2, 64));
+    const Timestamp start = Clock::now();
+    pool.record_run_time(prefetching, start, start + std::chrono::milliseconds(1));
+    CHECK(pool.status().subworkers.at("sw2").prefetch_window.value_or(0) == 20);
 }
 
 TEST_CASE("SubworkerPool: with mixed task sets, the least loaded capable subworker wins across them") {
