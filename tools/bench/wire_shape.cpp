@@ -287,13 +287,19 @@ WireShapeMeasurement run_wire_shape(zmq::context_t& context, const WireShape& sh
     // The peer may hold every answer of every request in flight.
     const auto answers_in_flight =
         messages_in_flight * static_cast<std::uint32_t>(shape.answers.size());
-    EchoPeer peer(context, zmq::socket_type::router, answers_in_flight,
+    // Each peer has a ZeroMQ context (and so an I/O thread) of its own, as
+    // the processes it stands for would: FastQueue's client, control plane
+    // and subworker each have one. Declared before the peers, so that their
+    // sockets close first.
+    zmq::context_t peer_context;
+    zmq::context_t relay_context;
+    EchoPeer peer(peer_context, zmq::socket_type::router, answers_in_flight,
                   [&](zmq::socket_t& socket, std::vector<zmq::message_t>& frames) {
                       answer_request(shape, id_position, socket, frames);
                   });
     std::optional<RelayPeer> relay;
     if (shape.is_relayed)
-        relay.emplace(context, shape, id_position, answers_in_flight, peer.address());
+        relay.emplace(relay_context, shape, id_position, answers_in_flight, peer.address());
     zmq::socket_t socket(context, zmq::socket_type::dealer);
     size_high_water_marks(socket, messages_in_flight);
     socket.connect(relay ? relay->address() : peer.address());
