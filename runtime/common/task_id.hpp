@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,7 +25,15 @@ struct TaskId {
     // The canonical text (36 characters).
     std::string to_string() const;
 
-    bool operator==(const TaskId&) const = default;
+    // Two 8-byte comparisons: the defaulted operator called memcmp for the
+    // 16 bytes, 1.5 % of the control plane's samples (hash-table probes).
+    bool operator==(const TaskId& other) const noexcept {
+        std::uint64_t mine[2];
+        std::uint64_t theirs[2];
+        std::memcpy(mine, bytes.data(), sizeof(mine));
+        std::memcpy(theirs, other.bytes.data(), sizeof(theirs));
+        return ((mine[0] ^ theirs[0]) | (mine[1] ^ theirs[1])) == 0;
+    }
 };
 
 // Hashes every byte (ids are chosen by clients, so no part of them can be

@@ -65,3 +65,16 @@ TEST_CASE("TaskId: equal ids hash equal; different ids are told apart") {
     std::unordered_set<TaskId, TaskIdHash> ids{*a, *b, *a_again};
     CHECK(ids.size() == 2);
 }
+
+TEST_CASE("TaskId: equal exactly when all 16 bytes are") {
+    const auto base = TaskId::parse("3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f");
+    REQUIRE(base);
+    CHECK(*base == *base);
+    for (std::size_t index = 0; index < base->bytes.size(); ++index) {
+        CAPTURE(index);
+        TaskId other = *base;
+        other.bytes[index] ^= 0x01;
+        CHECK_FALSE(other == *base);
+        CHECK_FALSE(*base == other);
+    }
+}
