@@ -92,8 +92,9 @@ std::vector<ConfigKey<SubworkerSettings>> subworker_keys() {
                      .default_text = std::to_string(SubworkerSettings{}.prefetch),
                      .help = "Most tasks the control plane may send beyond --concurrency, so "
                              "that short tasks stream without a round trip; it sends fewer when "
-                             "tasks run long (about 10 ms of work waits here, at least 1); 0 "
-                             "sends a task only to a free handler thread",
+                             "tasks run long (about 10 ms of work waits here, at least 1) or "
+                             "their payloads are large (16 MiB); 0 sends a task only to a free "
+                             "handler thread",
                      .kind = ValueKind::integer},
                     [](const RawValue& value, SubworkerSettings& settings) {
                         settings.prefetch = static_cast<std::uint32_t>(

@@ -73,7 +73,7 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
                                  protocol::encode(protocol::RegisterRefused{worker_id, reason}));
             return;
         }
-        if (!existing->assigned_task_ids.empty()) {
+        if (!existing->assigned_tasks.empty()) {
             lose_subworker(*existing, "re-registered while it held tasks");
         }
         close_links(worker_id);
@@ -149,7 +149,7 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
         }
     }
     mark_started(task, subworker.worker_id, true);
-    pool.assign(subworker, task_id);
+    pool.assign(subworker, task_id, task.payload.size());
     return true;
 }
 

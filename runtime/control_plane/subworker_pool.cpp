@@ -85,7 +85,8 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     entry.is_leaving = false;
     entry.in_flight = 0;
     entry.reported_load = 0;
-    entry.assigned_task_ids.clear();
+    entry.assigned_tasks.clear();
+    entry.payload_bytes_in_flight = 0;
     mark_heard(entry, now);
     make_dispatchable(entry);
     return entry;
@@ -140,18 +141,22 @@ SubworkerEntry* SubworkerPool::pick(const std::string& task_name) {
     return best;
 }
 
-void SubworkerPool::assign(SubworkerEntry& entry, const std::string& task_id) {
+void SubworkerPool::assign(SubworkerEntry& entry, const std::string& task_id,
+                           std::size_t payload_bytes) {
     reorder(entry, [&] {
         entry.in_flight += 1;
         entry.last_dispatch_sequence = ++dispatch_sequence_;
-        entry.assigned_task_ids.insert(task_id);
+        entry.assigned_tasks.emplace(task_id, payload_bytes);
+        entry.payload_bytes_in_flight += payload_bytes;
     });
 }
 
 bool SubworkerPool::unassign(SubworkerEntry& entry, const std::string& task_id) {
-    if (entry.assigned_task_ids.count(task_id) == 0) return false;
+    auto it = entry.assigned_tasks.find(task_id);
+    if (it == entry.assigned_tasks.end()) return false;
     reorder(entry, [&] {
-        entry.assigned_task_ids.erase(task_id);
+        entry.payload_bytes_in_flight -= it->second;
+        entry.assigned_tasks.erase(it);
         entry.in_flight -= 1;
     });
     return true;
@@ -179,9 +184,12 @@ void SubworkerPool::record_run_time(SubworkerEntry& entry, Timestamp started_at,
 }
 
 std::vector<std::string> SubworkerPool::take_in_flight(SubworkerEntry& entry) {
-    std::vector<std::string> task_ids(entry.assigned_task_ids.begin(), entry.assigned_task_ids.end());
+    std::vector<std::string> task_ids;
+    task_ids.reserve(entry.assigned_tasks.size());
+    for (const auto& [task_id, payload_bytes] : entry.assigned_tasks) task_ids.push_back(task_id);
     reorder(entry, [&] {
-        entry.assigned_task_ids.clear();
+        entry.assigned_tasks.clear();
+        entry.payload_bytes_in_flight = 0;
         entry.in_flight = 0;
     });
     return task_ids;

@@ -16,6 +16,9 @@
 // while long ones wait at the control plane, where any subworker (also one
 // added later) can take them. Before a subworker's first result the window
 // is min(prefetch, kInitialPrefetchWindow); a prefetch of 0 is always 0.
+// Beyond its capacity a subworker is also sent a task only while the
+// payloads it holds total less than kPrefetchPayloadBudget, so that short
+// tasks with large payloads cannot pile a window's worth of them there.
 //
 // Subworkers that registered the same set of task names form a capability
 // class, and each class keeps its active subworkers in a set ordered by
@@ -49,6 +52,9 @@ namespace fastqueue {
 inline constexpr std::chrono::milliseconds kPrefetchBudget{10};
 // The window before a subworker's run times are known.
 inline constexpr std::uint32_t kInitialPrefetchWindow = 2;
+// Payload bytes a subworker may hold before it is sent a task beyond its
+// capacity (see the file comment).
+inline constexpr std::size_t kPrefetchPayloadBudget = std::size_t{16} << 20;
 // Longer run times count as this (any run this long already gives a window
 // of 1), so that the mean's arithmetic cannot overflow whatever a subworker
 // reports.
@@ -83,11 +89,17 @@ struct SubworkerEntry {
     std::uint64_t last_dispatch_sequence = 0;
     std::chrono::steady_clock::time_point last_heard{};
     Timestamp last_seen{};  // wall clock of last_heard, for people
-    std::unordered_set<std::string> assigned_task_ids;  // the in-flight tasks
+    // The in-flight tasks, with their payload sizes, and those sizes' sum.
+    std::unordered_map<std::string, std::size_t> assigned_tasks;
+    std::size_t payload_bytes_in_flight = 0;
     std::size_t capability_class = 0;  // the pool's index of its set of task names
 
     bool can_run(const std::string& task_name) const { return task_names.count(task_name) > 0; }
-    bool has_room() const { return in_flight < capacity + window; }
+    // A free handler thread, or room in the window and the payload budget.
+    bool has_room() const {
+        return in_flight < capacity ||
+               (in_flight < capacity + window && payload_bytes_in_flight < kPrefetchPayloadBudget);
+    }
 };
 
 class SubworkerPool {
@@ -120,7 +132,7 @@ public:
     SubworkerEntry* pick(const std::string& task_name);
 
     // Bookkeeping of one task's dispatch and end.
-    void assign(SubworkerEntry& entry, const std::string& task_id);
+    void assign(SubworkerEntry& entry, const std::string& task_id, std::size_t payload_bytes = 0);
     // Returns false when the task was not in flight there (a late answer).
     bool unassign(SubworkerEntry& entry, const std::string& task_id);
     // Folds one task's run time, from its RESULT's started_at and finished_at

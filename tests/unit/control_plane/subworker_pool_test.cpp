@@ -248,3 +248,40 @@ TEST_CASE("SubworkerPool: a run time from the ends of the timestamp range counts
     CHECK(*only.mean_run_time == kMaxCountedRunTime);
     CHECK(only.window == 1);
 }
+
+TEST_CASE("SubworkerPool: beyond capacity, a subworker holding large payloads gets no more tasks") {
+    constexpr std::size_t kMiB = std::size_t{1} << 20;
+    SubworkerPool pool;
+    auto& only = add(pool, registration("only", 2, 64));  // window 2 until results come
+
+    // Its handler threads are always offered work, whatever the bytes.
+    pool.assign(only, "big1", 10 * kMiB);
+    REQUIRE(pool.pick("echo") == &only);
+    pool.assign(only, "big2", 10 * kMiB);
+    // Both handlers busy and 20 MiB held: the window has room, the budget not.
+    CHECK(only.payload_bytes_in_flight == 20 * kMiB);
+    CHECK(pool.pick("echo") == nullptr);
+    CHECK(pool.has_capable("echo"));
+
+    // One ends: 10 MiB held, under the budget, so a task may wait there again.
+    CHECK(pool.unassign(only, "big1"));
+    CHECK(only.payload_bytes_in_flight == 10 * kMiB);
+    pool.assign(only, "big3", 10 * kMiB);  // a free handler
+    CHECK(pool.pick("echo") == nullptr);   // 20 MiB again
+
+    // A lost subworker's tasks are taken back with their bytes.
+    CHECK(pool.take_in_flight(only).size() == 2);
+    CHECK(only.payload_bytes_in_flight == 0);
+    CHECK(pool.pick("echo") == &only);
+}
+
+TEST_CASE("SubworkerPool: small payloads are limited by the window alone") {
+    SubworkerPool pool;
+    auto& only = add(pool, registration("only", 1, 64));
+    for (int i = 0; i < 3; ++i) {  // capacity 1 + initial window 2
+        REQUIRE(pool.pick("echo") == &only);
+        pool.assign(only, "t" + std::to_string(i), 1024);
+    }
+    CHECK(pool.pick("echo") == nullptr);
+    CHECK(only.payload_bytes_in_flight == 3 * 1024);
+}
