@@ -13,9 +13,14 @@
  * narenas:1          -- one arena for every thread, so the threads reuse each
  *                       other's freed pages; each thread's own cache still
  *                       serves most allocations without the arena's lock.
- * dirty_decay_ms:500 -- freed pages go back to the system within half a
- * muzzy_decay_ms:0      second rather than ten. Returning them at once (0)
+ * dirty_decay_ms:100 -- freed pages go back to the system within a tenth of
+ * muzzy_decay_ms:0      a second rather than ten. Returning them at once (0)
  *                       cost a third or more CPU per task at full load (3
- *                       runs, medians 20.5 against 14.0 us); half a second
- *                       cost nothing measurable. */
-const char* malloc_conf = "narenas:1,dirty_decay_ms:500,muzzy_decay_ms:0";
+ *                       runs, medians 20.5 against 14.0 us). Half a second
+ *                       was tried first: under CPU contention the flood's
+ *                       memory then rose from 12 to 17-23 MiB in about half
+ *                       the runs, where 100 ms stayed within 3.4 MiB, and
+ *                       100 ms cost nothing measurable against 500 (control
+ *                       plane CPU per task, 4 interleaved pairs alone and 3
+ *                       through a subworker). */
+const char* malloc_conf = "narenas:1,dirty_decay_ms:100,muzzy_decay_ms:0";
