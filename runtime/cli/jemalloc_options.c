@@ -18,9 +18,11 @@
  *                       cost a third or more CPU per task at full load (3
  *                       runs, medians 20.5 against 14.0 us). Half a second
  *                       was tried first: under CPU contention the flood's
- *                       memory then rose from 12 to 17-23 MiB in about half
- *                       the runs, where 100 ms stayed within 3.4 MiB, and
- *                       100 ms cost nothing measurable against 500 (control
- *                       plane CPU per task, 4 interleaved pairs alone and 3
- *                       through a subworker). */
+ *                       memory then peaked at 17-23 MiB against 12 in about
+ *                       half the runs; with 100 ms the peaks stayed within
+ *                       4.7 MiB of the start, and 100 ms cost nothing
+ *                       measurable against 500 (control plane CPU per task,
+ *                       4 interleaved pairs alone and 3 through a
+ *                       subworker). The peaks fall again: they are pages
+ *                       kept, not lost (tests/e2e/flood_test.cpp). */
 const char* malloc_conf = "narenas:1,dirty_decay_ms:100,muzzy_decay_ms:0";

@@ -70,26 +70,20 @@ struct RssSample {
     std::uint64_t rss_bytes = 0;
 };
 
-// The highest sample taken while `sent` was in [from, to).
-std::uint64_t max_rss_between(const std::vector<RssSample>& samples, std::uint64_t from,
-                              std::uint64_t to) {
-    std::uint64_t highest = 0;
-    for (const auto& sample : samples) {
-        if (sample.sent >= from && sample.sent < to) highest = std::max(highest, sample.rss_bytes);
-    }
-    return highest;
-}
-
-// The lowest sample taken while `sent` was in [from, to); 0 when none was.
-std::uint64_t min_rss_between(const std::vector<RssSample>& samples, std::uint64_t from,
-                              std::uint64_t to) {
+// The lowest and highest samples taken while `sent` was in [from, to); both
+// 0 when none was.
+struct RssRange {
     std::uint64_t lowest = 0;
+    std::uint64_t highest = 0;
+};
+RssRange rss_between(const std::vector<RssSample>& samples, std::uint64_t from, std::uint64_t to) {
+    RssRange range;
     for (const auto& sample : samples) {
-        if (sample.sent >= from && sample.sent < to && (lowest == 0 || sample.rss_bytes < lowest)) {
-            lowest = sample.rss_bytes;
-        }
+        if (sample.sent < from || sample.sent >= to) continue;
+        if (range.lowest == 0 || sample.rss_bytes < range.lowest) range.lowest = sample.rss_bytes;
+        range.highest = std::max(range.highest, sample.rss_bytes);
     }
-    return lowest;
+    return range;
 }
 
 }  // namespace
@@ -155,21 +149,18 @@ TEST_CASE(
     CHECK(sent >= 10 * accepted);
 
     const std::uint64_t third = kFloodSubmissions / 3;
-    const std::uint64_t first_plateau = max_rss_between(samples, 0, third);
-    const std::uint64_t last_third = max_rss_between(samples, 2 * third, kFloodSubmissions + 1);
-    const std::uint64_t first_third_low = min_rss_between(samples, 0, third);
-    const std::uint64_t last_third_low =
-        min_rss_between(samples, 2 * third, kFloodSubmissions + 1);
-    const std::uint64_t highest = max_rss_between(samples, 0, kFloodSubmissions + 1);
-    MESSAGE("control plane VmRSS: first third max "
-            << first_plateau / 1024 << " KiB, min " << first_third_low / 1024 << " KiB, last third min " << last_third_low / 1024
-            << " KiB, max " << last_third / 1024 << " KiB, overall max " << highest / 1024 << " KiB, " << samples.size() << " samples");
+    const RssRange first = rss_between(samples, 0, third);
+    const RssRange last = rss_between(samples, 2 * third, kFloodSubmissions + 1);
+    const std::uint64_t highest = rss_between(samples, 0, kFloodSubmissions + 1).highest;
+    MESSAGE("control plane VmRSS: first third min "
+            << first.lowest / 1024 << " KiB, max " << first.highest / 1024
+            << " KiB; last third min " << last.lowest / 1024 << " KiB, max " << last.highest / 1024
+            << " KiB; overall max " << highest / 1024 << " KiB, " << samples.size() << " samples");
     REQUIRE(samples.size() >= 30);
-    CHECK(first_plateau > 0);
-    CHECK(first_third_low > 0);
-    CHECK(last_third_low > 0);
+    CHECK(first.lowest > 0);
+    CHECK(last.lowest > 0);
     if (kIsMemoryMeasurable) {
-        CHECK(last_third_low <= first_third_low + kGrowthMarginBytes);
+        CHECK(last.lowest <= first.lowest + kGrowthMarginBytes);
         CHECK(highest < kRssBoundBytes);
     } else {
         MESSAGE("built with AddressSanitizer: its quarantine keeps up to 256 MiB of freed "

@@ -91,14 +91,32 @@ zmq::message_t id_frame(std::size_t bytes, std::uint64_t index, unsigned char ma
     return frame;
 }
 
+// What an id frame says: the request's index and the answer's number.
+struct IdFields {
+    std::uint64_t index = 0;
+    std::size_t mark = 0;  // the answer's number, or kRequestMark
+};
+
+// The id frame at `position` of `frames`, or std::nullopt when there is none
+// that long.
+std::optional<IdFields> read_id_frame(const std::vector<zmq::message_t>& frames,
+                                      std::size_t position) {
+    if (frames.size() <= position || frames[position].size() < kIdBytes) return std::nullopt;
+    IdFields fields;
+    std::memcpy(&fields.index, frames[position].data(), sizeof(fields.index));
+    fields.mark = static_cast<const unsigned char*>(frames[position].data())[8];
+    return fields;
+}
+
 // The peer's side: every answer of `shape` for the request in `frames`
 // (routing id first).
 void answer_request(const WireShape& shape, std::size_t id_position, zmq::socket_t& socket,
                     std::vector<zmq::message_t>& frames) {
     const std::size_t body = 1;  // frames[0] is the routing id
     if (frames.size() != body + shape.request.size()) return;
-    std::uint64_t index = 0;
-    std::memcpy(&index, frames[body + id_position].data(), sizeof(index));
+    const auto id = read_id_frame(frames, body + id_position);
+    if (!id) return;
+    const std::uint64_t index = id->index;
     const std::size_t payload_position = body + position_of(shape.request, Kind::payload);
     std::vector<zmq::message_t> out;
     for (std::size_t number = 0; number < shape.answers.size(); ++number) {
@@ -176,10 +194,8 @@ private:
     }
 
     void from_worker(std::vector<zmq::message_t>& frames) {
-        if (frames.size() <= id_position_ || frames[id_position_].size() < kIdBytes) return;
-        const std::size_t number =
-            static_cast<const unsigned char*>(frames[id_position_].data())[8];
-        if (number + 1 != shape_.answers.size()) return;  // the worker's ACK stays here
+        const auto id = read_id_frame(frames, id_position_);
+        if (!id || id->mark + 1 != shape_.answers.size()) return;  // the worker's ACK stays here
         frames.insert(frames.begin(),
                       zmq::message_t(client_routing_id_.data(), client_routing_id_.size()));
         zmq::send_multipart(front_, frames);
@@ -326,9 +342,10 @@ WireShapeMeasurement run_wire_shape(zmq::context_t& context, const WireShape& sh
         if (!received) return std::nullopt;
         const std::vector<zmq::message_t>& frames = *received;
         Answer answer;
-        if (frames.size() <= id_position || frames[id_position].size() < kIdBytes) return answer;
-        std::memcpy(&answer.index, frames[id_position].data(), sizeof(answer.index));
-        const std::size_t number = static_cast<const unsigned char*>(frames[id_position].data())[8];
+        const auto id = read_id_frame(frames, id_position);
+        if (!id) return answer;  // unreadable
+        answer.index = id->index;
+        const std::size_t number = id->mark;
         if (number >= shape.answers.size() || frames.size() != shape.answers[number].size()) {
             return answer;  // unreadable
         }
