@@ -112,3 +112,25 @@ TEST_CASE("handler failures: many failures in a row leave the control plane serv
     }
     check_still_serves(control_plane);
 }
+
+TEST_CASE("handler failures: input nested millions of arrays deep fails with a message and the control plane keeps serving") {
+    // 8 MB of brackets, under the default 16 MiB payload limit. Walked
+    // recursively (copied, or written back by echo), a value this deep
+    // overflows a handler thread's stack; the plugin wrapper refuses it first.
+    ControlPlaneProcess control_plane;
+    const std::size_t depth = 4'000'000;
+    const std::string deep = std::string(depth, '[') + std::string(depth, ']');
+    Client client(control_plane.client_options());
+    // Written by hand: Client::make_payload refuses input this deep itself.
+    const auto record = client.submit_and_wait("echo", "{\"args\":[" + deep + "]}");
+    CHECK(record.state == TaskState::failure);
+    CHECK(record.error == "task input is nested more than 1024 arrays and objects deep");
+    CHECK(control_plane.process().is_running());
+    check_still_serves(control_plane);
+
+    const std::string deepest_accepted = std::string(1022, '[') + std::string(1022, ']');
+    const auto echoed =
+        client.submit_and_wait("echo", Client::make_payload("[" + deepest_accepted + "]", "{}"));
+    CHECK(echoed.state == TaskState::success);
+    CHECK(echoed.result == deepest_accepted);
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the fuzzers' seed corpora: corpus/protocol_decode/ and corpus/plugin_args/.
+"""Writes the fuzzers' seed corpora: corpus/protocol_decode/, corpus/plugin_args/
+and corpus/plugin_json/.
 
 The seeds are committed; this script is how they were made and the place to
 add more (or drop a file into the folder by hand). Rerunning it rewrites the
@@ -11,6 +12,10 @@ One valid message of every type, plus edge cases.
 
 plugin_args seeds: SUBMIT payloads, {"args": [...], "kwargs": {...}}, valid
 ones for each task of tests/fuzz/plugin_args_fuzzer.cpp and edge cases.
+
+plugin_json seeds: any bytes, read as JSON text (tests/fuzz/plugin_json_fuzzer.cpp);
+the cases where simdjson and nlohmann's parser part ways, and values of every
+kind for the writer.
 """
 import json
 import pathlib
@@ -140,6 +145,20 @@ PLUGIN_ARGS = {
                                           '"]}').encode(),
 }
 
+PLUGIN_JSON = {
+    "task_input": b'{"args":["0:xxxxxxxx",1,-2,3.5,true,null],"kwargs":{"k":{"a":[]}}}',
+    "minus_zero": b'[0,-0,-0.0,{"a":-0}]',
+    "big_integers": b'[18446744073709551615,18446744073709551616,-9223372036854775809]',
+    "byte_order_mark": b'\xef\xbb\xbf{"args":[]}',
+    "escapes": b'["\\u00e9\\ud83d\\ude00\\u0000\\/\\b\\f\\n\\r\\t\\"\\\\",'
+               b'"caf\xc3\xa9 \x7f"]',
+    "lone_surrogate": b'["\\ud800","\\udc00"]',
+    "duplicate_keys": b'{"a":1,"b":2,"a":3}',
+    "deep": b"[" * 1100 + b"]" * 1100,
+    "number_edges": b'[1e400,1e-400,4.9e-324,-2.5E-3,123456789012345678901234567890]',
+    "invalid_utf8": b'["\xff","\xc3("]',
+}
+
 
 def write(folder, seeds):
     target = HERE / "corpus" / folder
@@ -151,3 +170,4 @@ def write(folder, seeds):
 if __name__ == "__main__":
     write("protocol_decode", PROTOCOL)
     write("plugin_args", PLUGIN_ARGS)
+    write("plugin_json", PLUGIN_JSON)

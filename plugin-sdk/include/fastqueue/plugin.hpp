@@ -12,6 +12,7 @@
 // Contracts:
 //   - Input. A task's input is decoded as JSON {"args": [...], "kwargs": {...}};
 //     either member may be absent or null, and empty input means no arguments.
+//     Input nested more than 1024 arrays and objects deep is an error.
 //     Positional arguments bind in order; keyword arguments bind by the
 //     parameter names given at registration (no names: positional only).
 //     Supported parameter types: bool, integer types (a non-integral or
@@ -34,6 +35,8 @@
 //     run-time limit (fq_task_def.timeout_ms, ABI 1.1).
 //   - Output. The return value is encoded with nlohmann::json (void -> null)
 //     and handed to host->set_result. Non-finite doubles encode as null.
+//   - Input and output text are read and written as nlohmann's parse and dump
+//     would, only faster (fastqueue/plugin_json.hpp, which uses simdjson).
 //   - Exceptions never cross the ABI: the descriptor's init and every handler
 //     enter the plugin through exactly one trampoline each, which catches
 //     everything and turns it into a status plus a message.
@@ -60,6 +63,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <fastqueue/plugin_json.hpp>
 #include <limits>
 #include <map>
 #include <memory>
@@ -412,16 +416,16 @@ inline TaskInput parse_task_input(const std::uint8_t* input, std::size_t input_s
     const char* begin = reinterpret_cast<const char*>(input);
     const char* end = begin + input_size;
     const auto is_blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    bool is_empty = true;
-    for (const char* c = begin; c != end; ++c) is_empty = is_empty && is_blank(*c);
-    if (is_empty) return parsed;
+    if (std::all_of(begin, end, is_blank)) return parsed;
 
     json document;
     try {
-        document = json::parse(begin, end);
+        document = parse_json(begin, input_size);
     } catch (const json::exception& error) {
         // parse_error, and out_of_range for a number too large for a double.
         throw ArgumentError("task input is not valid JSON: " + without_json_prefix(error.what()));
+    } catch (const JsonTooDeep& error) {
+        throw ArgumentError(std::string("task input is ") + error.what());
     }
     if (!document.is_object())
         throw ArgumentError(
@@ -621,7 +625,7 @@ inline int task_trampoline(fq_task_context* context, const std::uint8_t* input,
         const json result = task.invoke(task_context, parse_task_input(input, input_size));
         std::string encoded;
         try {
-            encoded = result.dump();
+            encoded = dump_json(result);
         } catch (const json::exception& error) {
             throw std::runtime_error("cannot encode the result as JSON: " +
                                      without_json_prefix(error.what()));

@@ -237,6 +237,21 @@ TEST_CASE("plugin.hpp: input that is not a valid task object is a clear error") 
           R"(task input: unknown member "argz" (expected "args" and "kwargs"))");
 }
 
+TEST_CASE("plugin.hpp: input nested more than 1024 deep is refused; 1024 deep is echoed") {
+    // Writing back, or walking, a value a million arrays deep would overflow
+    // the stack of the runtime thread that runs the task.
+    PluginFixture fixture;
+    const auto nested = [](std::size_t depth) {
+        return std::string(depth, '[') + std::string(depth, ']');
+    };
+    CHECK(fixture.error_of("echo", "{\"args\": [" + nested(1000000) + "]}") ==
+          "task input is nested more than 1024 arrays and objects deep");
+    // The task object and its "args" array are two of the 1024 levels.
+    CHECK(fixture.error_of("echo", "{\"args\": [" + nested(1023) + "]}") ==
+          "task input is nested more than 1024 arrays and objects deep");
+    CHECK(fixture.result_of("echo", "{\"args\": [" + nested(1022) + "]}") == nested(1022));
+}
+
 TEST_CASE("plugin.hpp: error messages are valid UTF-8 even when the input is not") {
     // Found by fuzzing: the parser quoted the invalid input bytes into the
     // message, and a value shown in a message was cut inside a character.
