@@ -272,7 +272,21 @@ Client::~Client() = default;
 std::string Client::make_payload(std::string_view args_json, std::string_view kwargs_json) {
     auto parse = [](std::string_view text, const char* what, bool wants_array) {
         if (text.empty()) return wants_array ? nlohmann::json::array() : nlohmann::json::object();
-        auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+        // Refused before it is built: copying or writing a value nested
+        // millions deep recurses past the end of the stack.
+        const auto refuse_too_deep = [what](int depth, nlohmann::json::parse_event_t event,
+                                            nlohmann::json&) {
+            const bool is_start = event == nlohmann::json::parse_event_t::array_start ||
+                                  event == nlohmann::json::parse_event_t::object_start;
+            if (is_start && depth >= kMaxArgumentNesting) {
+                throw ClientError(ClientErrorKind::invalid_argument,
+                                  std::string(what) + " is nested more than " +
+                                      std::to_string(kMaxArgumentNesting) +
+                                      " arrays and objects deep");
+            }
+            return true;
+        };
+        auto value = nlohmann::json::parse(text, refuse_too_deep, /*allow_exceptions=*/false);
         if (value.is_discarded()) {
             throw ClientError(
                 ClientErrorKind::invalid_argument,

@@ -95,9 +95,14 @@ public:
 
     // Builds the conventional payload {"args": <args_json>, "kwargs": <kwargs_json>}.
     // args_json must be a JSON array and kwargs_json a JSON object (an empty
-    // string stands for [] and {} respectively); throws
+    // string stands for [] and {} respectively), each nested at most
+    // kMaxArgumentNesting arrays and objects deep; throws
     // ClientError(invalid_argument) otherwise.
     static std::string make_payload(std::string_view args_json, std::string_view kwargs_json);
+
+    // The deepest args_json or kwargs_json make_payload takes: with the
+    // payload object around it, the 1024 levels the plugin wrapper reads.
+    static constexpr int kMaxArgumentNesting = 1023;
 
     // Submits a task and waits until it ends; returns its final record
     // (state success, failure or cancelled). Throws ClientError: unreachable

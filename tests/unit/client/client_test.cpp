@@ -462,6 +462,30 @@ TEST_CASE("Client::make_payload: args must be an array and kwargs an object") {
     CHECK_THROWS_AS(Client::make_payload("[]", "nope"), ClientError);
 }
 
+TEST_CASE("Client::make_payload: arguments nested more than 1023 deep are refused, not a crash") {
+    const auto nested = [](std::size_t depth) {
+        return std::string(depth, '[') + std::string(depth, ']');
+    };
+    const auto message_of = [](const std::function<void()>& call) {
+        try {
+            call();
+        } catch (const ClientError& error) {
+            CHECK(error.kind() == ClientErrorKind::invalid_argument);
+            return std::string(error.what());
+        }
+        return std::string("(no error)");
+    };
+    CHECK(message_of([&] { Client::make_payload(nested(4'000'000), "{}"); }) ==
+          "args is nested more than 1023 arrays and objects deep");
+    CHECK(message_of([&] { Client::make_payload(nested(1024), "{}"); }) ==
+          "args is nested more than 1023 arrays and objects deep");
+    CHECK(message_of([&] {
+              Client::make_payload("[]", "{\"a\":" + nested(1023) + "}");
+          }) == "kwargs is nested more than 1023 arrays and objects deep");
+    CHECK(Client::make_payload(nested(1023), "{}") ==
+          "{\"args\":" + nested(1023) + ",\"kwargs\":{}}");
+}
+
 TEST_CASE("Client: a submission without an acknowledgement is resent with the same task id") {
     std::atomic<int> submits{0};
     FakeControlPlane fake([&](Message& request) {
