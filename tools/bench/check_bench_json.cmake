@@ -86,3 +86,21 @@ endforeach()
 if(NOT names STREQUAL "fq1;fq1-relayed;fq1-no-ack;one-frame;one-frame-x16")
   message(FATAL_ERROR "--wire-shapes measured '${names}'\n${output}")
 endif()
+
+# A run whose results are not what was sent back fails, counting each one as
+# wrong: `echo` returns its argument, while --returns-input expects the whole
+# payload; and test_ok_echo returns the whole payload, while the default
+# expects the argument alone.
+foreach(task_flags "--task;echo;--returns-input" "--task;test_ok_echo;--task-modules;fq_test_ok")
+  execute_process(
+    COMMAND "${TOOL}" --fastqueue "${FASTQUEUE}" --modules-dir "${MODULES_DIR}"
+            --tasks 50 --in-flight 10 --payload-bytes 64 ${task_flags} --json --max-seconds 60
+    RESULT_VARIABLE exit_code
+    OUTPUT_VARIABLE output
+    ERROR_VARIABLE errors)
+  string(JSON wrong ERROR_VARIABLE unreadable GET "${output}" fastqueue wrong)
+  if(exit_code EQUAL 0 OR unreadable OR NOT wrong EQUAL 50)
+    message(FATAL_ERROR "fastqueue-bench ${task_flags} with the wrong expectation exited "
+                        "${exit_code} with ${wrong} wrong results of 50\n${output}\n${errors}")
+  endif()
+endforeach()

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <random>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -84,23 +86,83 @@ std::optional<std::vector<zmq::message_t>> receive_waiting(zmq::socket_t& socket
     return frames;
 }
 
+namespace {
+
+constexpr std::string_view kPayloadHead = "{\"args\":[";
+constexpr std::string_view kPayloadTail = "],\"kwargs\":{}}";
+
+// What echo_text starts with: the index in decimal and ':'.
+std::string echo_text_head(std::uint64_t index) { return std::to_string(index) + ":"; }
+
+// The 'x's that follow the head up to payload_bytes.
+std::size_t filler_bytes(const std::string& head, std::uint64_t payload_bytes) {
+    return payload_bytes > head.size() ? static_cast<std::size_t>(payload_bytes - head.size()) : 0;
+}
+
+void append_echo_text(std::string& out, std::uint64_t index, std::uint64_t payload_bytes) {
+    const std::string head = echo_text_head(index);
+    out += head;
+    out.append(filler_bytes(head, payload_bytes), 'x');
+}
+
+// Whether every byte of text is 'x', 8 bytes at a time.
+bool is_all_x(std::string_view text) {
+    constexpr std::uint64_t kEightX = 0x7878787878787878u;
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + i, sizeof word);
+        if (word != kEightX) return false;
+    }
+    for (; i < text.size(); ++i) {
+        if (text[i] != 'x') return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::string echo_text(std::uint64_t index, std::uint64_t payload_bytes) {
-    std::string text = std::to_string(index) + ":";
-    text.resize(std::max<std::uint64_t>(payload_bytes, text.size()), 'x');
+    std::string text;
+    text.reserve(payload_bytes + 21);
+    append_echo_text(text, index, payload_bytes);
     return text;
 }
 
-// echo_text as a JSON string. Its characters (digits, ':' and 'x') need no
-// escaping, so quoting it is the whole encoding, exactly what a JSON
-// library writes; building it directly keeps the load generator's own cost
-// out of the measurement as far as it can be.
-std::string quoted_echo_text(std::uint64_t index, std::uint64_t payload_bytes) {
-    return '"' + echo_text(index, payload_bytes) + '"';
+// echo_text, quoted, as the args of a JSON object. Its characters (digits,
+// ':' and 'x') need no escaping, so quoting them is the whole encoding,
+// exactly what a JSON library writes; building it directly, in one
+// allocation, keeps the load generator's own cost out of the measurement as
+// far as it can be.
+std::string echo_payload_text(std::uint64_t index, std::uint64_t payload_bytes) {
+    std::string text;
+    text.reserve(kPayloadHead.size() + payload_bytes + 23 + kPayloadTail.size());
+    text += kPayloadHead;
+    text += '"';
+    append_echo_text(text, index, payload_bytes);
+    text += '"';
+    text += kPayloadTail;
+    return text;
 }
 
-// The SUBMIT payload of task `index`: {"args":["<text>"],"kwargs":{}}.
-std::string echo_payload_text(std::uint64_t index, std::uint64_t payload_bytes) {
-    return "{\"args\":[" + quoted_echo_text(index, payload_bytes) + "],\"kwargs\":{}}";
+bool is_echo_text(std::string_view text, std::uint64_t index, std::uint64_t payload_bytes) {
+    const std::string head = echo_text_head(index);
+    return text.size() == head.size() + filler_bytes(head, payload_bytes) &&
+           text.substr(0, head.size()) == head && is_all_x(text.substr(head.size()));
+}
+
+bool is_quoted_echo_text(std::string_view text, std::uint64_t index, std::uint64_t payload_bytes) {
+    return text.size() >= 2 && text.front() == '"' && text.back() == '"' &&
+           is_echo_text(text.substr(1, text.size() - 2), index, payload_bytes);
+}
+
+bool is_echo_payload_text(std::string_view text, std::uint64_t index,
+                          std::uint64_t payload_bytes) {
+    const std::size_t frame = kPayloadHead.size() + kPayloadTail.size();
+    return text.size() >= frame && text.substr(0, kPayloadHead.size()) == kPayloadHead &&
+           text.substr(text.size() - kPayloadTail.size()) == kPayloadTail &&
+           is_quoted_echo_text(text.substr(kPayloadHead.size(), text.size() - frame), index,
+                               payload_bytes);
 }
 
 PipelineOutcome run_pipeline(zmq::socket_t& socket, PipelineProtocol& protocol,
@@ -227,12 +289,12 @@ PipelineOutcome run_fastqueue_load(zmq::context_t& context, const BenchOptions& 
             }
         } else if (auto* result = std::get_if<protocol::Result>(&message)) {
             if (name(result->record.task_id)) {
-                const std::string expected =
-                    options.is_returning_input
-                        ? echo_payload_text(answer.index, options.payload_bytes)
-                        : quoted_echo_text(answer.index, options.payload_bytes);
-                const bool is_expected = result->record.state == TaskState::success &&
-                                         result->record.result == expected;
+                const std::string_view given = result->record.result;
+                const bool is_expected =
+                    result->record.state == TaskState::success &&
+                    (options.is_returning_input
+                         ? is_echo_payload_text(given, answer.index, options.payload_bytes)
+                         : is_quoted_echo_text(given, answer.index, options.payload_bytes));
                 answer.kind = is_expected ? Answer::Kind::correct : Answer::Kind::wrong;
             }
         } else if (auto* refused = std::get_if<protocol::Refused>(&message)) {

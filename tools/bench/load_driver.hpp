@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -86,6 +87,14 @@ std::string echo_text(std::uint64_t index, std::uint64_t payload_bytes);
 
 // The SUBMIT payload of task `index`: {"args":["<echo_text>"],"kwargs":{}}.
 std::string echo_payload_text(std::uint64_t index, std::uint64_t payload_bytes);
+
+// Whether text is exactly echo_text(index, payload_bytes), that text as a
+// JSON string ("<echo_text>"), or echo_payload_text(index, payload_bytes);
+// each reads text in place, without building the expected text.
+bool is_echo_text(std::string_view text, std::uint64_t index, std::uint64_t payload_bytes);
+bool is_quoted_echo_text(std::string_view text, std::uint64_t index, std::uint64_t payload_bytes);
+bool is_echo_payload_text(std::string_view text, std::uint64_t index,
+                          std::uint64_t payload_bytes);
 
 // Submits options.task_count tasks to the control plane at `address` as
 // options describe and checks every RESULT against the echoed text (with

@@ -39,7 +39,7 @@ PipelineOutcome run_pipelined_echo(zmq::context_t& context, const BenchOptions& 
         Answer answer;
         if (frames.size() != 2 || frames[0].size() != sizeof(std::uint64_t)) return answer;
         std::memcpy(&answer.index, frames[0].data(), sizeof(answer.index));
-        answer.kind = frames[1].to_string_view() == echo_text(answer.index, options.payload_bytes)
+        answer.kind = is_echo_text(frames[1].to_string_view(), answer.index, options.payload_bytes)
                           ? Answer::Kind::correct
                           : Answer::Kind::wrong;
         return answer;
