@@ -364,12 +364,28 @@ inline std::string argument_label(std::size_t index, const std::vector<std::stri
     return label;
 }
 
-// Finds the JSON value for parameter `index` (positional first, then by
-// name) and decodes it.
+// decode<T>, except that a json or std::string parameter takes the value
+// itself rather than a copy of it (a 64 KiB string argument is otherwise
+// copied once more). Safe because the wrapper owns the decoded input and
+// binds each of its values to one parameter at most.
 template <class T>
-T bind_argument(std::size_t index, const json& args, const json& kwargs,
+T decode_taking(json& value) {
+    if constexpr (std::is_same_v<T, json>) {
+        return std::move(value);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        if (value.is_string()) return std::move(value.get_ref<std::string&>());
+        return decode<T>(value);
+    } else {
+        return decode<T>(value);
+    }
+}
+
+// Finds the JSON value for parameter `index` (positional first, then by
+// name) and decodes it, taking it out of args or kwargs (decode_taking).
+template <class T>
+T bind_argument(std::size_t index, json& args, json& kwargs,
                 const std::vector<std::string>& names) {
-    const json* value = nullptr;
+    json* value = nullptr;
     if (index < args.size()) value = &args[index];
     if (index < names.size()) {
         const auto named = kwargs.find(names[index]);
@@ -389,7 +405,7 @@ T bind_argument(std::size_t index, const json& args, const json& kwargs,
         }
     }
     try {
-        return decode<T>(*value);
+        return decode_taking<T>(*value);
     } catch (const DecodeError& error) {
         std::string where = argument_label(index, names);
         if (!error.path.empty()) where += ", element " + error.path;
@@ -483,8 +499,9 @@ public:
 
     const fq_host_api& host() const noexcept { return *host_; }
     const std::string& name() const noexcept { return name_; }
-    // Decodes the input, calls the function, returns its encoded result.
-    virtual json invoke(TaskContext& context, const TaskInput& input) const = 0;
+    // Decodes the input, calls the function, returns its result. Arguments
+    // are moved out of input.
+    virtual json invoke(TaskContext& context, TaskInput& input) const = 0;
 
 private:
     const fq_host_api* host_;
@@ -497,7 +514,7 @@ public:
     TypedTask(const fq_host_api& host, std::string name, Fn fn, std::vector<std::string> names)
         : TaskBase(host, std::move(name)), fn_(std::move(fn)), names_(std::move(names)) {}
 
-    json invoke(TaskContext& context, const TaskInput& input) const override {
+    json invoke(TaskContext& context, TaskInput& input) const override {
         check_counts(input);
         return call(context, input, std::index_sequence_for<Params...>{});
     }
@@ -520,7 +537,7 @@ private:
     }
 
     template <std::size_t... I>
-    json call(TaskContext& context, const TaskInput& input, std::index_sequence<I...>) const {
+    json call(TaskContext& context, TaskInput& input, std::index_sequence<I...>) const {
         // Braced initialisation decodes left to right, so the first bad
         // argument is the one reported.
         std::tuple<Params...> values{bind_argument<Params>(I, input.args, input.kwargs, names_)...};
@@ -622,7 +639,8 @@ inline int task_trampoline(fq_task_context* context, const std::uint8_t* input,
     const fq_host_api& host = task.host();
     try {
         TaskContext task_context(host, context);
-        const json result = task.invoke(task_context, parse_task_input(input, input_size));
+        TaskInput arguments = parse_task_input(input, input_size);
+        const json result = task.invoke(task_context, arguments);
         std::string encoded;
         try {
             encoded = dump_json(result);

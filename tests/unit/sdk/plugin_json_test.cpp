@@ -239,8 +239,9 @@ TEST_CASE("dump_json: invalid UTF-8 fails as dump() fails") {
 }
 
 TEST_CASE("is_plain_json_text: finds a byte that needs work at any position") {
-    // 19 bytes: two full 8-byte words and a 3-byte tail.
-    const std::string plain(19, 'a');
+    // 75 bytes: two 32-byte blocks, one 8-byte word and a 3-byte tail, so
+    // that every path of the scan meets the byte.
+    const std::string plain(75, 'a');
     REQUIRE(is_plain_json_text(plain));
     for (int byte = 0; byte < 256; ++byte) {
         const bool needs_work = byte < 0x20 || byte >= 0x80 || byte == '"' || byte == '\\';
