@@ -117,40 +117,34 @@ inline nlohmann::json parse_json(const char* text, std::size_t size) {
         });
 }
 
-// True when every byte of text is printable ASCII (0x20-0x7F) other than '"'
-// and '\\': the JSON string is then the bytes between quotes, and there is no
-// UTF-8 to check. Reads 8 bytes at a time; in each word, a byte's high bit
-// says it is >= 0x80, and the usual "has a zero byte" test, applied to the
-// word XOR a repeated byte, finds that byte ('"', '\\'), or applied to the
-// word minus 0x20 in each byte, a byte below 0x20.
+// True when the byte needs more than a copy in a JSON string: a control
+// character, '"', '\\', or part of a UTF-8 sequence (which dump() checks).
+inline bool needs_json_work(unsigned char byte) {
+    return byte < 0x20 || byte >= 0x80 || byte == '"' || byte == '\\';
+}
+
+// True when no byte of text needs work (needs_json_work): the JSON string is
+// then the bytes between quotes. With GCC and clang, 16 bytes at a time as a
+// vector of signed bytes, in which one comparison, "less than 0x20", finds
+// both the control characters and the bytes from 0x80 (negative as signed).
 inline bool is_plain_json_text(std::string_view text) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101u;
-    constexpr std::uint64_t kHighBits = 0x8080808080808080u;
-    const auto has_zero_byte = [](std::uint64_t word) {
-        return (word - kOnes) & ~word & kHighBits;
-    };
-    // Non-zero when a byte of the 8 at data needs work.
-    const auto needs_work = [&](const char* data) {
-        std::uint64_t word;
-        std::memcpy(&word, data, sizeof word);
-        const std::uint64_t below_space = (word - 0x20 * kOnes) & ~word & kHighBits;
-        return (word & kHighBits) | below_space | has_zero_byte(word ^ ('"' * kOnes)) |
-               has_zero_byte(word ^ ('\\' * kOnes));
-    };
     std::size_t i = 0;
-    // 32 bytes per branch.
-    for (; i + 32 <= text.size(); i += 32) {
-        const char* block = text.data() + i;
-        if ((needs_work(block) | needs_work(block + 8) | needs_work(block + 16) |
-             needs_work(block + 24)) != 0)
-            return false;
+#if defined(__GNUC__)
+    using Bytes16 = signed char __attribute__((vector_size(16)));
+    const auto block_needs_work = [](const char* data) {
+        Bytes16 bytes;
+        std::memcpy(&bytes, data, sizeof bytes);
+        const Bytes16 flagged = (bytes < 0x20) | (bytes == '"') | (bytes == '\\');
+        std::uint64_t halves[2];
+        std::memcpy(halves, &flagged, sizeof halves);
+        return (halves[0] | halves[1]) != 0;
+    };
+    for (; i + 16 <= text.size(); i += 16) {
+        if (block_needs_work(text.data() + i)) return false;
     }
-    for (; i + 8 <= text.size(); i += 8) {
-        if (needs_work(text.data() + i) != 0) return false;
-    }
+#endif
     for (; i < text.size(); ++i) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte < 0x20 || byte >= 0x80 || byte == '"' || byte == '\\') return false;
+        if (needs_json_work(static_cast<unsigned char>(text[i]))) return false;
     }
     return true;
 }

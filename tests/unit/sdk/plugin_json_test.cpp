@@ -239,8 +239,8 @@ TEST_CASE("dump_json: invalid UTF-8 fails as dump() fails") {
 }
 
 TEST_CASE("is_plain_json_text: finds a byte that needs work at any position") {
-    // 75 bytes: two 32-byte blocks, one 8-byte word and a 3-byte tail, so
-    // that every path of the scan meets the byte.
+    // 75 bytes: four 16-byte blocks and an 11-byte tail, so that both
+    // paths of the scan meet the byte at every position.
     const std::string plain(75, 'a');
     REQUIRE(is_plain_json_text(plain));
     for (int byte = 0; byte < 256; ++byte) {
