@@ -3,6 +3,7 @@
 // either waits for its result or prints its id once it is acknowledged.
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/record_output.hpp"
 #include "cli/task_option_flags.hpp"
+#include "protocol/bounded_json.hpp"
 
 namespace fastqueue::cli {
 namespace {
@@ -28,10 +30,19 @@ struct SubmitFlags {
     TaskOptionFlags task;
 };
 
-// Each --args value is JSON where it is valid JSON, otherwise a string.
-nlohmann::json parse_argument(const std::string& value) {
-    auto parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
-    return parsed.is_discarded() ? nlohmann::json(value) : parsed;
+// Each --args value is JSON where it is valid JSON, otherwise a string;
+// JSON nested too deep to handle safely is std::nullopt.
+std::optional<nlohmann::json> parse_argument(const std::string& value) {
+    auto parsed = protocol::parse_bounded_json(value);
+    switch (parsed.outcome) {
+        case protocol::BoundedJsonOutcome::ok:
+            return std::move(parsed.value);
+        case protocol::BoundedJsonOutcome::invalid:
+            return nlohmann::json(value);
+        case protocol::BoundedJsonOutcome::too_deep:
+            break;
+    }
+    return std::nullopt;
 }
 
 int run_submit(const SubmitFlags& flags) {
@@ -42,7 +53,15 @@ int run_submit(const SubmitFlags& flags) {
         return kExitUsage;
     }
     nlohmann::json args = nlohmann::json::array();
-    for (const auto& value : flags.args) args.push_back(parse_argument(value));
+    for (const auto& value : flags.args) {
+        auto argument = parse_argument(value);
+        if (!argument) {
+            std::cerr << "fastqueue submit: an --args value is nested more than "
+                      << protocol::kMaxJsonNesting << " arrays and objects deep\n";
+            return kExitUsage;
+        }
+        args.push_back(std::move(*argument));
+    }
 
     try {
         const std::string payload = Client::make_payload(args.dump(), flags.kwargs);

@@ -21,6 +21,7 @@
 #include "common/duration_text.hpp"
 #include "common/endpoint.hpp"
 #include "common/uuid.hpp"
+#include "protocol/bounded_json.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/submit_options.hpp"
 #include "protocol/text.hpp"
@@ -274,20 +275,14 @@ std::string Client::make_payload(std::string_view args_json, std::string_view kw
         if (text.empty()) return wants_array ? nlohmann::json::array() : nlohmann::json::object();
         // Refused before it is built: copying or writing a value nested
         // millions deep recurses past the end of the stack.
-        const auto refuse_too_deep = [what](int depth, nlohmann::json::parse_event_t event,
-                                            nlohmann::json&) {
-            const bool is_start = event == nlohmann::json::parse_event_t::array_start ||
-                                  event == nlohmann::json::parse_event_t::object_start;
-            if (is_start && depth >= kMaxArgumentNesting) {
-                throw ClientError(ClientErrorKind::invalid_argument,
-                                  std::string(what) + " is nested more than " +
-                                      std::to_string(kMaxArgumentNesting) +
-                                      " arrays and objects deep");
-            }
-            return true;
-        };
-        auto value = nlohmann::json::parse(text, refuse_too_deep, /*allow_exceptions=*/false);
-        if (value.is_discarded()) {
+        auto parsed = protocol::parse_bounded_json(text, kMaxArgumentNesting);
+        if (parsed.outcome == protocol::BoundedJsonOutcome::too_deep) {
+            throw ClientError(ClientErrorKind::invalid_argument,
+                              std::string(what) + " is nested more than " +
+                                  std::to_string(kMaxArgumentNesting) + " arrays and objects deep");
+        }
+        auto& value = parsed.value;
+        if (parsed.outcome == protocol::BoundedJsonOutcome::invalid) {
             throw ClientError(
                 ClientErrorKind::invalid_argument,
                 std::string(what) + " is not valid JSON: " + protocol::printable_excerpt(text));
@@ -298,7 +293,7 @@ std::string Client::make_payload(std::string_view args_json, std::string_view kw
                                   (wants_array ? "array" : "object") + ", got " +
                                   protocol::printable_excerpt(text));
         }
-        return value;
+        return std::move(value);
     };
     nlohmann::json payload{{"args", parse(args_json, "args", true)},
                            {"kwargs", parse(kwargs_json, "kwargs", false)}};

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "common/uuid.hpp"
+#include "protocol/bounded_json.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/json_text.hpp"
 #include "protocol/messages.hpp"
@@ -213,8 +214,12 @@ std::optional<TaskRecord> record_metadata_from_members(const FlatJsonObject& met
 json record_to_cli_json(const TaskRecord& record) {
     json result = nullptr;
     if (!record.result.empty()) {
-        result = json::parse(record.result, nullptr, /*allow_exceptions=*/false);
-        if (result.is_discarded()) result = to_valid_utf8(record.result, record.result.size() * 3);
+        // A result that is not JSON, or is nested too deep to copy and write
+        // back without overflowing the stack, is shown as a string.
+        auto parsed = parse_bounded_json(record.result);
+        result = parsed.outcome == BoundedJsonOutcome::ok
+                     ? std::move(parsed.value)
+                     : json(to_valid_utf8(record.result, record.result.size() * 3));
     }
     return json{
         {"task_id", record.task_id},

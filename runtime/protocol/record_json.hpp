@@ -52,8 +52,9 @@ std::optional<TaskRecord> record_metadata_from_json(const nlohmann::json& metada
 
 // {"task_id","task_name","priority","status","result","error","attempts",
 //  "worker_id","submitted_at","started_at","finished_at","scheduled_for"}: result is the
-// result parsed as JSON when it is valid JSON, else the result as a string
-// (repaired to valid UTF-8), null when empty; error null when empty;
+// result parsed as JSON when it is valid JSON nested at most kMaxJsonNesting
+// deep (bounded_json.hpp), else the result as a string (repaired to valid
+// UTF-8), null when empty; error null when empty;
 // worker_id null when empty; timestamps null when unset. Safe to dump().
 nlohmann::json record_to_cli_json(const TaskRecord& record);
 

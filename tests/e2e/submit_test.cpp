@@ -227,6 +227,24 @@ TEST_CASE("submit: usage errors exit 2 without submitting anything") {
         INFO(run.describe());
         CHECK(run.exit_code == 2);
     }
+    SUBCASE("an --args value nested deeper than any task reads") {
+        // An object holding 2,000 nested arrays: refused while it is read,
+        // before anything would copy or write it recursively.
+        const std::string deep = "{\"a\":" + std::string(2000, '[') + std::string(2000, ']') + "}";
+        const auto run = control_plane.cli({"submit", "--task-name", "echo", "--args", deep});
+        INFO(run.describe());
+        CHECK(run.exit_code == 2);
+        CHECK(contains(run.stderr_text, "nested more than 1024 arrays and objects deep"));
+    }
+    SUBCASE("an --args value that would nest the task input deeper than 1024") {
+        // 1 + 1022 levels, inside the args array: 1024, one more than the
+        // plugin wrapper leaves for args with the task object around it.
+        const std::string deep = "{\"a\":" + std::string(1022, '[') + std::string(1022, ']') + "}";
+        const auto run = control_plane.cli({"submit", "--task-name", "echo", "--args", deep});
+        INFO(run.describe());
+        CHECK(run.exit_code == 2);
+        CHECK(contains(run.stderr_text, "args is nested more than 1023 arrays and objects deep"));
+    }
     SUBCASE("a task name with characters the protocol does not carry") {
         const auto run = control_plane.cli({"submit", "--task-name", "bad name!"});
         INFO(run.describe());

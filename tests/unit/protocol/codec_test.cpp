@@ -431,6 +431,17 @@ TEST_CASE("record_to_cli_json: one object with nulls for absent values") {
     record.result = "not json";
     CHECK(record_to_cli_json(record)["result"] == "not json");
 
+    // A result nested millions deep (a plugin may return any bytes) is shown
+    // as the string it is: parsed, copying and writing it would recurse past
+    // the end of the stack.
+    const std::string deep = std::string(4'000'000, '[') + std::string(4'000'000, ']');
+    record.result = deep;
+    const auto deep_json = record_to_cli_json(record);
+    CHECK(deep_json["result"] == deep);
+    CHECK(deep_json.dump().size() > deep.size());
+    record.result = std::string(1024, '[') + std::string(1024, ']');
+    CHECK(record_to_cli_json(record)["result"].is_array());
+
     TaskRecord queued;
     queued.task_id = kId;
     queued.task_name = "sleep";
