@@ -90,6 +90,8 @@ namespace {
 
 constexpr std::string_view kPayloadHead = "{\"args\":[";
 constexpr std::string_view kPayloadTail = "],\"kwargs\":{}}";
+// The longest head of an echo text: 20 digits of a 64-bit index and ':'.
+constexpr std::size_t kMaxHeadBytes = 21;
 
 // What echo_text starts with: the index in decimal and ':'.
 std::string echo_text_head(std::uint64_t index) { return std::to_string(index) + ":"; }
@@ -124,7 +126,7 @@ bool is_all_x(std::string_view text) {
 
 std::string echo_text(std::uint64_t index, std::uint64_t payload_bytes) {
     std::string text;
-    text.reserve(payload_bytes + 21);
+    text.reserve(payload_bytes + kMaxHeadBytes);
     append_echo_text(text, index, payload_bytes);
     return text;
 }
@@ -136,7 +138,7 @@ std::string echo_text(std::uint64_t index, std::uint64_t payload_bytes) {
 // far as it can be.
 std::string echo_payload_text(std::uint64_t index, std::uint64_t payload_bytes) {
     std::string text;
-    text.reserve(kPayloadHead.size() + payload_bytes + 23 + kPayloadTail.size());
+    text.reserve(kPayloadHead.size() + 1 + payload_bytes + kMaxHeadBytes + 1 + kPayloadTail.size());
     text += kPayloadHead;
     text += '"';
     append_echo_text(text, index, payload_bytes);
@@ -156,8 +158,7 @@ bool is_quoted_echo_text(std::string_view text, std::uint64_t index, std::uint64
            is_echo_text(text.substr(1, text.size() - 2), index, payload_bytes);
 }
 
-bool is_echo_payload_text(std::string_view text, std::uint64_t index,
-                          std::uint64_t payload_bytes) {
+bool is_echo_payload_text(std::string_view text, std::uint64_t index, std::uint64_t payload_bytes) {
     const std::size_t frame = kPayloadHead.size() + kPayloadTail.size();
     return text.size() >= frame && text.substr(0, kPayloadHead.size()) == kPayloadHead &&
            text.substr(text.size() - kPayloadTail.size()) == kPayloadTail &&
