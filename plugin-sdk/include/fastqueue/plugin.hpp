@@ -20,7 +20,8 @@
 //     (integers accepted), std::string, json (any value), Number (any JSON
 //     number, kept exactly as given), std::vector<T>, std::map<std::string, T>,
 //     std::optional<T> (missing or null -> std::nullopt), and any type with a
-//     nlohmann from_json. Parameters are taken by value or const reference.
+//     nlohmann from_json. Parameters are taken by value or const reference;
+//     a json or std::string taken by value is moved in, not copied.
 //   - Errors. Bad input, a wrong argument count or type, a missing argument
 //     and any exception thrown by the handler end the task as an error: the
 //     wrapper calls host->set_error with a message and returns non-FQ_OK.
