@@ -69,9 +69,10 @@ std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit
     options.priority = *priority;
     if (options.is_comparing_wire_shapes) options.is_baseline = true;
     options.is_spawning = options.control_plane_address.empty();
-    if (!options.is_spawning && options.cluster.subworker_count > 0) {
-        std::cerr << "fastqueue-bench: --spawn-subworkers needs a spawned control plane "
-                     "(drop --control-plane-address)\n";
+    if (!options.is_spawning &&
+        (options.cluster.subworker_count > 0 || options.cluster.idle_subworker_count > 0)) {
+        std::cerr << "fastqueue-bench: --spawn-subworkers and --idle-subworkers need a spawned "
+                     "control plane (drop --control-plane-address)\n";
         exit_code = 2;
         return std::nullopt;
     }

@@ -17,7 +17,8 @@ struct BenchOptions {
     std::string control_plane_address;  // empty: spawn one
     bool is_spawning = false;           // true when control_plane_address was not given
     // The spawned processes (worker ids "bench-control-plane", "bench-sw1",
-    // ...); cluster.subworker_count is --spawn-subworkers.
+    // ...); cluster.subworker_count is --spawn-subworkers, and
+    // cluster.idle_subworker_count --idle-subworkers, which follow them.
     launch::ClusterOptions cluster;
 
     // The load.

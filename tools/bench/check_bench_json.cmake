@@ -104,3 +104,22 @@ foreach(task_flags "--task;echo;--returns-input" "--task;test_ok_echo;--task-mod
                         "${exit_code} with ${wrong} wrong results of 50\n${output}\n${errors}")
   endif()
 endforeach()
+
+# --idle-subworkers starts subworkers that load another plugin: the run waits
+# for them to register too, and succeeds with the others doing the work.
+execute_process(
+  COMMAND "${TOOL}" --fastqueue "${FASTQUEUE}" --modules-dir "${MODULES_DIR}"
+          --spawn-subworkers 1 --idle-subworkers 2 --tasks 200 --in-flight 20 --json
+          --max-seconds 60
+  RESULT_VARIABLE exit_code
+  OUTPUT_VARIABLE output
+  ERROR_VARIABLE errors)
+if(NOT exit_code EQUAL 0)
+  message(FATAL_ERROR "fastqueue-bench --idle-subworkers exited ${exit_code}\n${output}\n${errors}")
+endif()
+string(JSON idle GET "${output}" config idle_subworkers)
+string(JSON third_rss ERROR_VARIABLE missing GET "${output}" peak_rss_bytes bench-sw3)
+if(NOT idle EQUAL 2 OR missing OR NOT third_rss GREATER 0)
+  message(FATAL_ERROR "fastqueue-bench --idle-subworkers 2: config ${idle}, "
+                      "bench-sw3 peak RSS '${third_rss}' ${missing}\n${output}")
+endif()

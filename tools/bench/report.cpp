@@ -101,6 +101,7 @@ nlohmann::json to_json(const BenchReport& report) {
                       {"priority", std::string(to_string(options.priority))},
                       {"spawned", options.is_spawning},
                       {"subworkers", options.cluster.subworker_count},
+                      {"idle_subworkers", options.cluster.idle_subworker_count},
                       {"control_plane_address", report.control_plane_address}};
     json["fastqueue"] = outcome_json(report.fastqueue);
     nlohmann::json peak_rss = nlohmann::json::object();
@@ -171,7 +172,10 @@ std::string to_table(const BenchReport& report) {
         << (options.is_returning_input ? ", task returns its input" : "") << ", "
         << (options.is_spawning
                 ? "spawned control plane + " + std::to_string(options.cluster.subworker_count) +
-                      " subworkers"
+                      " subworkers" +
+                      (options.cluster.idle_subworker_count > 0
+                           ? " + " + std::to_string(options.cluster.idle_subworker_count) + " idle"
+                           : std::string())
                 : "control plane at " + report.control_plane_address)
         << ", load average " << report.load_average << "\n\n";
 

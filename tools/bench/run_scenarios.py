@@ -34,6 +34,10 @@ SCENARIOS += [
      ["--subworker-concurrency", "1", "--subworker-prefetch", "2"]),
     ("cp+64sw(c=1, prefetch 2) 32B k=1000", 64, 32, 1000, 30000,
      ["--subworker-concurrency", "1", "--subworker-prefetch", "2"]),
+    # 64 registered, most of them idle: the 2 above, and 62 that load the
+    # test plugin fq_test_ok, which has no echo, so they are never sent one.
+    ("cp+2sw(c=1)+62 idle 32B k=1000", 2, 32, 1000, 30000,
+     ["--subworker-concurrency", "1", "--idle-subworkers", "62"]),
 ]
 # A task with no JSON handling of its own (fq_test_ok's test_ok_echo returns
 # its input unchanged; built with the tests), to show the runtime's cost apart

@@ -15,6 +15,13 @@ void declare_cluster_flags(CLI::App& app, ClusterOptions& cluster) {
     app.add_option("--subworker-concurrency", cluster.subworker_concurrency,
                    "--concurrency of each started subworker (default: fastqueue's)")
         ->check(CLI::Range(0, 1024));
+    app.add_option("--idle-subworkers", cluster.idle_subworker_count,
+                   "Further subworkers, started with --idle-subworker-modules: registered, but "
+                   "never sent a task they lack")
+        ->check(CLI::Range(0, 256));
+    app.add_option("--idle-subworker-modules", cluster.idle_task_modules,
+                   "--task-modules of the idle subworkers")
+        ->capture_default_str();
     app.add_option("--subworker-prefetch", cluster.subworker_prefetch,
                    "--prefetch of each started subworker (default: fastqueue's)")
         ->check(CLI::Range(-1, 1024));

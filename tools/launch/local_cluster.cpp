@@ -64,12 +64,15 @@ LocalCluster::LocalCluster(const ClusterOptions& options, SteadyClock::time_poin
     // each subworker its own base+0..3.
     constexpr int kControlPlanePorts = 6;
     constexpr int kSubworkerPorts = 4;
+    const int all_subworkers = options.subworker_count + options.idle_subworker_count;
     const int first_port =
-        find_free_port_block(kControlPlanePorts + 1 + kSubworkerPorts * options.subworker_count);
+        find_free_port_block(kControlPlanePorts + 1 + kSubworkerPorts * all_subworkers);
     control_plane_address_ = loopback_address(first_port);
-    const std::vector<std::string> common = {"--task-modules", options.task_modules,
-                                             "--modules-dir",  options.modules_dir,
-                                             "--log-level",    options.log_level};
+    const auto common_arguments = [&](const std::string& task_modules) {
+        return std::vector<std::string>{"--task-modules", task_modules,
+                                        "--modules-dir",  options.modules_dir,
+                                        "--log-level",    options.log_level};
+    };
 
     SpawnedProcess control_plane;
     control_plane.name = "control-plane";
@@ -80,7 +83,9 @@ LocalCluster::LocalCluster(const ClusterOptions& options, SteadyClock::time_poin
                                control_plane_address_,
                                "--discovery-address",
                                loopback_address(first_port + kControlPlanePorts)};
-    control_plane.arguments.insert(control_plane.arguments.end(), common.begin(), common.end());
+    const auto control_plane_common = common_arguments(options.task_modules);
+    control_plane.arguments.insert(control_plane.arguments.end(), control_plane_common.begin(),
+                                   control_plane_common.end());
     if (options.control_plane_concurrency > 0) {
         control_plane.arguments.insert(
             control_plane.arguments.end(),
@@ -91,7 +96,8 @@ LocalCluster::LocalCluster(const ClusterOptions& options, SteadyClock::time_poin
                                    options.extra_control_plane_arguments.end());
     processes_.push_back(std::move(control_plane));
 
-    for (int index = 0; index < options.subworker_count; ++index) {
+    for (int index = 0; index < all_subworkers; ++index) {
+        const bool is_idle = index >= options.subworker_count;
         SpawnedProcess subworker;
         subworker.name = options.name + "-sw" + std::to_string(index + 1);
         int base_port = first_port + kControlPlanePorts + 1 + kSubworkerPorts * index;
@@ -102,6 +108,8 @@ LocalCluster::LocalCluster(const ClusterOptions& options, SteadyClock::time_poin
                                control_plane_address_,
                                "--base-address",
                                loopback_address(base_port)};
+        const auto common =
+            common_arguments(is_idle ? options.idle_task_modules : options.task_modules);
         subworker.arguments.insert(subworker.arguments.end(), common.begin(), common.end());
         if (options.subworker_concurrency > 0) {
             subworker.arguments.insert(
@@ -118,7 +126,7 @@ LocalCluster::LocalCluster(const ClusterOptions& options, SteadyClock::time_poin
     // destructor does not run when the constructor throws.
     try {
         for (auto& process : processes_) spawn(process, /*is_restart=*/false);
-        wait_until_serving(options.subworker_count, deadline);
+        wait_until_serving(all_subworkers, deadline);
     } catch (...) {
         stop_all();
         throw;

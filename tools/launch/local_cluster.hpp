@@ -23,6 +23,11 @@ struct ClusterOptions {
     std::string modules_dir;     // --modules-dir of every process
     std::string task_modules = "mytasks";
     int subworker_count = 0;
+    // Further subworkers that load idle_task_modules instead of task_modules:
+    // registered and heartbeating, but sent no task the load submits when
+    // their modules lack it. Named after the others ("<name>-swN").
+    int idle_subworker_count = 0;
+    std::string idle_task_modules = "fq_test_ok";
     int control_plane_concurrency = 0;  // 0: fastqueue's default (number of cores)
     int subworker_concurrency = 0;      // 0: fastqueue's default
     int subworker_prefetch = -1;        // -1: fastqueue's default
