@@ -86,7 +86,7 @@ struct ControlPlane::Impl {
 
     SubworkerPool pool;
     std::map<std::string, SubworkerLinks> links;  // by worker id
-    bool are_links_changed = true;                // poll items need rebuilding
+    bool are_links_changed = true;                // a link closed: stop reading this turn's items
 
     mutable std::mutex status_mutex;
     SubworkerPoolStatus status_snapshot;  // guarded by status_mutex
@@ -162,6 +162,13 @@ struct ControlPlane::Impl {
     // message could not be queued.
     bool dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id, LiveTask& task);
     void receive_subworker_replies(const std::string& worker_id, int priority);
+    // Replaces the link items after the fixed ones in items (and their
+    // (worker id, priority) in link_items): every link when include_idle,
+    // else only the links of subworkers holding a task. Returns true when a
+    // link was left out.
+    bool collect_link_items(std::vector<zmq::pollitem_t>& items, std::size_t fixed_item_count,
+                            std::vector<std::pair<std::string, int>>& link_items,
+                            bool include_idle);
     void handle_subworker_reply(SubworkerEntry& subworker, protocol::Message&& message);
     // Counts and logs a reply a subworker had no business sending.
     void reject_subworker_reply(const SubworkerEntry& subworker, const std::string& reason);
