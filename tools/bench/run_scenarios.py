@@ -34,6 +34,10 @@ SCENARIOS += [
      ["--subworker-concurrency", "1", "--subworker-prefetch", "2"]),
     ("cp+64sw(c=1, prefetch 2) 32B k=1000", 64, 32, 1000, 30000,
      ["--subworker-concurrency", "1", "--subworker-prefetch", "2"]),
+    # The fleet under a light load: 8 tasks in flight, so that most of the 64
+    # are idle at any moment, and each dispatch goes to an idle one.
+    ("cp+2sw(c=1) 32B k=8", 2, 32, 8, 20000, ["--subworker-concurrency", "1"]),
+    ("cp+64sw(c=1) 32B k=8", 64, 32, 8, 20000, ["--subworker-concurrency", "1"]),
     # 64 registered, most of them idle: the 2 above, and 62 that load the
     # test plugin fq_test_ok, which has no echo, so they are never sent one.
     ("cp+2sw(c=1)+62 idle 32B k=1000", 2, 32, 1000, 30000,
