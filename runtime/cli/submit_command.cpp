@@ -30,15 +30,17 @@ struct SubmitFlags {
     TaskOptionFlags task;
 };
 
-// Each --args value is JSON where it is valid JSON, otherwise a string;
-// JSON nested too deep to handle safely is std::nullopt.
-std::optional<nlohmann::json> parse_argument(const std::string& value) {
-    auto parsed = protocol::parse_bounded_json(value);
-    switch (parsed.outcome) {
+// The JSON text of one --args value: the value itself where it is valid JSON,
+// otherwise the value as a JSON string; std::nullopt for JSON nested too deep
+// to handle safely. The text is passed on as it is, never parsed into a
+// value and written back here: writing recurses once per level.
+std::optional<std::string> argument_text(const std::string& value) {
+    switch (protocol::parse_bounded_json(value).outcome) {
         case protocol::BoundedJsonOutcome::ok:
-            return std::move(parsed.value);
+            return value;
         case protocol::BoundedJsonOutcome::invalid:
-            return nlohmann::json(value);
+            return nlohmann::json(value).dump(-1, ' ', false,
+                                              nlohmann::json::error_handler_t::replace);
         case protocol::BoundedJsonOutcome::too_deep:
             break;
     }
@@ -52,19 +54,21 @@ int run_submit(const SubmitFlags& flags) {
                   << "': must be critical, high, normal or low\n";
         return kExitUsage;
     }
-    nlohmann::json args = nlohmann::json::array();
+    std::string args = "[";
     for (const auto& value : flags.args) {
-        auto argument = parse_argument(value);
-        if (!argument) {
+        auto text = argument_text(value);
+        if (!text) {
             std::cerr << "fastqueue submit: an --args value is nested more than "
                       << protocol::kMaxJsonNesting << " arrays and objects deep\n";
             return kExitUsage;
         }
-        args.push_back(std::move(*argument));
+        if (args.size() > 1) args += ',';
+        args += *text;
     }
+    args += ']';
 
     try {
-        const std::string payload = Client::make_payload(args.dump(), flags.kwargs);
+        const std::string payload = Client::make_payload(args, flags.kwargs);
         const TaskOptions task_options = flags.task.to_options();
         Client client(flags.client.to_options());
         if (flags.is_non_blocking) {
