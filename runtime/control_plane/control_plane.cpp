@@ -120,15 +120,25 @@ void ControlPlane::Impl::run() {
     auto next_heartbeat = SteadyClock::now() + heartbeat_interval;
     auto next_announce = SteadyClock::now();
     auto next_idle_link_poll = SteadyClock::now();
+    // What the link items were last collected for; they are collected again
+    // only when one of these changes, so a turn costs no work per link.
+    bool were_idle_links_polled = false;
+    std::uint64_t collected_holding_changes = 0;
+    bool has_idle_links = false;
     std::optional<EngineDrain> drain;  // set once a stop was requested
 
     while (true) {
         const auto now = SteadyClock::now();
         const bool is_polling_idle_links = now >= next_idle_link_poll;
         if (is_polling_idle_links) next_idle_link_poll = now + kIdleLinkPollInterval;
-        const bool has_idle_links =
-            collect_link_items(items, kFixedItemCount, link_items, is_polling_idle_links);
-        are_links_changed = false;
+        if (are_links_changed || is_polling_idle_links || were_idle_links_polled ||
+            pool.holding_changes() != collected_holding_changes) {
+            has_idle_links =
+                collect_link_items(items, kFixedItemCount, link_items, is_polling_idle_links);
+            were_idle_links_polled = is_polling_idle_links;
+            collected_holding_changes = pool.holding_changes();
+            are_links_changed = false;
+        }
 
         auto next_timer = std::min({next_sweep, next_heartbeat, next_announce});
         if (has_idle_links) next_timer = std::min(next_timer, next_idle_link_poll);

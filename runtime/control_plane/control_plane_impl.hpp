@@ -86,7 +86,9 @@ struct ControlPlane::Impl {
 
     SubworkerPool pool;
     std::map<std::string, SubworkerLinks> links;  // by worker id
-    bool are_links_changed = true;                // a link closed: stop reading this turn's items
+    // A link opened or closed: collect the poll items again, and stop reading
+    // this turn's.
+    bool are_links_changed = true;
 
     mutable std::mutex status_mutex;
     SubworkerPoolStatus status_snapshot;  // guarded by status_mutex

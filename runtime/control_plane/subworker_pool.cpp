@@ -43,8 +43,10 @@ template <typename Change>
 void SubworkerPool::reorder(SubworkerEntry& entry, Change&& change) {
     auto& dispatchable = dispatchable_by_class_[entry.capability_class];
     const bool is_dispatchable = dispatchable.erase(&entry) > 0;
+    const bool was_holding = entry.in_flight > 0;
     change();
     if (is_dispatchable) dispatchable.insert(&entry);
+    if ((entry.in_flight > 0) != was_holding) ++holding_changes_;
 }
 
 void SubworkerPool::make_dispatchable(SubworkerEntry& entry) {
@@ -83,6 +85,7 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     entry.management_routing_id = std::move(routing_id);
     entry.is_active = true;
     entry.is_leaving = false;
+    if (entry.in_flight > 0) ++holding_changes_;
     entry.in_flight = 0;
     entry.reported_load = 0;
     entry.assigned_tasks.clear();

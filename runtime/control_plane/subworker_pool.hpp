@@ -154,6 +154,10 @@ public:
     // Tasks in flight on every subworker together.
     std::size_t tasks_in_flight() const;
     std::size_t active_count() const { return dispatchable_count_; }
+    // Counts the times an entry started or stopped holding tasks (in_flight
+    // went from 0 or to 0): while it is unchanged, so is the set of
+    // subworkers holding a task.
+    std::uint64_t holding_changes() const { return holding_changes_; }
 
 private:
     struct LoadOrder {
@@ -166,7 +170,8 @@ private:
     // The index of the class of this set of task names (made on first use).
     std::size_t capability_class_of(const std::unordered_set<std::string>& task_names);
     // Erases the entry from its class's set, lets `change` update it, and
-    // puts it back where its new load belongs (when it was there).
+    // puts it back where its new load belongs (when it was there); counts in
+    // holding_changes_ an in_flight that left or reached 0.
     template <typename Change>
     void reorder(SubworkerEntry& entry, Change&& change);
 
@@ -181,6 +186,7 @@ private:
     // Task name -> how many dispatchable entries can run it.
     std::unordered_map<std::string, std::size_t> capable_counts_;
     std::uint64_t dispatch_sequence_ = 0;
+    std::uint64_t holding_changes_ = 0;
 };
 
 }  // namespace fastqueue

@@ -112,6 +112,30 @@ TEST_CASE("SubworkerPool: take_in_flight returns and clears a lost subworker's t
     CHECK_FALSE(pool.unassign(entry, "x"));
 }
 
+TEST_CASE("SubworkerPool: holding_changes counts a subworker starting and stopping holding tasks") {
+    // The control plane collects its poll items again only when this moves.
+    SubworkerPool pool;
+    auto& a = add(pool, registration("a", 2, 2));
+    auto& b = add(pool, registration("b", 2, 2));
+    const auto changes = [&] { return pool.holding_changes(); };
+    CHECK(changes() == 0);
+    pool.assign(a, "x");
+    CHECK(changes() == 1);  // a holds a task now
+    pool.assign(a, "y");
+    pool.unassign(a, "x");
+    CHECK(changes() == 1);  // a still holds one
+    CHECK_FALSE(pool.unassign(b, "x"));
+    CHECK(changes() == 1);  // a late answer changes nothing
+    pool.assign(b, "z");
+    CHECK(changes() == 2);
+    pool.unassign(a, "y");
+    CHECK(changes() == 3);  // a holds none
+    (void)pool.take_in_flight(b);
+    CHECK(changes() == 4);  // b lost its tasks
+    (void)pool.take_in_flight(b);
+    CHECK(changes() == 4);
+}
+
 TEST_CASE("SubworkerPool: silent_since finds active subworkers not heard from in time") {
     SubworkerPool pool;
     const auto start = SubworkerPool::SteadyClock::now();
