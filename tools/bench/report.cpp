@@ -142,7 +142,7 @@ nlohmann::json to_json(const BenchReport& report) {
                               {"ratio_to_pipelined",
                                ratio(shape.tasks_per_second(), pipelined.tasks_per_second())},
                               {"latency_us", latency_json(shape.messages.measurement.latency)},
-                 {"valid", shape.messages.is_valid()}});
+                              {"valid", shape.messages.is_valid()}});
         }
         json["baseline"]["wire_shapes"] = shapes;
         json["ratios"] = {
