@@ -26,6 +26,7 @@
 #include "execution/engine_drain.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/submit_options.hpp"
+#include "transport/input_poller.hpp"
 
 namespace fastqueue {
 namespace {
@@ -113,6 +114,8 @@ void ControlPlane::Impl::run() {
     items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
     // (worker id, priority) of each link item, in the same order.
     std::vector<std::pair<std::string, int>> link_items;
+    InputPoller poller;
+    std::vector<bool> unannounced;  // InputPoller::wait's flags, one per item
 
     const auto heartbeat_interval = std::chrono::milliseconds(settings.heartbeat_interval_ms);
     const auto announce_interval = std::chrono::milliseconds(settings.announce_interval_ms);
@@ -149,7 +152,15 @@ void ControlPlane::Impl::run() {
             timeout = std::min(timeout, until_due);
         }
         if (drain) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(EngineDrain::kPollInterval));
-        zmq::poll(items.data(), items.size(), std::max(timeout, std::chrono::milliseconds(0)));
+        // Which sockets InputPoller must ask before it blocks: the ports
+        // this loop used since they last reported no input, and every link
+        // polled (dispatch sends on them).
+        unannounced.assign(items.size(), true);
+        for (int port = 0; port < kPriorityCount; ++port)
+            unannounced[port] = submit_ports[port].take_unannounced_input();
+        unannounced[kQuery] = query_port.take_unannounced_input();
+        unannounced[kManagement] = management_port.take_unannounced_input();
+        poller.wait(items, unannounced, std::max(timeout, std::chrono::milliseconds(0)));
 
         if (items[kStop].revents & ZMQ_POLLIN) {
             role_thread.acknowledge_stop();

@@ -43,6 +43,7 @@
 #include "execution/unstarted_tasks.hpp"
 #include "plugins/task_registry.hpp"
 #include "protocol/codec.hpp"
+#include "transport/input_poller.hpp"
 #include "transport/router_socket.hpp"
 
 namespace fastqueue {
@@ -315,7 +316,9 @@ void Subworker::Impl::handle_management_message(protocol::Message&& message) {
 
 void Subworker::Impl::run() {
     enum Item { kManagement = kPriorityCount, kCompletions, kStop, kItemCount };
-    std::array<zmq::pollitem_t, kItemCount> items{};
+    std::vector<zmq::pollitem_t> items(kItemCount);
+    std::vector<bool> unannounced(kItemCount, false);  // InputPoller::wait's flags
+    InputPoller poller;
     for (int port = 0; port < kPriorityCount; ++port) {
         items[port] = {task_ports[port].handle(), 0, ZMQ_POLLIN, 0};
     }
@@ -325,13 +328,22 @@ void Subworker::Impl::run() {
     attempt_registration(/*is_reconnect=*/false);
     while (true) {
         // The DEALER may have been replaced since the last turn.
+        // Without a DEALER the item asks for nothing: a null socket would
+        // otherwise stand for file descriptor 0.
         items[kManagement] = {
             management ? management->handle() : nullptr, 0,
-            static_cast<short>(ZMQ_POLLIN | (is_register_unsent ? ZMQ_POLLOUT : 0)), 0};
+            static_cast<short>(management ? ZMQ_POLLIN | (is_register_unsent ? ZMQ_POLLOUT : 0) : 0),
+            0};
         auto deadline =
             drain ? SteadyClock::now() + EngineDrain::kPollInterval : next_link_deadline();
         auto timeout = std::chrono::duration_cast<Milliseconds>(deadline - SteadyClock::now());
-        zmq::poll(items.data(), items.size(), std::max(timeout, Milliseconds(0)));
+        // The task ports as used since they last reported no input; the
+        // management DEALER carries heartbeats and replies, so it is asked
+        // every wait (InputPoller).
+        for (int port = 0; port < kPriorityCount; ++port)
+            unannounced[port] = task_ports[port].take_unannounced_input();
+        unannounced[kManagement] = true;
+        poller.wait(items, unannounced, std::max(timeout, Milliseconds(0)));
 
         if (items[kStop].revents & ZMQ_POLLIN) {
             role_thread.acknowledge_stop();

@@ -30,7 +30,13 @@ RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address,
 std::optional<Envelope> RouterSocket::receive() {
     while (true) {
         Envelope envelope;
-        if (!socket_.recv(envelope.routing_id, zmq::recv_flags::dontwait)) return std::nullopt;
+        if (!socket_.recv(envelope.routing_id, zmq::recv_flags::dontwait)) {
+            // Nothing left, and ZeroMQ took in its commands on the way: the
+            // next message to arrive is announced.
+            may_hold_unannounced_input_ = false;
+            return std::nullopt;
+        }
+        may_hold_unannounced_input_ = true;
         bool has_more = envelope.routing_id.more();
         // One allocation for every frame of any protocol message.
         if (has_more) envelope.body.reserve(protocol::kMaxBodyFrames);
@@ -49,6 +55,8 @@ std::optional<Envelope> RouterSocket::receive() {
 }
 
 bool RouterSocket::send(const zmq::message_t& routing_id, protocol::Frames&& body) {
+    // A send may take in the command that announces a message not yet read.
+    may_hold_unannounced_input_ = true;
     try {
         zmq::message_t id_frame(routing_id.data(), routing_id.size());
         if (!socket_.send(id_frame, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <zmq.hpp>
 
@@ -46,12 +47,19 @@ public:
     // peer is gone or its queue is full; the caller's state is unaffected.
     bool send(const zmq::message_t& routing_id, protocol::Frames&& body);
 
+    // True when the socket may hold input that its notification fd will not
+    // announce (it was sent on, or received from without a receive that
+    // found nothing, since the last call): InputPoller::wait's unannounced
+    // flag for it. Clears the flag.
+    bool take_unannounced_input() { return std::exchange(may_hold_unannounced_input_, false); }
+
     void* handle() { return socket_.handle(); }
     const std::string& address() const { return address_; }
 
 private:
     zmq::socket_t socket_;
     std::string address_;
+    bool may_hold_unannounced_input_ = false;
 };
 
 }  // namespace fastqueue
