@@ -80,8 +80,8 @@ TEST_CASE("InputPoller: input left unread after a partial read is found when the
     std::vector<zmq::pollitem_t> items{{pair.router.handle(), 0, ZMQ_POLLIN, 0}};
     InputPoller poller;
     for (const char* text : {"one", "two", "three"}) pair.send_from_dealer(text);
-    // Wait until all three are at the router (ZeroMQ may announce the first
-    // before the others arrive), reading none of them.
+    // Over inproc the three are queued for the router once the dealer's
+    // sends return; wait for their announcement, then read only the first.
     REQUIRE(poller.wait(items, {false}, kLongEnough) == 1);
     std::vector<std::string> read;
     auto envelope = pair.router.receive();
