@@ -1,7 +1,7 @@
 // wakeup.hpp -- a thread-safe doorbell that a ZeroMQ poll loop can wait on.
 //
 // It wraps a Linux eventfd: any thread may ring(); the owning I/O thread puts
-// fd() in its zmq::poll items (as a raw file descriptor) and calls drain()
+// fd() in its poll items (as a raw file descriptor) and calls drain()
 // when it is readable. Many rings between two polls wake the loop once, which
 // batches completions instead of paying a syscall per task on the reader side.
 #pragma once

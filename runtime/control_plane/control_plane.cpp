@@ -34,9 +34,9 @@ namespace {
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
 // How often the links of subworkers that hold no task are polled. Every reply
 // on a link answers a task sent on it, so nothing is expected there; polling
-// every link every turn made each turn cost O(fleet) (zmq::poll asks each
-// socket for its state): with 8 tasks in flight over 64 subworkers, a third
-// of the control plane's CPU. Late or unasked-for messages on an idle link
+// every link every turn made each turn cost O(fleet) (each polled link is
+// asked for its state at every wait, see InputPoller): with 8 tasks in
+// flight over 64 subworkers, a third of the control plane's CPU. Late or unasked-for messages on an idle link
 // are still read, and counted when bad, within this interval.
 constexpr auto kIdleLinkPollInterval = std::chrono::milliseconds(100);
 // Tasks this control plane's engine may hold waiting for a handler thread
