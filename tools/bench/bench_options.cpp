@@ -31,6 +31,11 @@ std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit
     app.add_option("--tasks", options.task_count, "Tasks to submit")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}))
         ->capture_default_str();
+    app.add_option("--warmup-tasks", options.warmup_task_count,
+                   "Tasks submitted and checked first but not measured (the steady state: e.g. "
+                   "a full result cache); the pipelined baseline runs as many first")
+        ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{100000000}))
+        ->capture_default_str();
     app.add_option("--payload-bytes", options.payload_bytes, "Bytes of the echoed string")
         ->check(CLI::Range(std::uint64_t{16}, std::uint64_t{64} * 1024 * 1024))
         ->capture_default_str();

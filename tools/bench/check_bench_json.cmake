@@ -91,7 +91,9 @@ endif()
 # wrong: `echo` returns its argument, while --returns-input expects the whole
 # payload; and test_ok_echo returns the whole payload, while the default
 # expects the argument alone.
-foreach(task_flags "--task;echo;--returns-input" "--task;test_ok_echo;--task-modules;fq_test_ok")
+# The warm-up's results are checked as the measured ones are.
+foreach(task_flags "--task;echo;--returns-input"
+                   "--task;test_ok_echo;--task-modules;fq_test_ok;--warmup-tasks;10")
   execute_process(
     COMMAND "${TOOL}" --fastqueue "${FASTQUEUE}" --modules-dir "${MODULES_DIR}"
             --tasks 50 --in-flight 10 --payload-bytes 64 ${task_flags} --json --max-seconds 60
@@ -102,6 +104,36 @@ foreach(task_flags "--task;echo;--returns-input" "--task;test_ok_echo;--task-mod
   if(exit_code EQUAL 0 OR unreadable OR NOT wrong EQUAL 50)
     message(FATAL_ERROR "fastqueue-bench ${task_flags} with the wrong expectation exited "
                         "${exit_code} with ${wrong} wrong results of 50\n${output}\n${errors}")
+  endif()
+  if(task_flags MATCHES "warmup")
+    string(JSON warmup_wrong ERROR_VARIABLE unreadable GET "${output}" warmup wrong)
+    if(unreadable OR NOT warmup_wrong EQUAL 10)
+      message(FATAL_ERROR "fastqueue-bench ${task_flags}: ${warmup_wrong} wrong warm-up results "
+                          "of 10\n${output}")
+    endif()
+  endif()
+endforeach()
+
+# --warmup-tasks runs that many tasks (and baseline round trips) first,
+# checked but not measured: the measured figures count --tasks alone.
+execute_process(
+  COMMAND "${TOOL}" --fastqueue "${FASTQUEUE}" --modules-dir "${MODULES_DIR}"
+          --warmup-tasks 300 --tasks 200 --in-flight 20 --payload-bytes 65536 --baseline
+          --json --max-seconds 60
+  RESULT_VARIABLE exit_code
+  OUTPUT_VARIABLE output
+  ERROR_VARIABLE errors)
+if(NOT exit_code EQUAL 0)
+  message(FATAL_ERROR "fastqueue-bench --warmup-tasks exited ${exit_code}\n${output}\n${errors}")
+endif()
+foreach(check "config;warmup_tasks=300" "warmup;completed=300" "fastqueue;completed=200"
+              "baseline;pipelined_warmup;completed=300" "baseline;pipelined;completed=200")
+  string(REPLACE "=" ";" parts "${check}")
+  list(POP_BACK parts expected)
+  string(JSON value ERROR_VARIABLE missing GET "${output}" ${parts})
+  if(missing OR NOT value EQUAL expected)
+    message(FATAL_ERROR "fastqueue-bench --warmup-tasks: '${parts}' is '${value}', not "
+                        "${expected}\n${output}")
   endif()
 endforeach()
 

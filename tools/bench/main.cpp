@@ -1,5 +1,5 @@
 // main.cpp -- fastqueue-bench: parse the options, start the processes when
-// asked to, run the FastQueue load, stop the processes (reading their peak
+// asked to, run the unmeasured warm-up if asked, then the FastQueue load, stop the processes (reading their peak
 // memory), run the transport baseline, report. Exits 0 only when every task
 // and every baseline request was answered exactly once and correctly; 1 when
 // not (the report says what was wrong); 2 for bad options.
@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
                 launcher ? launcher->control_plane_address() : options->control_plane_address;
             const std::vector<fastqueue::launch::SpawnedProcess> no_processes;
             const auto& spawned = launcher ? launcher->processes() : no_processes;
+            if (options->warmup_task_count > 0) {
+                report.warmup = run_fastqueue_load(context, options->for_warmup(),
+                                                   report.control_plane_address, deadline);
+            }
             const auto cpu_before = read_cpu_usage(spawned);
             report.fastqueue =
                 run_fastqueue_load(context, *options, report.control_plane_address, deadline);

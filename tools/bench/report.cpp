@@ -61,6 +61,7 @@ const WireShapeMeasurement* reference_shape(const BenchReport& report) {
 }  // namespace
 
 bool BenchReport::is_valid() const {
+    if (warmup && !warmup->is_valid()) return false;
     if (!fastqueue.is_valid()) return false;
     return !baseline || baseline->is_valid();
 }
@@ -71,7 +72,11 @@ std::string BenchReport::problems() const {
         if (problem.empty()) return;
         text += (text.empty() ? "" : "; ") + what + ": " + problem;
     };
+    if (warmup) add("warm-up", warmup->problems());
     if (baseline) {
+        if (baseline->pipelined_warmup) {
+            add("pipelined baseline warm-up", baseline->pipelined_warmup->problems());
+        }
         add("pipelined baseline", baseline->pipelined.problems());
         if (baseline->request_reply.completed == 0) add("req/rep baseline", "no answer");
         for (const WireShapeMeasurement& shape : baseline->wire_shapes) {
@@ -94,6 +99,7 @@ nlohmann::json to_json(const BenchReport& report) {
     json["valid"] = report.is_valid();
     json["config"] = {{"task", options.task_name},
                       {"tasks", options.task_count},
+                      {"warmup_tasks", options.warmup_task_count},
                       {"payload_bytes", options.payload_bytes},
                       {"in_flight", options.in_flight},
                       {"ack_only", options.is_ack_only},
@@ -103,6 +109,7 @@ nlohmann::json to_json(const BenchReport& report) {
                       {"subworkers", options.cluster.subworker_count},
                       {"idle_subworkers", options.cluster.idle_subworker_count},
                       {"control_plane_address", report.control_plane_address}};
+    if (report.warmup) json["warmup"] = outcome_json(*report.warmup);
     json["fastqueue"] = outcome_json(report.fastqueue);
     nlohmann::json peak_rss = nlohmann::json::object();
     for (const auto& process : report.processes) peak_rss[process.name] = process.peak_rss_bytes;
@@ -127,6 +134,9 @@ nlohmann::json to_json(const BenchReport& report) {
         const RunMeasurement& request_reply = report.baseline->request_reply;
         json["baseline"] = {{"pipelined", outcome_json(report.baseline->pipelined)},
                             {"req_rep", measurement_json(request_reply)}};
+        if (report.baseline->pipelined_warmup) {
+            json["baseline"]["pipelined_warmup"] = outcome_json(*report.baseline->pipelined_warmup);
+        }
         if (pipelined.completed > 0) {
             json["baseline"]["pipelined"]["cpu_us_per_round_trip"] =
                 report.baseline->pipelined_cpu_seconds * 1e6 /
@@ -177,7 +187,12 @@ std::string to_table(const BenchReport& report) {
                            ? " + " + std::to_string(options.cluster.idle_subworker_count) + " idle"
                            : std::string())
                 : "control plane at " + report.control_plane_address)
-        << ", load average " << report.load_average << "\n\n";
+        << ", load average " << report.load_average << "\n";
+    if (report.warmup) {
+        out << "  after " << report.warmup->measurement.completed << " of "
+            << options.warmup_task_count << " warm-up tasks answered correctly (not measured)\n";
+    }
+    out << "\n";
 
     const RunMeasurement& fq = report.fastqueue.measurement;
     const RunMeasurement* pipelined =

@@ -19,6 +19,7 @@ namespace fastqueue::bench {
 struct BenchReport {
     BenchOptions options;
     std::string control_plane_address;
+    std::optional<PipelineOutcome> warmup;  // with --warmup-tasks: checked, not measured
     PipelineOutcome fastqueue;
     std::optional<BaselineMeasurement> baseline;
     std::vector<launch::SpawnedProcess> processes;  // empty when driving a running control plane
@@ -27,8 +28,8 @@ struct BenchReport {
     // the load generator first, then the spawned processes.
     std::vector<ProcessCpu> load_cpu;
 
-    // The run counts: every task and every baseline request answered exactly
-    // once and correctly.
+    // The run counts: every task (warm-up included) and every baseline
+    // request answered exactly once and correctly.
     bool is_valid() const;
     // One line naming what went wrong, empty when valid.
     std::string problems() const;

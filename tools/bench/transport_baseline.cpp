@@ -81,7 +81,7 @@ RunMeasurement run_request_reply(zmq::context_t& context, const BenchOptions& op
 }  // namespace
 
 bool BaselineMeasurement::is_valid() const {
-    return pipelined.is_valid() && request_reply.completed > 0 &&
+    return (!pipelined_warmup || pipelined_warmup->is_valid()) && pipelined.is_valid() && request_reply.completed > 0 &&
            std::all_of(wire_shapes.begin(), wire_shapes.end(),
                        [](const WireShapeMeasurement& shape) { return shape.messages.is_valid(); });
 }
@@ -89,6 +89,9 @@ bool BaselineMeasurement::is_valid() const {
 BaselineMeasurement run_transport_baseline(zmq::context_t& context, const BenchOptions& options,
                                            Clock::time_point deadline) {
     BaselineMeasurement baseline;
+    if (options.warmup_task_count > 0) {
+        baseline.pipelined_warmup = run_pipelined_echo(context, options.for_warmup(), deadline);
+    }
     const double cpu_before = launch::read_cpu_seconds(::getpid()).value_or(0);
     baseline.pipelined = run_pipelined_echo(context, options, deadline);
     baseline.pipelined_cpu_seconds = launch::read_cpu_seconds(::getpid()).value_or(0) - cpu_before;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <zmq.hpp>
 
 #include "bench_options.hpp"
@@ -24,6 +25,8 @@
 namespace fastqueue::bench {
 
 struct BaselineMeasurement {
+    // With --warmup-tasks: the unmeasured round trips before `pipelined`.
+    std::optional<PipelineOutcome> pipelined_warmup;
     PipelineOutcome pipelined;
     // CPU time (all threads of this process: the client and the echo peer)
     // used by the pipelined run.
