@@ -593,17 +593,17 @@ void ControlPlane::Impl::finish_record(const TaskId& id, TaskRecord&& record, Ta
     // A task accepted this turn (cancelled at once, say) may still wait for
     // its ACK; no RESULT may overtake an ACK.
     send_pending_acks();
+    // The result bytes are shared by the RESULT frame and the cache, never
+    // copied (they may be large): a subworker's stay in the frame they came in.
+    SharedBytes result = std::move(outcome.shared_result);
     apply_outcome(record, std::move(outcome));
     ++tasks_finished;
-
-    // The result bytes are shared by the RESULT frame and the cache, never
-    // copied (they may be large).
-    auto result = std::make_shared<const std::string>(std::move(record.result));
+    if (result.empty()) result = SharedBytes::from_string(std::move(record.result));
     record.result.clear();
     if (reply_port >= 0) {
         submit_ports[reply_port].send(reply_routing_id, protocol::encode_result(record, result));
     }
-    const std::size_t record_bytes = ResultCache::charge_bytes(record, result->size());
+    const std::size_t record_bytes = ResultCache::charge_bytes(record, result.size());
     if (!cache.put(std::move(record), std::move(result))) {
         spdlog::warn("result cache: record of task {} ({} bytes) is larger than "
                      "--result-cache-bytes ({}); not kept, status will answer not found",

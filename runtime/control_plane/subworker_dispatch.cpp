@@ -162,7 +162,8 @@ void ControlPlane::Impl::receive_subworker_replies(const std::string& worker_id,
         if (!frames) break;
         SubworkerEntry* subworker = pool.find(worker_id);
         if (subworker == nullptr) return;
-        auto decoded = protocol::decode(*frames);
+        // A RESULT's bytes stay in their frame: cached and relayed as they are.
+        auto decoded = protocol::decode(*frames, protocol::ResultBytes::in_frame);
         if (!decoded.message) {
             reject_subworker_reply(*subworker, decoded.error);
             // A bad answer about a task it holds ends that dispatch: the task
@@ -201,7 +202,7 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
         TaskOutcome outcome;
         outcome.task_id = record.task_id;
         outcome.state = record.state;
-        outcome.result = std::move(record.result);
+        outcome.shared_result = SharedBytes::from_frame(std::move(result->result_frame));
         outcome.error = std::move(record.error);
         outcome.retryable = record.retryable;
         outcome.started_at = record.started_at;

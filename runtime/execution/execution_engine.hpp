@@ -27,6 +27,7 @@
 
 #include <zmq.hpp>
 
+#include "common/shared_bytes.hpp"
 #include "fastqueue/task.hpp"
 
 namespace fastqueue {
@@ -59,6 +60,10 @@ struct TaskOutcome {
     std::string task_id;
     TaskState state = TaskState::failure;  // success, failure or cancelled
     std::string result;  // success: the result bytes ("null" when the handler set none)
+    // Success, instead of `result`: bytes already shared, not to be copied (a
+    // subworker's RESULT frame, which the control plane caches and relays).
+    // apply_outcome() leaves it here; its owner takes it before.
+    SharedBytes shared_result;
     std::string error;   // failure/cancelled: the message
     bool retryable = false;  // failure: the handler returned FQ_ERROR_RETRYABLE
     Timestamp started_at{};

@@ -137,10 +137,11 @@ bool check_text(std::string_view text, const char* what, std::string& reason) {
     return true;
 }
 
-// Frames 3 and 4 of RESULT and RECORD. The metadata names the same task as
-// frame 2, and only a successful task carries result bytes.
+// Frames 3 and 4 of RESULT and RECORD, checked: the metadata names the same
+// task as frame 2, and only a successful task carries result bytes. The
+// record it returns has no result: the caller takes it from the frame.
 std::optional<TaskRecord> decode_record(std::string_view task_id, const zmq::message_t& metadata,
-                                        zmq::message_t& result, std::string& reason) {
+                                        const zmq::message_t& result, std::string& reason) {
     if (metadata.size() > kMaxMetadataBytes) {
         reason = "metadata is longer than " + std::to_string(kMaxMetadataBytes) + " bytes";
         return std::nullopt;
@@ -163,18 +164,7 @@ std::optional<TaskRecord> decode_record(std::string_view task_id, const zmq::mes
                  "' (only a successful task has a result)";
         return std::nullopt;
     }
-    record->result = to_std_string(result);
     return record;
-}
-
-// A frame sharing `bytes`: it keeps a reference until ZeroMQ is done with it.
-zmq::message_t shared_frame(std::shared_ptr<const std::string> bytes) {
-    if (bytes == nullptr || bytes->empty()) return zmq::message_t();
-    auto* reference = new std::shared_ptr<const std::string>(std::move(bytes));
-    return zmq::message_t(
-        const_cast<char*>((*reference)->data()), (*reference)->size(),
-        [](void*, void* hint) { delete static_cast<std::shared_ptr<const std::string>*>(hint); },
-        reference);
 }
 
 // Frames of RESULT and RECORD: the metadata of `record` and `result_frame`.
@@ -407,13 +397,13 @@ DecodeResult decode_without_task_id(std::size_t type_index, Frames& frames, Deco
 
 }  // namespace
 
-Frames encode_result(const TaskRecord& record, std::shared_ptr<const std::string> result) {
-    return record_frames(kShapes[kResult].type, record, shared_frame(std::move(result)));
+Frames encode_result(const TaskRecord& record, const SharedBytes& result) {
+    return record_frames(kShapes[kResult].type, record, result.share_as_frame());
 }
 
 std::string_view message_type_name(const Message& message) { return kShapes[message.index()].type; }
 
-DecodeResult decode(Frames& frames) {
+DecodeResult decode(Frames& frames, ResultBytes result_bytes) {
     DecodeResult result;
     if (frames.empty()) return failure(std::move(result), "empty message");
 
@@ -525,8 +515,13 @@ DecodeResult decode(Frames& frames) {
         case kRecord: {
             auto record = decode_record(task_id, frames[3], frames[4], reason);
             if (!record) return failure(std::move(result), std::move(reason));
+            if (type_index == kResult && result_bytes == ResultBytes::in_frame) {
+                result.message = Result{std::move(*record), std::move(frames[4])};
+                break;
+            }
+            record->result = to_std_string(frames[4]);
             if (type_index == kResult) {
-                result.message = Result{std::move(*record)};
+                result.message = Result{std::move(*record), zmq::message_t()};
             } else {
                 result.message = Record{std::move(*record)};
             }

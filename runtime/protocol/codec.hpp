@@ -18,6 +18,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/shared_bytes.hpp"
 #include "protocol/messages.hpp"
 
 namespace fastqueue::protocol {
@@ -71,8 +72,17 @@ struct DecodeResult {
     std::string task_id;             // the task id frame when it could be read, for the error reply
 };
 
-// Decodes one message. Moves payload/result frames out of `frames` (no copy).
-DecodeResult decode(Frames& frames);
+// Where decode() puts a RESULT's result bytes.
+enum class ResultBytes {
+    in_record,  // copied into record.result (a client, which keeps the record)
+    in_frame    // the frame moved into Result::result_frame, record.result left
+                // empty: no copy (the control plane, which caches and relays it)
+};
+
+// Decodes one message. Moves payload frames out of `frames` (no copy); a
+// RESULT's result bytes go where `result_bytes` says; a RECORD's are copied
+// into its record.
+DecodeResult decode(Frames& frames, ResultBytes result_bytes = ResultBytes::in_record);
 
 // Encodes one message. Moves the payload or result bytes into the frames.
 // Never throws on content: text that is not UTF-8 is repaired and text over
@@ -82,7 +92,7 @@ Frames encode(Message&& message);
 // A RESULT for `record` whose result bytes are shared, not copied: the frame
 // holds a reference to `result` until ZeroMQ has sent it. record.result is
 // ignored. Otherwise as encode(Result{record}).
-Frames encode_result(const TaskRecord& record, std::shared_ptr<const std::string> result);
+Frames encode_result(const TaskRecord& record, const SharedBytes& result);
 
 // Most frames in any protocol-1 message body (REGISTER, and SUBMIT with options, have 7).
 inline constexpr std::size_t kMaxBodyFrames = 7;

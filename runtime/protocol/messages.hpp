@@ -86,6 +86,10 @@ struct Cancel {
 // ends. Record: the answer to a Query. Same frames, different type.
 struct Result {
     TaskRecord record;
+    // Set only by decode(frames, ResultBytes::in_frame): the result bytes,
+    // moved out of the received message, while record.result stays empty.
+    // encode() sends record.result and ignores it.
+    zmq::message_t result_frame{};
 };
 struct Record {
     TaskRecord record;

@@ -51,13 +51,12 @@ ResultCache::ResultCache(std::size_t max_entries, std::chrono::seconds ttl, std:
 }
 
 bool ResultCache::put(TaskRecord record, SteadyClock::time_point now) {
-    auto result = std::make_shared<const std::string>(std::move(record.result));
+    SharedBytes result = SharedBytes::from_string(std::move(record.result));
     record.result.clear();
     return put(std::move(record), std::move(result), now);
 }
 
-bool ResultCache::put(TaskRecord record, std::shared_ptr<const std::string> result,
-                      SteadyClock::time_point now) {
+bool ResultCache::put(TaskRecord record, SharedBytes result, SteadyClock::time_point now) {
     const auto id = TaskId::parse(record.task_id);
     if (!id) throw std::invalid_argument("ResultCache::put: task id is not a canonical UUID");
     // Replacing: drop the old node whole. It goes even when the new record is
@@ -65,8 +64,7 @@ bool ResultCache::put(TaskRecord record, std::shared_ptr<const std::string> resu
     if (auto it = index_.find(*id); it != index_.end()) erase(it->second);
 
     record.result.clear();
-    if (!result) result = std::make_shared<const std::string>();
-    const std::size_t charge = charge_bytes(record, result->size());
+    const std::size_t charge = charge_bytes(record, result.size());
     if (max_bytes_ != 0 && charge > max_bytes_) return false;
 
     lru_.push_front(Entry{*id, std::move(record), std::move(result), expiry_for(now, ttl_), charge});
@@ -94,7 +92,7 @@ std::optional<TaskRecord> ResultCache::get(const TaskId& task_id, SteadyClock::t
     }
     lru_.splice(lru_.begin(), lru_, node);  // iterators stay valid
     TaskRecord record = node->record;
-    record.result = *node->result;
+    record.result = std::string(node->result.view());
     return record;
 }
 

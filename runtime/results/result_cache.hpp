@@ -34,6 +34,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/shared_bytes.hpp"
 #include "common/task_id.hpp"
 #include "fastqueue/task.hpp"
 
@@ -70,7 +71,7 @@ public:
     // The same, with the result bytes held apart and shared (record.result is
     // ignored): the control plane sends a finished task's RESULT from the
     // same bytes, so they are never copied.
-    bool put(TaskRecord record, std::shared_ptr<const std::string> result,
+    bool put(TaskRecord record, SharedBytes result,
              SteadyClock::time_point now = SteadyClock::now());
 
     // The record, counted as a use; std::nullopt when absent or expired (or,
@@ -101,7 +102,7 @@ private:
     struct Entry {
         TaskId id;          // record.task_id in binary form: its index key
         TaskRecord record;  // without its result
-        std::shared_ptr<const std::string> result;  // never null
+        SharedBytes result;
         SteadyClock::time_point expires_at;
         std::size_t charge_bytes;  // charge_bytes(record), fixed while the entry lives
     };

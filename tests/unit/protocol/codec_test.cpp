@@ -10,11 +10,13 @@
 #include <random>
 #include <string>
 
+#include "../common/tracked_bytes.hpp"
 #include "protocol/record_json.hpp"
 #include "protocol/submit_options.hpp"
 
 using namespace fastqueue;
 using namespace fastqueue::protocol;
+using fastqueue::test::TrackedBytes;
 
 namespace {
 
@@ -847,19 +849,53 @@ TEST_CASE("record metadata: retryable and scheduled_for round-trip and are valid
 
 TEST_CASE("Codec: encode_result sends shared result bytes in place, without a copy") {
     TaskRecord record = finished_record();
-    auto result = std::make_shared<const std::string>(std::string(65'536, 'r'));
+    TrackedBytes source(std::string(65'536, 'r'));
+    auto result = std::make_unique<SharedBytes>(SharedBytes::from_frame(source.lend_as_frame()));
     record.result = "ignored";
-    Frames frames = encode_result(record, result);
+    Frames frames = encode_result(record, *result);
     REQUIRE(frames.size() == 5);
-    CHECK(frames[4].data() == static_cast<const void*>(result->data()));
-    CHECK(result.use_count() == 2);  // the frame holds a reference until it is sent
+    CHECK(frames[4].data() == static_cast<const void*>(source.bytes.data()));
+    result.reset();
+    CHECK_FALSE(source.is_released);  // the frame holds a reference until it is sent
 
     auto decoded = decode(frames);
     REQUIRE(decoded.message);
     const auto& back = std::get<Result>(*decoded.message).record;
-    CHECK(back.result == *result);
+    CHECK(back.result == source.bytes);
     CHECK(back.task_id == record.task_id);
     CHECK(back.finished_at == record.finished_at);
     frames.clear();
-    CHECK(result.use_count() == 1);
+    CHECK(source.is_released);
+}
+
+TEST_CASE("Codec: a RESULT decoded with ResultBytes::in_frame keeps its bytes in their frame") {
+    TaskRecord record = finished_record();
+    record.result = std::string(65'536, 'k');
+    Frames frames = encode(Result{record, zmq::message_t()});
+    const void* sent_bytes = frames[4].data();
+    auto decoded = decode(frames, ResultBytes::in_frame);
+    REQUIRE(decoded.message);
+    auto& result = std::get<Result>(*decoded.message);
+    CHECK(result.record.result.empty());
+    CHECK(result.result_frame.data() == sent_bytes);  // moved, not copied
+    CHECK(result.result_frame.to_string_view() == record.result);
+    CHECK(result.record.task_id == record.task_id);
+    CHECK(result.record.state == TaskState::success);
+
+    // By default the bytes are the record's (a client keeps the record).
+    Frames again = encode(Result{record, zmq::message_t()});
+    auto copied = decode(again);
+    REQUIRE(copied.message);
+    CHECK(std::get<Result>(*copied.message).record.result == record.result);
+    CHECK(std::get<Result>(*copied.message).result_frame.size() == 0);
+
+    // The checks are the same either way: bytes with a failure are refused.
+    TaskRecord failed = finished_record();
+    failed.state = TaskState::failure;
+    failed.error = "boom";
+    Frames bad = encode(Result{failed, zmq::message_t()});
+    bad[4] = zmq::message_t(std::string_view("\"stray\""));
+    auto refused = decode(bad, ResultBytes::in_frame);
+    CHECK_FALSE(refused.message);
+    CHECK(refused.error.find("only a successful task has a result") != std::string::npos);
 }

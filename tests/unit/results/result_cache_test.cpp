@@ -17,9 +17,11 @@
 #include <string>
 #include <string_view>
 
+#include "../common/tracked_bytes.hpp"
 #include "common/uuid.hpp"
 
 using namespace fastqueue;
+using fastqueue::test::TrackedBytes;
 using namespace std::chrono_literals;
 
 namespace {
@@ -377,23 +379,26 @@ TEST_CASE("ResultCache: refuses a zero size limit or a non-positive ttl") {
 
 TEST_CASE("ResultCache: a result held apart is shared, charged and read back like one in the record") {
     ResultCache cache(10, 60s, 10'000);
-    auto result = std::make_shared<const std::string>(std::string(1'000, 'r'));
+    TrackedBytes source(std::string(1'000, 'r'));
+    SharedBytes result = SharedBytes::from_frame(source.lend_as_frame());
     TaskRecord without_result = record("a", TaskState::success, "ignored");
-    const std::size_t charge = ResultCache::charge_bytes(without_result, result->size());
-    CHECK(charge == ResultCache::charge_bytes(record("a", TaskState::success, *result)));
+    const std::size_t charge = ResultCache::charge_bytes(without_result, result.size());
+    CHECK(charge == ResultCache::charge_bytes(record("a", TaskState::success, source.bytes)));
 
-    REQUIRE(cache.put(without_result, result, t0));
-    // The cache holds the same bytes, not a copy of them.
-    CHECK(result.use_count() == 2);
+    REQUIRE(cache.put(without_result, std::move(result), t0));
+    // The cache holds the same bytes, not a copy of them, until the record goes.
+    CHECK_FALSE(source.is_released);
     CHECK(cache.size_bytes() == charge);
     auto back = cache.get(id("a"), t0);
     REQUIRE(back);
-    CHECK(back->result == *result);
+    CHECK(back->result == source.bytes);
     CHECK(back->task_name == "add");
+    REQUIRE(cache.put(record("a"), t0));  // replaced
+    CHECK(source.is_released);
 
-    auto huge = std::make_shared<const std::string>(std::string(20'000, 'h'));
-    CHECK_FALSE(cache.put(record("b"), huge, t0));
-    CHECK(huge.use_count() == 1);
+    TrackedBytes huge(std::string(20'000, 'h'));
+    CHECK_FALSE(cache.put(record("b"), SharedBytes::from_frame(huge.lend_as_frame()), t0));
+    CHECK(huge.is_released);  // not kept
     CHECK_FALSE(cache.contains(id("b"), t0));
 }
 
