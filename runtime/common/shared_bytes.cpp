@@ -13,6 +13,9 @@ SharedBytes SharedBytes::from_string(std::string bytes) {
 
 SharedBytes SharedBytes::from_frame(zmq::message_t frame) {
     if (frame.size() == 0) return SharedBytes();
+    if (frame.size() <= kFrameCopyLimit) {
+        return from_string(std::string(static_cast<const char*>(frame.data()), frame.size()));
+    }
     auto owner = std::make_shared<const zmq::message_t>(std::move(frame));
     const std::string_view view(static_cast<const char*>(owner->data()), owner->size());
     return SharedBytes(std::move(owner), view);

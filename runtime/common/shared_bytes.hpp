@@ -18,11 +18,20 @@ namespace fastqueue {
 
 class SharedBytes {
 public:
+    // Frames of at most this many bytes are copied rather than kept. A
+    // received frame larger than 33 bytes points into the 8 KiB buffer
+    // ZeroMQ decoded it from (zero-copy receive), and that buffer stays
+    // allocated while any frame in it lives: thousands of small results kept
+    // in the result cache would hold several times their size. (HeldPayload
+    // keeps a task's input by the same rule.)
+    static constexpr std::size_t kFrameCopyLimit = 1024;
+
     SharedBytes() = default;  // no bytes
 
     // Takes the string's bytes (moved, not copied).
     static SharedBytes from_string(std::string bytes);
-    // Takes the frame's bytes (the frame is moved, not copied).
+    // Takes the frame's bytes: the frame is moved, not copied, when it is
+    // larger than kFrameCopyLimit; smaller ones are copied and let go.
     static SharedBytes from_frame(zmq::message_t frame);
 
     std::string_view view() const { return bytes_; }

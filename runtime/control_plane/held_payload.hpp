@@ -17,12 +17,13 @@
 #include <zmq.hpp>
 
 #include "common/compact_bytes.hpp"
+#include "common/shared_bytes.hpp"
 
 namespace fastqueue {
 
 class HeldPayload {
 public:
-    static constexpr std::size_t kCopyLimit = 1024;
+    static constexpr std::size_t kCopyLimit = SharedBytes::kFrameCopyLimit;
 
     HeldPayload() = default;
     explicit HeldPayload(zmq::message_t&& message);

@@ -35,13 +35,22 @@ TEST_CASE("SharedBytes: a frame's bytes are kept in place until the last holder 
     CHECK(source.is_released);
 }
 
-TEST_CASE("SharedBytes: a small frame, whose bytes ZeroMQ keeps inside the message, reads back") {
-    // ZeroMQ stores messages of up to about 30 bytes in the message object
-    // itself; SharedBytes must point at them where they finally live.
-    SharedBytes bytes = SharedBytes::from_frame(zmq::message_t(std::string_view("\"tiny\"")));
-    const SharedBytes copy = bytes;
-    bytes = SharedBytes();
-    CHECK(copy.view() == "\"tiny\"");
+TEST_CASE("SharedBytes: a frame of at most 1 KiB is copied and let go, not kept") {
+    // A small received frame would keep ZeroMQ's whole 8 KiB receive buffer.
+    TrackedBytes small(std::string(SharedBytes::kFrameCopyLimit, 'c'));
+    const SharedBytes copied = SharedBytes::from_frame(small.lend_as_frame());
+    CHECK(small.is_released);
+    CHECK(copied.view() == small.bytes);
+    CHECK(copied.view().data() != small.bytes.data());
+
+    TrackedBytes larger(std::string(SharedBytes::kFrameCopyLimit + 1, 'k'));
+    const SharedBytes kept = SharedBytes::from_frame(larger.lend_as_frame());
+    CHECK_FALSE(larger.is_released);
+    CHECK(kept.view().data() == larger.bytes.data());
+
+    // ZeroMQ keeps messages of up to about 30 bytes inside the message object.
+    CHECK(SharedBytes::from_frame(zmq::message_t(std::string_view("\"tiny\""))).view() ==
+          "\"tiny\"");
 }
 
 TEST_CASE("SharedBytes: a frame to send shares the bytes and holds them until it is gone") {

@@ -379,7 +379,7 @@ TEST_CASE("ResultCache: refuses a zero size limit or a non-positive ttl") {
 
 TEST_CASE("ResultCache: a result held apart is shared, charged and read back like one in the record") {
     ResultCache cache(10, 60s, 10'000);
-    TrackedBytes source(std::string(1'000, 'r'));
+    TrackedBytes source(std::string(2'000, 'r'));  // kept as a frame: over 1 KiB
     SharedBytes result = SharedBytes::from_frame(source.lend_as_frame());
     TaskRecord without_result = record("a", TaskState::success, "ignored");
     const std::size_t charge = ResultCache::charge_bytes(without_result, result.size());
