@@ -48,9 +48,17 @@ public:
         }
         changed_.notify_all();
     }
+    // Waits until `count` handlers have entered wait() (or the deadline);
+    // true when they have: a task acknowledged is not yet a task running.
+    bool wait_entered(int count) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return changed_.wait_for(lock, kDeadline, [&] { return entered_ >= count; });
+    }
     // Waits until released or cancelled (or the deadline); true when released.
     bool wait(const fq_task_context* ctx) {
         std::unique_lock<std::mutex> lock(mutex_);
+        ++entered_;
+        changed_.notify_all();
         const auto deadline = std::chrono::steady_clock::now() + kDeadline;
         while (!is_open_ && !ctx->is_cancelled() && std::chrono::steady_clock::now() < deadline) {
             changed_.wait_for(lock, 5ms);
@@ -62,6 +70,7 @@ private:
     std::mutex mutex_;
     std::condition_variable changed_;
     bool is_open_ = false;  // guarded by mutex_
+    int entered_ = 0;       // guarded by mutex_
 };
 
 int echo(fq_task_context* ctx, const std::uint8_t* input, std::size_t size, void*) {
@@ -367,6 +376,7 @@ TEST_CASE(
     TaskSender sender(fixture.settings.base_address, 0);
     sender.submit(new_task_id(1), "block", "1");  // running
     CHECK(sender.receive_as<protocol::Ack>().task_id == new_task_id(1));
+    REQUIRE(fixture.gate.wait_entered(1));
     sender.submit(new_task_id(2), "block", "2");  // queued behind it
     CHECK(sender.receive_as<protocol::Ack>().task_id == new_task_id(2));
 
