@@ -1,11 +1,12 @@
 // uuid.cpp -- random (version 4, RFC 9562 variant) task ids. Ids are made
-// client-side, so they must be unique without coordination: 122 random bits
-// from a per-thread 64-bit generator seeded from std::random_device.
+// client-side, so they must be unique without coordination, and they are
+// what keeps a task's record from other clients, so they must not be
+// guessable: 122 random bits from the OS's CSPRNG (common/secure_random.hpp).
 #include "common/uuid.hpp"
 
 #include <cstdint>
-#include <random>
 
+#include "common/secure_random.hpp"
 #include "common/task_id.hpp"
 
 namespace fastqueue {
@@ -16,29 +17,13 @@ bool is_hex_digit(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-std::mt19937_64& thread_generator() {
-    thread_local std::mt19937_64 generator = [] {
-        std::random_device device;
-        std::seed_seq seed{device(), device(), device(), device(),
-                           device(), device(), device(), device()};
-        return std::mt19937_64(seed);
-    }();
-    return generator;
-}
-
 }  // namespace
 
 std::string generate_uuid() {
-    auto& generator = thread_generator();
-    std::uint64_t high = generator();
-    std::uint64_t low = generator();
-    high = (high & ~0xF000ull) | 0x4000ull;                       // version 4
-    low = (low & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10xx
     TaskId id;
-    for (int i = 0; i < 8; ++i) {
-        id.bytes[i] = static_cast<std::uint8_t>(high >> (56 - 8 * i));
-        id.bytes[8 + i] = static_cast<std::uint8_t>(low >> (56 - 8 * i));
-    }
+    fill_secure_random(id.bytes.data(), id.bytes.size());
+    id.bytes[6] = static_cast<std::uint8_t>((id.bytes[6] & 0x0F) | 0x40);  // version 4
+    id.bytes[8] = static_cast<std::uint8_t>((id.bytes[8] & 0x3F) | 0x80);  // variant 10xx
     return id.to_string();
 }
 

@@ -9,8 +9,7 @@
 
 namespace fastqueue {
 
-// A new random UUID. Thread-safe; uses a per-thread generator seeded from
-// std::random_device.
+// A new random UUID: 122 bits from the OS's CSPRNG (getrandom). Thread-safe.
 std::string generate_uuid();
 
 // True for the positions of the four dashes in a UUID's text (8, 13, 18,
