@@ -18,8 +18,8 @@ constexpr std::size_t kReusedParserBytes = 64 * 1024;
 // The depth bound simdjson is given. simdjson counts the values inside the
 // innermost array or object as one more level: with a bound of 2 it takes
 // {"a": 1} and also {"a": {}}, but stops at {"a": {"b": 1}} and at anything
-// deeper. The empty arrays and objects it lets through are refused by
-// is_container() below.
+// deeper. The empty arrays and objects it lets through are refused below,
+// as read_flat_value() and is_container() meet them.
 constexpr std::size_t kSimdjsonMaxDepth = FlatJsonObject::kMaxNesting + 1;
 
 bool is_container(simdjson::dom::element element) {
@@ -28,10 +28,10 @@ bool is_container(simdjson::dom::element element) {
            type == simdjson::dom::element_type::OBJECT;
 }
 
-// The member value of one element of the document.
-FlatJsonValue flat_value(simdjson::dom::element element) {
+// Reads one element of the document into `value`, a default FlatJsonValue;
+// false for an array or object, which a flat text does not hold.
+bool read_flat_value(simdjson::dom::element element, FlatJsonValue& value) {
     using simdjson::dom::element_type;
-    FlatJsonValue value;
     switch (element.type()) {
         case element_type::NULL_VALUE:
             break;
@@ -66,9 +66,9 @@ FlatJsonValue flat_value(simdjson::dom::element element) {
             break;
         case element_type::ARRAY:
         case element_type::OBJECT:
-            break;  // never passed here: FlatJsonObject::parse refuses them first
+            return false;
     }
-    return value;
+    return true;
 }
 
 }  // namespace
@@ -93,16 +93,14 @@ std::optional<FlatJsonObject> FlatJsonObject::parse(std::string_view text,
     thread_local simdjson::dom::parser reused_parser;
     std::unique_ptr<simdjson::dom::parser> own_parser;
     simdjson::dom::parser* parser = &reused_parser;
-    std::size_t capacity_bytes = kReusedParserBytes;
     if (text.size() > kReusedParserBytes) {
         own_parser = std::make_unique<simdjson::dom::parser>();
         parser = own_parser.get();
-        capacity_bytes = text.size();
     }
     // A parser takes its depth bound when it first allocates; parse() keeps
-    // it when it grows its buffers.
+    // it when it grows its buffers for a longer text.
     if (parser->max_depth() != kSimdjsonMaxDepth &&
-        parser->allocate(capacity_bytes, kSimdjsonMaxDepth) != simdjson::SUCCESS) {
+        parser->allocate(text.size(), kSimdjsonMaxDepth) != simdjson::SUCCESS) {
         return std::nullopt;
     }
     // realloc_if_needed: the text is copied into a padded buffer, since a
@@ -132,11 +130,11 @@ std::optional<FlatJsonObject> FlatJsonObject::parse(std::string_view text,
     object.is_object_ = true;
     object.members_.reserve(members.size());
     for (const auto field : members) {
-        if (is_container(field.value)) {
+        auto& member = object.members_.emplace_back(std::string(field.key), FlatJsonValue{});
+        if (!read_flat_value(field.value, member.second)) {
             parsed = BoundedJsonOutcome::too_deep;
             return std::nullopt;
         }
-        object.members_.emplace_back(std::string(field.key), flat_value(field.value));
     }
     parsed = BoundedJsonOutcome::ok;
     return object;
