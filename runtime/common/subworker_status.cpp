@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/endpoint.hpp"
+#include "protocol/bounded_json.hpp"
+#include "protocol/codec.hpp"
 #include "protocol/messages.hpp"
 #include "protocol/text.hpp"
 
@@ -147,8 +149,17 @@ std::string to_json_text(const SubworkerPoolStatus& status) {
 
 std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& json_text,
                                                           std::string* error) {
-    auto object = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-    if (object.is_discarded() || !object.is_object()) {
+    if (json_text.size() > protocol::kMaxStatusBytes) {
+        fail(error, "longer than " + std::to_string(protocol::kMaxStatusBytes) + " bytes");
+        return std::nullopt;
+    }
+    auto parsed = protocol::parse_bounded_json(json_text, protocol::kMaxStatusNesting);
+    if (parsed.outcome == protocol::BoundedJsonOutcome::too_deep) {
+        fail(error, protocol::too_deep_reason("the text", protocol::kMaxStatusNesting));
+        return std::nullopt;
+    }
+    const json& object = parsed.value;
+    if (parsed.outcome != protocol::BoundedJsonOutcome::ok || !object.is_object()) {
         fail(error, "not a UTF-8 JSON object");
         return std::nullopt;
     }

@@ -1,7 +1,13 @@
 // bounded_json.cpp -- see bounded_json.hpp.
 #include "protocol/bounded_json.hpp"
 
+#include "fastqueue/plugin_json.hpp"
+
 namespace fastqueue::protocol {
+
+// A task's arguments are read by the plugin wrapper with its own bound.
+static_assert(kMaxJsonNesting == fastqueue::plugin::detail::kMaxJsonDepth,
+              "the runtime and the plugin wrapper read task JSON to the same depth");
 
 namespace {
 
@@ -33,6 +39,11 @@ BoundedJson parse_bounded_json(std::string_view text, int max_nesting) {
     }
     parsed.outcome = BoundedJsonOutcome::ok;
     return parsed;
+}
+
+std::string too_deep_reason(std::string_view what, int max_nesting) {
+    return std::string(what) + " is nested deeper than " + std::to_string(max_nesting) +
+           (max_nesting == 1 ? " level" : " levels");
 }
 
 }  // namespace fastqueue::protocol

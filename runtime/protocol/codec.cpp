@@ -15,6 +15,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/uuid.hpp"
+#include "protocol/bounded_json.hpp"
 #include "protocol/record_json.hpp"
 #include "protocol/submit_options.hpp"
 #include "protocol/text.hpp"
@@ -147,7 +148,12 @@ std::optional<TaskRecord> decode_record(std::string_view task_id, const zmq::mes
         return std::nullopt;
     }
     // Read member by member: this runs once per RESULT a client receives.
-    auto members = FlatJsonObject::parse(view(metadata));
+    BoundedJsonOutcome parsed = BoundedJsonOutcome::invalid;
+    auto members = FlatJsonObject::parse(view(metadata), &parsed);
+    if (parsed == BoundedJsonOutcome::too_deep) {
+        reason = too_deep_reason("metadata", kMaxMetadataNesting);
+        return std::nullopt;
+    }
     if (!members) {
         reason = "metadata is not valid UTF-8 JSON";
         return std::nullopt;
@@ -260,8 +266,13 @@ std::optional<std::vector<std::string>> decode_task_names(const zmq::message_t& 
         reason = "task list is longer than " + std::to_string(kMaxTaskListBytes) + " bytes";
         return std::nullopt;
     }
-    auto array = nlohmann::json::parse(view(frame), nullptr, /*allow_exceptions=*/false);
-    if (array.is_discarded() || !array.is_array()) {
+    auto parsed = parse_bounded_json(view(frame), kMaxTaskListNesting);
+    if (parsed.outcome == BoundedJsonOutcome::too_deep) {
+        reason = too_deep_reason("task list", kMaxTaskListNesting);
+        return std::nullopt;
+    }
+    const nlohmann::json& array = parsed.value;
+    if (parsed.outcome != BoundedJsonOutcome::ok || !array.is_array()) {
         reason = "task list is not a JSON array";
         return std::nullopt;
     }
@@ -276,11 +287,13 @@ std::optional<std::vector<std::string>> decode_task_names(const zmq::message_t& 
     for (const auto& element : array) {
         const std::string* name = element.get_ptr<const std::string*>();
         if (name == nullptr || !is_valid_task_name(*name)) {
-            reason = "task list holds an invalid task name " +
-                     printable_excerpt(
-                         element.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)) +
-                     " (expected strings of 1.." + std::to_string(kMaxTaskNameBytes) +
-                     " characters of A-Z a-z 0-9 _ . : -)";
+            // Described by its type, not written out: an element is never
+            // walked, whatever it holds.
+            const std::string shown = name != nullptr
+                                          ? "'" + printable_excerpt(*name) + "'"
+                                          : std::string("of type ") + element.type_name();
+            reason = "task list holds an invalid task name " + shown + " (expected strings of 1.." +
+                     std::to_string(kMaxTaskNameBytes) + " characters of A-Z a-z 0-9 _ . : -)";
             return std::nullopt;
         }
         if (!seen.insert(*name).second) {
@@ -299,8 +312,12 @@ bool check_status_json(const zmq::message_t& frame, std::string& reason) {
         reason = "status is longer than " + std::to_string(kMaxStatusBytes) + " bytes";
         return false;
     }
-    auto object = nlohmann::json::parse(view(frame), nullptr, /*allow_exceptions=*/false);
-    if (object.is_discarded() || !object.is_object()) {
+    const auto parsed = parse_bounded_json(view(frame), kMaxStatusNesting);
+    if (parsed.outcome == BoundedJsonOutcome::too_deep) {
+        reason = too_deep_reason("status", kMaxStatusNesting);
+        return false;
+    }
+    if (parsed.outcome != BoundedJsonOutcome::ok || !parsed.value.is_object()) {
         reason = "status is not a UTF-8 JSON object";
         return false;
     }

@@ -1,9 +1,9 @@
 // flat_json.cpp -- see flat_json.hpp.
 #include "protocol/flat_json.hpp"
 
-#include <memory>
-
 #include <simdjson.h>
+
+#include <memory>
 
 namespace fastqueue::protocol {
 
@@ -15,12 +15,26 @@ namespace {
 // buffers sized for it.
 constexpr std::size_t kReusedParserBytes = 64 * 1024;
 
-// The member value of one element of the document.
-FlatJsonValue flat_value(simdjson::dom::element element) {
+// The depth bound simdjson is given. simdjson counts the values inside the
+// innermost array or object as one more level: with a bound of 2 it takes
+// {"a": 1} and also {"a": {}}, but stops at {"a": {"b": 1}} and at anything
+// deeper. The empty arrays and objects it lets through are refused below,
+// as read_flat_value() and is_container() meet them.
+constexpr std::size_t kSimdjsonMaxDepth = FlatJsonObject::kMaxNesting + 1;
+
+bool is_container(simdjson::dom::element element) {
+    const auto type = element.type();
+    return type == simdjson::dom::element_type::ARRAY ||
+           type == simdjson::dom::element_type::OBJECT;
+}
+
+// Reads one element of the document into `value`, a default FlatJsonValue;
+// false for an array or object, which a flat text does not hold.
+bool read_flat_value(simdjson::dom::element element, FlatJsonValue& value) {
     using simdjson::dom::element_type;
-    FlatJsonValue value;
     switch (element.type()) {
-        case element_type::NULL_VALUE: break;
+        case element_type::NULL_VALUE:
+            break;
         case element_type::BOOL:
             value.kind = FlatJsonValue::Kind::boolean;
             value.boolean = element.get_bool().value_unsafe();
@@ -52,23 +66,30 @@ FlatJsonValue flat_value(simdjson::dom::element element) {
             break;
         case element_type::ARRAY:
         case element_type::OBJECT:
-            value.kind = FlatJsonValue::Kind::structured;
-            break;
+            return false;
     }
-    return value;
+    return true;
 }
 
 }  // namespace
 
 double FlatJsonValue::as_double() const {
     switch (kind) {
-        case Kind::unsigned_integer: return static_cast<double>(unsigned_integer);
-        case Kind::negative_integer: return static_cast<double>(negative_integer);
-        default: return floating;
+        case Kind::unsigned_integer:
+            return static_cast<double>(unsigned_integer);
+        case Kind::negative_integer:
+            return static_cast<double>(negative_integer);
+        default:
+            return floating;
     }
 }
 
-std::optional<FlatJsonObject> FlatJsonObject::parse(std::string_view text) {
+std::optional<FlatJsonObject> FlatJsonObject::parse(std::string_view text,
+                                                    BoundedJsonOutcome* outcome) {
+    BoundedJsonOutcome unused = BoundedJsonOutcome::invalid;
+    BoundedJsonOutcome& parsed = outcome != nullptr ? *outcome : unused;
+    parsed = BoundedJsonOutcome::invalid;
+
     thread_local simdjson::dom::parser reused_parser;
     std::unique_ptr<simdjson::dom::parser> own_parser;
     simdjson::dom::parser* parser = &reused_parser;
@@ -76,20 +97,46 @@ std::optional<FlatJsonObject> FlatJsonObject::parse(std::string_view text) {
         own_parser = std::make_unique<simdjson::dom::parser>();
         parser = own_parser.get();
     }
+    // A parser takes its depth bound when it first allocates; parse() keeps
+    // it when it grows its buffers for a longer text.
+    if (parser->max_depth() != kSimdjsonMaxDepth &&
+        parser->allocate(text.size(), kSimdjsonMaxDepth) != simdjson::SUCCESS) {
+        return std::nullopt;
+    }
     // realloc_if_needed: the text is copied into a padded buffer, since a
     // frame's bytes end where they end.
     simdjson::dom::element document;
-    if (parser->parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(document)) {
-        return std::nullopt;
-    }
+    const auto error =
+        parser->parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(document);
+    if (error == simdjson::DEPTH_ERROR) parsed = BoundedJsonOutcome::too_deep;
+    if (error != simdjson::SUCCESS) return std::nullopt;
+
     FlatJsonObject object;
     simdjson::dom::object members;
-    if (document.get_object().get(members)) return object;  // valid JSON, not an object
+    if (document.get_object().get(members) != simdjson::SUCCESS) {
+        // Valid JSON, not an object: flat unless it is an array holding one.
+        simdjson::dom::array items;
+        if (document.get_array().get(items) == simdjson::SUCCESS) {
+            for (const auto item : items) {
+                if (is_container(item)) {
+                    parsed = BoundedJsonOutcome::too_deep;
+                    return std::nullopt;
+                }
+            }
+        }
+        parsed = BoundedJsonOutcome::ok;
+        return object;
+    }
     object.is_object_ = true;
     object.members_.reserve(members.size());
     for (const auto field : members) {
-        object.members_.emplace_back(std::string(field.key), flat_value(field.value));
+        auto& member = object.members_.emplace_back(std::string(field.key), FlatJsonValue{});
+        if (!read_flat_value(field.value, member.second)) {
+            parsed = BoundedJsonOutcome::too_deep;
+            return std::nullopt;
+        }
     }
+    parsed = BoundedJsonOutcome::ok;
     return object;
 }
 

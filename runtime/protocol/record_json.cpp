@@ -83,13 +83,17 @@ std::string record_metadata_text(const TaskRecord& record) {
 }
 
 json record_metadata_to_json(const TaskRecord& record) {
-    return json::parse(record_metadata_text(record), nullptr, /*allow_exceptions=*/false);
+    return parse_bounded_json(record_metadata_text(record), kMaxMetadataNesting).value;
 }
 
 std::optional<TaskRecord> record_metadata_from_json(const json& metadata, std::string* error) {
-    auto members = FlatJsonObject::parse(metadata.dump());
-    if (!members) {  // a document always dumps as valid JSON
-        fail(error, "not a JSON object");
+    // The caller's document, not network input: writing it is safe.
+    BoundedJsonOutcome parsed = BoundedJsonOutcome::invalid;
+    auto members = FlatJsonObject::parse(metadata.dump(), &parsed);
+    if (!members) {  // a document always dumps as valid JSON, but maybe not flat
+        fail(error, parsed == BoundedJsonOutcome::too_deep
+                        ? too_deep_reason("the object", kMaxMetadataNesting)
+                        : std::string("not a JSON object"));
         return std::nullopt;
     }
     return record_metadata_from_members(*members, error);

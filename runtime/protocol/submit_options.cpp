@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/bounded_json.hpp"
 #include "protocol/json_text.hpp"
 #include "protocol/text.hpp"
 
@@ -52,8 +53,13 @@ std::optional<SubmitOptions> submit_options_from_json(std::string_view text, std
         reason = "options frame is longer than " + std::to_string(kMaxSubmitOptionsBytes) + " bytes";
         return std::nullopt;
     }
-    auto object = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (object.is_discarded() || !object.is_object()) {
+    auto parsed = parse_bounded_json(text, kMaxSubmitOptionsNesting);
+    if (parsed.outcome == BoundedJsonOutcome::too_deep) {
+        reason = too_deep_reason("options frame", kMaxSubmitOptionsNesting);
+        return std::nullopt;
+    }
+    const json& object = parsed.value;
+    if (parsed.outcome != BoundedJsonOutcome::ok || !object.is_object()) {
         reason = "options frame is not a UTF-8 JSON object";
         return std::nullopt;
     }

@@ -1,8 +1,9 @@
 // submit_options.hpp -- the SUBMIT options frame: how a task's timeout,
 // retries and start time travel (docs/protocol.md, "SUBMIT options").
 //
-// The frame is a UTF-8 JSON object of at most kMaxSubmitOptionsBytes with
-// these optional members, each a non-negative integer unless noted:
+// The frame is a UTF-8 JSON object of at most kMaxSubmitOptionsBytes,
+// nested kMaxSubmitOptionsNesting deep (bounded_json.hpp: nothing nested in
+// it), with these optional members, each a non-negative integer unless noted:
 //   timeout_ms          1..kMaxTimeoutMs
 //   default_timeout_ms  1..kMaxTimeoutMs
 //   max_retries         0..kMaxRetries

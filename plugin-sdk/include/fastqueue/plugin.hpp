@@ -171,7 +171,9 @@ private:
 inline void to_json(json& out, const Number& number) { out = number.value(); }
 
 // Describes a value for an error message: its JSON type, then the value
-// (abbreviated), e.g. `string "abc"`, `number 2.5`, `null`.
+// (abbreviated), e.g. `string "abc"`, `number 2.5`, `null`. dump() recurses
+// once per level: every value described here is part of a task's input as
+// parse_json read it, at most kMaxJsonDepth deep.
 inline std::string describe_value(const json& value) {
     if (value.is_null()) return "null";
     constexpr std::size_t kMaxShownChars = 60;

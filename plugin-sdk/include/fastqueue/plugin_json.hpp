@@ -51,6 +51,10 @@ public:
 // gives for the same text. simdjson reads "-0" as the integer 0, so the sign
 // json::parse keeps (as a signed integer) is lost here: saw_zero_integer is
 // set whenever an integer 0 is met, for the caller to check the text.
+// Recurses once per level of the document. parse_json passes only documents
+// its parser accepted, and a simdjson parser refuses (DEPTH_ERROR) anything
+// deeper than its max_depth(), DEFAULT_MAX_DEPTH unless set: the recursion
+// is at most kMaxJsonDepth + 1 calls deep, whatever the input.
 inline nlohmann::json json_from_simdjson(simdjson::dom::element element, bool& saw_zero_integer) {
     using Type = simdjson::dom::element_type;
     switch (element.type()) {
@@ -93,6 +97,8 @@ inline nlohmann::json json_from_simdjson(simdjson::dom::element element, bool& s
 // Parses size bytes at text as JSON (see the contract above).
 inline nlohmann::json parse_json(const char* text, std::size_t size) {
     {
+        // Its max_depth() is kMaxJsonDepth: that bounds json_from_simdjson's
+        // recursion below.
         simdjson::dom::parser parser;
         simdjson::dom::element root;
         // realloc_if_needed: the input has no padding, so simdjson reads a
@@ -160,7 +166,8 @@ inline void append_json_string(const std::string& text, std::string& out) {
     }
 }
 
-// Appends the text of value.dump() to out.
+// Appends the text of value.dump() to out. Recurses once per level, like
+// dump(): a value parse_json returned is at most kMaxJsonDepth deep.
 inline void append_json(const nlohmann::json& value, std::string& out) {
     switch (value.type()) {
         case nlohmann::json::value_t::object: {

@@ -45,7 +45,9 @@ struct SubworkerPoolStatus {
 
 // The JSON text shown above.
 std::string to_json_text(const SubworkerPoolStatus& status);
-// Parses what to_json_text writes; std::nullopt (and *error set) otherwise.
+// Parses what to_json_text writes; std::nullopt (and *error set) otherwise,
+// and for text longer than a WORKERS_REPLY status may be or nested deeper
+// than its shape (protocol::kMaxStatusBytes, protocol::kMaxStatusNesting).
 std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& json_text,
                                                           std::string* error = nullptr);
 

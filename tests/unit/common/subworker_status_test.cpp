@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "../protocol/nested_json.hpp"
+#include "protocol/codec.hpp"
+
 using namespace fastqueue;
 
 namespace {
@@ -145,6 +148,35 @@ TEST_CASE(
                       o["subworkers"]["sw1"]["prefetch_window"] = 4294967296ULL;
                   }),
                   "'prefetch_window' must be an integer in 0..4294967295");
+}
+
+TEST_CASE("SubworkerStatus: a status nested past 3 levels is refused, however deep") {
+    using fastqueue::test::kHostileNesting;
+    using fastqueue::test::nested_arrays;
+    using fastqueue::test::nested_objects;
+    const std::string reason = "subworker status: the text is nested deeper than 3 levels";
+    check_refused(nested_objects(kHostileNesting), reason);
+    check_refused(nested_arrays(kHostileNesting), reason);
+    check_refused(nested_objects(4), reason);
+    // An unknown member one level too deep, where the rest is a valid status.
+    check_refused(edited([](nlohmann::json& o) { o["subworkers"]["sw1"]["extra"] = {1}; }), reason);
+    check_refused(
+        edited([](nlohmann::json& o) { o["extra"] = nlohmann::json::parse(nested_objects(1000)); }),
+        reason);
+    // At the bound: an unknown member of a subworker's object may be a
+    // number or a string, and the status still parses.
+    std::string error;
+    auto parsed = parse_subworker_status(
+        edited([](nlohmann::json& o) { o["subworkers"]["sw1"]["extra"] = "kept out"; }), &error);
+    INFO(error);
+    CHECK(parsed);
+}
+
+TEST_CASE("SubworkerStatus: a status longer than WORKERS_REPLY allows is refused unparsed") {
+    const std::string text = edited([](nlohmann::json& o) {
+        o["padding"] = std::string(fastqueue::protocol::kMaxStatusBytes, 'p');
+    });
+    check_refused(text, "longer than 4194304 bytes");
 }
 
 TEST_CASE("SubworkerStatus: members it does not know are ignored") {

@@ -7,17 +7,14 @@
 
 #include <string>
 
+#include "nested_json.hpp"
+
 using fastqueue::protocol::BoundedJsonOutcome;
 using fastqueue::protocol::kMaxJsonNesting;
 using fastqueue::protocol::parse_bounded_json;
-
-namespace {
-
-std::string nested_arrays(std::size_t depth) {
-    return std::string(depth, '[') + std::string(depth, ']');
-}
-
-}  // namespace
+using fastqueue::protocol::too_deep_reason;
+using fastqueue::test::nested_arrays;
+using fastqueue::test::nested_objects;
 
 TEST_CASE("parse_bounded_json: JSON within the bound is parsed as nlohmann parses it") {
     for (const std::string text : {"1", "\"text\"", "null", "[1,{\"a\":[true]}]", "{}"}) {
@@ -49,4 +46,25 @@ TEST_CASE("parse_bounded_json: nesting past the bound is too deep, however deep"
     CHECK(parse_bounded_json("{\"a\":{\"b\":[]}}", 2).outcome == BoundedJsonOutcome::too_deep);
     CHECK(parse_bounded_json("{\"a\":{\"b\":[]}}", 3).outcome == BoundedJsonOutcome::ok);
     CHECK(parse_bounded_json(std::string(5000, '[')).outcome == BoundedJsonOutcome::too_deep);
+}
+
+TEST_CASE("parse_bounded_json: each bound of the wire takes its own depth and refuses one more") {
+    for (const int bound :
+         {fastqueue::protocol::kMaxTaskListNesting, fastqueue::protocol::kMaxSubmitOptionsNesting,
+          fastqueue::protocol::kMaxMetadataNesting, fastqueue::protocol::kMaxStatusNesting}) {
+        CAPTURE(bound);
+        const auto depth = static_cast<std::size_t>(bound);
+        CHECK(parse_bounded_json(nested_arrays(depth, "1"), bound).outcome ==
+              BoundedJsonOutcome::ok);
+        CHECK(parse_bounded_json(nested_objects(depth), bound).outcome == BoundedJsonOutcome::ok);
+        CHECK(parse_bounded_json(nested_arrays(depth + 1), bound).outcome ==
+              BoundedJsonOutcome::too_deep);
+        CHECK(parse_bounded_json(nested_objects(depth + 1), bound).outcome ==
+              BoundedJsonOutcome::too_deep);
+    }
+}
+
+TEST_CASE("too_deep_reason: names the text and its bound in one line") {
+    CHECK(too_deep_reason("task list", 1) == "task list is nested deeper than 1 level");
+    CHECK(too_deep_reason("status", 3) == "status is nested deeper than 3 levels");
 }

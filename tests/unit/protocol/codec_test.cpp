@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../common/tracked_bytes.hpp"
+#include "nested_json.hpp"
 #include "protocol/record_json.hpp"
 #include "protocol/submit_options.hpp"
 
@@ -701,6 +702,75 @@ TEST_CASE("Codec: REGISTER tasks are a JSON array of distinct valid task names")
     check_rejected(register_with(6, many.dump()), "at most 10000");
     check_rejected(register_with(6, "[" + std::string(kMaxTaskListBytes, ' ') + "]"),
                    "task list is longer than");
+}
+
+TEST_CASE("Codec: a REGISTER task list nested past 1 level is refused, however deep") {
+    using test::nested_arrays;
+    using test::nested_objects;
+    const std::string reason = "task list is nested deeper than 1 level";
+    check_rejected(register_with(6, nested_arrays(test::kHostileNesting)), reason);
+    check_rejected(register_with(6, nested_arrays(test::kHostileNesting, "\"add\"")), reason);
+    check_rejected(register_with(6, nested_arrays(2, "\"add\"")), reason);
+    check_rejected(register_with(6, "[\"add\"," + nested_objects(1) + "]"), reason);
+    check_rejected(register_with(6, "[\"add\",[]]"), reason);
+    // An element that is not a name is described by its type, never written out.
+    check_rejected(register_with(6, "[\"add\",true]"), "invalid task name of type boolean");
+    // At the bound: a flat array of names still decodes.
+    DecodeResult flat = decode_owned(register_with(6, "[\"add\",\"sub\"]"));
+    INFO(flat.error);
+    REQUIRE(flat.message);
+    CHECK(std::get<Register>(*flat.message).task_names == std::vector<std::string>{"add", "sub"});
+}
+
+TEST_CASE("Codec: a WORKERS_REPLY status nested past 3 levels is refused, however deep") {
+    using test::nested_objects;
+    const std::string reason = "status is nested deeper than 3 levels";
+    check_rejected(frames_of({"FQ/1", "WORKERS_REPLY", nested_objects(test::kHostileNesting)}),
+                   reason);
+    check_rejected(frames_of({"FQ/1", "WORKERS_REPLY", nested_objects(4)}), reason);
+    check_rejected(
+        frames_of({"FQ/1", "WORKERS_REPLY", "{\"a\":" + test::nested_arrays(3, "1") + "}"}),
+        reason);
+    // At the bound: the status object, "subworkers" and a subworker's object.
+    CHECK(decode_owned(frames_of({"FQ/1", "WORKERS_REPLY", nested_objects(3)})).message);
+}
+
+TEST_CASE("Codec: RESULT/RECORD metadata holding an array or object is refused, however deep") {
+    using test::nested_arrays;
+    using test::nested_objects;
+    const std::string reason = "metadata is nested deeper than 1 level";
+    for (const char* type : {"RESULT", "RECORD"}) {
+        CAPTURE(type);
+        auto with_metadata = [type](const std::string& metadata) {
+            return frames_of({"FQ/1", type, kId, metadata, ""});
+        };
+        check_rejected(with_metadata(nested_objects(test::kHostileNesting)), reason);
+        check_rejected(with_metadata(nested_arrays(test::kHostileNesting)), reason);
+        check_rejected(with_metadata(metadata_with("extra", nlohmann::json::object())), reason);
+        check_rejected(with_metadata(metadata_with("extra", nlohmann::json::array({1}))), reason);
+        check_rejected(
+            with_metadata(metadata_with("extra", nlohmann::json::parse(nested_objects(50)))),
+            reason);
+        check_rejected(with_metadata("[[]]"), reason);
+    }
+}
+
+TEST_CASE("Codec: SUBMIT options nested past 1 level are refused, however deep") {
+    auto with_options = [](const std::string& options) {
+        return frames_of({"FQ/1", "SUBMIT", kId, "add", "\x02", "", options});
+    };
+    const std::string reason = "options frame is nested deeper than 1 level";
+    // Sizes are checked first: a deeply nested frame is longer than allowed.
+    check_rejected(with_options(test::nested_objects(test::kHostileNesting)),
+                   "options frame is longer than 1024");
+    check_rejected(with_options(test::nested_arrays(500)), reason);
+    check_rejected(with_options(R"({"timeout_ms":[5]})"), reason);
+    check_rejected(with_options(R"({"eta":{}})"), reason);
+    Frames flat = with_options(R"({"timeout_ms":5})");
+    DecodeResult decoded = decode(flat);
+    INFO(decoded.error);
+    REQUIRE(decoded.message);
+    CHECK(std::get<Submit>(*decoded.message).options.timeout_ms == 5);
 }
 
 TEST_CASE("Codec: addresses must be connectable tcp://HOST:PORT with room for their ports") {

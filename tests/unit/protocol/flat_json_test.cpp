@@ -1,15 +1,17 @@
-// flat_json_test.cpp -- FlatJsonObject reads an object's members as a JSON
-// document would hold them: each member's kind and value, the last of a
-// repeated key, nested values as "structured", and no result for text that
-// is not JSON in UTF-8.
+// flat_json_test.cpp -- FlatJsonObject reads a flat object's members as a
+// JSON document would hold them: each member's kind and value, the last of a
+// repeated key; no result for text that is not JSON in UTF-8, and none, with
+// the outcome too_deep, for text holding an array or object, however deep.
 #include "protocol/flat_json.hpp"
 
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
+#include "nested_json.hpp"
+
+using fastqueue::protocol::BoundedJsonOutcome;
 using fastqueue::protocol::FlatJsonObject;
 using fastqueue::protocol::FlatJsonValue;
 using Kind = FlatJsonValue::Kind;
@@ -45,11 +47,9 @@ void check_members_match_document(const std::string& text) {
         } else if (expected.is_number_float()) {
             REQUIRE(value->kind == Kind::floating);
             CHECK(value->floating == expected.get<double>());
-        } else if (expected.is_string()) {
+        } else {
             REQUIRE(value->kind == Kind::string);
             CHECK(value->string == expected.get<std::string>());
-        } else {
-            CHECK(value->kind == Kind::structured);
         }
         if (expected.is_number()) CHECK(value->as_double() == expected.get<double>());
     }
@@ -62,9 +62,6 @@ TEST_CASE("FlatJsonObject: every kind of member reads as the JSON document holds
         R"({"s":"text with \"quotes\", \\ and \u00e9","u":18446744073709551615,"n":-42,)"
         R"("f":0.25,"e":1e3,"t":true,"no":false,"z":null,"empty":""})");
     check_members_match_document(R"({})");
-    check_members_match_document(
-        R"({"nested":{"a":"x","b":[1,{"c":"y"}]},"list":[1,"two",null],"after":"kept"})");
-    check_members_match_document(R"({"a":{"a":{"a":"deep"}},"b":"shallow"})");
 }
 
 TEST_CASE("FlatJsonObject: a repeated key yields its last value, as a JSON document keeps it") {
@@ -78,9 +75,11 @@ TEST_CASE("FlatJsonObject: a repeated key yields its last value, as a JSON docum
 }
 
 TEST_CASE("FlatJsonObject: valid JSON that is not an object parses with no members") {
-    for (const std::string text : {"[1,2]", R"("text")", "42", "null", "[]", R"([{"k":"v"}])"}) {
+    for (const std::string text : {"[1,2]", R"("text")", "42", "null", "[]", R"(["k","v"])"}) {
         CAPTURE(text);
-        const auto members = FlatJsonObject::parse(text);
+        BoundedJsonOutcome outcome = BoundedJsonOutcome::invalid;
+        const auto members = FlatJsonObject::parse(text, &outcome);
+        CHECK(outcome == BoundedJsonOutcome::ok);
         REQUIRE(members.has_value());
         CHECK_FALSE(members->is_object());
         CHECK(members->find("k") == nullptr);
@@ -93,7 +92,36 @@ TEST_CASE("FlatJsonObject: text that is not JSON, or not UTF-8, does not parse")
           std::string(R"({"a":})"), std::string(R"({a:1})"), std::string("{\"a\":\"\xff\"}"),
           std::string("{\"\xc3\":1}"), std::string(R"({"a":1,})"), std::string("{\"a\":\"\x01\"}")}) {
         CAPTURE(text);
-        CHECK_FALSE(FlatJsonObject::parse(text).has_value());
+        BoundedJsonOutcome outcome = BoundedJsonOutcome::ok;
+        CHECK_FALSE(FlatJsonObject::parse(text, &outcome).has_value());
+        CHECK(outcome == BoundedJsonOutcome::invalid);
         CHECK(nlohmann::json::parse(text, nullptr, false).is_discarded());
     }
+}
+
+TEST_CASE(
+    "FlatJsonObject: an array or object inside the top-level value is too deep, however deep") {
+    using fastqueue::test::kHostileNesting;
+    using fastqueue::test::nested_arrays;
+    using fastqueue::test::nested_objects;
+    for (const std::string& text :
+         {nested_objects(kHostileNesting), nested_arrays(kHostileNesting), nested_objects(2),
+          nested_arrays(2), std::string(R"({"a":1,"b":{}})"), std::string(R"({"a":[],"b":1})"),
+          std::string(R"({"a":[1,{"c":"y"}]})"), std::string(R"([1,{"k":"v"}])")}) {
+        CAPTURE(text.substr(0, 40));
+        BoundedJsonOutcome outcome = BoundedJsonOutcome::ok;
+        CHECK_FALSE(FlatJsonObject::parse(text, &outcome).has_value());
+        CHECK(outcome == BoundedJsonOutcome::too_deep);
+    }
+    // Unfinished as well as deep: simdjson finds it is not JSON first.
+    BoundedJsonOutcome unfinished = BoundedJsonOutcome::ok;
+    CHECK_FALSE(FlatJsonObject::parse(std::string(kHostileNesting, '['), &unfinished));
+    CHECK(unfinished == BoundedJsonOutcome::invalid);
+    // At the bound: one flat object.
+    BoundedJsonOutcome outcome = BoundedJsonOutcome::invalid;
+    const auto flat = FlatJsonObject::parse(nested_objects(FlatJsonObject::kMaxNesting), &outcome);
+    CHECK(outcome == BoundedJsonOutcome::ok);
+    REQUIRE(flat.has_value());
+    REQUIRE(flat->find("a") != nullptr);
+    CHECK(flat->find("a")->unsigned_integer == 1);
 }
