@@ -69,6 +69,18 @@ std::vector<ConfigKey<SubworkerSettings>> subworker_keys() {
                      .kind = ValueKind::string},
                     [](const RawValue& value, SubworkerSettings& settings) {
                         settings.base_address = address_with_room(value, kPriorityCount - 1);
+                        // It is the address the subworker registers, which
+                        // the control plane refuses when nobody can connect
+                        // to it: say so here, before any registration.
+                        const std::string why =
+                            unconnectable_host_reason(parse_endpoint(value.text())->host);
+                        if (!why.empty()) {
+                            throw config::invalid_value(
+                                value.source, value.text(),
+                                why +
+                                    "; the control plane connects to this address, so name a "
+                                    "host it can reach");
+                        }
                     }});
 
     keys.push_back({{.name = "discovery-address",
