@@ -11,6 +11,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "fastqueue/subworker_status.hpp"
+#include "protocol/codec.hpp"
 
 namespace fastqueue::cli {
 namespace {
@@ -25,8 +26,10 @@ struct WorkersFlags {
 //   sw1  tcp://127.0.0.1:5561  active  2/4            64      17         2026-11-27T23:52:33.123456Z
 // (WINDOW is the prefetch window; "-" from a control plane that does not
 // report it)
-// then "N subworkers, M active" (with no subworkers, only that line), and
-// "K message(s) rejected by the control plane" when it reports that count.
+// then "N subworkers, M active" (with no subworkers listed, only that line),
+// "L not listed (the reply's size limit)" when the control plane left some
+// out, and "K message(s) rejected by the control plane" when it reports
+// that count.
 void print_workers_table(const SubworkerPoolStatus& status) {
     std::vector<std::vector<std::string>> rows{
         {"ID", "ADDRESS", "STATUS", "LOAD/CAPACITY", "WINDOW", "COMPLETED", "LAST SEEN"}};
@@ -55,6 +58,11 @@ void print_workers_table(const SubworkerPoolStatus& status) {
     std::cout << status.total_subworkers
               << (status.total_subworkers == 1 ? " subworker, " : " subworkers, ")
               << status.active_subworkers << " active\n";
+    if (status.omitted_subworkers > 0) {
+        std::cout << status.omitted_subworkers
+                  << " not listed (the control plane's reply lists at most "
+                  << protocol::kMaxStatusBytes << " bytes; active subworkers first)\n";
+    }
     if (status.messages_rejected) {
         std::cout << *status.messages_rejected << " message(s) rejected by the control plane\n";
     }

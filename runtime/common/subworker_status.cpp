@@ -121,30 +121,79 @@ std::optional<SubworkerInfo> parse_info(const std::string& worker_id, const json
     return info;
 }
 
-}  // namespace
+std::string dump(const nlohmann::ordered_json& value) {
+    return value.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
+}
 
-std::string to_json_text(const SubworkerPoolStatus& status) {
-    // ordered_json keeps the members in the order of the header's example.
-    nlohmann::ordered_json subworkers = nlohmann::ordered_json::object();
-    for (const auto& [worker_id, info] : status.subworkers) {
-        nlohmann::ordered_json& entry = subworkers[worker_id];
-        entry = {
-            {"address", info.address},
-            {"status", info.is_active ? "active" : "inactive"},
-            {"load", info.load},
-            {"capacity", info.capacity},
-        };
-        if (info.prefetch_window) entry["prefetch_window"] = *info.prefetch_window;
-        entry["tasks_completed"] = info.tasks_completed;
-        entry["last_seen"] = format_timestamp(info.last_seen);
-    }
+// One member of "subworkers": "ID":{...}, in the header's member order
+// (ordered_json keeps the order of insertion).
+std::string subworker_member_text(const std::string& worker_id, const SubworkerInfo& info) {
+    nlohmann::ordered_json entry = {
+        {"address", info.address},
+        {"status", info.is_active ? "active" : "inactive"},
+        {"load", info.load},
+        {"capacity", info.capacity},
+    };
+    if (info.prefetch_window) entry["prefetch_window"] = *info.prefetch_window;
+    entry["tasks_completed"] = info.tasks_completed;
+    entry["last_seen"] = format_timestamp(info.last_seen);
+    return dump(nlohmann::ordered_json(worker_id)) + ":" + dump(entry);
+}
+
+// The status object up to the "subworkers" object's opening brace.
+std::string status_head_text(const SubworkerPoolStatus& status, std::size_t omitted) {
     nlohmann::ordered_json object = {
         {"total_subworkers", status.total_subworkers},
         {"active_subworkers", status.active_subworkers},
     };
     if (status.messages_rejected) object["messages_rejected"] = *status.messages_rejected;
-    object["subworkers"] = std::move(subworkers);
-    return object.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
+    if (omitted > 0) object["omitted_subworkers"] = omitted;
+    object["subworkers"] = nlohmann::ordered_json::object();
+    std::string text = dump(object);
+    text.resize(text.size() - 2);  // "...:{}}" -> "...:{"
+    return text;
+}
+
+}  // namespace
+
+std::string to_json_text(const SubworkerPoolStatus& status) {
+    return to_json_text(status, std::numeric_limits<std::size_t>::max());
+}
+
+std::string to_json_text(const SubworkerPoolStatus& status, std::size_t max_bytes) {
+    constexpr std::size_t kTailBytes = 2;  // "}}"
+    std::string members;
+    std::size_t listed = 0;
+    // Lists members, active ones first, while the text with a head of
+    // head_bytes still fits; true when every one did.
+    const auto list_within = [&](std::size_t head_bytes) {
+        members.clear();
+        listed = 0;
+        bool is_full = false;
+        for (const bool is_active_group : {true, false}) {
+            for (const auto& [worker_id, info] : status.subworkers) {
+                if (is_full || info.is_active != is_active_group) continue;
+                std::string member = subworker_member_text(worker_id, info);
+                const std::size_t separator = members.empty() ? 0 : 1;
+                if (head_bytes + members.size() + separator + member.size() + kTailBytes >
+                    max_bytes) {
+                    is_full = true;  // none after the first that does not fit
+                    continue;
+                }
+                if (separator) members += ',';
+                members += member;
+                ++listed;
+            }
+        }
+        return !is_full;
+    };
+    const std::string whole_head = status_head_text(status, status.omitted_subworkers);
+    if (list_within(whole_head.size())) return whole_head + members + "}}";
+    // Some are left out: list again against a head sized for the most that
+    // can be, so that the text still fits once the real count is written.
+    const std::size_t most_omitted = status.omitted_subworkers + status.subworkers.size();
+    list_within(status_head_text(status, most_omitted).size());
+    return status_head_text(status, most_omitted - listed) + members + "}}";
 }
 
 std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& json_text,
@@ -176,6 +225,10 @@ std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& jso
                                 status.messages_rejected, error)) {
         return std::nullopt;
     }
+    std::optional<std::uint64_t> omitted;
+    if (!read_optional_unsigned(object, "", "omitted_subworkers", kMaxCount, omitted, error)) {
+        return std::nullopt;
+    }
     auto subworkers = object.find("subworkers");
     if (subworkers == object.end()) {
         fail(error, "missing 'subworkers'");
@@ -196,20 +249,27 @@ std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& jso
         if (info->is_active) ++active_count;
         status.subworkers.emplace(worker_id, std::move(*info));
     }
-    // The counts restate the map; a status whose counts disagree with it
-    // is not one that to_json_text() wrote for a consistent pool.
-    if (total != status.subworkers.size()) {
+    // The counts restate the map and what was left out of it; a status
+    // whose counts disagree with them is not one that to_json_text() wrote
+    // for a consistent pool. (Subtractions: the sums could overflow.)
+    const std::uint64_t listed = status.subworkers.size();
+    const std::uint64_t omitted_count = omitted.value_or(0);
+    if (total < listed || total - listed != omitted_count) {
         fail(error, "'total_subworkers' is " + std::to_string(total) + " but 'subworkers' has " +
-                        std::to_string(status.subworkers.size()));
+                        std::to_string(listed) + " and 'omitted_subworkers' is " +
+                        std::to_string(omitted_count));
         return std::nullopt;
     }
-    if (active != active_count) {
+    // Active ones may be among those left out, but no more than were.
+    if (active < active_count || active - active_count > omitted_count) {
         fail(error, "'active_subworkers' is " + std::to_string(active) + " but " +
-                        std::to_string(active_count) + " subworkers are active");
+                        std::to_string(active_count) + " listed subworkers are active and " +
+                        std::to_string(omitted_count) + " are not listed");
         return std::nullopt;
     }
     status.total_subworkers = static_cast<std::size_t>(total);
     status.active_subworkers = static_cast<std::size_t>(active);
+    status.omitted_subworkers = static_cast<std::size_t>(omitted_count);
     return status;
 }
 

@@ -3,7 +3,6 @@
 // and the unit tests hold the two equal to the seed's contract.
 #include "config/control_plane_keys.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
@@ -17,19 +16,16 @@ namespace fastqueue::config {
 
 namespace {
 
-constexpr std::size_t kMaxWorkerIdChars = 128;
-
-bool is_worker_id_char(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '.' || c == ':' || c == '-';
-}
-
 Endpoint endpoint_or_throw(const RawValue& value) {
     std::string reason;
     auto endpoint = parse_endpoint(value.text(), &reason);
     if (!endpoint) throw invalid_value(value.source, value.text(), reason);
     return *endpoint;
 }
+
+// The largest --max-subworkers and --inactive-subworker-ttl (30 days).
+constexpr std::int64_t kMaxMaxSubworkers = 100000;
+constexpr std::int64_t kMaxInactiveSubworkerTtlSeconds = 30 * 24 * 3600;
 
 // What listens on base+offset, for offsets 0..4 (see docs/operations.md).
 constexpr std::array<const char*, 5> kBasePortUses = {
@@ -49,15 +45,7 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                              "1 to 128 characters of A-Z a-z 0-9 _ . : -",
                      .kind = ValueKind::string},
                     [](const RawValue& value, ControlPlaneSettings& settings) {
-                        const std::string& id = value.text();
-                        bool is_valid = !id.empty() && id.size() <= kMaxWorkerIdChars &&
-                                        std::all_of(id.begin(), id.end(), is_worker_id_char);
-                        if (!is_valid) {
-                            throw invalid_value(
-                                value.source, id,
-                                "must be 1 to 128 characters of A-Z a-z 0-9 _ . : -");
-                        }
-                        settings.worker_id = id;
+                        settings.worker_id = worker_id_value(value);
                     }});
 
     keys.push_back({{.name = "base-address",
@@ -196,6 +184,29 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                     [](const RawValue& value, ControlPlaneSettings& settings) {
                         settings.max_worker_losses =
                             static_cast<std::uint32_t>(integer_in_range(value, 1, 100));
+                    }});
+
+    keys.push_back({{.name = "max-subworkers",
+                     .value_name = "N",
+                     .default_text = "1024",
+                     .help = "Subworkers, active and inactive, the control plane keeps (1 to "
+                             "100000); when full, a new one replaces the inactive one silent "
+                             "longest, or is refused when all are active",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.max_subworkers =
+                            static_cast<std::size_t>(integer_in_range(value, 1, kMaxMaxSubworkers));
+                    }});
+
+    keys.push_back({{.name = "inactive-subworker-ttl",
+                     .value_name = "SECONDS",
+                     .default_text = "3600",
+                     .help = "How long an inactive subworker stays listed after it was last "
+                             "heard from (1 to 2592000); then it is forgotten",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.inactive_subworker_ttl_seconds = static_cast<std::uint32_t>(
+                            integer_in_range(value, 1, kMaxInactiveSubworkerTtlSeconds));
                     }});
 
     for (auto& key : lift_keys(engine_keys(), &ControlPlaneSettings::engine)) {

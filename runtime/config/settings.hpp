@@ -56,6 +56,13 @@ struct ControlPlaneSettings {
     std::uint32_t default_task_timeout_ms = 0;
     // How often the control plane announces itself on discovery_address.
     std::uint32_t announce_interval_ms = 1000;
+    // Subworker entries (active and inactive) the control plane keeps. A
+    // REGISTER of a new id when full forgets the inactive entry silent
+    // longest, or is refused when every entry is active.
+    std::size_t max_subworkers = 1024;
+    // An inactive subworker silent this long is forgotten; if it speaks
+    // again it is answered REREGISTER.
+    std::uint32_t inactive_subworker_ttl_seconds = 3600;
 };
 
 struct SubworkerSettings {

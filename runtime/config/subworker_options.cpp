@@ -47,13 +47,7 @@ std::vector<ConfigKey<SubworkerSettings>> subworker_keys() {
                              "characters of A-Z a-z 0-9 _ . : -",
                      .kind = ValueKind::string},
                     [](const RawValue& value, SubworkerSettings& settings) {
-                        // The wire's rule for worker ids is the task-name rule.
-                        if (!protocol::is_valid_task_name(value.text())) {
-                            throw config::invalid_value(
-                                value.source, value.text(),
-                                "must be 1 to 128 characters of A-Z a-z 0-9 _ . : -");
-                        }
-                        settings.worker_id = value.text();
+                        settings.worker_id = config::worker_id_value(value);
                     }});
 
     keys.push_back({{.name = "control-plane-address",
@@ -75,6 +69,18 @@ std::vector<ConfigKey<SubworkerSettings>> subworker_keys() {
                      .kind = ValueKind::string},
                     [](const RawValue& value, SubworkerSettings& settings) {
                         settings.base_address = address_with_room(value, kPriorityCount - 1);
+                        // It is the address the subworker registers, which
+                        // the control plane refuses when nobody can connect
+                        // to it: say so here, before any registration.
+                        const std::string why =
+                            unconnectable_host_reason(parse_endpoint(value.text())->host);
+                        if (!why.empty()) {
+                            throw config::invalid_value(
+                                value.source, value.text(),
+                                why +
+                                    "; the control plane connects to this address, so name a "
+                                    "host it can reach");
+                        }
                     }});
 
     keys.push_back({{.name = "discovery-address",

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <system_error>
 
+#include "protocol/messages.hpp"
+
 namespace fastqueue::config {
 
 namespace {
@@ -74,6 +76,15 @@ std::uint32_t milliseconds_in_range(const RawValue& value, double min_seconds, d
                             "must be a number of seconds from " + std::string(range_text));
     }
     return static_cast<std::uint32_t>(std::lround(*seconds * 1000.0));
+}
+
+std::string worker_id_value(const RawValue& value) {
+    if (!protocol::is_valid_task_name(value.text())) {
+        throw invalid_value(value.source, value.text(),
+                            "must be 1 to " + std::to_string(protocol::kMaxTaskNameBytes) +
+                                " characters of A-Z a-z 0-9 _ . : -");
+    }
+    return value.text();
 }
 
 std::vector<std::string> split_names(std::string_view text) { return split_on(text, " \t\r\n,"); }

@@ -38,6 +38,11 @@ std::int64_t integer_in_range(const RawValue& value, std::int64_t min_value,
 std::uint32_t milliseconds_in_range(const RawValue& value, double min_seconds, double max_seconds,
                                     std::string_view range_text);
 
+// The value of a worker-id key: the wire's worker id rule, 1 to 128
+// characters of A-Z a-z 0-9 _ . : - (protocol::is_valid_task_name), which
+// every role checks its own id against; otherwise throws invalid_value.
+std::string worker_id_value(const RawValue& value);
+
 // Splits on spaces, tabs, line breaks and commas; drops empty pieces ("a, b,,c" -> a b c).
 std::vector<std::string> split_names(std::string_view text);
 // Splits on ':' as PATH does; drops empty pieces.

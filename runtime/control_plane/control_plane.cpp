@@ -195,7 +195,6 @@ void ControlPlane::Impl::run() {
         if (after_events >= next_heartbeat) {
             expire_silent_subworkers();
             send_heartbeats();
-            publish_status();
             next_heartbeat = after_events + heartbeat_interval;
         }
         if (after_events >= next_announce) {
@@ -430,8 +429,8 @@ void ControlPlane::Impl::describe_local_run(TaskRecord& record) const {
 }
 
 void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
-    query_port.send(routing_id,
-                    protocol::encode(protocol::WorkersReply{to_json_text(pool_status())}));
+    query_port.send(routing_id, protocol::encode(protocol::WorkersReply{
+                                    to_json_text(pool_status(), protocol::kMaxStatusBytes)}));
 }
 
 void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {
@@ -655,11 +654,6 @@ void ControlPlane::wait() { impl_->role_thread.join(); }
 bool ControlPlane::is_stopped() const { return impl_->role_thread.is_finished(); }
 
 bool ControlPlane::has_abandoned_handlers() const { return impl_->has_abandoned_handlers; }
-
-SubworkerPoolStatus ControlPlane::get_subworker_status() const {
-    std::lock_guard<std::mutex> lock(impl_->status_mutex);
-    return impl_->status_snapshot;
-}
 
 ControlPlaneStats ControlPlane::stats() const {
     return ControlPlaneStats{impl_->tasks_accepted, impl_->tasks_finished,

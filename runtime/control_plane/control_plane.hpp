@@ -17,7 +17,6 @@
 #include <memory>
 
 #include "config/settings.hpp"
-#include "fastqueue/subworker_status.hpp"
 
 namespace fastqueue {
 
@@ -56,9 +55,6 @@ public:
     bool has_abandoned_handlers() const;
 
     ControlPlaneStats stats() const;
-
-    // The pool of subworkers as of the last heartbeat tick (thread-safe).
-    SubworkerPoolStatus get_subworker_status() const;
 
 private:
     struct Impl;

@@ -4,7 +4,7 @@
 // (registration, heartbeats, dispatch to subworkers, lost workers).
 //
 // Everything here belongs to the I/O thread, except the atomics, the
-// mailbox, the stop doorbell and the status snapshot (guarded by its mutex).
+// mailbox and the stop doorbell.
 #pragma once
 
 #include <array>
@@ -12,7 +12,6 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -90,9 +89,6 @@ struct ControlPlane::Impl {
     // this turn's.
     bool are_links_changed = true;
 
-    mutable std::mutex status_mutex;
-    SubworkerPoolStatus status_snapshot;  // guarded by status_mutex
-
     std::atomic<std::uint64_t> tasks_accepted{0};
     std::atomic<std::uint64_t> tasks_finished{0};
     RejectionLog rejections;  // messages_rejected in stats() and WORKERS_REPLY
@@ -158,6 +154,10 @@ struct ControlPlane::Impl {
     // Subworkers (subworker_dispatch.cpp).
     void receive_management();
     void register_subworker(const Envelope& envelope, protocol::Register&& registration);
+    // Counts and logs a REGISTER this control plane will not act on and
+    // answers it REGISTER_REFUSED with the reason.
+    void refuse_registration(const Envelope& envelope, const protocol::Register& registration,
+                             const std::string& reason);
     void note_heartbeat(zmq::message_t& routing_id, const protocol::Heartbeat& heartbeat);
     void deregister_subworker(const protocol::Deregister& deregister);
     // Sends the task to the subworker; false (and nothing changed) when the
@@ -176,13 +176,17 @@ struct ControlPlane::Impl {
     void reject_subworker_reply(const SubworkerEntry& subworker, const std::string& reason);
     void forward_cancel(const TaskId& id, const LiveTask& task);
     void send_heartbeats();
+    // Declares silent subworkers inactive, and forgets inactive ones silent
+    // past settings.inactive_subworker_ttl_seconds.
     void expire_silent_subworkers();
+    // Removes the subworker from the pool and closes its links; a later
+    // HEARTBEAT from it is answered REREGISTER. It must hold no task.
+    void forget_subworker(const std::string& worker_id, const std::string& why);
     void lose_subworker(SubworkerEntry& subworker, const std::string& why);
     // The task's worker is gone: queue it again at the head of its priority,
     // or end it as "worker lost" once it has lost max_worker_losses workers.
     void requeue_lost_task(const std::string& task_id);
     void close_links(const std::string& worker_id);
-    void publish_status();
     // The pool's status with this control plane's rejection count.
     SubworkerPoolStatus pool_status() const;
 };

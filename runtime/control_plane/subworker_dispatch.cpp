@@ -9,11 +9,18 @@
 // "worker lost". Closing a lost subworker's links discards anything it still
 // sends, so a late result can never overwrite the record of the task's next
 // run.
+//
+// The table of subworkers is bounded: at most settings.max_subworkers
+// entries, active and inactive. Inactive ones are forgotten once silent for
+// settings.inactive_subworker_ttl_seconds, or sooner, longest silent first,
+// to make room for a new one; when every entry is active, a new one is
+// refused.
 #include <spdlog/spdlog.h>
 
 #include "config/control_plane_options.hpp"
 #include "common/receive_batch.hpp"
 #include "control_plane/control_plane_impl.hpp"
+#include "control_plane/own_ports.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/text.hpp"
 
@@ -49,34 +56,47 @@ void ControlPlane::Impl::receive_management() {
                    "only REGISTER, HEARTBEAT and DEREGISTER are accepted on the subworker port");
         }
     }
-    publish_status();
 }
 
 void ControlPlane::Impl::register_subworker(const Envelope& envelope,
                                             protocol::Register&& registration) {
     const zmq::message_t& routing_id = envelope.routing_id;
     const std::string worker_id = registration.worker_id;
+    // The codec checked the address's grammar; whether it is this control
+    // plane's own port only this control plane knows.
+    if (auto base = parse_endpoint(registration.address)) {
+        if (std::string overlap = own_port_overlap(settings, *base); !overlap.empty()) {
+            refuse_registration(envelope, registration,
+                                "address " + registration.address + ": " + overlap);
+            return;
+        }
+    }
     if (SubworkerEntry* existing = pool.find(worker_id)) {
         // A live subworker keeps its id. The same id at the same address is
         // that subworker again (restarted: the old process no longer holds
         // the port, or rejoining after it lost us); anything else is refused.
         if (existing->is_active && existing->address != registration.address) {
-            const std::string reason = "worker id '" + worker_id +
-                                       "' is already registered by a live subworker at " +
-                                       existing->address;
-            // A message this control plane will not act on: counted and
-            // logged like any other rejection, answered REGISTER_REFUSED.
-            rejections.record(describe_sender(routing_id, envelope.body.front()),
-                              management_port.address(),
-                              "REGISTER from " + registration.address + " refused: " + reason);
-            management_port.send(routing_id,
-                                 protocol::encode(protocol::RegisterRefused{worker_id, reason}));
+            refuse_registration(envelope, registration,
+                                "worker id '" + worker_id +
+                                    "' is already registered by a live subworker at " +
+                                    existing->address);
             return;
         }
         if (!existing->assigned_tasks.empty()) {
             lose_subworker(*existing, "re-registered while it held tasks");
         }
         close_links(worker_id);
+    } else if (pool.size() >= settings.max_subworkers) {
+        SubworkerEntry* oldest = pool.longest_silent_inactive();
+        if (oldest == nullptr) {
+            refuse_registration(envelope, registration,
+                                "the control plane keeps at most --max-subworkers " +
+                                    std::to_string(settings.max_subworkers) +
+                                    " subworkers and all of them are active");
+            return;
+        }
+        const std::string oldest_id = oldest->worker_id;  // outlives the entry
+        forget_subworker(oldest_id, "to make room for '" + worker_id + "'");
     }
     const std::string address = registration.address;
     SubworkerEntry& entry =
@@ -90,6 +110,18 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
     management_port.send(routing_id, protocol::encode(protocol::Registered{
                                          worker_id, settings.heartbeat_interval_ms,
                                          settings.heartbeat_liveness}));
+}
+
+void ControlPlane::Impl::refuse_registration(const Envelope& envelope,
+                                             const protocol::Register& registration,
+                                             const std::string& reason) {
+    // A message this control plane will not act on: counted and logged like
+    // any other rejection, answered REGISTER_REFUSED.
+    rejections.record(describe_sender(envelope.routing_id, envelope.body.front()),
+                      management_port.address(),
+                      "REGISTER from " + registration.address + " refused: " + reason);
+    management_port.send(envelope.routing_id, protocol::encode(protocol::RegisterRefused{
+                                                  registration.worker_id, reason}));
 }
 
 void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
@@ -280,11 +312,23 @@ void ControlPlane::Impl::send_heartbeats() {
 void ControlPlane::Impl::expire_silent_subworkers() {
     const auto silence = std::chrono::milliseconds(std::uint64_t{settings.heartbeat_interval_ms} *
                                                    settings.heartbeat_liveness);
-    for (SubworkerEntry* entry : pool.silent_since(SteadyClock::now(), silence)) {
+    const auto now = SteadyClock::now();
+    for (SubworkerEntry* entry : pool.silent_since(now, silence)) {
         lose_subworker(*entry, "silent for " + std::to_string(silence.count()) + " ms");
         pool.mark_inactive(*entry);
         close_links(entry->worker_id);
     }
+    const auto ttl = std::chrono::seconds(settings.inactive_subworker_ttl_seconds);
+    for (const std::string& worker_id : pool.inactive_silent_since(now, ttl)) {
+        forget_subworker(worker_id,
+                         "inactive and silent for more than " + std::to_string(ttl.count()) + " s");
+    }
+}
+
+void ControlPlane::Impl::forget_subworker(const std::string& worker_id, const std::string& why) {
+    spdlog::info("subworker '{}' forgotten ({})", worker_id, why);
+    close_links(worker_id);
+    pool.remove(worker_id);
 }
 
 void ControlPlane::Impl::lose_subworker(SubworkerEntry& subworker, const std::string& why) {
@@ -321,12 +365,6 @@ SubworkerPoolStatus ControlPlane::Impl::pool_status() const {
     SubworkerPoolStatus status = pool.status();
     status.messages_rejected = rejections.count();
     return status;
-}
-
-void ControlPlane::Impl::publish_status() {
-    auto status = pool_status();
-    std::lock_guard<std::mutex> lock(status_mutex);
-    status_snapshot = std::move(status);
 }
 
 }  // namespace fastqueue

@@ -28,15 +28,47 @@ bool SubworkerPool::LoadOrder::operator()(const SubworkerEntry* a, const Subwork
     return a->worker_id < b->worker_id;
 }
 
-std::size_t SubworkerPool::capability_class_of(const std::unordered_set<std::string>& task_names) {
+bool SubworkerPool::SilenceOrder::operator()(const SubworkerEntry* a,
+                                             const SubworkerEntry* b) const {
+    if (a->last_heard != b->last_heard) return a->last_heard < b->last_heard;
+    return a->worker_id < b->worker_id;
+}
+
+std::size_t SubworkerPool::acquire_capability_class(
+    const std::unordered_set<std::string>& task_names) {
     std::vector<std::string> key(task_names.begin(), task_names.end());
     std::sort(key.begin(), key.end());
-    auto [it, is_new] = class_by_task_set_.try_emplace(key, dispatchable_by_class_.size());
+    auto [it, is_new] = class_by_task_set_.try_emplace(std::move(key), 0);
     if (is_new) {
-        dispatchable_by_class_.emplace_back();
-        for (const auto& name : key) classes_by_task_[name].push_back(it->second);
+        if (free_classes_.empty()) {
+            it->second = dispatchable_by_class_.size();
+            dispatchable_by_class_.emplace_back();
+            class_entry_counts_.push_back(0);
+            class_keys_.push_back(it);
+        } else {
+            it->second = free_classes_.back();
+            free_classes_.pop_back();
+            class_keys_[it->second] = it;
+        }
+        for (const auto& name : it->first) classes_by_task_[name].push_back(it->second);
     }
+    ++class_entry_counts_[it->second];
     return it->second;
+}
+
+void SubworkerPool::release_capability_class(std::size_t index) {
+    if (--class_entry_counts_[index] > 0) return;
+    const auto key = class_keys_[index];
+    for (const auto& name : key->first) {
+        auto classes = classes_by_task_.find(name);
+        if (classes == classes_by_task_.end()) continue;
+        auto& indexes = classes->second;
+        indexes.erase(std::remove(indexes.begin(), indexes.end(), index), indexes.end());
+        if (indexes.empty()) classes_by_task_.erase(classes);
+    }
+    class_by_task_set_.erase(key);
+    class_keys_[index] = class_by_task_set_.end();
+    free_classes_.push_back(index);
 }
 
 template <typename Change>
@@ -71,7 +103,11 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
                                       SteadyClock::time_point now) {
     auto [it, is_new] = entries_.try_emplace(registration.worker_id);
     SubworkerEntry& entry = it->second;
-    make_undispatchable(entry);
+    const std::size_t old_class = entry.capability_class;
+    if (!is_new) {
+        make_undispatchable(entry);
+        inactive_.erase(&entry);
+    }
     entry.worker_id = std::move(registration.worker_id);
     entry.address = std::move(registration.address);
     entry.capacity = registration.capacity;
@@ -81,7 +117,10 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     entry.task_names = std::unordered_set<std::string>(
         std::make_move_iterator(registration.task_names.begin()),
         std::make_move_iterator(registration.task_names.end()));
-    entry.capability_class = capability_class_of(entry.task_names);
+    // The new class first: a subworker registering the same tasks again
+    // keeps its class.
+    entry.capability_class = acquire_capability_class(entry.task_names);
+    if (!is_new) release_capability_class(old_class);
     entry.management_routing_id = std::move(routing_id);
     entry.is_active = true;
     entry.is_leaving = false;
@@ -101,8 +140,12 @@ SubworkerEntry* SubworkerPool::find(const std::string& worker_id) {
 }
 
 void SubworkerPool::mark_heard(SubworkerEntry& entry, SteadyClock::time_point now) {
+    // An inactive entry (one that deregistered, still answering) moves
+    // within inactive_, which is ordered by last_heard.
+    const bool is_inactive = inactive_.erase(&entry) > 0;
     entry.last_heard = now;
     entry.last_seen = Clock::now();
+    if (is_inactive) inactive_.insert(&entry);
 }
 
 void SubworkerPool::mark_leaving(SubworkerEntry& entry) {
@@ -114,13 +157,32 @@ void SubworkerPool::mark_inactive(SubworkerEntry& entry) {
     make_undispatchable(entry);
     entry.is_active = false;
     entry.is_leaving = false;
+    inactive_.insert(&entry);
 }
 
 void SubworkerPool::remove(const std::string& worker_id) {
     auto it = entries_.find(worker_id);
     if (it == entries_.end()) return;
-    make_undispatchable(it->second);
+    SubworkerEntry& entry = it->second;
+    make_undispatchable(entry);
+    inactive_.erase(&entry);
+    release_capability_class(entry.capability_class);
+    if (entry.in_flight > 0) ++holding_changes_;
     entries_.erase(it);
+}
+
+SubworkerEntry* SubworkerPool::longest_silent_inactive() {
+    return inactive_.empty() ? nullptr : *inactive_.begin();
+}
+
+std::vector<std::string> SubworkerPool::inactive_silent_since(SteadyClock::time_point now,
+                                                              SteadyClock::duration silence) const {
+    std::vector<std::string> silent;
+    for (const SubworkerEntry* entry : inactive_) {
+        if (now - entry->last_heard <= silence) break;
+        silent.push_back(entry->worker_id);
+    }
+    return silent;
 }
 
 bool SubworkerPool::has_capable(const std::string& task_name) const {

@@ -27,7 +27,12 @@
 // a dispatch or an end moves one subworker within its own class's set: both
 // O(c log n) for n subworkers in c classes that can run the task, however
 // the fleet's task sets are mixed (tools/bench/dispatch_bench.cpp measures
-// it).
+// it). A class lives while some entry, active or not, has its task set.
+//
+// Entries are kept until remove(): the caller bounds their number (size())
+// and forgets inactive ones, which the pool keeps ordered by silence
+// (longest_silent_inactive(), inactive_silent_since()) so that finding
+// them costs no scan of the table.
 //
 // Not thread-safe: it belongs to the control plane's I/O thread.
 #pragma once
@@ -120,8 +125,22 @@ public:
     // Stops dispatching to it (DEREGISTER, or declared dead).
     void mark_leaving(SubworkerEntry& entry);
     void mark_inactive(SubworkerEntry& entry);
-    // Forgets an entry entirely (an inactive one past its listing time).
+    // Forgets an entry entirely (an inactive one past its listing time, or
+    // one that makes room for a new subworker): nothing in the pool refers
+    // to it afterwards, and a capability class no other entry has goes with
+    // it. Pointers to the entry become invalid.
     void remove(const std::string& worker_id);
+
+    // Entries, active and inactive.
+    std::size_t size() const { return entries_.size(); }
+    // Distinct task sets among the entries (capability classes).
+    std::size_t capability_class_count() const { return class_by_task_set_.size(); }
+    // The inactive entry heard from least recently, or nullptr.
+    SubworkerEntry* longest_silent_inactive();
+    // The ids of inactive entries silent for longer than `silence`, longest
+    // silent first.
+    std::vector<std::string> inactive_silent_since(SteadyClock::time_point now,
+                                                   SteadyClock::duration silence) const;
 
     // True when some active, non-leaving subworker can run the task: then
     // the task waits for one rather than running on the control plane.
@@ -164,11 +183,20 @@ private:
         bool operator()(const SubworkerEntry* a, const SubworkerEntry* b) const;
     };
     using LoadOrderedSet = std::set<SubworkerEntry*, LoadOrder>;
+    // By (last_heard, worker_id): an entry's position must be refreshed
+    // whenever last_heard changes while it is in the set.
+    struct SilenceOrder {
+        bool operator()(const SubworkerEntry* a, const SubworkerEntry* b) const;
+    };
 
     void make_dispatchable(SubworkerEntry& entry);
     void make_undispatchable(SubworkerEntry& entry);
-    // The index of the class of this set of task names (made on first use).
-    std::size_t capability_class_of(const std::unordered_set<std::string>& task_names);
+    // The index of the class of this set of task names (made on first use),
+    // counting one more entry of it.
+    std::size_t acquire_capability_class(const std::unordered_set<std::string>& task_names);
+    // Counts one entry of the class fewer; the class is removed (and its
+    // index reused) when none is left.
+    void release_capability_class(std::size_t index);
     // Erases the entry from its class's set, lets `change` update it, and
     // puts it back where its new load belongs (when it was there); counts in
     // holding_changes_ an in_flight that left or reached 0.
@@ -178,10 +206,18 @@ private:
     std::map<std::string, SubworkerEntry> entries_;
     // Per capability class, its active, non-leaving entries ordered by load.
     // An entry's position must be refreshed (reorder) whenever in_flight or
-    // last_dispatch_sequence changes. Classes are never removed.
+    // last_dispatch_sequence changes.
     std::vector<LoadOrderedSet> dispatchable_by_class_;
-    std::map<std::vector<std::string>, std::size_t> class_by_task_set_;  // sorted names -> class
+    using ClassByTaskSet = std::map<std::vector<std::string>, std::size_t>;
+    ClassByTaskSet class_by_task_set_;  // sorted names -> class
     std::unordered_map<std::string, std::vector<std::size_t>> classes_by_task_;  // name -> classes
+    // Per class index: the entries of that class, and its key in
+    // class_by_task_set_ (end() for an unused index, listed in free_classes_).
+    std::vector<std::size_t> class_entry_counts_;
+    std::vector<ClassByTaskSet::iterator> class_keys_;
+    std::vector<std::size_t> free_classes_;
+    // The inactive entries, longest silent first.
+    std::set<SubworkerEntry*, SilenceOrder> inactive_;
     std::size_t dispatchable_count_ = 0;
     // Task name -> how many dispatchable entries can run it.
     std::unordered_map<std::string, std::size_t> capable_counts_;

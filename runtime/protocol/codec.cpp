@@ -229,11 +229,18 @@ std::optional<std::uint32_t> parse_decimal(std::string_view text, const char* wh
 
 std::string decimal_text(std::uint32_t value) { return std::to_string(value); }
 
+// Whether an address frame may name the unspecified address (0.0.0.0,
+// [::]): an ANNOUNCE may, since its subscribers replace that host with the
+// one they heard it from; a REGISTER address is connected to as it is.
+enum class UnspecifiedHost { refused, allowed };
+
 // Checks an address frame that a peer will connect to: "tcp://HOST:PORT"
-// as parse_endpoint() accepts it, not the wildcard host, and with room for
-// the ports counted from it (the highest offset used is max_port_offset).
+// as parse_endpoint() accepts it, a HOST that can be connected to (not the
+// wildcard *, not multicast, and not unspecified unless allowed), and with
+// room for the ports counted from it (the highest offset used is
+// max_port_offset).
 bool check_connect_address(std::string_view address, const char* what, int max_port_offset,
-                           std::string& reason) {
+                           UnspecifiedHost unspecified, std::string& reason) {
     if (address.size() > kMaxAddressBytes) {
         reason =
             std::string(what) + " is longer than " + std::to_string(kMaxAddressBytes) + " bytes";
@@ -248,6 +255,14 @@ bool check_connect_address(std::string_view address, const char* what, int max_p
     if (endpoint->host == "*") {
         reason = std::string(what) + " '" + printable_excerpt(address) +
                  "' has the wildcard host * (a peer cannot connect to it)";
+        return false;
+    }
+    const bool is_allowed_unspecified =
+        unspecified == UnspecifiedHost::allowed && is_every_interface_host(endpoint->host);
+    if (std::string why = unconnectable_host_reason(endpoint->host);
+        !why.empty() && !is_allowed_unspecified) {
+        reason = std::string(what) + " '" + printable_excerpt(address) +
+                 "' cannot be connected to: " + why;
         return false;
     }
     if (endpoint->port + max_port_offset > 65535) {
@@ -346,7 +361,7 @@ DecodeResult decode_without_task_id(std::size_t type_index, Frames& frames, Deco
     switch (type_index) {
         case kRegister: {
             if (!check_connect_address(view(frames[3]), "address", kLastPriorityPortOffset,
-                                       reason)) {
+                                       UnspecifiedHost::refused, reason)) {
                 return failure(std::move(result), std::move(reason));
             }
             auto capacity =
@@ -398,7 +413,8 @@ DecodeResult decode_without_task_id(std::size_t type_index, Frames& frames, Deco
             result.message = Reregister{std::move(id)};
             break;
         case kAnnounce: {
-            if (!check_connect_address(view(frames[3]), "base address", kQueryPortOffset, reason)) {
+            if (!check_connect_address(view(frames[3]), "base address", kQueryPortOffset,
+                                       UnspecifiedHost::allowed, reason)) {
                 return failure(std::move(result), std::move(reason));
             }
             auto port = parse_decimal(view(frames[4]), "subworker_port", 1, 65535, reason);

@@ -1,7 +1,6 @@
 // fastqueue/subworker_status.hpp -- the control plane's view of its
-// subworkers, as ControlPlane::get_subworker_status() and
-// Client::get_subworker_status() return it and `fastqueue workers --json`
-// prints it:
+// subworkers, as Client::get_subworker_status() returns it and
+// `fastqueue workers --json` prints it:
 //   {"total_subworkers": 3, "active_subworkers": 3, "messages_rejected": 0,
 //    "subworkers": {"sw1": {"address": "tcp://127.0.0.1:5561", "status": "active",
 //                           "load": 2, "capacity": 4, "prefetch_window": 64,
@@ -33,8 +32,14 @@ struct SubworkerInfo {
 };
 
 struct SubworkerPoolStatus {
+    // Every subworker the control plane knows, listed in `subworkers` or
+    // not, and how many of those are active.
     std::size_t total_subworkers = 0;
     std::size_t active_subworkers = 0;
+    // Subworkers left out of `subworkers` so that the status fits its size
+    // limit: total_subworkers == subworkers.size() + omitted_subworkers.
+    // to_json_text writes it only when it is not 0.
+    std::size_t omitted_subworkers = 0;
     // Messages the control plane refused to use since it started (malformed,
     // not accepted on their port, or a reply a subworker had no business
     // sending): ControlPlaneStats::messages_rejected. Unset when read from a
@@ -45,6 +50,11 @@ struct SubworkerPoolStatus {
 
 // The JSON text shown above.
 std::string to_json_text(const SubworkerPoolStatus& status);
+// The same, at most max_bytes long (at least the text of a status that
+// lists no subworker): when the listing does not fit, it lists what fits,
+// active subworkers first, each group in id order, and adds the ones left
+// out to "omitted_subworkers". The counts stay those of status.
+std::string to_json_text(const SubworkerPoolStatus& status, std::size_t max_bytes);
 // Parses what to_json_text writes; std::nullopt (and *error set) otherwise,
 // and for text longer than a WORKERS_REPLY status may be or nested deeper
 // than its shape (protocol::kMaxStatusBytes, protocol::kMaxStatusNesting).

@@ -211,6 +211,12 @@ std::vector<BadMessage> bad_management_messages() {
                         "invalid worker id"});
     messages.push_back({"REGISTER with a wildcard address", registration(3, "tcp://*:40000"), "",
                         "wildcard host"});
+    messages.push_back({"REGISTER with a malformed IPv6 address",
+                        registration(3, "tcp://[:::::]:43900"), "", "invalid address"});
+    messages.push_back({"REGISTER with an unspecified address",
+                        registration(3, "tcp://0.0.0.0:40000"), "", "unspecified address"});
+    messages.push_back({"REGISTER with a multicast address",
+                        registration(3, "tcp://224.0.0.1:40000"), "", "multicast address"});
     messages.push_back({"REGISTER with a negative capacity", registration(4, "-1"), "",
                         "capacity '-1' is not a decimal number"});
     messages.push_back({"REGISTER with a truncated (empty) capacity", registration(4, ""), "",

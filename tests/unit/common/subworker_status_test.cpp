@@ -202,9 +202,10 @@ TEST_CASE("SubworkerStatus: each malformed status is refused, naming what is wro
     check_refused(edited([](json& o) { o["subworkers"] = json::array(); }),
                   "'subworkers' must be an object");
     check_refused(edited([](json& o) { o["total_subworkers"] = 3; }),
-                  "'total_subworkers' is 3 but 'subworkers' has 2");
+                  "'total_subworkers' is 3 but 'subworkers' has 2 and 'omitted_subworkers' is 0");
     check_refused(edited([](json& o) { o["active_subworkers"] = 2; }),
-                  "'active_subworkers' is 2 but 1 subworkers are active");
+                  "'active_subworkers' is 2 but 1 listed subworkers are active and 0 are not "
+                  "listed");
     check_refused(edited([](json& o) {
                       o["subworkers"]["bad id"] = o["subworkers"]["sw1"];
                       o["subworkers"].erase("sw1");
@@ -229,4 +230,112 @@ TEST_CASE("SubworkerStatus: each malformed status is refused, naming what is wro
     check_refused(
         edited([](json& o) { o["subworkers"]["sw1"]["last_seen"] = "2026-11-27T23:52:33Z"; }),
         "'last_seen' is not a UTC timestamp");
+}
+
+namespace {
+
+// n subworkers sw0000.., the first `active` of them active.
+SubworkerPoolStatus many_subworkers(std::size_t n, std::size_t active) {
+    SubworkerPoolStatus status = two_subworkers();
+    status.subworkers.clear();
+    const SubworkerInfo model = two_subworkers().subworkers.at("sw1");
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string id = std::to_string(10000 + i);
+        SubworkerInfo info = model;
+        info.is_active = i < active;
+        status.subworkers["sw" + id.substr(1)] = info;
+    }
+    status.total_subworkers = n;
+    status.active_subworkers = active;
+    return status;
+}
+
+}  // namespace
+
+TEST_CASE("SubworkerStatus: a listing too long for the limit lists what fits, active first") {
+    // Ids in the order of their activity: inactive sw0000..sw0059, active sw0060..sw0099.
+    SubworkerPoolStatus status = many_subworkers(100, 0);
+    for (std::size_t i = 60; i < 100; ++i) {
+        status.subworkers.at("sw" + std::to_string(10000 + i).substr(1)).is_active = true;
+    }
+    status.active_subworkers = 40;
+    const std::string whole = to_json_text(status);
+    CHECK(to_json_text(status, whole.size()) == whole);  // fits exactly: unchanged
+    CHECK(nlohmann::json::parse(whole).count("omitted_subworkers") == 0);
+
+    for (const std::size_t limit :
+         {whole.size() - 1, whole.size() / 2, whole.size() / 4, std::size_t{200}}) {
+        CAPTURE(limit);
+        const std::string text = to_json_text(status, limit);
+        CHECK(text.size() <= limit);
+        std::string error;
+        auto parsed = parse_subworker_status(text, &error);
+        INFO(error);
+        REQUIRE(parsed);
+        CHECK(parsed->total_subworkers == 100);
+        CHECK(parsed->active_subworkers == 40);
+        CHECK(parsed->omitted_subworkers > 0);
+        CHECK(parsed->subworkers.size() + parsed->omitted_subworkers == 100);
+        // Active ones first: no inactive one is listed while an active one is not.
+        std::size_t listed_active = 0;
+        for (const auto& entry : parsed->subworkers) listed_active += entry.second.is_active;
+        CHECK((listed_active == 40 || listed_active == parsed->subworkers.size()));
+        // Reading it back and writing it again keeps the count of those left out.
+        CHECK(to_json_text(*parsed) == text);
+    }
+    // At half the size, all 40 active ones (40% of the entries) fit.
+    auto half = parse_subworker_status(to_json_text(status, whole.size() / 2));
+    REQUIRE(half);
+    std::size_t listed_active = 0;
+    for (const auto& entry : half->subworkers) listed_active += entry.second.is_active;
+    CHECK(listed_active == 40);
+    CHECK(half->subworkers.size() < 100);
+}
+
+TEST_CASE("SubworkerStatus: the most subworkers a control plane keeps fit in a WORKERS_REPLY") {
+    // Longest ids and hosts (128 and 253 bytes) are the worst case; the
+    // control plane keeps at most 100,000 entries, far more than fit.
+    SubworkerPoolStatus status = many_subworkers(0, 0);
+    const SubworkerInfo model = two_subworkers().subworkers.at("sw1");
+    const std::string label(63, 'h');  // the longest host: 253 bytes
+    const std::string address =
+        "tcp://" + label + "." + label + "." + label + "." + label.substr(2) + ":65000";
+    for (std::size_t i = 0; i < 10000; ++i) {
+        std::string id = std::to_string(i);
+        id = std::string(128 - id.size(), 'x') + id;
+        SubworkerInfo info = model;
+        info.address = address;
+        info.is_active = i % 2 == 0;
+        status.subworkers[id] = info;
+    }
+    status.total_subworkers = 10000;
+    status.active_subworkers = 5000;
+    constexpr std::size_t kLimit = 4 * 1024 * 1024;  // protocol::kMaxStatusBytes
+    const std::string text = to_json_text(status, kLimit);
+    CHECK(text.size() <= kLimit);
+    auto parsed = parse_subworker_status(text);
+    REQUIRE(parsed);
+    CHECK(parsed->total_subworkers == 10000);
+    CHECK(parsed->omitted_subworkers > 0);
+    CHECK(parsed->subworkers.size() + parsed->omitted_subworkers == 10000);
+}
+
+TEST_CASE("SubworkerStatus: counts that disagree with what is listed and left out are refused") {
+    SubworkerPoolStatus status = many_subworkers(10, 4);
+    const std::string text = to_json_text(status, 600);
+    auto object = nlohmann::json::parse(text);
+    REQUIRE(object["omitted_subworkers"].get<std::size_t>() > 0);
+    auto with = [&](auto edit) {
+        auto copy = object;
+        edit(copy);
+        return copy.dump();
+    };
+    using json = nlohmann::json;
+    check_refused(
+        with([](json& o) { o["omitted_subworkers"] = o["omitted_subworkers"].get<int>() + 1; }),
+        "'total_subworkers' is 10");
+    check_refused(with([](json& o) { o.erase("omitted_subworkers"); }), "'total_subworkers' is 10");
+    check_refused(with([](json& o) { o["omitted_subworkers"] = -1; }), "'omitted_subworkers'");
+    check_refused(with([](json& o) { o["active_subworkers"] = 11; }), "'active_subworkers' is 11");
+    check_refused(with([](json& o) { o["active_subworkers"] = 0; }), "'active_subworkers' is 0");
 }

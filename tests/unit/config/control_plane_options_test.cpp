@@ -56,6 +56,8 @@ TEST_CASE("ControlPlaneOptions: with nothing given, every setting is the seed's 
     CHECK(settings.engine.concurrency == std::min<std::size_t>(cores, 1024));
     CHECK(settings.engine.log_level == LogLevel::info);
     CHECK(settings.engine.shutdown_grace_seconds == 30.0);
+    CHECK(settings.max_subworkers == 1024);
+    CHECK(settings.inactive_subworker_ttl_seconds == 3600);
 }
 
 TEST_CASE("ControlPlaneOptions: the seed's example command line is accepted as written") {
@@ -130,6 +132,12 @@ std::vector<PrecedenceCase> precedence_cases() {
          [](const ControlPlaneSettings& s) {
              return number_shown(s.engine.shutdown_grace_seconds);
          }},
+        {"max-subworkers", "4", "5", "6", "6",
+         [](const ControlPlaneSettings& s) { return std::to_string(s.max_subworkers); }},
+        {"inactive-subworker-ttl", "7", "8", "9", "9",
+         [](const ControlPlaneSettings& s) {
+             return std::to_string(s.inactive_subworker_ttl_seconds);
+         }},
     };
 }
 
@@ -196,6 +204,12 @@ std::vector<BadValueCase> bad_value_cases() {
         {"shutdown-grace", "nan", "nan", "must be a number of seconds from 0 to 1000000000"},
         {"shutdown-grace", "soon", "", "must be a number of seconds from 0 to 1000000000"},
         {"modules-dir", "", "\"\"", "must be a directory path", false},
+        {"max-subworkers", "0", "0", "must be an integer from 1 to 100000"},
+        {"max-subworkers", "100001", "100001", "must be an integer from 1 to 100000"},
+        {"max-subworkers", "many", "", "must be an integer from 1 to 100000"},
+        {"inactive-subworker-ttl", "0", "0", "must be an integer from 1 to 2592000"},
+        {"inactive-subworker-ttl", "2592001", "2592001", "must be an integer from 1 to 2592000"},
+        {"inactive-subworker-ttl", "1.5", "", "must be an integer from 1 to 2592000"},
     };
 }
 

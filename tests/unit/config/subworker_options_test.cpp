@@ -110,6 +110,15 @@ TEST_CASE("SubworkerOptions: bad values name the value, the source and the reaso
     CHECK(error_of({"--worker-id", "sw", "--base-address", "tcp://127.0.0.1:65533"}) ==
           "invalid value 'tcp://127.0.0.1:65533' for --base-address: port 65533 leaves no room "
           "for the port map (PORT+3 must be <= 65535)");
+    // The control plane connects to the base address a subworker registers.
+    for (const char* unconnectable :
+         {"tcp://*:6000", "tcp://0.0.0.0:6000", "tcp://[::]:6000", "tcp://224.0.0.1:6000"}) {
+        CAPTURE(unconnectable);
+        const std::string error = error_of({"--worker-id", "sw", "--base-address", unconnectable});
+        CHECK(error.find("invalid value '" + std::string(unconnectable) +
+                         "' for --base-address: ") == 0);
+        CHECK(error.find("the control plane connects to this address") != std::string::npos);
+    }
     CHECK(error_of({"--worker-id", "sw", "--control-plane-address", "tcp://127.0.0.1:65531"}) ==
           "invalid value 'tcp://127.0.0.1:65531' for --control-plane-address: port 65531 leaves "
           "no room for the port map (PORT+5 must be <= 65535)");

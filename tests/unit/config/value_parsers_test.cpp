@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "protocol/messages.hpp"
+
 namespace fastqueue::config {
 namespace {
 
@@ -34,6 +36,27 @@ TEST_CASE("integer_in_range: the error names value and source and states the ran
         integer_in_range(value, 1, 1024),
         "invalid value '1025' for --concurrency: must be an integer from 1 to 1024", ConfigError);
     CHECK(integer_in_range(RawValue{{"1024"}, "--concurrency"}, 1, 1024) == 1024);
+}
+
+TEST_CASE("worker_id_value: both roles' --worker-id follows the wire's worker id rule") {
+    for (const std::string& id : {std::string("a"), std::string("sw-1.b:c_d"),
+                                  std::string(protocol::kMaxTaskNameBytes, 'x')}) {
+        CAPTURE(id);
+        CHECK(protocol::is_valid_task_name(id));
+        CHECK(worker_id_value(RawValue{{id}, "--worker-id"}) == id);
+    }
+    for (const std::string& id :
+         {std::string(""), std::string("bad id"), std::string("a/b"), std::string("caf\xc3\xa9"),
+          std::string(protocol::kMaxTaskNameBytes + 1, 'x')}) {
+        CAPTURE(id);
+        CHECK_FALSE(protocol::is_valid_task_name(id));
+        CHECK_THROWS_WITH_AS(worker_id_value(RawValue{{id}, "--worker-id"}),
+                             ("invalid value '" + id +
+                              "' for --worker-id: must be 1 to 128 characters of A-Z a-z 0-9 _ . "
+                              ": -")
+                                 .c_str(),
+                             ConfigError);
+    }
 }
 
 TEST_CASE("split_names: splits on spaces, tabs and commas and drops empty pieces") {

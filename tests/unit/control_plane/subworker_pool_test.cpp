@@ -309,3 +309,82 @@ TEST_CASE("SubworkerPool: small payloads are limited by the window alone") {
     CHECK(pool.pick("echo") == nullptr);
     CHECK(only.payload_bytes_in_flight == 3 * 1024);
 }
+
+TEST_CASE("SubworkerPool: the inactive entry silent longest is found first") {
+    SubworkerPool pool;
+    const auto start = SubworkerPool::SteadyClock::now();
+    auto at = [&](int seconds) { return start + std::chrono::seconds(seconds); };
+    auto& a = pool.upsert(registration("a", 1, 0), zmq::message_t(), at(0));
+    auto& b = pool.upsert(registration("b", 1, 0), zmq::message_t(), at(1));
+    auto& c = pool.upsert(registration("c", 1, 0), zmq::message_t(), at(2));
+    CHECK(pool.longest_silent_inactive() == nullptr);  // all active
+    pool.mark_inactive(c);
+    pool.mark_inactive(a);
+    CHECK(pool.longest_silent_inactive() == &a);
+    // An inactive entry that is heard from (a late reply) is silent since then.
+    pool.mark_heard(a, at(3));
+    CHECK(pool.longest_silent_inactive() == &c);
+    // Registering again makes it active.
+    pool.upsert(registration("c", 1, 0), zmq::message_t(), at(4));
+    CHECK(pool.longest_silent_inactive() == &a);
+    pool.mark_inactive(b);
+    CHECK(pool.longest_silent_inactive() == &b);
+
+    CHECK(pool.inactive_silent_since(at(5), std::chrono::seconds(10)).empty());
+    CHECK(pool.inactive_silent_since(at(5), std::chrono::seconds(3)) ==
+          std::vector<std::string>{"b"});
+    CHECK(pool.inactive_silent_since(at(5), std::chrono::milliseconds(1500)) ==
+          std::vector<std::string>{"b", "a"});
+}
+
+TEST_CASE("SubworkerPool: remove forgets the entry and everything kept for it") {
+    SubworkerPool pool;
+    const auto now = SubworkerPool::SteadyClock::now();
+    auto& solo = add(pool, registration("solo", 2, 0, {"only_solo", "shared"}));
+    add(pool, registration("other", 2, 0, {"shared"}));
+    CHECK(pool.size() == 2);
+    CHECK(pool.capability_class_count() == 2);
+    pool.mark_inactive(solo);
+    pool.remove("solo");
+    CHECK(pool.size() == 1);
+    CHECK(pool.find("solo") == nullptr);
+    CHECK(pool.longest_silent_inactive() == nullptr);
+    CHECK(pool.inactive_silent_since(now + std::chrono::hours(1), std::chrono::seconds(0)).empty());
+    CHECK_FALSE(pool.has_capable("only_solo"));
+    CHECK(pool.pick("only_solo") == nullptr);
+    CHECK(pool.capability_class_count() == 1);  // its task set went with it
+    CHECK(pool.status().total_subworkers == 1);
+    CHECK(pool.status().subworkers.count("solo") == 0);
+
+    // An active entry removed takes its capability with it too.
+    pool.remove("other");
+    CHECK_FALSE(pool.has_capable("shared"));
+    CHECK(pool.active_count() == 0);
+    CHECK(pool.capability_class_count() == 0);
+    pool.remove("never-registered");  // no effect
+    CHECK(pool.size() == 0);
+}
+
+TEST_CASE("SubworkerPool: capability classes do not accumulate as subworkers come and go") {
+    SubworkerPool pool;
+    // A thousand subworkers, each with a task set of its own, one at a time.
+    for (int i = 0; i < 1000; ++i) {
+        const std::string id = "sw" + std::to_string(i);
+        auto& entry = add(pool, registration(id, 1, 0, {"task" + std::to_string(i), "common"}));
+        CHECK(pool.pick("common") == &entry);
+        pool.mark_inactive(entry);
+        pool.remove(id);
+    }
+    CHECK(pool.capability_class_count() == 0);
+    // The index of a removed class is used again, and dispatch still works.
+    auto& a = add(pool, registration("a", 1, 0, {"x"}));
+    auto& b = add(pool, registration("b", 1, 0, {"y"}));
+    CHECK(pool.pick("x") == &a);
+    CHECK(pool.pick("y") == &b);
+    CHECK(pool.capability_class_count() == 2);
+    // Registering again with another task set gives up the old class.
+    add(pool, registration("a", 1, 0, {"y"}));
+    CHECK(pool.capability_class_count() == 1);
+    CHECK(pool.pick("x") == nullptr);
+    CHECK(pool.has_capable("y"));
+}

@@ -791,6 +791,37 @@ TEST_CASE("Codec: addresses must be connectable tcp://HOST:PORT with room for th
                    "address is longer than");
 }
 
+TEST_CASE("Codec: a REGISTER address names a host the control plane can connect to") {
+    // Malformed hosts: the grammar of docs/protocol.md, Addresses.
+    for (const char* bad : {"tcp://[:::::]:43900", "tcp://[1::2::3]:6000", "tcp://256.0.0.1:6000",
+                            "tcp://1.2.3:6000", "tcp://a..b:6000", "tcp://-a:6000"}) {
+        CAPTURE(bad);
+        check_rejected(register_with(3, bad), "invalid address");
+        check_rejected(frames_of({"FQ/1", "ANNOUNCE", "cp", bad, "5560"}), "invalid base address");
+    }
+    // Well formed, but nothing a peer connects to.
+    for (const char* bad :
+         {"tcp://0.0.0.0:6000", "tcp://[::]:6000", "tcp://[::ffff:0.0.0.0]:6000"}) {
+        CAPTURE(bad);
+        check_rejected(register_with(3, bad), "unspecified address");
+    }
+    for (const char* bad :
+         {"tcp://224.0.0.1:6000", "tcp://239.255.255.255:6000", "tcp://[ff02::1]:6000"}) {
+        CAPTURE(bad);
+        check_rejected(register_with(3, bad), "multicast");
+        check_rejected(frames_of({"FQ/1", "ANNOUNCE", "cp", bad, "5560"}), "multicast");
+    }
+    // A control plane bound to every interface announces that; its
+    // subscribers replace the host (docs/protocol.md, Discovery).
+    CHECK(
+        decode_owned(frames_of({"FQ/1", "ANNOUNCE", "cp", "tcp://0.0.0.0:5555", "5560"})).message);
+    for (const char* good : {"tcp://10.0.0.12:6000", "tcp://[fe80::1]:6000", "tcp://worker-7:6000",
+                             "tcp://223.255.255.255:6000", "tcp://240.0.0.1:6000"}) {
+        CAPTURE(good);
+        CHECK(decode_owned(register_with(3, good)).message);
+    }
+}
+
 TEST_CASE("Codec: REGISTER_REFUSED reason and WORKERS_REPLY status are bounded and checked") {
     check_rejected(frames_of({"FQ/1", "REGISTER_REFUSED", kWorker, "\xff"}), "not valid UTF-8");
     check_rejected(frames_of({"FQ/1", "REGISTER_REFUSED", kWorker, std::string(4097, 'r')}),
