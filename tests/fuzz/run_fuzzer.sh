@@ -5,6 +5,10 @@
 # copy, so the committed seeds never change. Inputs that crash land in
 # WORK_DIR/artifacts/ (libFuzzer prints the path); the exit code is the
 # fuzzer's, non-zero on any finding.
+#
+# -max_len is the largest seed's size (at least libFuzzer's default of 4096):
+# libFuzzer would otherwise cut seeds above 1 MiB, and the deep seeds must
+# reach the target whole.
 set -eu
 fuzzer=$1
 seeds=$2
@@ -14,9 +18,12 @@ seconds=$4
 rm -rf "$work/corpus"
 mkdir -p "$work/corpus" "$work/artifacts"
 cp "$seeds"/* "$work/corpus/"
+max_len=$(find "$seeds" -type f -printf '%s\n' | sort -n | tail -n 1)
+if [ "${max_len:-0}" -lt 4096 ]; then max_len=4096; fi
 exec "$fuzzer" "$work/corpus" \
   -max_total_time="$seconds" \
   -timeout=10 \
+  -max_len="$max_len" \
   -rss_limit_mb=2048 \
   -print_final_stats=1 \
   -artifact_prefix="$work/artifacts/"
