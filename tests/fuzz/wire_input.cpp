@@ -101,23 +101,24 @@ std::string expand_frame(const WireFrame& frame) {
     const std::uint32_t n = frame.parameter;
     const std::uint32_t depth = std::min(n, kMaxNesting);
     const std::uint32_t length = std::min(n, kMaxGeneratedBytes);
-    const std::uint32_t elements = std::min(n, kMaxListElements);
     switch (frame.recipe) {
         case kNestedArrays:
             return std::string(depth, '[') + std::string(depth, ']');
-        case kNestedObjects:
-            return repeat("{\"a\":", depth) + "0" + std::string(depth, '}');
+        case kNestedObjects: {
+            const std::uint32_t levels = std::min(depth, kMaxJsonBytes / 6);
+            return repeat("{\"a\":", levels) + "0" + std::string(levels, '}');
+        }
         case kUnclosedArrays:
             return std::string(depth, '[');
         case kJsonString:
-            return "\"" + std::string(length, 'x') + "\"";
+            return "\"" + std::string(std::min(n, kMaxJsonBytes), 'x') + "\"";
         case kRepeatedByte:
             return std::string(length, 'A');
         case kTaskNameList:
         case kObjectWithKeys: {
             const bool is_list = frame.recipe == kTaskNameList;
             std::string out(1, is_list ? '[' : '{');
-            for (std::uint32_t i = 0; i < elements; ++i) {
+            for (std::uint32_t i = 0; i < n && out.size() < kMaxJsonBytes; ++i) {
                 if (i > 0) out.push_back(',');
                 const std::string index = std::to_string(i);
                 out += is_list ? "\"t" + index + "\"" : "\"k" + index + "\":" + index;

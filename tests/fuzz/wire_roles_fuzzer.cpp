@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -56,14 +57,36 @@ using namespace fastqueue;
 using namespace fastqueue::fuzz;
 using namespace std::chrono_literals;
 
-// Far beyond any healthy answer, even under ASan on a loaded machine.
-constexpr auto kAnswerDeadline = 5s;
+// Far beyond any healthy answer, even in the ASan fuzzing build on a loaded
+// machine, where the largest generated JSON takes a role about 3 s to parse;
+// below run_fuzzer.sh's -timeout, so that a hang is reported as this.
+constexpr auto kAnswerDeadline = 10s;
 constexpr auto kResendInterval = 1s;
 constexpr auto kPollSlice = 50ms;
 
 [[noreturn]] void fail(const std::string& what) {
     std::fprintf(stderr, "wire_roles_fuzzer: %s\n", what.c_str());
     std::abort();
+}
+
+// Runs `call` again when a signal interrupts it: libFuzzer's timer signals
+// (SIGALRM, for -timeout) may land on this thread.
+template <class Call>
+auto retry_on_signal(const Call& call) {
+    while (true) {
+        try {
+            return call();
+        } catch (const zmq::error_t& error) {
+            if (error.num() != EINTR) throw;
+        }
+    }
+}
+
+// Sends one frame of a multipart message; false when the port takes none
+// within the socket's send timeout.
+bool send_frame(zmq::socket_t& socket, zmq::message_t& frame, bool is_last) {
+    const auto flags = is_last ? zmq::send_flags::none : zmq::send_flags::sndmore;
+    return retry_on_signal([&] { return socket.send(frame, flags).has_value(); });
 }
 
 int echo_task(fq_task_context* ctx, const std::uint8_t* input, std::size_t size, void*) {
@@ -146,9 +169,9 @@ public:
         keep_connections_in_process(frames);
         for (std::size_t i = 0; i < frames.size(); ++i) {
             zmq::message_t frame = owning_frame(std::move(frames[i]));
-            const auto flags =
-                i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
-            if (!socket.send(frame, flags)) fail(address_of(port) + " takes no message: hung");
+            if (!send_frame(socket, frame, i + 1 == frames.size())) {
+                fail(address_of(port) + " takes no message: hung");
+            }
         }
         expect_answer(port);
     }
@@ -222,9 +245,9 @@ private:
     void send_sentinel(zmq::socket_t& socket, protocol::Message&& message) {
         protocol::Frames frames = protocol::encode(std::move(message));
         for (std::size_t i = 0; i < frames.size(); ++i) {
-            const auto flags =
-                i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
-            if (!socket.send(frames[i], flags)) fail("the sentinel cannot be sent: hung");
+            if (!send_frame(socket, frames[i], i + 1 == frames.size())) {
+                fail("the sentinel cannot be sent: hung");
+            }
         }
     }
 
@@ -249,9 +272,10 @@ private:
                 next_send = now + kResendInterval;
             }
             zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-            zmq::poll(&item, 1, kPollSlice);
+            retry_on_signal([&] { return zmq::poll(&item, 1, kPollSlice); });
             if (!(item.revents & ZMQ_POLLIN)) continue;
-            auto frames = protocol::receive_frames(socket, protocol::kMaxBodyFrames);
+            auto frames = retry_on_signal(
+                [&] { return protocol::receive_frames(socket, protocol::kMaxBodyFrames); });
             if (!frames || frames->size() < 3) continue;
             if ((*frames)[2].to_string_view() == answer_id) return;
         }
@@ -402,6 +426,10 @@ std::size_t write_bounded(WireInput& input, std::uint8_t* out, std::size_t max_s
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
     roles = std::make_unique<Roles>();
+    // The roles log while they stop, so they must stop before spdlog's
+    // registry (a static made after `roles`) is destroyed at exit: exit
+    // handlers and static destructors run in reverse order of registration.
+    std::atexit([] { roles.reset(); });
     return 0;
 }
 

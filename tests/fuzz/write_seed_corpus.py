@@ -221,8 +221,11 @@ PROTOCOL_HOSTILE = {
     # The REGISTER task list nested DEEP: decode() wrote the offending
     # element back with a recursive dump and overflowed the stack.
     "regression_register_nested_task_list": register(tasks=NESTED),
-    "deep_register_task_list_objects": register(tasks=b"[" + NESTED_OBJECTS + b"]"),
+    "regression_register_nested_objects_task_list": register(tasks=b"[" + NESTED_OBJECTS + b"]"),
     "deep_register_task_list_unclosed": register(tasks=UNCLOSED),
+    # At the depth the bounded JSON reader accepts (1,024): a value this deep
+    # must not be written back recursively either.
+    "deep_register_task_list_at_limit": register(tasks=b"[" * 1024 + b"]" * 1024),
     "regression_submit_nested_options": submit_with_options(NESTED),
     "deep_submit_options_within_limit": submit_with_options(
         b"[" * (MAX_OPTIONS // 2) + b"]" * (MAX_OPTIONS // 2)),
@@ -292,6 +295,7 @@ PLUGIN_JSON_HOSTILE = {
     "deep_arrays": NESTED,
     "deep_objects": NESTED_OBJECTS,
     "deep_unclosed": UNCLOSED,
+    # Accepted (the limit is 1,024), and then written back recursively.
     "deep_at_limit": b"[" * 1024 + b"]" * 1024,
     "deep_over_limit": b"[" * 1025 + b"]" * 1025,
     "huge_keys": json_object(10_001),
@@ -363,10 +367,13 @@ def wire_seeds():
         seeds[f"deep_port{port}_submit_payload"] = wire(
             port, "FQ/1", "SUBMIT", gen(TASK_ID_RECIPE, port), "echo", b"\x01",
             gen(NESTED_ARRAYS, DEEP))
+    # Nested metadata and status, to a port of each kind (a role parses
+    # these before it checks the type, and slowly in the fuzzing build).
+    for port in (0, 4, 5, 6):
         seeds[f"deep_port{port}_result_metadata"] = wire(
             port, "FQ/1", "RESULT", TASK_ID, gen(NESTED_OBJECTS_RECIPE, DEEP), "")
-        seeds[f"deep_port{port}_workers_reply"] = wire(
-            port, "FQ/1", "WORKERS_REPLY", gen(NESTED_OBJECTS_RECIPE, DEEP))
+    seeds["deep_query_workers_reply"] = wire(4, "FQ/1", "WORKERS_REPLY",
+                                             gen(NESTED_ARRAYS, DEEP))
     management = 5
     seeds["regression_register_128_byte_worker_id"] = wire(
         management, "FQ/1", "REGISTER", gen(WORKER_ID, 128), "tcp://127.0.0.1:5561", "4", "2",
@@ -376,7 +383,7 @@ def wire_seeds():
         gen(TASK_NAME_LIST, MAX_TASK_NAMES + 1))
     seeds["huge_register_task_list_over_2_mib"] = wire(
         management, "FQ/1", "REGISTER", "sw-many", "tcp://127.0.0.1:5561", "4", "2",
-        gen(JSON_STRING, 2 * 1024 * 1024))
+        gen(REPEATED_BYTE, 2 * 1024 * 1024 + 1))
     seeds["huge_heartbeat_frame"] = wire(management, "FQ/1", "HEARTBEAT", "sw1",
                                          gen(REPEATED_BYTE, OVERSIZED))
     seeds["long_register_worker_id"] = wire(
@@ -389,10 +396,14 @@ def wire_seeds():
         management, "FQ/1", "REGISTER", "sw-echo", "tcp://127.0.0.1:5561", "2", "0",
         '["echo","fail"]')
     query = 4
-    seeds["huge_query_result_metadata"] = wire(
-        query, "FQ/1", "RESULT", TASK_ID, gen(JSON_STRING, 1024 * 1024), "")
-    seeds["huge_query_workers_reply"] = wire(query, "FQ/1", "WORKERS_REPLY",
-                                             gen(OBJECT_WITH_KEYS, 200_000))
+    seeds["huge_query_result_metadata_over_1_mib"] = wire(
+        query, "FQ/1", "RESULT", TASK_ID, gen(REPEATED_BYTE, 1024 * 1024 + 1), "")
+    seeds["huge_query_workers_reply_over_4_mib"] = wire(
+        query, "FQ/1", "WORKERS_REPLY", gen(REPEATED_BYTE, 4 * 1024 * 1024 + 1))
+    seeds["huge_query_workers_reply_keys"] = wire(query, "FQ/1", "WORKERS_REPLY",
+                                                  gen(OBJECT_WITH_KEYS, 12_000))
+    seeds["long_query_result_metadata_string"] = wire(
+        query, "FQ/1", "RESULT", TASK_ID, gen(JSON_STRING, 200_000), "")
     for port in (1, 7):
         seeds[f"long_port{port}_submit_task_name"] = wire(
             port, "FQ/1", "SUBMIT", TASK_ID, gen(WORKER_ID, MAX_TASK_NAME + 1), b"\x01", "{}")
