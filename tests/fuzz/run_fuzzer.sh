@@ -11,6 +11,9 @@
 # reach the target whole. -timeout is generous because this build parses
 # JSON some fifty times slower than a release build (-O0, ASan, coverage on
 # every comparison): a 200 KB document takes seconds on a loaded machine.
+# -entropic_scale_per_exec_time=1 lets the fuzzer mutate the slow hostile
+# seeds less often than the fast ones: with it, the deep seeds cost a
+# protocol_decode run about half its speed instead of 99 %.
 set -eu
 fuzzer=$1
 seeds=$2
@@ -27,6 +30,7 @@ exec "$fuzzer" "$work/corpus" \
   -max_total_time="$seconds" \
   -timeout=25 \
   -max_len="$max_len" \
+  -entropic_scale_per_exec_time=1 \
   -rss_limit_mb=2048 \
   -print_final_stats=1 \
   -artifact_prefix="$work/artifacts/" \
