@@ -6,6 +6,8 @@
 // mailbox. Nothing here blocks on a handler.
 #include "control_plane/control_plane.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -15,17 +17,16 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
-#include "common/receive_batch.hpp"
 #include "common/backoff.hpp"
+#include "common/receive_batch.hpp"
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "execution/engine_drain.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/submit_options.hpp"
+#include "transport/frame_limits.hpp"
 #include "transport/input_poller.hpp"
 
 namespace fastqueue {
@@ -36,8 +37,8 @@ constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
 // on a link answers a task sent on it, so nothing is expected there; polling
 // every link every turn made each turn cost O(fleet) (each polled link is
 // asked for its state at every wait, see InputPoller): with 8 tasks in
-// flight over 64 subworkers, a third of the control plane's CPU. Late or unasked-for messages on an idle link
-// are still read, and counted when bad, within this interval.
+// flight over 64 subworkers, a third of the control plane's CPU. Late or unasked-for messages on an
+// idle link are still read, and counted when bad, within this interval.
 constexpr auto kIdleLinkPollInterval = std::chrono::milliseconds(100);
 // Tasks this control plane's engine may hold waiting for a handler thread
 // (ExecutionEngine's window), so that its threads go from one short task to
@@ -59,16 +60,16 @@ ControlPlane::Impl::Impl(const ControlPlaneSettings& settings_in, const TaskRegi
 void ControlPlane::Impl::bind_ports() {
     std::string error;
     auto base = parse_endpoint(settings.base_address, &error);
-    if (!base) throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
+    if (!base)
+        throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
     for (int port = 0; port < kPriorityCount; ++port) {
-        // Room for the other SUBMIT frames beside the largest payload.
-        const auto max_frame_bytes = static_cast<std::int64_t>(settings.max_payload_bytes) + 4096;
-        submit_ports[port] =
-            RouterSocket(context, base->with_port_offset(port).to_string(), max_frame_bytes);
+        submit_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string(),
+                                          task_port_frame_bytes(settings.max_payload_bytes));
     }
-    query_port = RouterSocket(context, base->with_port_offset(kQueryPortOffset).to_string());
+    query_port = RouterSocket(context, base->with_port_offset(kQueryPortOffset).to_string(),
+                              kSmallFrameBytes);
     const Endpoint management{base->host, effective_subworker_port(settings)};
-    management_port = RouterSocket(context, management.to_string());
+    management_port = RouterSocket(context, management.to_string(), kManagementFrameBytes);
     // Two control planes cannot share a discovery address: the second one
     // fails here, at start-up, naming the address.
     announcer = std::make_unique<DiscoveryAnnouncer>(
@@ -103,13 +104,21 @@ bool ControlPlane::Impl::collect_link_items(std::vector<zmq::pollitem_t>& items,
 
 void ControlPlane::Impl::run() {
     // Fixed poll items first, then one per subworker link polled this turn.
-    enum Item { kQuery = kPriorityCount, kManagement, kCompletions, kStop, kFixedItemCount };
+    enum Item {
+        kQuery = kPriorityCount,
+        kManagement,
+        kDiscovery,
+        kCompletions,
+        kStop,
+        kFixedItemCount
+    };
     std::vector<zmq::pollitem_t> items(kFixedItemCount);
     for (int port = 0; port < kPriorityCount; ++port) {
         items[port] = {submit_ports[port].handle(), 0, ZMQ_POLLIN, 0};
     }
     items[kQuery] = {query_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kManagement] = {management_port.handle(), 0, ZMQ_POLLIN, 0};
+    items[kDiscovery] = {announcer->handle(), 0, ZMQ_POLLIN, 0};
     items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
     items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
     // (worker id, priority) of each link item, in the same order.
@@ -148,10 +157,13 @@ void ControlPlane::Impl::run() {
         auto timeout = std::chrono::ceil<std::chrono::milliseconds>(next_timer - now);
         if (!schedule.empty() && !drain) {
             // Round up: waking a little late is fine, early only spins.
-            const auto until_due = std::chrono::ceil<Milliseconds>(schedule.begin()->first - Clock::now());
+            const auto until_due =
+                std::chrono::ceil<Milliseconds>(schedule.begin()->first - Clock::now());
             timeout = std::min(timeout, until_due);
         }
-        if (drain) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(EngineDrain::kPollInterval));
+        if (drain)
+            timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            EngineDrain::kPollInterval));
         // Which sockets InputPoller must ask before it blocks: the ports
         // this loop used since they last reported no input, and every link
         // polled (dispatch sends on them).
@@ -160,6 +172,7 @@ void ControlPlane::Impl::run() {
             unannounced[port] = submit_ports[port].take_unannounced_input();
         unannounced[kQuery] = query_port.take_unannounced_input();
         unannounced[kManagement] = management_port.take_unannounced_input();
+        unannounced[kDiscovery] = announcer->take_unannounced_input();
         poller.wait(items, unannounced, std::max(timeout, std::chrono::milliseconds(0)));
 
         if (items[kStop].revents & ZMQ_POLLIN) {
@@ -181,6 +194,7 @@ void ControlPlane::Impl::run() {
         }
         if (items[kQuery].revents & ZMQ_POLLIN) receive_queries();
         if (items[kManagement].revents & ZMQ_POLLIN) receive_management();
+        if (items[kDiscovery].revents & ZMQ_POLLIN) announcer->read_subscriptions();
         // A link item may be closed while replies are handled (a lost
         // subworker); are_links_changed then stops this pass.
         for (std::size_t i = kFixedItemCount; i < items.size() && !are_links_changed; ++i) {
@@ -291,7 +305,8 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     auto& socket = submit_ports[port];
     const auto id = TaskId::parse(submit.task_id);
     if (!id) {  // the codec accepts canonical ids only; never happens
-        socket.send(routing_id, protocol::encode(protocol::Refused{submit.task_id, "invalid task id"}));
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{submit.task_id, "invalid task id"}));
         return;
     }
     // A resent submission (same task id) never runs twice: answer with the
@@ -313,19 +328,21 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     }
 
     if (submit.payload.size() > settings.max_payload_bytes) {
-        socket.send(routing_id, protocol::encode(protocol::Refused{
-                                    submit.task_id, "payload of " + std::to_string(submit.payload.size()) +
-                                                        " bytes is larger than --max-payload-bytes (" +
-                                                        std::to_string(settings.max_payload_bytes) + ")"}));
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{
+                        submit.task_id, "payload of " + std::to_string(submit.payload.size()) +
+                                            " bytes is larger than --max-payload-bytes (" +
+                                            std::to_string(settings.max_payload_bytes) + ")"}));
         return;
     }
     if (is_queue_full()) {
         // The reason starts with "busy": clients tell a full queue (retry
         // later) from other refusals by that word (docs/protocol.md).
-        socket.send(routing_id, protocol::encode(protocol::Refused{
-                                    submit.task_id, "busy: " + std::to_string(waiting_count()) +
-                                                        " tasks waiting (--max-queued " +
-                                                        std::to_string(settings.max_queued) + ")"}));
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{
+                        submit.task_id, "busy: " + std::to_string(waiting_count()) +
+                                            " tasks waiting (--max-queued " +
+                                            std::to_string(settings.max_queued) + ")"}));
         return;
     }
     const auto now = Clock::now();
@@ -340,7 +357,8 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                     protocol::encode(protocol::Refused{
                         submit.task_id, "eta " + format_timestamp(due) +
                                             " is more than 30 days after the control plane's "
-                                            "clock (" + format_timestamp(now) + ")"}));
+                                            "clock (" +
+                                            format_timestamp(now) + ")"}));
         return;
     }
 
@@ -541,7 +559,7 @@ bool ControlPlane::Impl::schedule_retry(const TaskId& id, LiveTask& task, TaskOu
     const std::uint32_t attempts = task.attempts();
     if (attempts > task.max_retries) return false;
     const auto base = Milliseconds(task.retry_backoff_ms != 0 ? task.retry_backoff_ms
-                                                               : protocol::kDefaultRetryBackoffMs);
+                                                              : protocol::kDefaultRetryBackoffMs);
     const auto delay = backoff_delay(base, attempts, Milliseconds(protocol::kMaxRetryDelayMs),
                                      protocol::kRetryJitter, random);
     spdlog::info("task {} attempt {} of {} failed ({}); retrying in {} ms", outcome.task_id,
@@ -581,7 +599,8 @@ void ControlPlane::Impl::finish_task(LiveTable::iterator it, TaskOutcome&& outco
     const int reply_port = task.reply_port;
     zmq::message_t reply_routing_id;
     if (reply_port >= 0) {
-        reply_routing_id = zmq::message_t(task.reply_routing_id.data(), task.reply_routing_id.size());
+        reply_routing_id =
+            zmq::message_t(task.reply_routing_id.data(), task.reply_routing_id.size());
     }
     TaskRecord record = describe_live_task(id, std::move(task));
     live.erase(it);
@@ -605,9 +624,10 @@ void ControlPlane::Impl::finish_record(const TaskId& id, TaskRecord&& record, Ta
     }
     const std::size_t record_bytes = ResultCache::charge_bytes(record, result.size());
     if (!cache.put(std::move(record), std::move(result))) {
-        spdlog::warn("result cache: record of task {} ({} bytes) is larger than "
-                     "--result-cache-bytes ({}); not kept, status will answer not found",
-                     id.to_string(), record_bytes, settings.result_cache_bytes);
+        spdlog::warn(
+            "result cache: record of task {} ({} bytes) is larger than "
+            "--result-cache-bytes ({}); not kept, status will answer not found",
+            id.to_string(), record_bytes, settings.result_cache_bytes);
     }
 }
 
@@ -631,13 +651,17 @@ ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegis
     Impl* impl = impl_.get();
     impl_->engine = std::make_unique<ExecutionEngine>(
         registry, settings.engine.concurrency,
-        [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); },
+        [impl](TaskOutcome&& outcome) {
+            fail_oversized_result(outcome, impl->settings.max_payload_bytes);
+            impl->completions.post(std::move(outcome));
+        },
         kLocalWindow);
-    impl_->role_thread.start("control plane", [impl] { impl->run(); }, [impl] {
-        impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
-    });
+    impl_->role_thread.start(
+        "control plane", [impl] { impl->run(); },
+        [impl] { impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine); });
     spdlog::info(
-        "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port {}), "
+        "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port "
+        "{}), "
         "{} handler thread(s), announcing on {}",
         settings.worker_id, settings.base_address, effective_subworker_port(settings),
         settings.engine.concurrency, settings.discovery_address);

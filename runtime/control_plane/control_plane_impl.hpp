@@ -19,14 +19,13 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
 #include "common/rejection_log.hpp"
-#include "common/task_id.hpp"
 #include "common/role_thread.hpp"
+#include "common/task_id.hpp"
 #include "common/wakeup.hpp"
 #include "control_plane/control_plane.hpp"
 #include "control_plane/live_task.hpp"
@@ -72,9 +71,9 @@ struct ControlPlane::Impl {
     // their LiveTasks. Only names some worker could run are kept, so it
     // grows with the task names workers register, not with submissions.
     std::unordered_set<std::string> task_names;
-    ResultCache cache;                               // finished tasks
-    std::mt19937 random{std::random_device{}()};     // retry jitter
-    bool is_draining = false;  // asked to stop: nothing new starts or is retried
+    ResultCache cache;                            // finished tasks
+    std::mt19937 random{std::random_device{}()};  // retry jitter
+    bool is_draining = false;                     // asked to stop: nothing new starts or is retried
 
     // ACKs of the submissions accepted this turn, sent after its dispatch.
     struct PendingAck {
@@ -130,13 +129,11 @@ struct ControlPlane::Impl {
     void finish_task(LiveTable::iterator it, TaskOutcome&& outcome);
     // Ends a task no longer (or never) in `live`: its RESULT to the client
     // waiting at reply_port (-1: none), its record into the cache.
-    void finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
-                       int reply_port, zmq::message_t& reply_routing_id);
+    void finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome, int reply_port,
+                       zmq::message_t& reply_routing_id);
     // Tasks accepted and not started: queued, scheduled, or waiting in the
     // engine for a handler thread (for --max-queued).
-    std::size_t waiting_count() const {
-        return queue.size() + schedule.size() + engine->waiting();
-    }
+    std::size_t waiting_count() const { return queue.size() + schedule.size() + engine->waiting(); }
     // waiting_count() >= --max-queued, without the engine's lock per call.
     bool is_queue_full() const;
     // Holds the task until `due` (state scheduled).
@@ -160,6 +157,10 @@ struct ControlPlane::Impl {
     void register_subworker(const Envelope& envelope, protocol::Register&& registration);
     void note_heartbeat(zmq::message_t& routing_id, const protocol::Heartbeat& heartbeat);
     void deregister_subworker(const protocol::Deregister& deregister);
+    // Answers REGISTER_REFUSED, counted and logged, and returns true when
+    // the subworker takes smaller payloads than this control plane sends.
+    bool refuse_smaller_payload_limit(const Envelope& envelope,
+                                      const protocol::Register& registration);
     // Sends the task to the subworker; false (and nothing changed) when the
     // message could not be queued.
     bool dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id, LiveTask& task);

@@ -11,11 +11,12 @@
 // run.
 #include <spdlog/spdlog.h>
 
-#include "config/control_plane_options.hpp"
 #include "common/receive_batch.hpp"
+#include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/text.hpp"
+#include "transport/frame_limits.hpp"
 
 namespace fastqueue {
 namespace {
@@ -39,6 +40,7 @@ void ControlPlane::Impl::receive_management() {
             continue;
         }
         if (auto* registration = std::get_if<protocol::Register>(&*decoded.message)) {
+            if (refuse_smaller_payload_limit(*envelope, *registration)) continue;
             register_subworker(*envelope, std::move(*registration));
         } else if (const auto* heartbeat = std::get_if<protocol::Heartbeat>(&*decoded.message)) {
             note_heartbeat(envelope->routing_id, *heartbeat);
@@ -82,14 +84,14 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
     SubworkerEntry& entry =
         pool.upsert(std::move(registration), zmq::message_t(routing_id.data(), routing_id.size()),
                     SteadyClock::now());
-    spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))", worker_id,
-                 address, entry.capacity, entry.prefetch, entry.task_names.size());
+    spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))",
+                 worker_id, address, entry.capacity, entry.prefetch, entry.task_names.size());
     // Tasks waiting for one of this control plane's own handler threads
     // were put there because no subworker could run them; now one may.
     requeue_all_unstarted(*engine, *this);
-    management_port.send(routing_id, protocol::encode(protocol::Registered{
-                                         worker_id, settings.heartbeat_interval_ms,
-                                         settings.heartbeat_liveness}));
+    management_port.send(
+        routing_id, protocol::encode(protocol::Registered{worker_id, settings.heartbeat_interval_ms,
+                                                          settings.heartbeat_liveness}));
 }
 
 void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
@@ -98,7 +100,8 @@ void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
     if (entry == nullptr || !entry->is_active) {
         // Unknown (this control plane restarted) or declared inactive: its
         // tasks were dispatched again; it must register anew.
-        management_port.send(routing_id, protocol::encode(protocol::Reregister{heartbeat.worker_id}));
+        management_port.send(routing_id,
+                             protocol::encode(protocol::Reregister{heartbeat.worker_id}));
         return;
     }
     pool.mark_heard(*entry, SteadyClock::now());
@@ -115,6 +118,30 @@ void ControlPlane::Impl::deregister_subworker(const protocol::Deregister& deregi
                  deregister.worker_id, entry->in_flight);
 }
 
+bool ControlPlane::Impl::refuse_smaller_payload_limit(const Envelope& envelope,
+                                                      const protocol::Register& registration) {
+    // A subworker without the frame predates it: it is taken to accept ours.
+    if (!registration.max_payload_bytes ||
+        *registration.max_payload_bytes >= settings.max_payload_bytes) {
+        return false;
+    }
+    // Its transport would cut off the larger tasks this control plane sends
+    // it, and they would never end.
+    const std::string reason = "max_payload_bytes " +
+                               std::to_string(*registration.max_payload_bytes) +
+                               " is smaller than the control plane's --max-payload-bytes (" +
+                               std::to_string(settings.max_payload_bytes) +
+                               "): start the subworker with "
+                               "--max-payload-bytes " +
+                               std::to_string(settings.max_payload_bytes) + " or more";
+    rejections.record(describe_sender(envelope.routing_id, envelope.body.front()),
+                      management_port.address(),
+                      "REGISTER from " + registration.address + " refused: " + reason);
+    management_port.send(envelope.routing_id, protocol::encode(protocol::RegisterRefused{
+                                                  registration.worker_id, reason}));
+    return true;
+}
+
 bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id,
                                                LiveTask& task) {
     const int priority = static_cast<int>(task.priority);
@@ -127,6 +154,10 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
         link->set(zmq::sockopt::linger, 0);
         link->set(zmq::sockopt::sndhwm, kLinkHighWaterMark);
         link->set(zmq::sockopt::rcvhwm, kLinkHighWaterMark);
+        // Its RESULTs carry up to its own limit, which is at least ours.
+        link->set(zmq::sockopt::maxmsgsize,
+                  result_link_frame_bytes(
+                      std::max(settings.max_payload_bytes, subworker.max_payload_bytes)));
         link->connect(base->with_port_offset(priority).to_string());
         are_links_changed = true;
     }
@@ -141,8 +172,9 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
     auto frames = protocol::encode(
         protocol::Submit{task_id, *task.task_name, true, std::move(payload), options});
     for (std::size_t i = 0; i < frames.size(); ++i) {
-        const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
-                                                 : zmq::send_flags::dontwait;
+        const auto flags = i + 1 < frames.size()
+                               ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+                               : zmq::send_flags::dontwait;
         if (!link->send(frames[i], flags)) {
             // Only the first frame can fail (a full pipe): nothing was sent.
             return false;
@@ -212,6 +244,8 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
             outcome.error = "subworker '" + subworker.worker_id + "' answered with state " +
                             std::string(to_string(record.state));
         }
+        // A subworker may take larger results than this control plane sends on.
+        fail_oversized_result(outcome, settings.max_payload_bytes);
         finish_task(std::move(outcome));
         return;
     }
@@ -263,8 +297,9 @@ void ControlPlane::Impl::forward_cancel(const TaskId& id, const LiveTask& task) 
     if (!link) return;
     auto frames = protocol::encode(protocol::Cancel{id.to_string()});
     for (std::size_t i = 0; i < frames.size(); ++i) {
-        const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
-                                                 : zmq::send_flags::dontwait;
+        const auto flags = i + 1 < frames.size()
+                               ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+                               : zmq::send_flags::dontwait;
         if (!link->send(frames[i], flags)) return;
     }
 }

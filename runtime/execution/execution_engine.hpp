@@ -24,7 +24,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "common/shared_bytes.hpp"
@@ -50,9 +49,9 @@ struct TaskAssignment {
 
 // What the engine can tell about a task it holds.
 struct RunView {
-    bool has_started = false;       // false while it waits for a handler thread
-    Timestamp started_at{};         // set once started
-    std::optional<double> progress; // the last progress its handler reported
+    bool has_started = false;        // false while it waits for a handler thread
+    Timestamp started_at{};          // set once started
+    std::optional<double> progress;  // the last progress its handler reported
 };
 
 // How a task run ended.
@@ -64,7 +63,7 @@ struct TaskOutcome {
     // subworker's RESULT frame, which the control plane caches and relays).
     // apply_outcome() leaves it here; its owner takes it before.
     SharedBytes shared_result;
-    std::string error;   // failure/cancelled: the message
+    std::string error;       // failure/cancelled: the message
     bool retryable = false;  // failure: the handler returned FQ_ERROR_RETRYABLE
     Timestamp started_at{};
     Timestamp finished_at{};
@@ -85,6 +84,13 @@ std::chrono::milliseconds effective_timeout(const TaskAssignment& task,
 // finished_at now when the outcome has none), and clears scheduled_for.
 // Every role that keeps records uses this.
 void apply_outcome(TaskRecord& record, TaskOutcome&& outcome);
+
+// Ends a successful outcome whose result (`result` or `shared_result`) is
+// larger than max_result_bytes as failure "result of N bytes is larger than
+// --max-payload-bytes (M)", not retryable, its result dropped: a result
+// must fit the same frames a payload does. Other outcomes are unchanged.
+// Every role calls it on every outcome before it keeps or sends the result.
+void fail_oversized_result(TaskOutcome& outcome, std::size_t max_result_bytes);
 
 class ExecutionEngine {
 public:

@@ -31,10 +31,10 @@ struct MessageShape {
     std::size_t optional_frames = 0;
 };
 constexpr std::array<MessageShape, std::variant_size_v<Message>> kShapes = {{
-    {"SUBMIT", 6, 1},           {"ACK", 3},           {"REFUSED", 4},    {"QUERY", 3},
-    {"CANCEL", 3},           {"RESULT", 5},        {"RECORD", 5},     {"NOT_FOUND", 3},
-    {"CANCEL_REPLY", 4},     {"ERROR", 4},         {"REGISTER", 7},   {"REGISTERED", 5},
-    {"REGISTER_REFUSED", 4}, {"HEARTBEAT", 4},     {"DEREGISTER", 3}, {"REREGISTER", 3},
+    {"SUBMIT", 6, 1},        {"ACK", 3},           {"REFUSED", 4},     {"QUERY", 3},
+    {"CANCEL", 3},           {"RESULT", 5},        {"RECORD", 5},      {"NOT_FOUND", 3},
+    {"CANCEL_REPLY", 4},     {"ERROR", 4},         {"REGISTER", 7, 1}, {"REGISTERED", 5},
+    {"REGISTER_REFUSED", 4}, {"HEARTBEAT", 4},     {"DEREGISTER", 3},  {"REREGISTER", 3},
     {"WORKERS", 2},          {"WORKERS_REPLY", 3}, {"ANNOUNCE", 5},
 }};
 
@@ -340,12 +340,19 @@ DecodeResult decode_without_task_id(std::size_t type_index, Frames& frames, Deco
             if (!prefetch) return failure(std::move(result), std::move(reason));
             auto names = decode_task_names(frames[6], reason);
             if (!names) return failure(std::move(result), std::move(reason));
+            std::optional<std::uint32_t> max_payload_bytes;
+            if (frames.size() > 7) {
+                max_payload_bytes = parse_decimal(view(frames[7]), "max_payload_bytes", 1,
+                                                  kLargestMaxPayloadBytes, reason);
+                if (!max_payload_bytes) return failure(std::move(result), std::move(reason));
+            }
             Register message;
             message.worker_id = std::move(id);
             message.address = to_std_string(frames[3]);
             message.capacity = *capacity;
             message.prefetch = *prefetch;
             message.task_names = std::move(*names);
+            message.max_payload_bytes = max_payload_bytes;
             result.message = std::move(message);
             break;
         }
@@ -478,8 +485,9 @@ DecodeResult decode(Frames& frames, ResultBytes result_bytes) {
             const bool has_options = (flags & kFlagHasOptions) != 0;
             if (frames.size() != (has_options ? 7u : 6u)) {
                 return failure(std::move(result),
-                               has_options ? "flags announce an options frame, but SUBMIT has 6 frames"
-                                           : "SUBMIT has 7 frames, but flags announce no options frame");
+                               has_options
+                                   ? "flags announce an options frame, but SUBMIT has 6 frames"
+                                   : "SUBMIT has 7 frames, but flags announce no options frame");
             }
             Submit submit;
             if (has_options) {
@@ -598,7 +606,8 @@ Frames encode(Message&& message) {
                 if (has_options) flags |= kFlagHasOptions;
                 frames.push_back(zmq::message_t(&flags, 1));
                 frames.push_back(std::move(value.payload));
-                if (has_options) frames.push_back(owning_frame(submit_options_to_json(value.options)));
+                if (has_options)
+                    frames.push_back(owning_frame(submit_options_to_json(value.options)));
             } else if constexpr (std::is_same_v<T, Refused>) {
                 header(type, value.task_id);
                 frames.push_back(text_frame(to_valid_utf8(value.reason, kMaxTextBytes)));
@@ -619,6 +628,9 @@ Frames encode(Message&& message) {
                 nlohmann::json names(value.task_names);
                 frames.push_back(owning_frame(
                     names.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+                if (value.max_payload_bytes) {
+                    frames.push_back(text_frame(decimal_text(*value.max_payload_bytes)));
+                }
             } else if constexpr (std::is_same_v<T, Registered>) {
                 header(type, value.worker_id);
                 frames.push_back(text_frame(decimal_text(value.heartbeat_interval_ms)));

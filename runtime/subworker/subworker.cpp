@@ -30,10 +30,10 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "common/receive_batch.hpp"
 #include "common/backoff.hpp"
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
+#include "common/receive_batch.hpp"
 #include "common/rejection_log.hpp"
 #include "common/role_thread.hpp"
 #include "common/wakeup.hpp"
@@ -43,6 +43,7 @@
 #include "execution/unstarted_tasks.hpp"
 #include "plugins/task_registry.hpp"
 #include "protocol/codec.hpp"
+#include "transport/frame_limits.hpp"
 #include "transport/input_poller.hpp"
 #include "transport/router_socket.hpp"
 
@@ -111,7 +112,7 @@ struct Subworker::Impl {
 
     // The link to the control plane (I/O thread only).
     Link link = Link::registering;
-    bool is_register_unsent = false;  // REGISTER waits for the DEALER to connect
+    bool is_register_unsent = false;      // REGISTER waits for the DEALER to connect
     std::uint32_t register_attempts = 0;  // REGISTERs sent since registering began
     SteadyClock::time_point register_retry_at{};
     Milliseconds heartbeat_interval{1000};
@@ -165,7 +166,8 @@ void Subworker::Impl::bind_ports() {
     if (!base)
         throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
     for (int port = 0; port < kPriorityCount; ++port) {
-        task_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string());
+        task_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string(),
+                                        task_port_frame_bytes(settings.max_payload_bytes));
     }
 }
 
@@ -192,6 +194,7 @@ void Subworker::Impl::connect_management() {
     zmq::socket_t socket(context, zmq::socket_type::dealer);
     socket.set(zmq::sockopt::linger, 0);
     socket.set(zmq::sockopt::immediate, 1);
+    socket.set(zmq::sockopt::maxmsgsize, kSmallFrameBytes);
     try {
         socket.connect(management_address);
     } catch (const zmq::error_t& error) {
@@ -226,6 +229,7 @@ void Subworker::Impl::send_register() {
     message.capacity = static_cast<std::uint32_t>(std::max<std::size_t>(1, engine->concurrency()));
     message.prefetch = settings.prefetch;
     message.task_names = registry.task_names();
+    message.max_payload_bytes = static_cast<std::uint32_t>(settings.max_payload_bytes);
     is_register_unsent = !send_management(std::move(message));
 }
 
@@ -233,9 +237,9 @@ void Subworker::Impl::attempt_registration(bool is_reconnect) {
     if (is_reconnect || !management) connect_management();
     send_register();
     register_attempts += 1;
-    register_retry_at = SteadyClock::now() + backoff_delay(kRegisterBackoffInitial,
-                                                           register_attempts, kRegisterBackoffMax,
-                                                           kRegisterJitter, random);
+    register_retry_at =
+        SteadyClock::now() + backoff_delay(kRegisterBackoffInitial, register_attempts,
+                                           kRegisterBackoffMax, kRegisterJitter, random);
 }
 
 void Subworker::Impl::start_registering(bool is_reconnect) {
@@ -332,7 +336,8 @@ void Subworker::Impl::run() {
         // otherwise stand for file descriptor 0.
         items[kManagement] = {
             management ? management->handle() : nullptr, 0,
-            static_cast<short>(management ? ZMQ_POLLIN | (is_register_unsent ? ZMQ_POLLOUT : 0) : 0),
+            static_cast<short>(management ? ZMQ_POLLIN | (is_register_unsent ? ZMQ_POLLOUT : 0)
+                                          : 0),
             0};
         auto deadline =
             drain ? SteadyClock::now() + EngineDrain::kPollInterval : next_link_deadline();
@@ -450,7 +455,7 @@ void Subworker::Impl::accept_submission(int port, zmq::message_t& routing_id,
 }
 
 void Subworker::Impl::cancel_task(int port, zmq::message_t& routing_id,
-                                   const protocol::Cancel& cancel) {
+                                  const protocol::Cancel& cancel) {
     // The control plane forwards a client's CANCEL for a task running here.
     auto outcome = protocol::CancelOutcome::not_found;
     auto it = held.find(cancel.task_id);
@@ -564,14 +569,19 @@ Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& regi
     // from one to the next without waiting for the I/O thread.
     impl_->engine = std::make_unique<ExecutionEngine>(
         registry, settings.engine.concurrency,
-        [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); },
+        [impl](TaskOutcome&& outcome) {
+            fail_oversized_result(outcome, impl->settings.max_payload_bytes);
+            impl->completions.post(std::move(outcome));
+        },
         settings.prefetch);
-    impl_->role_thread.start("subworker", [impl] { impl->run(); }, [impl] {
-        impl->management.reset();
-        impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
-        auto expected = SubworkerExit::running;
-        impl->exit_reason.compare_exchange_strong(expected, SubworkerExit::stopped);
-    });
+    impl_->role_thread.start(
+        "subworker", [impl] { impl->run(); },
+        [impl] {
+            impl->management.reset();
+            impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
+            auto expected = SubworkerExit::running;
+            impl->exit_reason.compare_exchange_strong(expected, SubworkerExit::stopped);
+        });
     spdlog::info(
         "subworker '{}' serving on {} (task ports +0..3), {} handler thread(s); "
         "registering with the control plane at {}",

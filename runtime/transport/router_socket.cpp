@@ -1,14 +1,11 @@
 // router_socket.cpp -- see router_socket.hpp.
 #include "transport/router_socket.hpp"
 
-#include <stdexcept>
-
 #include <spdlog/spdlog.h>
 
-namespace fastqueue {
+#include <stdexcept>
 
-RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address)
-    : RouterSocket(context, address, -1) {}
+namespace fastqueue {
 
 RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address,
                            std::int64_t max_frame_bytes)
@@ -64,7 +61,8 @@ bool RouterSocket::send(const zmq::message_t& routing_id, protocol::Frames&& bod
             return false;
         }
         for (std::size_t i = 0; i < body.size(); ++i) {
-            const auto flags = i + 1 < body.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
+            const auto flags =
+                i + 1 < body.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
             // Once the routing frame is accepted the rest of the message is too.
             socket_.send(body[i], flags);
         }

@@ -55,7 +55,10 @@ TEST_CASE("Discovery: a subscriber finds the announcer and reads its announcemen
     DiscoveryAnnouncer announcer(context, address, sample_announcement());
 
     Discovery discovery = discover_async(address, 5000ms);
-    publish_until_ready(discovery, [&] { announcer.announce(); });
+    publish_until_ready(discovery, [&] {
+        announcer.read_subscriptions();
+        announcer.announce();
+    });
     auto found = discovery.get();
     REQUIRE(found);
     CHECK(found->worker_id == "control-plane");
@@ -128,4 +131,55 @@ TEST_CASE("Discovery: an address that is not an endpoint is an error naming it")
     } catch (const std::runtime_error& error) {
         CHECK(std::string(error.what()).rfind("cannot connect to not-an-address: ", 0) == 0);
     }
+}
+
+TEST_CASE(
+    "Discovery: a peer's subscriptions with topics are bounded: past the limit every "
+    "connection is closed, and subscribers find the announcer again") {
+    const std::string address = unused_address();
+    zmq::context_t context;
+    DiscoveryAnnouncer announcer(context, address, sample_announcement());
+
+    // A peer that subscribes to ever new topics, each of which ZeroMQ would
+    // keep until it disconnects.
+    zmq::socket_t flooder(context, zmq::socket_type::xsub);
+    flooder.set(zmq::sockopt::linger, 0);
+    flooder.connect(address);
+    for (int i = 0; i < DiscoveryAnnouncer::kMaxForeignSubscriptions; ++i) {
+        std::string subscription = "\x01topic-" + std::to_string(i) + std::string(400, 't');
+        flooder.send(zmq::buffer(subscription), zmq::send_flags::none);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (announcer.resets() == 0 && std::chrono::steady_clock::now() < deadline) {
+        zmq::pollitem_t item{announcer.handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, std::chrono::milliseconds(20));
+        announcer.read_subscriptions();
+    }
+    CHECK(announcer.resets() == 1);
+
+    // The address is served again.
+    Discovery discovery = discover_async(address, 5000ms);
+    publish_until_ready(discovery, [&] {
+        announcer.read_subscriptions();
+        announcer.announce();
+    });
+    auto found = discovery.get();
+    REQUIRE(found);
+    CHECK(found->worker_id == "control-plane");
+}
+
+TEST_CASE("Discovery: subscriptions without a topic, however many, close nothing") {
+    const std::string address = unused_address();
+    zmq::context_t context;
+    DiscoveryAnnouncer announcer(context, address, sample_announcement());
+    std::vector<std::future<std::optional<protocol::Announce>>> discoveries;
+    for (int i = 0; i < 4; ++i) discoveries.push_back(discover_async(address, 5000ms));
+    for (auto& discovery : discoveries) {
+        publish_until_ready(discovery, [&] {
+            announcer.read_subscriptions();
+            announcer.announce();
+        });
+        CHECK(discovery.get());
+    }
+    CHECK(announcer.resets() == 0);
 }

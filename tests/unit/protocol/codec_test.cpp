@@ -542,6 +542,39 @@ TEST_CASE("Codec: REGISTER round-trips and its frames are exactly as documented"
     CHECK(edges_back.task_names.empty());
 }
 
+TEST_CASE("Codec: REGISTER's optional 8th frame carries the subworker's max_payload_bytes") {
+    // Absent: a subworker that predates the frame.
+    CHECK_FALSE(round_trip(sample_register()).max_payload_bytes.has_value());
+
+    Register with_limit = sample_register();
+    with_limit.max_payload_bytes = 16777216;
+    CHECK(frames_text(encode(Message(Register(with_limit)))) ==
+          "FQ/1|REGISTER|sw-1.eu:a_b|tcp://127.0.0.1:6000|8|2|"
+          "[\"add\",\"mytasks.sleep\",\"a:b-c_d.e\"]|16777216|");
+    CHECK(round_trip(std::move(with_limit)).max_payload_bytes == 16777216u);
+
+    Frames good = encode(Message(sample_register()));
+    const auto with_frame = [&](const std::string& value) {
+        Frames frames;
+        for (const auto& frame : good) frames.emplace_back(frame.data(), frame.size());
+        frames.emplace_back(value.data(), value.size());
+        return frames;
+    };
+    CHECK(std::get<Register>(*decode_owned(with_frame("1")).message).max_payload_bytes == 1u);
+    CHECK(std::get<Register>(
+              *decode_owned(with_frame(std::to_string(kLargestMaxPayloadBytes))).message)
+              .max_payload_bytes == kLargestMaxPayloadBytes);
+    for (const std::string& bad :
+         {std::string(""), std::string("0"), std::string("01"), std::string("-1"),
+          std::string("16 MiB"), std::to_string(std::uint64_t{kLargestMaxPayloadBytes} + 1)}) {
+        CAPTURE(bad);
+        check_rejected(with_frame(bad), "max_payload_bytes");
+    }
+    Frames nine = with_frame("1024");
+    nine.emplace_back();
+    check_rejected(std::move(nine), "REGISTER has 9 frames, expected 7 or 8");
+}
+
 TEST_CASE("Codec: the subworker, monitoring and discovery answers round-trip") {
     Registered registered = round_trip(Registered{kWorker, 3600000, 1000});
     CHECK(registered.worker_id == kWorker);
@@ -593,9 +626,10 @@ TEST_CASE("Codec: message_type_name names each subworker message as on the wire"
 
 TEST_CASE("Codec: each subworker message needs exactly its number of frames") {
     check_rejected(frames_of({"FQ/1", "REGISTER", kWorker, "tcp://h:1", "1", "0"}),
-                   "REGISTER has 6 frames, expected 7");
-    check_rejected(frames_of({"FQ/1", "REGISTER", kWorker, "tcp://h:1", "1", "0", "[]", ""}),
-                   "REGISTER has 8 frames, expected 7");
+                   "REGISTER has 6 frames, expected 7 or 8");
+    check_rejected(
+        frames_of({"FQ/1", "REGISTER", kWorker, "tcp://h:1", "1", "0", "[]", "1024", ""}),
+        "REGISTER has 9 frames, expected 7 or 8");
     check_rejected(frames_of({"FQ/1", "REGISTERED", kWorker, "1000"}),
                    "REGISTERED has 4 frames, expected 5");
     check_rejected(frames_of({"FQ/1", "REGISTER_REFUSED", kWorker}),
@@ -742,7 +776,9 @@ TEST_CASE("Codec: receive_frames keeps a whole REGISTER, the longest message") {
     zmq::socket_t receiver(context, zmq::socket_type::pair);
     receiver.bind("inproc://codec-test-register");
     sender.connect("inproc://codec-test-register");
-    Frames frames = encode(Message(sample_register()));
+    Register longest = sample_register();
+    longest.max_payload_bytes = 16 * 1024 * 1024;
+    Frames frames = encode(Message(std::move(longest)));
     REQUIRE(frames.size() == kMaxBodyFrames);
     for (std::size_t i = 0; i < frames.size(); ++i) {
         sender.send(frames[i],
@@ -769,12 +805,15 @@ TEST_CASE("Codec: SUBMIT options travel in a 7th frame announced by flag bit 1")
     submit.options.retry_backoff_ms = 50;
     submit.options.countdown_ms = 1200;
 
-    Frames frames = encode(Message(Submit{submit.task_id, submit.task_name, true, {}, submit.options}));
+    Frames frames =
+        encode(Message(Submit{submit.task_id, submit.task_name, true, {}, submit.options}));
     REQUIRE(frames.size() == 7);
     CHECK(text(frames[4]) == std::string(1, '\x03'));
-    CHECK(nlohmann::json::parse(text(frames[6])) ==
-          nlohmann::json{{"timeout_ms", 2500}, {"default_timeout_ms", 9000}, {"max_retries", 3},
-                         {"retry_backoff_ms", 50}, {"countdown_ms", 1200}});
+    CHECK(nlohmann::json::parse(text(frames[6])) == nlohmann::json{{"timeout_ms", 2500},
+                                                                   {"default_timeout_ms", 9000},
+                                                                   {"max_retries", 3},
+                                                                   {"retry_backoff_ms", 50},
+                                                                   {"countdown_ms", 1200}});
 
     Submit back = round_trip(Submit{submit.task_id, submit.task_name, true, {}, submit.options});
     CHECK(back.options == submit.options);
@@ -794,19 +833,22 @@ TEST_CASE("Codec: SUBMIT options are validated member by member") {
     check_rejected(with_options("[1]"), "options frame is not a UTF-8 JSON object");
     check_rejected(with_options("{"), "options frame is not a UTF-8 JSON object");
     check_rejected(with_options(R"({"timeout":5})"), "unknown option 'timeout'");
-    check_rejected(with_options(R"({"timeout_ms":0})"), "option 'timeout_ms' must be an integer in 1..");
+    check_rejected(with_options(R"({"timeout_ms":0})"),
+                   "option 'timeout_ms' must be an integer in 1..");
     check_rejected(with_options(R"({"timeout_ms":-5})"), "option 'timeout_ms'");
     check_rejected(with_options(R"({"timeout_ms":1.5})"), "option 'timeout_ms'");
     check_rejected(with_options(R"({"timeout_ms":"5"})"), "option 'timeout_ms'");
     check_rejected(with_options(R"({"timeout_ms":604800001})"), "option 'timeout_ms'");
-    check_rejected(with_options(R"({"max_retries":101})"), "option 'max_retries' must be an integer in 0..100");
+    check_rejected(with_options(R"({"max_retries":101})"),
+                   "option 'max_retries' must be an integer in 0..100");
     check_rejected(with_options(R"({"retry_backoff_ms":3600001})"), "option 'retry_backoff_ms'");
     check_rejected(with_options(R"({"countdown_ms":2592000001})"), "option 'countdown_ms'");
     check_rejected(with_options(R"({"eta":"tomorrow"})"), "option 'eta' must be a UTC timestamp");
     check_rejected(with_options(R"({"eta":""})"), "option 'eta' must be a UTC timestamp");
     check_rejected(with_options(R"({"eta":"2026-11-28T09:30:00.000000Z","countdown_ms":5})"),
                    "exclude each other");
-    check_rejected(with_options(std::string(1100, ' ') + "{}"), "options frame is longer than 1024");
+    check_rejected(with_options(std::string(1100, ' ') + "{}"),
+                   "options frame is longer than 1024");
 
     Frames empty_options = with_options("{}");
     DecodeResult empty = decode(empty_options);

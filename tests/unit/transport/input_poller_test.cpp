@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/wakeup.hpp"
+#include "transport/frame_limits.hpp"
 #include "transport/router_socket.hpp"
 
 using namespace fastqueue;
@@ -27,7 +28,8 @@ struct RouterAndDealer {
     zmq::socket_t dealer;
 
     explicit RouterAndDealer(const std::string& name)
-        : router(context, "inproc://" + name), dealer(context, zmq::socket_type::dealer) {
+        : router(context, "inproc://" + name, kSmallFrameBytes),
+          dealer(context, zmq::socket_type::dealer) {
         dealer.connect("inproc://" + name);
     }
     void send_from_dealer(const std::string& text) {
@@ -75,7 +77,8 @@ TEST_CASE("InputPoller: a ringing descriptor is reported, and no longer once dra
     CHECK(poller.wait(items, {false}, 0ms) == 0);
 }
 
-TEST_CASE("InputPoller: input left unread after a partial read is found when the socket is flagged") {
+TEST_CASE(
+    "InputPoller: input left unread after a partial read is found when the socket is flagged") {
     RouterAndDealer pair("poller-partial");
     std::vector<zmq::pollitem_t> items{{pair.router.handle(), 0, ZMQ_POLLIN, 0}};
     InputPoller poller;
