@@ -188,20 +188,20 @@ TEST_CASE(
     registration.address = "tcp://127.0.0.1:" + std::to_string(control_plane.base_port() + 20);
     registration.capacity = 1;
     registration.max_payload_bytes = 65535;
-    management.send(protocol::Message(registration));
-    auto refused = management.receive(5s);
-    REQUIRE(refused);
-    REQUIRE(refused->message);
-    REQUIRE(std::holds_alternative<protocol::RegisterRefused>(*refused->message));
-    CHECK(contains(std::get<protocol::RegisterRefused>(*refused->message).reason,
+    const auto answer_to = [&](const protocol::Register& message) {
+        management.send(protocol::Message(message));
+        auto answer = management.receive(5s);
+        REQUIRE(answer);
+        REQUIRE(answer->message);
+        return std::move(*answer->message);
+    };
+    const auto refused = answer_to(registration);
+    REQUIRE(std::holds_alternative<protocol::RegisterRefused>(refused));
+    CHECK(contains(std::get<protocol::RegisterRefused>(refused).reason,
                    "max_payload_bytes 65535 is smaller"));
 
     registration.max_payload_bytes.reset();
-    management.send(protocol::Message(registration));
-    auto accepted = management.receive(5s);
-    REQUIRE(accepted);
-    REQUIRE(accepted->message);
-    CHECK(std::holds_alternative<protocol::Registered>(*accepted->message));
+    CHECK(std::holds_alternative<protocol::Registered>(answer_to(registration)));
 }
 
 TEST_CASE(
