@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 
 #include "config/config_key.hpp"
 #include "config/settings.hpp"

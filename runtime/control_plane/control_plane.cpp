@@ -6,8 +6,6 @@
 // mailbox. Nothing here blocks on a handler.
 #include "control_plane/control_plane.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -17,10 +15,12 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
-#include "common/backoff.hpp"
 #include "common/receive_batch.hpp"
+#include "common/backoff.hpp"
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "execution/engine_drain.hpp"
@@ -37,8 +37,8 @@ constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
 // on a link answers a task sent on it, so nothing is expected there; polling
 // every link every turn made each turn cost O(fleet) (each polled link is
 // asked for its state at every wait, see InputPoller): with 8 tasks in
-// flight over 64 subworkers, a third of the control plane's CPU. Late or unasked-for messages on an
-// idle link are still read, and counted when bad, within this interval.
+// flight over 64 subworkers, a third of the control plane's CPU. Late or unasked-for messages on an idle link
+// are still read, and counted when bad, within this interval.
 constexpr auto kIdleLinkPollInterval = std::chrono::milliseconds(100);
 // Tasks this control plane's engine may hold waiting for a handler thread
 // (ExecutionEngine's window), so that its threads go from one short task to
@@ -60,8 +60,7 @@ ControlPlane::Impl::Impl(const ControlPlaneSettings& settings_in, const TaskRegi
 void ControlPlane::Impl::bind_ports() {
     std::string error;
     auto base = parse_endpoint(settings.base_address, &error);
-    if (!base)
-        throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
+    if (!base) throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
     for (int port = 0; port < kPriorityCount; ++port) {
         submit_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string(),
                                           task_port_frame_bytes(settings.max_payload_bytes));
@@ -157,13 +156,10 @@ void ControlPlane::Impl::run() {
         auto timeout = std::chrono::ceil<std::chrono::milliseconds>(next_timer - now);
         if (!schedule.empty() && !drain) {
             // Round up: waking a little late is fine, early only spins.
-            const auto until_due =
-                std::chrono::ceil<Milliseconds>(schedule.begin()->first - Clock::now());
+            const auto until_due = std::chrono::ceil<Milliseconds>(schedule.begin()->first - Clock::now());
             timeout = std::min(timeout, until_due);
         }
-        if (drain)
-            timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            EngineDrain::kPollInterval));
+        if (drain) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(EngineDrain::kPollInterval));
         // Which sockets InputPoller must ask before it blocks: the ports
         // this loop used since they last reported no input, and every link
         // polled (dispatch sends on them).
@@ -305,8 +301,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     auto& socket = submit_ports[port];
     const auto id = TaskId::parse(submit.task_id);
     if (!id) {  // the codec accepts canonical ids only; never happens
-        socket.send(routing_id,
-                    protocol::encode(protocol::Refused{submit.task_id, "invalid task id"}));
+        socket.send(routing_id, protocol::encode(protocol::Refused{submit.task_id, "invalid task id"}));
         return;
     }
     // A resent submission (same task id) never runs twice: answer with the
@@ -328,21 +323,19 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     }
 
     if (submit.payload.size() > settings.max_payload_bytes) {
-        socket.send(routing_id,
-                    protocol::encode(protocol::Refused{
-                        submit.task_id, "payload of " + std::to_string(submit.payload.size()) +
-                                            " bytes is larger than --max-payload-bytes (" +
-                                            std::to_string(settings.max_payload_bytes) + ")"}));
+        socket.send(routing_id, protocol::encode(protocol::Refused{
+                                    submit.task_id, "payload of " + std::to_string(submit.payload.size()) +
+                                                        " bytes is larger than --max-payload-bytes (" +
+                                                        std::to_string(settings.max_payload_bytes) + ")"}));
         return;
     }
     if (is_queue_full()) {
         // The reason starts with "busy": clients tell a full queue (retry
         // later) from other refusals by that word (docs/protocol.md).
-        socket.send(routing_id,
-                    protocol::encode(protocol::Refused{
-                        submit.task_id, "busy: " + std::to_string(waiting_count()) +
-                                            " tasks waiting (--max-queued " +
-                                            std::to_string(settings.max_queued) + ")"}));
+        socket.send(routing_id, protocol::encode(protocol::Refused{
+                                    submit.task_id, "busy: " + std::to_string(waiting_count()) +
+                                                        " tasks waiting (--max-queued " +
+                                                        std::to_string(settings.max_queued) + ")"}));
         return;
     }
     const auto now = Clock::now();
@@ -357,8 +350,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                     protocol::encode(protocol::Refused{
                         submit.task_id, "eta " + format_timestamp(due) +
                                             " is more than 30 days after the control plane's "
-                                            "clock (" +
-                                            format_timestamp(now) + ")"}));
+                                            "clock (" + format_timestamp(now) + ")"}));
         return;
     }
 
@@ -559,7 +551,7 @@ bool ControlPlane::Impl::schedule_retry(const TaskId& id, LiveTask& task, TaskOu
     const std::uint32_t attempts = task.attempts();
     if (attempts > task.max_retries) return false;
     const auto base = Milliseconds(task.retry_backoff_ms != 0 ? task.retry_backoff_ms
-                                                              : protocol::kDefaultRetryBackoffMs);
+                                                               : protocol::kDefaultRetryBackoffMs);
     const auto delay = backoff_delay(base, attempts, Milliseconds(protocol::kMaxRetryDelayMs),
                                      protocol::kRetryJitter, random);
     spdlog::info("task {} attempt {} of {} failed ({}); retrying in {} ms", outcome.task_id,
@@ -599,8 +591,7 @@ void ControlPlane::Impl::finish_task(LiveTable::iterator it, TaskOutcome&& outco
     const int reply_port = task.reply_port;
     zmq::message_t reply_routing_id;
     if (reply_port >= 0) {
-        reply_routing_id =
-            zmq::message_t(task.reply_routing_id.data(), task.reply_routing_id.size());
+        reply_routing_id = zmq::message_t(task.reply_routing_id.data(), task.reply_routing_id.size());
     }
     TaskRecord record = describe_live_task(id, std::move(task));
     live.erase(it);
@@ -624,10 +615,9 @@ void ControlPlane::Impl::finish_record(const TaskId& id, TaskRecord&& record, Ta
     }
     const std::size_t record_bytes = ResultCache::charge_bytes(record, result.size());
     if (!cache.put(std::move(record), std::move(result))) {
-        spdlog::warn(
-            "result cache: record of task {} ({} bytes) is larger than "
-            "--result-cache-bytes ({}); not kept, status will answer not found",
-            id.to_string(), record_bytes, settings.result_cache_bytes);
+        spdlog::warn("result cache: record of task {} ({} bytes) is larger than "
+                     "--result-cache-bytes ({}); not kept, status will answer not found",
+                     id.to_string(), record_bytes, settings.result_cache_bytes);
     }
 }
 
@@ -656,12 +646,11 @@ ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegis
             impl->completions.post(std::move(outcome));
         },
         kLocalWindow);
-    impl_->role_thread.start(
-        "control plane", [impl] { impl->run(); },
-        [impl] { impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine); });
+    impl_->role_thread.start("control plane", [impl] { impl->run(); }, [impl] {
+        impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
+    });
     spdlog::info(
-        "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port "
-        "{}), "
+        "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port {}), "
         "{} handler thread(s), announcing on {}",
         settings.worker_id, settings.base_address, effective_subworker_port(settings),
         settings.engine.concurrency, settings.discovery_address);

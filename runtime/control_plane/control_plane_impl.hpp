@@ -19,13 +19,14 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
 #include <zmq.hpp>
 
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
 #include "common/rejection_log.hpp"
-#include "common/role_thread.hpp"
 #include "common/task_id.hpp"
+#include "common/role_thread.hpp"
 #include "common/wakeup.hpp"
 #include "control_plane/control_plane.hpp"
 #include "control_plane/live_task.hpp"
@@ -71,9 +72,9 @@ struct ControlPlane::Impl {
     // their LiveTasks. Only names some worker could run are kept, so it
     // grows with the task names workers register, not with submissions.
     std::unordered_set<std::string> task_names;
-    ResultCache cache;                            // finished tasks
-    std::mt19937 random{std::random_device{}()};  // retry jitter
-    bool is_draining = false;                     // asked to stop: nothing new starts or is retried
+    ResultCache cache;                               // finished tasks
+    std::mt19937 random{std::random_device{}()};     // retry jitter
+    bool is_draining = false;  // asked to stop: nothing new starts or is retried
 
     // ACKs of the submissions accepted this turn, sent after its dispatch.
     struct PendingAck {
@@ -129,11 +130,13 @@ struct ControlPlane::Impl {
     void finish_task(LiveTable::iterator it, TaskOutcome&& outcome);
     // Ends a task no longer (or never) in `live`: its RESULT to the client
     // waiting at reply_port (-1: none), its record into the cache.
-    void finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome, int reply_port,
-                       zmq::message_t& reply_routing_id);
+    void finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
+                       int reply_port, zmq::message_t& reply_routing_id);
     // Tasks accepted and not started: queued, scheduled, or waiting in the
     // engine for a handler thread (for --max-queued).
-    std::size_t waiting_count() const { return queue.size() + schedule.size() + engine->waiting(); }
+    std::size_t waiting_count() const {
+        return queue.size() + schedule.size() + engine->waiting();
+    }
     // waiting_count() >= --max-queued, without the engine's lock per call.
     bool is_queue_full() const;
     // Holds the task until `due` (state scheduled).

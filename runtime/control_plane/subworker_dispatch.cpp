@@ -11,8 +11,8 @@
 // run.
 #include <spdlog/spdlog.h>
 
-#include "common/receive_batch.hpp"
 #include "config/control_plane_options.hpp"
+#include "common/receive_batch.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/text.hpp"
@@ -84,14 +84,14 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
     SubworkerEntry& entry =
         pool.upsert(std::move(registration), zmq::message_t(routing_id.data(), routing_id.size()),
                     SteadyClock::now());
-    spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))",
-                 worker_id, address, entry.capacity, entry.prefetch, entry.task_names.size());
+    spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))", worker_id,
+                 address, entry.capacity, entry.prefetch, entry.task_names.size());
     // Tasks waiting for one of this control plane's own handler threads
     // were put there because no subworker could run them; now one may.
     requeue_all_unstarted(*engine, *this);
-    management_port.send(
-        routing_id, protocol::encode(protocol::Registered{worker_id, settings.heartbeat_interval_ms,
-                                                          settings.heartbeat_liveness}));
+    management_port.send(routing_id, protocol::encode(protocol::Registered{
+                                         worker_id, settings.heartbeat_interval_ms,
+                                         settings.heartbeat_liveness}));
 }
 
 void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
@@ -100,8 +100,7 @@ void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
     if (entry == nullptr || !entry->is_active) {
         // Unknown (this control plane restarted) or declared inactive: its
         // tasks were dispatched again; it must register anew.
-        management_port.send(routing_id,
-                             protocol::encode(protocol::Reregister{heartbeat.worker_id}));
+        management_port.send(routing_id, protocol::encode(protocol::Reregister{heartbeat.worker_id}));
         return;
     }
     pool.mark_heard(*entry, SteadyClock::now());
@@ -127,13 +126,12 @@ bool ControlPlane::Impl::refuse_smaller_payload_limit(const Envelope& envelope,
     }
     // Its transport would cut off the larger tasks this control plane sends
     // it, and they would never end.
+    const std::string limit = std::to_string(settings.max_payload_bytes);
     const std::string reason = "max_payload_bytes " +
                                std::to_string(*registration.max_payload_bytes) +
                                " is smaller than the control plane's --max-payload-bytes (" +
-                               std::to_string(settings.max_payload_bytes) +
-                               "): start the subworker with "
-                               "--max-payload-bytes " +
-                               std::to_string(settings.max_payload_bytes) + " or more";
+                               limit + "): start the subworker with --max-payload-bytes " +
+                               limit + " or more";
     rejections.record(describe_sender(envelope.routing_id, envelope.body.front()),
                       management_port.address(),
                       "REGISTER from " + registration.address + " refused: " + reason);
@@ -172,9 +170,8 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
     auto frames = protocol::encode(
         protocol::Submit{task_id, *task.task_name, true, std::move(payload), options});
     for (std::size_t i = 0; i < frames.size(); ++i) {
-        const auto flags = i + 1 < frames.size()
-                               ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
-                               : zmq::send_flags::dontwait;
+        const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+                                                 : zmq::send_flags::dontwait;
         if (!link->send(frames[i], flags)) {
             // Only the first frame can fail (a full pipe): nothing was sent.
             return false;
@@ -297,9 +294,8 @@ void ControlPlane::Impl::forward_cancel(const TaskId& id, const LiveTask& task) 
     if (!link) return;
     auto frames = protocol::encode(protocol::Cancel{id.to_string()});
     for (std::size_t i = 0; i < frames.size(); ++i) {
-        const auto flags = i + 1 < frames.size()
-                               ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
-                               : zmq::send_flags::dontwait;
+        const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+                                                 : zmq::send_flags::dontwait;
         if (!link->send(frames[i], flags)) return;
     }
 }

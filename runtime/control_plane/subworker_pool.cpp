@@ -79,9 +79,9 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     entry.max_payload_bytes = registration.max_payload_bytes.value_or(0);
     entry.mean_run_time.reset();  // a new process: its tasks may differ
     entry.window = prefetch_window(entry.capacity, entry.prefetch, entry.mean_run_time);
-    entry.task_names =
-        std::unordered_set<std::string>(std::make_move_iterator(registration.task_names.begin()),
-                                        std::make_move_iterator(registration.task_names.end()));
+    entry.task_names = std::unordered_set<std::string>(
+        std::make_move_iterator(registration.task_names.begin()),
+        std::make_move_iterator(registration.task_names.end()));
     entry.capability_class = capability_class_of(entry.task_names);
     entry.management_routing_id = std::move(routing_id);
     entry.is_active = true;

@@ -71,8 +71,9 @@ struct SubworkerEntry {
     std::string worker_id;
     std::string address;  // its base address: SUBMIT goes to base+priority
     std::uint32_t capacity = 1;
-    std::uint32_t prefetch = 0;         // the most it accepts beyond capacity (REGISTER)
-    std::size_t max_payload_bytes = 0;  // its REGISTER's; 0 when it sent none
+    std::uint32_t prefetch = 0;  // the most it accepts beyond capacity (REGISTER)
+    // Its REGISTER's max_payload_bytes; 0 when it sent none.
+    std::size_t max_payload_bytes = 0;
     // Tasks it is sent beyond capacity now (prefetch_window()); follows
     // mean_run_time.
     std::uint32_t window = 0;
@@ -82,10 +83,10 @@ struct SubworkerEntry {
     std::unordered_set<std::string> task_names;
     zmq::message_t management_routing_id;  // its DEALER on the management port
 
-    bool is_active = false;           // registered and heard from within the liveness window
-    bool is_leaving = false;          // sent DEREGISTER: no new tasks, running ones finish
-    std::uint32_t in_flight = 0;      // tasks the control plane has sent and not seen end
-    std::uint32_t reported_load = 0;  // what its last heartbeat said
+    bool is_active = false;   // registered and heard from within the liveness window
+    bool is_leaving = false;  // sent DEREGISTER: no new tasks, running ones finish
+    std::uint32_t in_flight = 0;         // tasks the control plane has sent and not seen end
+    std::uint32_t reported_load = 0;     // what its last heartbeat said
     std::uint64_t tasks_completed = 0;
     std::uint64_t last_dispatch_sequence = 0;
     std::chrono::steady_clock::time_point last_heard{};

@@ -61,8 +61,7 @@ bool RouterSocket::send(const zmq::message_t& routing_id, protocol::Frames&& bod
             return false;
         }
         for (std::size_t i = 0; i < body.size(); ++i) {
-            const auto flags =
-                i + 1 < body.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
+            const auto flags = i + 1 < body.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
             // Once the routing frame is accepted the rest of the message is too.
             socket_.send(body[i], flags);
         }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+
 #include <zmq.hpp>
 
 #include "protocol/codec.hpp"

@@ -29,7 +29,7 @@ TEST_CASE("RouterSocket: the unannounced-input flag follows receives and sends")
 
     auto first = router.receive();
     REQUIRE(first);
-    CHECK(router.take_unannounced_input());        // a message was read: more may wait
+    CHECK(router.take_unannounced_input());  // a message was read: more may wait
     CHECK_FALSE(router.take_unannounced_input());  // taking clears it
 
     // Whether "second" has arrived yet or not, reading to the end leaves the
