@@ -10,6 +10,7 @@
 #include "common/endpoint.hpp"
 #include "config/config_error.hpp"
 #include "config/engine_keys.hpp"
+#include "config/payload_limit_key.hpp"
 #include "config/value_parsers.hpp"
 
 namespace fastqueue::config {
@@ -131,16 +132,9 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                             static_cast<std::size_t>(integer_in_range(value, 1, 1000000000));
                     }});
 
-    keys.push_back({{.name = "max-payload-bytes",
-                     .value_name = "BYTES",
-                     .default_text = "16777216",
-                     .help = "Largest task payload accepted (16 MiB by default); larger ones are "
-                             "refused",
-                     .kind = ValueKind::integer},
-                    [](const RawValue& value, ControlPlaneSettings& settings) {
-                        settings.max_payload_bytes = static_cast<std::size_t>(
-                            integer_in_range(value, 1, std::int64_t{1} << 30));
-                    }});
+    keys.push_back(max_payload_bytes_key<ControlPlaneSettings>(
+        "Largest task payload accepted (16 MiB by default, up to 1 GiB); larger ones are refused, "
+        "a larger result fails its task, and subworkers must accept at least as much"));
 
     keys.push_back({{.name = "default-task-timeout",
                      .value_name = "SECONDS",

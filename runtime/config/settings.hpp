@@ -13,6 +13,9 @@ namespace fastqueue {
 
 enum class LogLevel { trace, debug, info, warn, error, off };
 
+// Both roles' --max-payload-bytes by default (16 MiB).
+inline constexpr std::size_t kDefaultMaxPayloadBytes = 16 * 1024 * 1024;
+
 // Settings every role that runs tasks shares.
 struct EngineSettings {
     std::vector<std::string> task_modules;   // names, already split on spaces and commas
@@ -48,9 +51,11 @@ struct ControlPlaneSettings {
     // Queued tasks (not yet started) beyond which a submission is refused
     // as "busy" and nothing else changes.
     std::size_t max_queued = 1000000;
-    // Largest task payload accepted; peers that send a larger frame are cut
-    // off by ZeroMQ itself (ZMQ_MAXMSGSIZE) before it is buffered.
-    std::size_t max_payload_bytes = 16 * 1024 * 1024;
+    // Largest task payload accepted, and largest result kept (a larger one
+    // ends its task as failure); peers that send a frame much larger than
+    // this are cut off by ZeroMQ itself (transport/frame_limits.hpp).
+    // Subworkers with a smaller limit are refused at REGISTER.
+    std::size_t max_payload_bytes = kDefaultMaxPayloadBytes;
     // Run-time limit of a task when neither its submission nor its plugin
     // sets one; 0 means none. Sent along with tasks dispatched to subworkers.
     std::uint32_t default_task_timeout_ms = 0;
@@ -81,6 +86,10 @@ struct SubworkerSettings {
     // plane sends fewer when tasks run long (subworker_pool.hpp, prefetch
     // window).
     std::uint32_t prefetch = 64;
+    // Largest task payload its task ports take, and largest result it sends
+    // (a larger one ends its task as failure). Sent in REGISTER: a control
+    // plane with a larger limit refuses this subworker.
+    std::size_t max_payload_bytes = kDefaultMaxPayloadBytes;
     EngineSettings engine;
 };
 

@@ -12,6 +12,7 @@
 #include "config/engine_keys.hpp"
 #include "config/key_docs.hpp"
 #include "config/layering.hpp"
+#include "config/payload_limit_key.hpp"
 #include "config/value_parsers.hpp"
 #include "protocol/messages.hpp"
 
@@ -106,6 +107,10 @@ std::vector<ConfigKey<SubworkerSettings>> subworker_keys() {
                         settings.prefetch = static_cast<std::uint32_t>(
                             config::integer_in_range(value, 0, kMaxPrefetch));
                     }});
+
+    keys.push_back(config::max_payload_bytes_key<SubworkerSettings>(
+        "Largest task payload taken (16 MiB by default, up to 1 GiB) and largest result sent (a "
+        "larger one fails its task); at least the control plane's --max-payload-bytes"));
 
     for (auto& key : config::lift_keys(config::engine_keys(), &SubworkerSettings::engine)) {
         keys.push_back(std::move(key));

@@ -26,6 +26,7 @@
 #include "execution/engine_drain.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/submit_options.hpp"
+#include "transport/frame_limits.hpp"
 #include "transport/input_poller.hpp"
 
 namespace fastqueue {
@@ -61,14 +62,13 @@ void ControlPlane::Impl::bind_ports() {
     auto base = parse_endpoint(settings.base_address, &error);
     if (!base) throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
     for (int port = 0; port < kPriorityCount; ++port) {
-        // Room for the other SUBMIT frames beside the largest payload.
-        const auto max_frame_bytes = static_cast<std::int64_t>(settings.max_payload_bytes) + 4096;
-        submit_ports[port] =
-            RouterSocket(context, base->with_port_offset(port).to_string(), max_frame_bytes);
+        submit_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string(),
+                                          task_port_frame_bytes(settings.max_payload_bytes));
     }
-    query_port = RouterSocket(context, base->with_port_offset(kQueryPortOffset).to_string());
+    query_port = RouterSocket(context, base->with_port_offset(kQueryPortOffset).to_string(),
+                              kSmallFrameBytes);
     const Endpoint management{base->host, effective_subworker_port(settings)};
-    management_port = RouterSocket(context, management.to_string());
+    management_port = RouterSocket(context, management.to_string(), kManagementFrameBytes);
     // Two control planes cannot share a discovery address: the second one
     // fails here, at start-up, naming the address.
     announcer = std::make_unique<DiscoveryAnnouncer>(
@@ -103,13 +103,21 @@ bool ControlPlane::Impl::collect_link_items(std::vector<zmq::pollitem_t>& items,
 
 void ControlPlane::Impl::run() {
     // Fixed poll items first, then one per subworker link polled this turn.
-    enum Item { kQuery = kPriorityCount, kManagement, kCompletions, kStop, kFixedItemCount };
+    enum Item {
+        kQuery = kPriorityCount,
+        kManagement,
+        kDiscovery,
+        kCompletions,
+        kStop,
+        kFixedItemCount
+    };
     std::vector<zmq::pollitem_t> items(kFixedItemCount);
     for (int port = 0; port < kPriorityCount; ++port) {
         items[port] = {submit_ports[port].handle(), 0, ZMQ_POLLIN, 0};
     }
     items[kQuery] = {query_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kManagement] = {management_port.handle(), 0, ZMQ_POLLIN, 0};
+    items[kDiscovery] = {announcer->handle(), 0, ZMQ_POLLIN, 0};
     items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
     items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
     // (worker id, priority) of each link item, in the same order.
@@ -160,6 +168,7 @@ void ControlPlane::Impl::run() {
             unannounced[port] = submit_ports[port].take_unannounced_input();
         unannounced[kQuery] = query_port.take_unannounced_input();
         unannounced[kManagement] = management_port.take_unannounced_input();
+        unannounced[kDiscovery] = announcer->take_unannounced_input();
         poller.wait(items, unannounced, std::max(timeout, std::chrono::milliseconds(0)));
 
         if (items[kStop].revents & ZMQ_POLLIN) {
@@ -181,6 +190,7 @@ void ControlPlane::Impl::run() {
         }
         if (items[kQuery].revents & ZMQ_POLLIN) receive_queries();
         if (items[kManagement].revents & ZMQ_POLLIN) receive_management();
+        if (items[kDiscovery].revents & ZMQ_POLLIN) announcer->read_subscriptions();
         // A link item may be closed while replies are handled (a lost
         // subworker); are_links_changed then stops this pass.
         for (std::size_t i = kFixedItemCount; i < items.size() && !are_links_changed; ++i) {
@@ -630,7 +640,10 @@ ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegis
     Impl* impl = impl_.get();
     impl_->engine = std::make_unique<ExecutionEngine>(
         registry, settings.engine.concurrency,
-        [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); },
+        [impl](TaskOutcome&& outcome) {
+            fail_oversized_result(outcome, impl->settings.max_payload_bytes);
+            impl->completions.post(std::move(outcome));
+        },
         kLocalWindow);
     impl_->role_thread.start("control plane", [impl] { impl->run(); }, [impl] {
         impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);

@@ -160,6 +160,10 @@ struct ControlPlane::Impl {
                              const std::string& reason);
     void note_heartbeat(zmq::message_t& routing_id, const protocol::Heartbeat& heartbeat);
     void deregister_subworker(const protocol::Deregister& deregister);
+    // Answers REGISTER_REFUSED, counted and logged, and returns true when
+    // the subworker takes smaller payloads than this control plane sends.
+    bool refuse_smaller_payload_limit(const Envelope& envelope,
+                                      const protocol::Register& registration);
     // Sends the task to the subworker; false (and nothing changed) when the
     // message could not be queued.
     bool dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id, LiveTask& task);

@@ -23,6 +23,7 @@
 #include "control_plane/own_ports.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/text.hpp"
+#include "transport/frame_limits.hpp"
 
 namespace fastqueue {
 namespace {
@@ -46,6 +47,7 @@ void ControlPlane::Impl::receive_management() {
             continue;
         }
         if (auto* registration = std::get_if<protocol::Register>(&*decoded.message)) {
+            if (refuse_smaller_payload_limit(*envelope, *registration)) continue;
             register_subworker(*envelope, std::move(*registration));
         } else if (const auto* heartbeat = std::get_if<protocol::Heartbeat>(&*decoded.message)) {
             note_heartbeat(envelope->routing_id, *heartbeat);
@@ -147,6 +149,29 @@ void ControlPlane::Impl::deregister_subworker(const protocol::Deregister& deregi
                  deregister.worker_id, entry->in_flight);
 }
 
+bool ControlPlane::Impl::refuse_smaller_payload_limit(const Envelope& envelope,
+                                                      const protocol::Register& registration) {
+    // A subworker without the frame predates it: it is taken to accept ours.
+    if (!registration.max_payload_bytes ||
+        *registration.max_payload_bytes >= settings.max_payload_bytes) {
+        return false;
+    }
+    // Its transport would cut off the larger tasks this control plane sends
+    // it, and they would never end.
+    const std::string limit = std::to_string(settings.max_payload_bytes);
+    const std::string reason = "max_payload_bytes " +
+                               std::to_string(*registration.max_payload_bytes) +
+                               " is smaller than the control plane's --max-payload-bytes (" +
+                               limit + "): start the subworker with --max-payload-bytes " +
+                               limit + " or more";
+    rejections.record(describe_sender(envelope.routing_id, envelope.body.front()),
+                      management_port.address(),
+                      "REGISTER from " + registration.address + " refused: " + reason);
+    management_port.send(envelope.routing_id, protocol::encode(protocol::RegisterRefused{
+                                                  registration.worker_id, reason}));
+    return true;
+}
+
 bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id,
                                                LiveTask& task) {
     const int priority = static_cast<int>(task.priority);
@@ -159,6 +184,10 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
         link->set(zmq::sockopt::linger, 0);
         link->set(zmq::sockopt::sndhwm, kLinkHighWaterMark);
         link->set(zmq::sockopt::rcvhwm, kLinkHighWaterMark);
+        // Its RESULTs carry up to its own limit, which is at least ours.
+        link->set(zmq::sockopt::maxmsgsize,
+                  result_link_frame_bytes(
+                      std::max(settings.max_payload_bytes, subworker.max_payload_bytes)));
         link->connect(base->with_port_offset(priority).to_string());
         are_links_changed = true;
     }
@@ -244,6 +273,8 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
             outcome.error = "subworker '" + subworker.worker_id + "' answered with state " +
                             std::string(to_string(record.state));
         }
+        // A subworker may take larger results than this control plane sends on.
+        fail_oversized_result(outcome, settings.max_payload_bytes);
         finish_task(std::move(outcome));
         return;
     }

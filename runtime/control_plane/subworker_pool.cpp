@@ -112,6 +112,7 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     entry.address = std::move(registration.address);
     entry.capacity = registration.capacity;
     entry.prefetch = registration.prefetch;
+    entry.max_payload_bytes = registration.max_payload_bytes.value_or(0);
     entry.mean_run_time.reset();  // a new process: its tasks may differ
     entry.window = prefetch_window(entry.capacity, entry.prefetch, entry.mean_run_time);
     entry.task_names = std::unordered_set<std::string>(

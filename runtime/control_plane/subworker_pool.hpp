@@ -77,6 +77,8 @@ struct SubworkerEntry {
     std::string address;  // its base address: SUBMIT goes to base+priority
     std::uint32_t capacity = 1;
     std::uint32_t prefetch = 0;  // the most it accepts beyond capacity (REGISTER)
+    // Its REGISTER's max_payload_bytes; 0 when it sent none.
+    std::size_t max_payload_bytes = 0;
     // Tasks it is sent beyond capacity now (prefetch_window()); follows
     // mean_run_time.
     std::uint32_t window = 0;

@@ -1,5 +1,5 @@
 // discovery.cpp -- the control plane's announcements on its discovery address
-// (a PUB socket) and the subscriber that finds a control plane from them.
+// (an XPUB socket) and the subscriber that finds a control plane from them.
 //
 // Discovery is best effort by design: PUB/SUB drops what nobody listens to,
 // and a subscriber only sees announcements published after its subscription
@@ -8,11 +8,14 @@
 // asking.
 #include "discovery/discovery.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
 #include <utility>
 #include <zmq_addon.hpp>
 
 #include "protocol/codec.hpp"
+#include "transport/frame_limits.hpp"
 #include "transport/wait_readable.hpp"
 
 namespace fastqueue {
@@ -24,16 +27,27 @@ using SteadyClock = std::chrono::steady_clock;
 // Announcements queued per subscriber before PUB drops the newest: a slow
 // subscriber needs only the latest one, so a few are plenty.
 constexpr int kAnnounceHighWaterMarkMessages = 16;
+// Subscriptions taken in per peer between two reads: a subscriber sends one.
+constexpr int kSubscriptionHighWaterMarkMessages = 16;
+// Subscriptions read per read_subscriptions() call; the rest wait for the
+// next turn of the owner's loop.
+constexpr int kSubscriptionReadBatch = 256;
 
 }  // namespace
 
 DiscoveryAnnouncer::DiscoveryAnnouncer(zmq::context_t& context,
                                        const std::string& discovery_address,
                                        protocol::Announce announcement)
-    : socket_(context, zmq::socket_type::pub), announcement_(std::move(announcement)) {
+    : socket_(context, zmq::socket_type::xpub),
+      address_(discovery_address),
+      announcement_(std::move(announcement)) {
     // Announcements are worthless once stale: never hold up shutdown for them.
     socket_.set(zmq::sockopt::linger, 0);
     socket_.set(zmq::sockopt::sndhwm, kAnnounceHighWaterMarkMessages);
+    socket_.set(zmq::sockopt::rcvhwm, kSubscriptionHighWaterMarkMessages);
+    socket_.set(zmq::sockopt::xpub_manual, 1);
+    // Before bind, like every listener's options (router_socket.cpp).
+    socket_.set(zmq::sockopt::maxmsgsize, kDiscoveryPublisherFrameBytes);
     try {
         socket_.bind(discovery_address);
     } catch (const zmq::error_t& error) {
@@ -46,6 +60,45 @@ void DiscoveryAnnouncer::announce() {
     // A PUB socket drops rather than blocks when a subscriber lags; dontwait
     // makes sure of it, and a dropped announcement is replaced by the next.
     (void)zmq::send_multipart(socket_, frames, zmq::send_flags::dontwait);
+    may_hold_unannounced_input_ = true;
+}
+
+void DiscoveryAnnouncer::read_subscriptions() {
+    may_hold_unannounced_input_ = true;
+    for (int i = 0; i < kSubscriptionReadBatch; ++i) {
+        zmq::message_t message;
+        if (!socket_.recv(message, zmq::recv_flags::dontwait)) {
+            may_hold_unannounced_input_ = false;
+            return;
+        }
+        // Byte 1 then the topic: a subscription. Anything else (an
+        // unsubscription, or data an XSUB peer sent) changes nothing here.
+        const auto* bytes = static_cast<const unsigned char*>(message.data());
+        if (message.size() == 0 || bytes[0] != 1) continue;
+        // Applies to the peer this subscription came from.
+        socket_.set(zmq::sockopt::subscribe, "");
+        if (message.size() > 1 && ++foreign_subscriptions_ >= kMaxForeignSubscriptions) {
+            close_connections();
+            return;
+        }
+    }
+}
+
+void DiscoveryAnnouncer::close_connections() {
+    spdlog::warn(
+        "discovery: {} subscriptions with a topic (FastQueue subscribers send none); "
+        "closing every connection on {} to free them",
+        foreign_subscriptions_, address_);
+    foreign_subscriptions_ = 0;
+    ++resets_;
+    try {
+        // Unbinding a listener closes the connections it accepted.
+        socket_.unbind(socket_.get(zmq::sockopt::last_endpoint));
+        socket_.bind(address_);
+    } catch (const zmq::error_t& error) {
+        spdlog::error("discovery: cannot bind {} again: {}; no more announcements", address_,
+                      error.what());
+    }
 }
 
 // A discovery address that cannot be connected to (not a ZeroMQ endpoint)
@@ -57,6 +110,7 @@ std::optional<protocol::Announce> discover_control_plane(const std::string& disc
     zmq::context_t context{1};
     zmq::socket_t socket(context, zmq::socket_type::sub);
     socket.set(zmq::sockopt::linger, 0);
+    socket.set(zmq::sockopt::maxmsgsize, kSmallFrameBytes);
     socket.set(zmq::sockopt::subscribe, "");
     try {
         socket.connect(discovery_address);

@@ -1,15 +1,17 @@
 // discovery.hpp -- finding a control plane through its discovery address.
 //
-// The control plane binds a PUB socket on --discovery-address and publishes
+// The control plane binds an XPUB socket on --discovery-address and publishes
 // an ANNOUNCE (docs/protocol.md) every announce interval. A subworker or a
 // client command given only --discovery-address subscribes and takes the
 // first valid announcement.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <zmq.hpp>
 
@@ -18,18 +20,47 @@
 namespace fastqueue {
 
 // Owned by the control plane's I/O thread: publishes announcements.
+//
+// Subscriptions are bounded. The socket is an XPUB in manual mode: each
+// subscription a peer sends is handed to read_subscriptions(), which
+// subscribes that peer to everything and nothing else, so what is matched
+// stays one entry per peer. ZeroMQ still keeps each distinct topic a peer
+// subscribed to until that peer disconnects; FastQueue's subscribers send
+// only the empty topic, so any other is foreign, and after
+// kMaxForeignSubscriptions of them the announcer closes every connection
+// (unbind and bind again), which frees them all. Subscribers reconnect on
+// their own and miss at most an announcement or two.
 class DiscoveryAnnouncer {
 public:
-    // Binds a PUB socket at discovery_address. Throws std::runtime_error
+    // Subscriptions with a topic taken before every connection is closed:
+    // with topics of at most kDiscoveryPublisherFrameBytes, a few MiB.
+    static constexpr int kMaxForeignSubscriptions = 128;
+
+    // Binds an XPUB socket at discovery_address. Throws std::runtime_error
     // "cannot bind ADDRESS: REASON" (e.g. another control plane announces there).
     DiscoveryAnnouncer(zmq::context_t& context, const std::string& discovery_address,
                        protocol::Announce announcement);
     // Publishes the announcement now. Never blocks.
     void announce();
+    // Takes in the subscriptions peers sent (see the class comment). The
+    // owner calls it whenever the socket is readable. Never blocks.
+    void read_subscriptions();
+
+    // As RouterSocket::take_unannounced_input, for InputPoller.
+    bool take_unannounced_input() { return std::exchange(may_hold_unannounced_input_, false); }
+    void* handle() { return socket_.handle(); }
+    // How many times every connection was closed for foreign subscriptions.
+    std::uint64_t resets() const { return resets_; }
 
 private:
+    void close_connections();
+
     zmq::socket_t socket_;
+    std::string address_;
     protocol::Announce announcement_;
+    int foreign_subscriptions_ = 0;
+    std::uint64_t resets_ = 0;
+    bool may_hold_unannounced_input_ = false;
 };
 
 // Subscribes to discovery_address and waits up to `timeout` for an

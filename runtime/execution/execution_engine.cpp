@@ -543,6 +543,19 @@ TaskOutcome cancelled_outcome(std::string task_id, std::string reason) {
     return outcome;
 }
 
+void fail_oversized_result(TaskOutcome& outcome, std::size_t max_result_bytes) {
+    if (outcome.state != TaskState::success) return;
+    const std::size_t result_bytes = std::max(outcome.result.size(), outcome.shared_result.size());
+    if (result_bytes <= max_result_bytes) return;
+    outcome.state = TaskState::failure;
+    outcome.error = "result of " + std::to_string(result_bytes) +
+                    " bytes is larger than --max-payload-bytes (" +
+                    std::to_string(max_result_bytes) + ")";
+    outcome.retryable = false;
+    outcome.result = std::string();
+    outcome.shared_result = SharedBytes();
+}
+
 void apply_outcome(TaskRecord& record, TaskOutcome&& outcome) {
     record.state = outcome.state;
     record.result = std::move(outcome.result);

@@ -86,6 +86,13 @@ std::chrono::milliseconds effective_timeout(const TaskAssignment& task,
 // Every role that keeps records uses this.
 void apply_outcome(TaskRecord& record, TaskOutcome&& outcome);
 
+// Ends a successful outcome whose result (`result` or `shared_result`) is
+// larger than max_result_bytes as failure "result of N bytes is larger than
+// --max-payload-bytes (M)", not retryable, its result dropped: a result
+// must fit the same frames a payload does. Other outcomes are unchanged.
+// Every role calls it on every outcome before it keeps or sends the result.
+void fail_oversized_result(TaskOutcome& outcome, std::size_t max_result_bytes);
+
 class ExecutionEngine {
 public:
     // Called on a handler thread exactly once per started task, after the

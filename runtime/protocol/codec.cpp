@@ -34,7 +34,7 @@ struct MessageShape {
 constexpr std::array<MessageShape, std::variant_size_v<Message>> kShapes = {{
     {"SUBMIT", 6, 1},           {"ACK", 3},           {"REFUSED", 4},    {"QUERY", 3},
     {"CANCEL", 3},           {"RESULT", 5},        {"RECORD", 5},     {"NOT_FOUND", 3},
-    {"CANCEL_REPLY", 4},     {"ERROR", 4},         {"REGISTER", 7},   {"REGISTERED", 5},
+    {"CANCEL_REPLY", 4},     {"ERROR", 4},         {"REGISTER", 7, 1}, {"REGISTERED", 5},
     {"REGISTER_REFUSED", 4}, {"HEARTBEAT", 4},     {"DEREGISTER", 3}, {"REREGISTER", 3},
     {"WORKERS", 2},          {"WORKERS_REPLY", 3}, {"ANNOUNCE", 5},
 }};
@@ -372,12 +372,19 @@ DecodeResult decode_without_task_id(std::size_t type_index, Frames& frames, Deco
             if (!prefetch) return failure(std::move(result), std::move(reason));
             auto names = decode_task_names(frames[6], reason);
             if (!names) return failure(std::move(result), std::move(reason));
+            std::optional<std::uint32_t> max_payload_bytes;
+            if (frames.size() > 7) {
+                max_payload_bytes = parse_decimal(view(frames[7]), "max_payload_bytes", 1,
+                                                  kLargestMaxPayloadBytes, reason);
+                if (!max_payload_bytes) return failure(std::move(result), std::move(reason));
+            }
             Register message;
             message.worker_id = std::move(id);
             message.address = to_std_string(frames[3]);
             message.capacity = *capacity;
             message.prefetch = *prefetch;
             message.task_names = std::move(*names);
+            message.max_payload_bytes = max_payload_bytes;
             result.message = std::move(message);
             break;
         }
@@ -652,6 +659,9 @@ Frames encode(Message&& message) {
                 nlohmann::json names(value.task_names);
                 frames.push_back(owning_frame(
                     names.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+                if (value.max_payload_bytes) {
+                    frames.push_back(text_frame(decimal_text(*value.max_payload_bytes)));
+                }
             } else if constexpr (std::is_same_v<T, Registered>) {
                 header(type, value.worker_id);
                 frames.push_back(text_frame(decimal_text(value.heartbeat_interval_ms)));

@@ -58,6 +58,9 @@ inline constexpr std::uint32_t kMaxLoad = 1000000;
 // address is a control plane's (base+0..4, so at most 65531).
 inline constexpr std::size_t kMaxAddressBytes = 512;
 inline constexpr int kLastPriorityPortOffset = 3;
+// REGISTER max_payload_bytes frame, and every role's --max-payload-bytes:
+// 1..kLargestMaxPayloadBytes.
+inline constexpr std::uint32_t kLargestMaxPayloadBytes = std::uint32_t{1} << 30;
 // REGISTER tasks frame: a JSON array of at most kMaxTaskNames distinct task
 // names, at most kMaxTaskListBytes long.
 inline constexpr std::size_t kMaxTaskNames = 10000;
@@ -94,8 +97,9 @@ Frames encode(Message&& message);
 // ignored. Otherwise as encode(Result{record}).
 Frames encode_result(const TaskRecord& record, const SharedBytes& result);
 
-// Most frames in any protocol-1 message body (REGISTER, and SUBMIT with options, have 7).
-inline constexpr std::size_t kMaxBodyFrames = 7;
+// Most frames in any protocol-1 message body (REGISTER with its
+// max_payload_bytes frame has 8).
+inline constexpr std::size_t kMaxBodyFrames = 8;
 
 // Receives one whole multipart message from `socket` without blocking;
 // std::nullopt when none is waiting. Keeps at most max_frames frames: the

@@ -128,16 +128,22 @@ struct Error {
 // Worker ids follow the task-name rule: 1..128 bytes of [A-Za-z0-9_.:-].
 
 // Subworker -> control plane: join (or rejoin) the pool.
-//   [FQ/1, REGISTER, worker_id, address, capacity, prefetch, tasks]
+//   [FQ/1, REGISTER, worker_id, address, capacity, prefetch, tasks
+//    (, max_payload_bytes)]
 // address: the subworker's base address (tcp://HOST:PORT; it serves SUBMIT
 // on base+0..3); capacity and prefetch: decimal ASCII (capacity 1..1024,
-// prefetch 0..1024); tasks: a JSON array of the task names it can run.
+// prefetch 0..1024); tasks: a JSON array of the task names it can run;
+// max_payload_bytes (optional, decimal ASCII 1..kLargestMaxPayloadBytes):
+// the largest payload its task ports take and the largest result it sends.
 struct Register {
     std::string worker_id;
     std::string address;
     std::uint32_t capacity = 1;
     std::uint32_t prefetch = 0;
     std::vector<std::string> task_names;
+    // Unset: a subworker that predates the frame, taken to accept the
+    // control plane's own limit.
+    std::optional<std::uint32_t> max_payload_bytes;
 };
 
 // Control plane -> subworker: accepted; heartbeat at this interval, and

@@ -43,6 +43,7 @@
 #include "execution/unstarted_tasks.hpp"
 #include "plugins/task_registry.hpp"
 #include "protocol/codec.hpp"
+#include "transport/frame_limits.hpp"
 #include "transport/input_poller.hpp"
 #include "transport/router_socket.hpp"
 
@@ -165,7 +166,8 @@ void Subworker::Impl::bind_ports() {
     if (!base)
         throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
     for (int port = 0; port < kPriorityCount; ++port) {
-        task_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string());
+        task_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string(),
+                                        task_port_frame_bytes(settings.max_payload_bytes));
     }
 }
 
@@ -192,6 +194,7 @@ void Subworker::Impl::connect_management() {
     zmq::socket_t socket(context, zmq::socket_type::dealer);
     socket.set(zmq::sockopt::linger, 0);
     socket.set(zmq::sockopt::immediate, 1);
+    socket.set(zmq::sockopt::maxmsgsize, kSmallFrameBytes);
     try {
         socket.connect(management_address);
     } catch (const zmq::error_t& error) {
@@ -226,6 +229,7 @@ void Subworker::Impl::send_register() {
     message.capacity = static_cast<std::uint32_t>(std::max<std::size_t>(1, engine->concurrency()));
     message.prefetch = settings.prefetch;
     message.task_names = registry.task_names();
+    message.max_payload_bytes = static_cast<std::uint32_t>(settings.max_payload_bytes);
     is_register_unsent = !send_management(std::move(message));
 }
 
@@ -564,7 +568,10 @@ Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& regi
     // from one to the next without waiting for the I/O thread.
     impl_->engine = std::make_unique<ExecutionEngine>(
         registry, settings.engine.concurrency,
-        [impl](TaskOutcome&& outcome) { impl->completions.post(std::move(outcome)); },
+        [impl](TaskOutcome&& outcome) {
+            fail_oversized_result(outcome, impl->settings.max_payload_bytes);
+            impl->completions.post(std::move(outcome));
+        },
         settings.prefetch);
     impl_->role_thread.start("subworker", [impl] { impl->run(); }, [impl] {
         impl->management.reset();

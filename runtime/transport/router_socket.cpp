@@ -1,14 +1,11 @@
 // router_socket.cpp -- see router_socket.hpp.
 #include "transport/router_socket.hpp"
 
-#include <stdexcept>
-
 #include <spdlog/spdlog.h>
 
-namespace fastqueue {
+#include <stdexcept>
 
-RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address)
-    : RouterSocket(context, address, -1) {}
+namespace fastqueue {
 
 RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address,
                            std::int64_t max_frame_bytes)

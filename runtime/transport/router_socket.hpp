@@ -30,14 +30,12 @@ public:
     static constexpr int kLingerMs = 1000;
 
     RouterSocket() = default;
-    // Creates the socket and binds it to address. Throws std::runtime_error
-    // "cannot bind ADDRESS: REASON" when the address is taken or invalid.
-    RouterSocket(zmq::context_t& context, const std::string& address);
-    // The same, and a peer that sends a frame larger than max_frame_bytes is
-    // disconnected by ZeroMQ before the frame is buffered (ZMQ_MAXMSGSIZE;
-    // -1 means no limit).
-    RouterSocket(zmq::context_t& context, const std::string& address,
-                 std::int64_t max_frame_bytes);
+    // Creates the socket and binds it to address. A peer that sends a frame
+    // larger than max_frame_bytes is disconnected by ZeroMQ before the frame
+    // is buffered (ZMQ_MAXMSGSIZE; transport/frame_limits.hpp has each
+    // port's). Throws std::runtime_error "cannot bind ADDRESS: REASON" when
+    // the address is taken or invalid.
+    RouterSocket(zmq::context_t& context, const std::string& address, std::int64_t max_frame_bytes);
 
     // The next whole message, or std::nullopt when none is waiting. A message
     // without a routing id and at least one body frame is never returned.

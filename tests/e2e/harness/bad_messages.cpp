@@ -6,6 +6,7 @@
 
 #include "common/uuid.hpp"
 #include "harness/wire_client.hpp"
+#include "transport/frame_limits.hpp"
 
 namespace fastqueue::e2e {
 namespace {
@@ -14,7 +15,9 @@ constexpr const char* kNotFastQueue = "not a FastQueue message";
 constexpr const char* kBadVersion = "unsupported protocol version";
 constexpr const char* kBadTaskId = "invalid task id";
 // Larger than any limit of a frame the codec reads, smaller than the
-// control plane's default ZMQ_MAXMSGSIZE (16 MiB + 4 KiB), so it arrives.
+// priority ports' default frame limit (16 MiB + 4 KiB), so it arrives. The
+// query and management ports take smaller frames (transport/frame_limits.hpp):
+// their oversized frames are the largest that arrive.
 constexpr std::size_t kOversizedFrameBytes = 4 * 1024 * 1024;
 
 // Appends a message built around a fresh task id, so that a test can check
@@ -149,7 +152,7 @@ std::vector<BadMessage> bad_queries() {
     messages.push_back({"one garbage frame", {"GET /status HTTP/1.1"}, "", kNotFastQueue});
     messages.push_back({"binary garbage", {std::string("\x00\x01\x02", 3)}, "", kNotFastQueue});
     messages.push_back({"an oversized garbage frame",
-                        {std::string(kOversizedFrameBytes, 'q')},
+                        {std::string(static_cast<std::size_t>(kSmallFrameBytes), 'q')},
                         "",
                         kNotFastQueue});
     const std::string id = generate_uuid();
@@ -185,7 +188,7 @@ std::vector<BadMessage> bad_management_messages() {
     std::vector<BadMessage> messages;
     messages.push_back({"one garbage frame", {"hello"}, "", kNotFastQueue});
     messages.push_back({"an oversized garbage frame",
-                        {std::string(kOversizedFrameBytes, 'm')},
+                        {std::string(static_cast<std::size_t>(kManagementFrameBytes), 'm')},
                         "",
                         kNotFastQueue});
     auto registration = [](int frame, std::string value) {
@@ -225,9 +228,10 @@ std::vector<BadMessage> bad_management_messages() {
         {"REGISTER with an oversized prefetch", registration(5, "99999999999"), "", "prefetch"});
     messages.push_back({"REGISTER with a task list that is not JSON", registration(6, "[\"add\""),
                         "", "task list is not a JSON array"});
-    messages.push_back({"REGISTER with an oversized task list",
-                        registration(6, "[\"" + std::string(3 * 1024 * 1024, 'a') + "\"]"), "",
-                        "task list is longer than"});
+    messages.push_back(
+        {"REGISTER with an oversized task list",
+         registration(6, "[\"" + std::string(protocol::kMaxTaskListBytes - 3, 'a') + "\"]"), "",
+         "task list is longer than"});
     messages.push_back({"HEARTBEAT with a load that is not a number",
                         {"FQ/1", "HEARTBEAT", "intruder", "lots"},
                         "",

@@ -98,7 +98,10 @@ TEST_CASE("ClientFlags: with only a discovery address the announced base address
 
     auto check_discovers = [&](ParsedFlags& parsed) {
         auto options = std::async(std::launch::async, [&] { return parsed.flags.to_options(); });
-        publish_until_ready(options, [&] { announcer.announce(); });
+        publish_until_ready(options, [&] {
+            announcer.read_subscriptions();
+            announcer.announce();
+        });
         CHECK(options.get().control_plane_address == "tcp://127.0.0.1:7000");
     };
     SUBCASE("--discovery-address") {

@@ -56,6 +56,25 @@ TEST_CASE("SubworkerOptions: with only a worker id, every other setting is the s
     CHECK(settings.engine.shutdown_grace_seconds == 30.0);
 }
 
+TEST_CASE("SubworkerOptions: --max-payload-bytes has the control plane's name, default and range") {
+    CHECK(resolve_subworker({"--worker-id", "sw1"}).max_payload_bytes == 16u * 1024 * 1024);
+    CHECK(resolve_subworker({"--worker-id", "sw1", "--max-payload-bytes", "1"}).max_payload_bytes ==
+          1);
+    CHECK(resolve_subworker({"--worker-id", "sw1", "--max-payload-bytes", "1073741824"})
+              .max_payload_bytes == 1073741824u);
+    CHECK(resolve_subworker({"--worker-id", "sw1"},
+                            fake_environment({{"FASTQUEUE_MAX_PAYLOAD_BYTES", "65536"}}))
+              .max_payload_bytes == 65536);
+    TempTomlFile file("max_payload_bytes = 32768\n");
+    CHECK(resolve_subworker({"--worker-id", "sw1", "--config", file.path()}).max_payload_bytes ==
+          32768);
+    for (const char* bad : {"0", "1073741825", "-1", "16MiB"}) {
+        CAPTURE(bad);
+        CHECK(error_of({"--worker-id", "sw1", "--max-payload-bytes", bad})
+                  .find("--max-payload-bytes") != std::string::npos);
+    }
+}
+
 TEST_CASE("SubworkerOptions: the seed's example command line is accepted as written") {
     SubworkerSettings settings = resolve_subworker(
         {"--worker-id", "subworker1", "--control-plane-address", "tcp://127.0.0.1:5555",

@@ -41,6 +41,18 @@ Discovery discover_async(const std::string& address, std::chrono::milliseconds t
                       [address, timeout] { return discover_control_plane(address, timeout); });
 }
 
+// Discovers address while announcer serves it as the control plane's loop
+// does: reading subscriptions and announcing.
+std::optional<protocol::Announce> discover_from(DiscoveryAnnouncer& announcer,
+                                                const std::string& address) {
+    Discovery discovery = discover_async(address, 5000ms);
+    publish_until_ready(discovery, [&] {
+        announcer.read_subscriptions();
+        announcer.announce();
+    });
+    return discovery.get();
+}
+
 void send_texts(zmq::socket_t& socket, const std::vector<std::string>& texts) {
     std::vector<zmq::message_t> frames;
     for (const auto& text : texts) frames.emplace_back(text.data(), text.size());
@@ -54,9 +66,7 @@ TEST_CASE("Discovery: a subscriber finds the announcer and reads its announcemen
     zmq::context_t context;
     DiscoveryAnnouncer announcer(context, address, sample_announcement());
 
-    Discovery discovery = discover_async(address, 5000ms);
-    publish_until_ready(discovery, [&] { announcer.announce(); });
-    auto found = discovery.get();
+    auto found = discover_from(announcer, address);
     REQUIRE(found);
     CHECK(found->worker_id == "control-plane");
     CHECK(found->base_address == "tcp://127.0.0.1:5555");
@@ -128,4 +138,42 @@ TEST_CASE("Discovery: an address that is not an endpoint is an error naming it")
     } catch (const std::runtime_error& error) {
         CHECK(std::string(error.what()).rfind("cannot connect to not-an-address: ", 0) == 0);
     }
+}
+
+TEST_CASE(
+    "Discovery: a peer's subscriptions with topics are bounded: past the limit every "
+    "connection is closed, and subscribers find the announcer again") {
+    const std::string address = unused_address();
+    zmq::context_t context;
+    DiscoveryAnnouncer announcer(context, address, sample_announcement());
+
+    // A peer that subscribes to ever new topics, each of which ZeroMQ would
+    // keep until it disconnects.
+    zmq::socket_t flooder(context, zmq::socket_type::xsub);
+    flooder.set(zmq::sockopt::linger, 0);
+    flooder.connect(address);
+    for (int i = 0; i < DiscoveryAnnouncer::kMaxForeignSubscriptions; ++i) {
+        std::string subscription = "\x01topic-" + std::to_string(i) + std::string(400, 't');
+        flooder.send(zmq::buffer(subscription), zmq::send_flags::none);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (announcer.resets() == 0 && std::chrono::steady_clock::now() < deadline) {
+        zmq::pollitem_t item{announcer.handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, std::chrono::milliseconds(20));
+        announcer.read_subscriptions();
+    }
+    CHECK(announcer.resets() == 1);
+
+    // The address is served again.
+    auto found = discover_from(announcer, address);
+    REQUIRE(found);
+    CHECK(found->worker_id == "control-plane");
+}
+
+TEST_CASE("Discovery: FastQueue's own subscribers, one after another, close nothing") {
+    const std::string address = unused_address();
+    zmq::context_t context;
+    DiscoveryAnnouncer announcer(context, address, sample_announcement());
+    for (int i = 0; i < 4; ++i) CHECK(discover_from(announcer, address));
+    CHECK(announcer.resets() == 0);
 }

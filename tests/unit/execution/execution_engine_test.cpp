@@ -849,3 +849,37 @@ TEST_CASE("effective_timeout: the submission's, else the plugin's, else the fall
     CHECK(effective_timeout(limited("d", "without_default", 0ms, 0ms), registry) == 0ms);
     CHECK(effective_timeout(limited("e", "unknown", 0ms, 900ms), registry) == 900ms);
 }
+
+TEST_CASE("fail_oversized_result: a success whose result is over the limit becomes a failure") {
+    TaskOutcome at_limit;
+    at_limit.state = TaskState::success;
+    at_limit.result = std::string(100, 'r');
+    fail_oversized_result(at_limit, 100);
+    CHECK(at_limit.state == TaskState::success);
+    CHECK(at_limit.result.size() == 100);
+
+    TaskOutcome over;
+    over.state = TaskState::success;
+    over.result = std::string(101, 'r');
+    fail_oversized_result(over, 100);
+    CHECK(over.state == TaskState::failure);
+    CHECK(over.error == "result of 101 bytes is larger than --max-payload-bytes (100)");
+    CHECK_FALSE(over.retryable);
+    CHECK(over.result.empty());
+
+    // A subworker's result, kept in its frame, is measured the same way.
+    TaskOutcome shared;
+    shared.state = TaskState::success;
+    shared.shared_result = SharedBytes::from_string(std::string(5000, 's'));
+    fail_oversized_result(shared, 4096);
+    CHECK(shared.state == TaskState::failure);
+    CHECK(shared.error == "result of 5000 bytes is larger than --max-payload-bytes (4096)");
+    CHECK(shared.shared_result.empty());
+
+    // Only successes carry a result to measure.
+    TaskOutcome failed;
+    failed.state = TaskState::failure;
+    failed.error = "handler error";
+    fail_oversized_result(failed, 0);
+    CHECK(failed.error == "handler error");
+}

@@ -543,6 +543,39 @@ TEST_CASE("Codec: REGISTER round-trips and its frames are exactly as documented"
     CHECK(edges_back.task_names.empty());
 }
 
+TEST_CASE("Codec: REGISTER's optional 8th frame carries the subworker's max_payload_bytes") {
+    // Absent: a subworker that predates the frame.
+    CHECK_FALSE(round_trip(sample_register()).max_payload_bytes.has_value());
+
+    Register with_limit = sample_register();
+    with_limit.max_payload_bytes = 16777216;
+    CHECK(frames_text(encode(Message(Register(with_limit)))) ==
+          "FQ/1|REGISTER|sw-1.eu:a_b|tcp://127.0.0.1:6000|8|2|"
+          "[\"add\",\"mytasks.sleep\",\"a:b-c_d.e\"]|16777216|");
+    CHECK(round_trip(std::move(with_limit)).max_payload_bytes == 16777216u);
+
+    Frames good = encode(Message(sample_register()));
+    const auto with_frame = [&](const std::string& value) {
+        Frames frames;
+        for (const auto& frame : good) frames.emplace_back(frame.data(), frame.size());
+        frames.emplace_back(value.data(), value.size());
+        return frames;
+    };
+    CHECK(std::get<Register>(*decode_owned(with_frame("1")).message).max_payload_bytes == 1u);
+    CHECK(std::get<Register>(
+              *decode_owned(with_frame(std::to_string(kLargestMaxPayloadBytes))).message)
+              .max_payload_bytes == kLargestMaxPayloadBytes);
+    for (const std::string& bad :
+         {std::string(""), std::string("0"), std::string("01"), std::string("-1"),
+          std::string("16 MiB"), std::to_string(std::uint64_t{kLargestMaxPayloadBytes} + 1)}) {
+        CAPTURE(bad);
+        check_rejected(with_frame(bad), "max_payload_bytes");
+    }
+    Frames nine = with_frame("1024");
+    nine.emplace_back();
+    check_rejected(std::move(nine), "REGISTER has 9 frames, expected 7 or 8");
+}
+
 TEST_CASE("Codec: the subworker, monitoring and discovery answers round-trip") {
     Registered registered = round_trip(Registered{kWorker, 3600000, 1000});
     CHECK(registered.worker_id == kWorker);
@@ -594,9 +627,10 @@ TEST_CASE("Codec: message_type_name names each subworker message as on the wire"
 
 TEST_CASE("Codec: each subworker message needs exactly its number of frames") {
     check_rejected(frames_of({"FQ/1", "REGISTER", kWorker, "tcp://h:1", "1", "0"}),
-                   "REGISTER has 6 frames, expected 7");
-    check_rejected(frames_of({"FQ/1", "REGISTER", kWorker, "tcp://h:1", "1", "0", "[]", ""}),
-                   "REGISTER has 8 frames, expected 7");
+                   "REGISTER has 6 frames, expected 7 or 8");
+    check_rejected(
+        frames_of({"FQ/1", "REGISTER", kWorker, "tcp://h:1", "1", "0", "[]", "1024", ""}),
+        "REGISTER has 9 frames, expected 7 or 8");
     check_rejected(frames_of({"FQ/1", "REGISTERED", kWorker, "1000"}),
                    "REGISTERED has 4 frames, expected 5");
     check_rejected(frames_of({"FQ/1", "REGISTER_REFUSED", kWorker}),
@@ -843,7 +877,9 @@ TEST_CASE("Codec: receive_frames keeps a whole REGISTER, the longest message") {
     zmq::socket_t receiver(context, zmq::socket_type::pair);
     receiver.bind("inproc://codec-test-register");
     sender.connect("inproc://codec-test-register");
-    Frames frames = encode(Message(sample_register()));
+    Register longest = sample_register();
+    longest.max_payload_bytes = 16 * 1024 * 1024;
+    Frames frames = encode(Message(std::move(longest)));
     REQUIRE(frames.size() == kMaxBodyFrames);
     for (std::size_t i = 0; i < frames.size(); ++i) {
         sender.send(frames[i],

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/wakeup.hpp"
+#include "transport/frame_limits.hpp"
 #include "transport/router_socket.hpp"
 
 using namespace fastqueue;
@@ -27,7 +28,8 @@ struct RouterAndDealer {
     zmq::socket_t dealer;
 
     explicit RouterAndDealer(const std::string& name)
-        : router(context, "inproc://" + name), dealer(context, zmq::socket_type::dealer) {
+        : router(context, "inproc://" + name, kSmallFrameBytes),
+          dealer(context, zmq::socket_type::dealer) {
         dealer.connect("inproc://" + name);
     }
     void send_from_dealer(const std::string& text) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "transport/frame_limits.hpp"
 #include "transport/input_poller.hpp"
 
 using namespace fastqueue;
@@ -15,7 +16,7 @@ using namespace std::chrono_literals;
 
 TEST_CASE("RouterSocket: the unannounced-input flag follows receives and sends") {
     zmq::context_t context;
-    RouterSocket router(context, "inproc://router-flag");
+    RouterSocket router(context, "inproc://router-flag", kSmallFrameBytes);
     zmq::socket_t dealer(context, zmq::socket_type::dealer);
     dealer.connect("inproc://router-flag");
     CHECK_FALSE(router.take_unannounced_input());
