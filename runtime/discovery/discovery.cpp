@@ -53,9 +53,11 @@ DiscoveryAnnouncer::DiscoveryAnnouncer(zmq::context_t& context,
     } catch (const zmq::error_t& error) {
         throw std::runtime_error("cannot bind " + discovery_address + ": " + error.what());
     }
+    is_bound_ = true;
 }
 
 void DiscoveryAnnouncer::announce() {
+    if (!is_bound_ && !try_bind()) return;
     protocol::Frames frames = protocol::encode(protocol::Announce(announcement_));
     // A PUB socket drops rather than blocks when a subscriber lags; dontwait
     // makes sure of it, and a dropped announcement is replaced by the next.
@@ -94,11 +96,24 @@ void DiscoveryAnnouncer::close_connections() {
     try {
         // Unbinding a listener closes the connections it accepted.
         socket_.unbind(socket_.get(zmq::sockopt::last_endpoint));
-        socket_.bind(address_);
     } catch (const zmq::error_t& error) {
-        spdlog::error("discovery: cannot bind {} again: {}; no more announcements", address_,
-                      error.what());
+        spdlog::warn("discovery: cannot unbind {}: {}", address_, error.what());
     }
+    is_bound_ = false;
+    (void)try_bind();
+}
+
+bool DiscoveryAnnouncer::try_bind() {
+    // ZeroMQ closes the old listener in its I/O thread, so the port may not
+    // be free yet right after unbind: then the next announce() tries again.
+    try {
+        socket_.bind(address_);
+        is_bound_ = true;
+    } catch (const zmq::error_t& error) {
+        spdlog::warn("discovery: cannot bind {} again yet ({}); retrying at the next announcement",
+                     address_, error.what());
+    }
+    return is_bound_;
 }
 
 // A discovery address that cannot be connected to (not a ZeroMQ endpoint)

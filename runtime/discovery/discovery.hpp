@@ -40,7 +40,8 @@ public:
     // "cannot bind ADDRESS: REASON" (e.g. another control plane announces there).
     DiscoveryAnnouncer(zmq::context_t& context, const std::string& discovery_address,
                        protocol::Announce announcement);
-    // Publishes the announcement now. Never blocks.
+    // Publishes the announcement now. Never blocks. After a reset whose bind
+    // failed (the port not yet released), binds again first.
     void announce();
     // Takes in the subscriptions peers sent (see the class comment). The
     // owner calls it whenever the socket is readable. Never blocks.
@@ -54,12 +55,15 @@ public:
 
 private:
     void close_connections();
+    // Binds address_; false (logged) when the port is not free yet.
+    bool try_bind();
 
     zmq::socket_t socket_;
     std::string address_;
     protocol::Announce announcement_;
     int foreign_subscriptions_ = 0;
     std::uint64_t resets_ = 0;
+    bool is_bound_ = false;
     bool may_hold_unannounced_input_ = false;
 };
 
