@@ -4,7 +4,9 @@
 //   - JSON nested 100,000 deep in a REGISTER's task list and in a SUBMIT's
 //     options frame (once within the options frame's size limit, once far
 //     beyond it). A decoder that recursed per level overflowed its stack on
-//     the first; each must now be refused like any malformed message.
+//     the first; each must now be refused like any malformed message: ERROR,
+//     or, on a port whose frame limit is smaller than the message, the
+//     connection closed.
 //   - 64 MiB frames, larger than any port takes: ZeroMQ must close the
 //     connection before it buffers the frame, so the receiver's peak resident
 //     memory stays where it was.
@@ -13,20 +15,21 @@
 // the subworker still succeeds.
 #include <doctest/doctest.h>
 
-#include <zmq.hpp>
-
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <variant>
 #include <vector>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
 
 #include "common/uuid.hpp"
 #include "harness/control_plane_process.hpp"
 #include "harness/free_ports.hpp"
 #include "harness/subworker_process.hpp"
-#include "harness/wire_client.hpp"
 #include "launch/process_status.hpp"
+#include "protocol/codec.hpp"
 
 using namespace fastqueue;
 using namespace fastqueue::e2e;
@@ -97,39 +100,59 @@ void check_task_runs_on(const ControlPlaneProcess& control_plane, const std::str
     CHECK(record.result.find("still serving") != std::string::npos);
 }
 
-// Sends one frame of `size` bytes to address and waits until the receiver
-// closes the connection (as ZeroMQ does on a frame above its
-// ZMQ_MAXMSGSIZE). Returns whether it did within the timeout.
-bool receiver_drops_huge_frame(const std::string& address, std::size_t size) {
+// How a receiver dealt with one message.
+enum class Refusal {
+    answered_error,  // it answered ERROR on the connection
+    cut_off,         // it closed the connection (a frame above its ZMQ_MAXMSGSIZE)
+    none,            // neither within the timeout
+};
+
+// Sends frames on a fresh DEALER to address and waits for the receiver to
+// refuse them: an ERROR answer, or the connection closed (seen through a
+// socket monitor). Anything else arriving first counts as no refusal.
+Refusal send_and_watch(const std::string& address, std::vector<zmq::message_t> frames) {
     zmq::context_t context;
     zmq::socket_t socket(context, zmq::socket_type::dealer);
     socket.set(zmq::sockopt::linger, 0);
     zmq::socket_t monitor(context, zmq::socket_type::pair);
-    const std::string monitor_address = "inproc://hostile-monitor";
-    if (zmq_socket_monitor(socket.handle(), monitor_address.c_str(),
-                           ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0) {
-        return false;
-    }
+    const std::string monitor_address = "inproc://hostile-input-monitor";
+    REQUIRE(zmq_socket_monitor(socket.handle(), monitor_address.c_str(), ZMQ_EVENT_DISCONNECTED) ==
+            0);
     monitor.connect(monitor_address);
     socket.connect(address);
-    zmq::message_t huge(size);
-    std::memset(huge.data(), 'x', size);
-    socket.send(huge, zmq::send_flags::none);
-    // Events: CONNECTED first, then DISCONNECTED when the receiver closes.
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        socket.send(frames[i],
+                    i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
     const auto deadline = std::chrono::steady_clock::now() + kAnswerTimeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        zmq::pollitem_t item{monitor.handle(), 0, ZMQ_POLLIN, 0};
-        zmq::poll(&item, 1, 100ms);
-        if ((item.revents & ZMQ_POLLIN) == 0) continue;
-        zmq::message_t event;
-        zmq::message_t endpoint;
-        if (!monitor.recv(event, zmq::recv_flags::none)) continue;
-        if (event.more()) (void)monitor.recv(endpoint, zmq::recv_flags::none);
-        std::uint16_t event_id = 0;
-        std::memcpy(&event_id, event.data(), sizeof(event_id));
-        if (event_id == ZMQ_EVENT_DISCONNECTED) return true;
+        std::array<zmq::pollitem_t, 2> items{
+            {{socket.handle(), 0, ZMQ_POLLIN, 0}, {monitor.handle(), 0, ZMQ_POLLIN, 0}}};
+        zmq::poll(items.data(), items.size(), 100ms);
+        if ((items[0].revents & ZMQ_POLLIN) != 0) {
+            protocol::Frames reply;
+            (void)zmq::recv_multipart(socket, std::back_inserter(reply));
+            const auto decoded = protocol::decode(reply);
+            const bool is_error =
+                decoded.message && std::holds_alternative<protocol::Error>(*decoded.message);
+            return is_error ? Refusal::answered_error : Refusal::none;
+        }
+        if ((items[1].revents & ZMQ_POLLIN) != 0) {
+            // A monitor event is two frames: 6 bytes (event id, value), then the endpoint.
+            protocol::Frames event;
+            (void)zmq::recv_multipart(monitor, std::back_inserter(event));
+            std::uint16_t event_id = 0;
+            std::memcpy(&event_id, event.at(0).data(), sizeof(event_id));
+            if (event_id == ZMQ_EVENT_DISCONNECTED) return Refusal::cut_off;
+        }
     }
-    return false;
+    return Refusal::none;
+}
+
+std::vector<zmq::message_t> to_frames(const std::vector<std::string>& texts) {
+    std::vector<zmq::message_t> frames;
+    for (const auto& text : texts) frames.emplace_back(text.data(), text.size());
+    return frames;
 }
 
 }  // namespace
@@ -145,12 +168,9 @@ TEST_CASE(
     for (const auto& address : every_port(control_plane, subworker)) {
         for (const auto& message : deeply_nested_messages()) {
             INFO(message.description << " to " << address);
-            WireClient connection(address);
-            connection.send_raw(message.frames);
-            const auto reply = connection.receive(kAnswerTimeout);
-            REQUIRE(reply.has_value());
-            REQUIRE(reply->message.has_value());
-            CHECK(std::holds_alternative<protocol::Error>(*reply->message));
+            // A port whose frame limit is below the message's size closes
+            // the connection; every other port answers ERROR.
+            CHECK(send_and_watch(address, to_frames(message.frames)) != Refusal::none);
             REQUIRE(control_plane.process().is_running());
             REQUIRE(subworker.process().is_running());
         }
@@ -175,7 +195,10 @@ TEST_CASE(
 
     for (const auto& address : every_port(control_plane, subworker)) {
         INFO("a 64 MiB frame to " << address);
-        CHECK(receiver_drops_huge_frame(address, kHugeFrameBytes));
+        std::vector<zmq::message_t> huge;
+        huge.emplace_back(kHugeFrameBytes);
+        std::memset(huge.back().data(), 'x', kHugeFrameBytes);
+        CHECK(send_and_watch(address, std::move(huge)) == Refusal::cut_off);
         REQUIRE(control_plane.process().is_running());
         REQUIRE(subworker.process().is_running());
     }
