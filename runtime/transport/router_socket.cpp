@@ -37,14 +37,23 @@ std::optional<Envelope> RouterSocket::receive() {
         bool has_more = envelope.routing_id.more();
         // One allocation for every frame of any protocol message.
         if (has_more) envelope.body.reserve(protocol::kMaxBodyFrames);
+        bool is_oversized = false;
         while (has_more) {
             // The rest of a multipart message is already here once its first
             // frame is: ZeroMQ delivers messages whole.
             zmq::message_t frame;
             if (!socket_.recv(frame, zmq::recv_flags::none)) break;
             has_more = frame.more();
-            envelope.body.push_back(std::move(frame));
+            // No protocol message has more frames: the rest are read and
+            // dropped, so a message of millions of frames is not held twice.
+            if (envelope.body.size() < protocol::kMaxBodyFrames) {
+                envelope.body.push_back(std::move(frame));
+            } else {
+                is_oversized = true;
+            }
         }
+        // One frame too many makes decode() refuse it for its frame count.
+        if (is_oversized) envelope.body.emplace_back();
         if (!envelope.body.empty()) return envelope;
         // A routing id alone: the peer sent an empty message. Nothing to answer.
         spdlog::debug("dropped an empty message on {}", address_);
@@ -61,7 +70,8 @@ bool RouterSocket::send(const zmq::message_t& routing_id, protocol::Frames&& bod
             return false;
         }
         for (std::size_t i = 0; i < body.size(); ++i) {
-            const auto flags = i + 1 < body.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
+            const auto flags =
+                i + 1 < body.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
             // Once the routing frame is accepted the rest of the message is too.
             socket_.send(body[i], flags);
         }

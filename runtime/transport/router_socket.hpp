@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <utility>
-
 #include <zmq.hpp>
 
 #include "protocol/codec.hpp"
@@ -38,7 +37,10 @@ public:
     RouterSocket(zmq::context_t& context, const std::string& address, std::int64_t max_frame_bytes);
 
     // The next whole message, or std::nullopt when none is waiting. A message
-    // without a routing id and at least one body frame is never returned.
+    // without a routing id and at least one body frame is never returned. At
+    // most protocol::kMaxBodyFrames body frames are kept: of a longer message
+    // the rest are dropped and one empty frame is appended, so that decode()
+    // refuses it for its frame count.
     std::optional<Envelope> receive();
 
     // Sends body to the peer. Returns false, and drops the message, when the

@@ -29,7 +29,7 @@ TEST_CASE("RouterSocket: the unannounced-input flag follows receives and sends")
 
     auto first = router.receive();
     REQUIRE(first);
-    CHECK(router.take_unannounced_input());  // a message was read: more may wait
+    CHECK(router.take_unannounced_input());        // a message was read: more may wait
     CHECK_FALSE(router.take_unannounced_input());  // taking clears it
 
     // Whether "second" has arrived yet or not, reading to the end leaves the
@@ -46,4 +46,43 @@ TEST_CASE("RouterSocket: the unannounced-input flag follows receives and sends")
     CHECK(answer.to_string() == "reply");
     CHECK(router.take_unannounced_input());  // a send may take in an announcement
     CHECK_FALSE(router.take_unannounced_input());
+}
+
+TEST_CASE("RouterSocket: a message of more frames than any protocol message keeps only the first") {
+    zmq::context_t context;
+    RouterSocket router(context, "inproc://router-many-frames", kSmallFrameBytes);
+    zmq::socket_t dealer(context, zmq::socket_type::dealer);
+    dealer.connect("inproc://router-many-frames");
+
+    constexpr int kFrames = 10000;
+    for (int i = 0; i < kFrames; ++i) {
+        const std::string text = "frame " + std::to_string(i);
+        dealer.send(zmq::buffer(text),
+                    i + 1 < kFrames ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    }
+    // The next message must start clean after the long one.
+    dealer.send(zmq::str_buffer("after"), zmq::send_flags::none);
+
+    std::vector<zmq::pollitem_t> items{{router.handle(), 0, ZMQ_POLLIN, 0}};
+    InputPoller poller;
+    REQUIRE(poller.wait(items, {false}, 5000ms) == 1);
+    auto long_message = router.receive();
+    REQUIRE(long_message);
+    // The first kMaxBodyFrames, then one empty frame that makes the frame
+    // count wrong for every message type.
+    REQUIRE(long_message->body.size() == protocol::kMaxBodyFrames + 1);
+    CHECK(long_message->body.front().to_string() == "frame 0");
+    CHECK(long_message->body[protocol::kMaxBodyFrames - 1].to_string() ==
+          "frame " + std::to_string(protocol::kMaxBodyFrames - 1));
+    CHECK(long_message->body.back().size() == 0);
+    CHECK_FALSE(protocol::decode(long_message->body).message);
+
+    std::optional<Envelope> next;
+    for (int attempt = 0; attempt < 100 && !next; ++attempt) {
+        (void)poller.wait(items, {true}, 50ms);
+        next = router.receive();
+    }
+    REQUIRE(next);
+    REQUIRE(next->body.size() == 1);
+    CHECK(next->body.front().to_string() == "after");
 }
