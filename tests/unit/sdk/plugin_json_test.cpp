@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../protocol/nested_json.hpp"
 #include "json_identity.hpp"
 
 namespace {
@@ -19,6 +20,7 @@ namespace {
 using fastqueue::plugin::detail::dump_json;
 using fastqueue::plugin::detail::is_plain_json_text;
 using fastqueue::plugin::detail::parse_json;
+using fastqueue::test::nested_arrays;
 using fastqueue::testing::is_identical_json;
 using nlohmann::json;
 
@@ -132,11 +134,6 @@ TEST_CASE("parse_json: -0 is a signed integer 0, as json::parse reads it") {
     CHECK(parsed[0].is_number_integer());
     CHECK_FALSE(parsed[0].is_number_unsigned());
     CHECK(parsed[1].is_number_unsigned());
-}
-
-// n arrays, each inside the one before, innermost holding inner.
-std::string nested_arrays(std::size_t n, const std::string& inner = "") {
-    return std::string(n, '[') + inner + std::string(n, ']');
 }
 
 TEST_CASE("parse_json: what simdjson refuses is json::parse's to accept or reject") {
