@@ -17,8 +17,8 @@
 // refused.
 #include <spdlog/spdlog.h>
 
-#include "config/control_plane_options.hpp"
 #include "common/receive_batch.hpp"
+#include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "control_plane/own_ports.hpp"
 #include "execution/unstarted_tasks.hpp"
@@ -88,13 +88,28 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
             lose_subworker(*existing, "re-registered while it held tasks");
         }
         close_links(worker_id);
-    } else if (pool.size() >= settings.max_subworkers) {
+    }
+    // Room in the table and in the task-list budget: inactive entries are
+    // forgotten, longest silent first, to make it; active ones never are.
+    const std::size_t added_bytes = task_list_charge(registration.task_names);
+    while (true) {
+        const SubworkerEntry* existing = pool.find(worker_id);
+        const bool is_table_full = existing == nullptr && pool.size() >= settings.max_subworkers;
+        const std::size_t kept_bytes =
+            pool.task_list_bytes() - (existing != nullptr ? existing->task_list_bytes : 0);
+        const bool is_over_budget = kept_bytes + added_bytes > kMaxTaskListBytesHeld;
+        if (!is_table_full && !is_over_budget) break;
         SubworkerEntry* oldest = pool.longest_silent_inactive();
         if (oldest == nullptr) {
             refuse_registration(envelope, registration,
-                                "the control plane keeps at most --max-subworkers " +
-                                    std::to_string(settings.max_subworkers) +
-                                    " subworkers and all of them are active");
+                                is_table_full
+                                    ? "the control plane keeps at most --max-subworkers " +
+                                          std::to_string(settings.max_subworkers) +
+                                          " subworkers and all of them are active"
+                                    : "the task lists of the active subworkers and this one would "
+                                      "take more than the " +
+                                          std::to_string(kMaxTaskListBytesHeld >> 20) +
+                                          " MiB the control plane holds for them");
             return;
         }
         const std::string oldest_id = oldest->worker_id;  // outlives the entry
@@ -104,14 +119,14 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
     SubworkerEntry& entry =
         pool.upsert(std::move(registration), zmq::message_t(routing_id.data(), routing_id.size()),
                     SteadyClock::now());
-    spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))", worker_id,
-                 address, entry.capacity, entry.prefetch, entry.task_names.size());
+    spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))",
+                 worker_id, address, entry.capacity, entry.prefetch, entry.task_names.size());
     // Tasks waiting for one of this control plane's own handler threads
     // were put there because no subworker could run them; now one may.
     requeue_all_unstarted(*engine, *this);
-    management_port.send(routing_id, protocol::encode(protocol::Registered{
-                                         worker_id, settings.heartbeat_interval_ms,
-                                         settings.heartbeat_liveness}));
+    management_port.send(
+        routing_id, protocol::encode(protocol::Registered{worker_id, settings.heartbeat_interval_ms,
+                                                          settings.heartbeat_liveness}));
 }
 
 void ControlPlane::Impl::refuse_registration(const Envelope& envelope,
@@ -132,7 +147,8 @@ void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
     if (entry == nullptr || !entry->is_active) {
         // Unknown (this control plane restarted) or declared inactive: its
         // tasks were dispatched again; it must register anew.
-        management_port.send(routing_id, protocol::encode(protocol::Reregister{heartbeat.worker_id}));
+        management_port.send(routing_id,
+                             protocol::encode(protocol::Reregister{heartbeat.worker_id}));
         return;
     }
     pool.mark_heard(*entry, SteadyClock::now());
@@ -159,11 +175,10 @@ bool ControlPlane::Impl::refuse_smaller_payload_limit(const Envelope& envelope,
     // Its transport would cut off the larger tasks this control plane sends
     // it, and they would never end.
     const std::string limit = std::to_string(settings.max_payload_bytes);
-    const std::string reason = "max_payload_bytes " +
-                               std::to_string(*registration.max_payload_bytes) +
-                               " is smaller than the control plane's --max-payload-bytes (" +
-                               limit + "): start the subworker with --max-payload-bytes " +
-                               limit + " or more";
+    const std::string reason =
+        "max_payload_bytes " + std::to_string(*registration.max_payload_bytes) +
+        " is smaller than the control plane's --max-payload-bytes (" + limit +
+        "): start the subworker with --max-payload-bytes " + limit + " or more";
     rejections.record(describe_sender(envelope.routing_id, envelope.body.front()),
                       management_port.address(),
                       "REGISTER from " + registration.address + " refused: " + reason);
@@ -202,8 +217,9 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
     auto frames = protocol::encode(
         protocol::Submit{task_id, *task.task_name, true, std::move(payload), options});
     for (std::size_t i = 0; i < frames.size(); ++i) {
-        const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
-                                                 : zmq::send_flags::dontwait;
+        const auto flags = i + 1 < frames.size()
+                               ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+                               : zmq::send_flags::dontwait;
         if (!link->send(frames[i], flags)) {
             // Only the first frame can fail (a full pipe): nothing was sent.
             return false;
@@ -326,8 +342,9 @@ void ControlPlane::Impl::forward_cancel(const TaskId& id, const LiveTask& task) 
     if (!link) return;
     auto frames = protocol::encode(protocol::Cancel{id.to_string()});
     for (std::size_t i = 0; i < frames.size(); ++i) {
-        const auto flags = i + 1 < frames.size() ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
-                                                 : zmq::send_flags::dontwait;
+        const auto flags = i + 1 < frames.size()
+                               ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
+                               : zmq::send_flags::dontwait;
         if (!link->send(frames[i], flags)) return;
     }
 }

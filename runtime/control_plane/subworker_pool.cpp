@@ -99,6 +99,12 @@ void SubworkerPool::make_undispatchable(SubworkerEntry& entry) {
     }
 }
 
+std::size_t task_list_charge(const std::vector<std::string>& task_names) {
+    std::size_t bytes = 0;
+    for (const auto& name : task_names) bytes += name.size() + kTaskNameOverheadBytes;
+    return bytes;
+}
+
 SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::message_t routing_id,
                                       SteadyClock::time_point now) {
     auto [it, is_new] = entries_.try_emplace(registration.worker_id);
@@ -115,9 +121,12 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     entry.max_payload_bytes = registration.max_payload_bytes.value_or(0);
     entry.mean_run_time.reset();  // a new process: its tasks may differ
     entry.window = prefetch_window(entry.capacity, entry.prefetch, entry.mean_run_time);
-    entry.task_names = std::unordered_set<std::string>(
-        std::make_move_iterator(registration.task_names.begin()),
-        std::make_move_iterator(registration.task_names.end()));
+    task_list_bytes_ -= entry.task_list_bytes;
+    entry.task_list_bytes = task_list_charge(registration.task_names);
+    task_list_bytes_ += entry.task_list_bytes;
+    entry.task_names =
+        std::unordered_set<std::string>(std::make_move_iterator(registration.task_names.begin()),
+                                        std::make_move_iterator(registration.task_names.end()));
     // The new class first: a subworker registering the same tasks again
     // keeps its class.
     entry.capability_class = acquire_capability_class(entry.task_names);
@@ -169,6 +178,7 @@ void SubworkerPool::remove(const std::string& worker_id) {
     inactive_.erase(&entry);
     release_capability_class(entry.capability_class);
     if (entry.in_flight > 0) ++holding_changes_;
+    task_list_bytes_ -= entry.task_list_bytes;
     entries_.erase(it);
 }
 

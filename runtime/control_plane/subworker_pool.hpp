@@ -30,7 +30,8 @@
 // it). A class lives while some entry, active or not, has its task set.
 //
 // Entries are kept until remove(): the caller bounds their number (size())
-// and forgets inactive ones, which the pool keeps ordered by silence
+// and the memory their task lists take (task_list_bytes()), and forgets
+// inactive ones, which the pool keeps ordered by silence
 // (longest_silent_inactive(), inactive_silent_since()) so that finding
 // them costs no scan of the table.
 //
@@ -88,10 +89,10 @@ struct SubworkerEntry {
     std::unordered_set<std::string> task_names;
     zmq::message_t management_routing_id;  // its DEALER on the management port
 
-    bool is_active = false;   // registered and heard from within the liveness window
-    bool is_leaving = false;  // sent DEREGISTER: no new tasks, running ones finish
-    std::uint32_t in_flight = 0;         // tasks the control plane has sent and not seen end
-    std::uint32_t reported_load = 0;     // what its last heartbeat said
+    bool is_active = false;           // registered and heard from within the liveness window
+    bool is_leaving = false;          // sent DEREGISTER: no new tasks, running ones finish
+    std::uint32_t in_flight = 0;      // tasks the control plane has sent and not seen end
+    std::uint32_t reported_load = 0;  // what its last heartbeat said
     std::uint64_t tasks_completed = 0;
     std::uint64_t last_dispatch_sequence = 0;
     std::chrono::steady_clock::time_point last_heard{};
@@ -100,6 +101,7 @@ struct SubworkerEntry {
     std::unordered_map<std::string, std::size_t> assigned_tasks;
     std::size_t payload_bytes_in_flight = 0;
     std::size_t capability_class = 0;  // the pool's index of its set of task names
+    std::size_t task_list_bytes = 0;   // task_list_charge() of its task names
 
     bool can_run(const std::string& task_name) const { return task_names.count(task_name) > 0; }
     // A free handler thread, or room in the window and the payload budget.
@@ -108,6 +110,16 @@ struct SubworkerEntry {
                (in_flight < capacity + window && payload_bytes_in_flight < kPrefetchPayloadBudget);
     }
 };
+
+// What the pool charges for holding a list of task names: each name's
+// length plus kTaskNameOverheadBytes, roughly what its copies in the entry's
+// set and the capability class tables cost. Bounds memory, not exact.
+inline constexpr std::size_t kTaskNameOverheadBytes = 128;
+// The most task_list_charge() all entries together may hold: 1,024
+// subworkers offering 100 tasks each take about 16 MiB; 1,024 hostile ones
+// with the largest task lists the protocol allows would take gigabytes.
+inline constexpr std::size_t kMaxTaskListBytesHeld = std::size_t{64} << 20;
+std::size_t task_list_charge(const std::vector<std::string>& task_names);
 
 class SubworkerPool {
 public:
@@ -135,6 +147,8 @@ public:
 
     // Entries, active and inactive.
     std::size_t size() const { return entries_.size(); }
+    // The task_list_bytes of every entry together.
+    std::size_t task_list_bytes() const { return task_list_bytes_; }
     // Distinct task sets among the entries (capability classes).
     std::size_t capability_class_count() const { return class_by_task_set_.size(); }
     // The inactive entry heard from least recently, or nullptr.
@@ -225,6 +239,7 @@ private:
     std::unordered_map<std::string, std::size_t> capable_counts_;
     std::uint64_t dispatch_sequence_ = 0;
     std::uint64_t holding_changes_ = 0;
+    std::size_t task_list_bytes_ = 0;
 };
 
 }  // namespace fastqueue

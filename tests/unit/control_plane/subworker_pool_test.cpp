@@ -14,8 +14,7 @@ using namespace fastqueue;
 namespace {
 
 protocol::Register registration(const std::string& id, std::uint32_t capacity,
-                                std::uint32_t prefetch,
-                                std::vector<std::string> tasks = {"echo"}) {
+                                std::uint32_t prefetch, std::vector<std::string> tasks = {"echo"}) {
     protocol::Register message;
     message.worker_id = id;
     message.address = "tcp://127.0.0.1:6000";
@@ -168,14 +167,16 @@ TEST_CASE("SubworkerPool: status reports each subworker in the documented shape"
     CHECK(pool.status().subworkers.at("sw2").prefetch_window.value_or(0) == 20);
 }
 
-TEST_CASE("SubworkerPool: with mixed task sets, the least loaded capable subworker wins across them") {
+TEST_CASE(
+    "SubworkerPool: with mixed task sets, the least loaded capable subworker wins across them") {
     SubworkerPool pool;
     auto& both = add(pool, registration("both", 2, 0, {"echo", "resize"}));
     auto& echo_only = add(pool, registration("echo-only", 2, 0, {"echo"}));
     auto& resize_only = add(pool, registration("resize-only", 2, 0, {"resize"}));
     // Many idle subworkers that cannot run either task sort first by load;
     // they must neither be chosen nor hide the capable ones.
-    for (int i = 0; i < 20; ++i) add(pool, registration("other-" + std::to_string(i), 2, 0, {"other"}));
+    for (int i = 0; i < 20; ++i)
+        add(pool, registration("other-" + std::to_string(i), 2, 0, {"other"}));
 
     pool.assign(echo_only, "t1");  // echo-only 1/2; both 0/2
     CHECK(pool.pick("echo") == &both);
@@ -191,7 +192,8 @@ TEST_CASE("SubworkerPool: with mixed task sets, the least loaded capable subwork
     CHECK(pool.active_count() == 23);
 }
 
-TEST_CASE("SubworkerPool: a subworker that registers again with other tasks is chosen for those only") {
+TEST_CASE(
+    "SubworkerPool: a subworker that registers again with other tasks is chosen for those only") {
     SubworkerPool pool;
     add(pool, registration("a", 2, 0, {"echo"}));
     CHECK(pool.pick("echo") != nullptr);
@@ -387,4 +389,24 @@ TEST_CASE("SubworkerPool: capability classes do not accumulate as subworkers com
     CHECK(pool.capability_class_count() == 1);
     CHECK(pool.pick("x") == nullptr);
     CHECK(pool.has_capable("y"));
+}
+
+TEST_CASE("SubworkerPool: task_list_bytes charges each entry's task names until it is removed") {
+    SubworkerPool pool;
+    CHECK(task_list_charge({}) == 0);
+    CHECK(task_list_charge({"ab", "cde"}) == 5 + 2 * kTaskNameOverheadBytes);
+
+    add(pool, registration("a", 1, 0, {"ab", "cde"}));
+    add(pool, registration("b", 1, 0, {"x"}));
+    CHECK(pool.task_list_bytes() == task_list_charge({"ab", "cde"}) + task_list_charge({"x"}));
+    CHECK(pool.find("a")->task_list_bytes == task_list_charge({"ab", "cde"}));
+
+    // Registering again replaces the charge; it does not add to it.
+    add(pool, registration("a", 1, 0, {"longer_name"}));
+    CHECK(pool.task_list_bytes() == task_list_charge({"longer_name"}) + task_list_charge({"x"}));
+
+    pool.remove("a");
+    CHECK(pool.task_list_bytes() == task_list_charge({"x"}));
+    pool.remove("b");
+    CHECK(pool.task_list_bytes() == 0);
 }
