@@ -41,7 +41,7 @@ constexpr int kControlPlanePorts = 6;  // base+0..5
 constexpr int kSubworkerPorts = 4;     // base+0..3
 constexpr std::size_t kDeepNesting = 100000;
 // An answer comes within milliseconds; this only bounds a hang.
-constexpr auto kAnswerTimeout = 10s;
+constexpr auto kRefusalTimeout = 10s;
 constexpr std::size_t kHugeFrameBytes = std::size_t{64} << 20;
 // Peak RSS may move a little for reasons of its own (a log line, a socket's
 // buffers); a 64 MiB frame that was buffered would move it by 64 MiB.
@@ -124,7 +124,7 @@ Refusal send_and_watch(const std::string& address, std::vector<zmq::message_t> f
         socket.send(frames[i],
                     i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
     }
-    const auto deadline = std::chrono::steady_clock::now() + kAnswerTimeout;
+    const auto deadline = std::chrono::steady_clock::now() + kRefusalTimeout;
     while (std::chrono::steady_clock::now() < deadline) {
         std::array<zmq::pollitem_t, 2> items{
             {{socket.handle(), 0, ZMQ_POLLIN, 0}, {monitor.handle(), 0, ZMQ_POLLIN, 0}}};
