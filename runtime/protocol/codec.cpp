@@ -98,16 +98,6 @@ zmq::message_t text_frame(std::string_view text) {
     return zmq::message_t(text.data(), text.size());
 }
 
-// A frame that takes ownership of `bytes` without copying them: the string
-// moves to the heap and ZeroMQ frees it when the frame is sent.
-zmq::message_t owning_frame(std::string&& bytes) {
-    if (bytes.empty()) return zmq::message_t();
-    auto* owned = new std::string(std::move(bytes));
-    return zmq::message_t(
-        owned->data(), owned->size(),
-        [](void*, void* hint) { delete static_cast<std::string*>(hint); }, owned);
-}
-
 DecodeResult failure(DecodeResult&& result, std::string reason) {
     result.message.reset();
     result.error = std::move(reason);
@@ -436,6 +426,14 @@ DecodeResult decode_without_task_id(std::size_t type_index, Frames& frames, Deco
 }
 
 }  // namespace
+
+zmq::message_t owning_frame(std::string&& bytes) {
+    if (bytes.empty()) return zmq::message_t();
+    auto* owned = new std::string(std::move(bytes));
+    return zmq::message_t(
+        owned->data(), owned->size(),
+        [](void*, void* hint) { delete static_cast<std::string*>(hint); }, owned);
+}
 
 Frames encode_result(const TaskRecord& record, const SharedBytes& result) {
     return record_frames(kShapes[kResult].type, record, result.share_as_frame());

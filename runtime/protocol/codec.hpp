@@ -97,6 +97,10 @@ Frames encode(Message&& message);
 // ignored. Otherwise as encode(Result{record}).
 Frames encode_result(const TaskRecord& record, const SharedBytes& result);
 
+// A frame that takes ownership of `bytes` without copying them: the string
+// moves to the heap and ZeroMQ frees it when the frame is sent or dropped.
+zmq::message_t owning_frame(std::string&& bytes);
+
 // Most frames in any protocol-1 message body (REGISTER with its
 // max_payload_bytes frame has 8).
 inline constexpr std::size_t kMaxBodyFrames = 8;

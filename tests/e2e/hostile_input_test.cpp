@@ -155,6 +155,21 @@ std::vector<zmq::message_t> to_frames(const std::vector<std::string>& texts) {
     return frames;
 }
 
+// The peak resident memory (VmHWM) of both processes.
+struct PeakMemory {
+    std::uint64_t control_plane_bytes = 0;
+    std::uint64_t subworker_bytes = 0;
+};
+
+PeakMemory read_peak_memory(ControlPlaneProcess& control_plane, SubworkerProcess& subworker) {
+    const auto control_plane_bytes =
+        launch::read_peak_resident_bytes(control_plane.process().pid());
+    const auto subworker_bytes = launch::read_peak_resident_bytes(subworker.process().pid());
+    REQUIRE(control_plane_bytes.has_value());
+    REQUIRE(subworker_bytes.has_value());
+    return {*control_plane_bytes, *subworker_bytes};
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -187,11 +202,7 @@ TEST_CASE(
     REQUIRE(subworker.wait_until_registered());
     check_task_runs_on(control_plane, "sw1");
 
-    const auto control_plane_peak_before =
-        launch::read_peak_resident_bytes(control_plane.process().pid());
-    const auto subworker_peak_before = launch::read_peak_resident_bytes(subworker.process().pid());
-    REQUIRE(control_plane_peak_before.has_value());
-    REQUIRE(subworker_peak_before.has_value());
+    const PeakMemory before = read_peak_memory(control_plane, subworker);
 
     for (const auto& address : every_port(control_plane, subworker)) {
         INFO("a 64 MiB frame to " << address);
@@ -205,11 +216,7 @@ TEST_CASE(
     REQUIRE(subworker.wait_until_registered());
     check_task_runs_on(control_plane, "sw1");
 
-    const auto control_plane_peak_after =
-        launch::read_peak_resident_bytes(control_plane.process().pid());
-    const auto subworker_peak_after = launch::read_peak_resident_bytes(subworker.process().pid());
-    REQUIRE(control_plane_peak_after.has_value());
-    REQUIRE(subworker_peak_after.has_value());
-    CHECK(*control_plane_peak_after <= *control_plane_peak_before + kPeakGrowthAllowance);
-    CHECK(*subworker_peak_after <= *subworker_peak_before + kPeakGrowthAllowance);
+    const PeakMemory after = read_peak_memory(control_plane, subworker);
+    CHECK(after.control_plane_bytes <= before.control_plane_bytes + kPeakGrowthAllowance);
+    CHECK(after.subworker_bytes <= before.subworker_bytes + kPeakGrowthAllowance);
 }

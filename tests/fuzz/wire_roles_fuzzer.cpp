@@ -99,15 +99,6 @@ int fail_task(fq_task_context* ctx, const std::uint8_t*, std::size_t, void*) {
     return FQ_ERROR;
 }
 
-// A frame that owns `bytes` without copying them (frames reach 24 MiB).
-zmq::message_t owning_frame(std::string&& bytes) {
-    if (bytes.empty()) return zmq::message_t();
-    auto* owned = new std::string(std::move(bytes));
-    return zmq::message_t(
-        owned->data(), owned->size(),
-        [](void*, void* hint) { delete static_cast<std::string*>(hint); }, owned);
-}
-
 std::string task_id_for(std::uint64_t count) {
     char text[37];
     std::snprintf(text, sizeof text, "5e171e10-0000-4000-8000-%012llx",
@@ -168,7 +159,7 @@ public:
         for (const WireFrame& frame : input.frames) frames.push_back(expand_frame(frame));
         keep_connections_in_process(frames);
         for (std::size_t i = 0; i < frames.size(); ++i) {
-            zmq::message_t frame = owning_frame(std::move(frames[i]));
+            zmq::message_t frame = protocol::owning_frame(std::move(frames[i]));
             if (!send_frame(socket, frame, i + 1 == frames.size())) {
                 fail(address_of(port) + " takes no message: hung");
             }
