@@ -17,8 +17,9 @@ struct ProcessCpu {
     double seconds = 0;
 };
 
-// CPU time (user + system, all threads) used so far by this process and by
-// each running process in `spawned`, in that order.
+// CPU time (user + system, all threads) used so far by this process (to the
+// nanosecond) and by each running process in `spawned` (in clock ticks,
+// from /proc), in that order.
 std::vector<ProcessCpu> read_cpu_usage(const std::vector<launch::SpawnedProcess>& spawned);
 
 // What each process used from `before` to `after` (matched by name; a
