@@ -23,6 +23,7 @@
 #include "common/backoff.hpp"
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
+#include "control_plane/timer_list.hpp"
 #include "execution/engine_drain.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/submit_options.hpp"
@@ -127,10 +128,15 @@ void ControlPlane::Impl::run() {
 
     const auto heartbeat_interval = std::chrono::milliseconds(settings.heartbeat_interval_ms);
     const auto announce_interval = std::chrono::milliseconds(settings.announce_interval_ms);
-    auto next_sweep = SteadyClock::now() + kCacheSweepInterval;
-    auto next_heartbeat = SteadyClock::now() + heartbeat_interval;
-    auto next_announce = SteadyClock::now();
-    auto next_idle_link_poll = SteadyClock::now();
+    // The periodic actions. The idle-link poll counts for the wait only
+    // while some link is left out of the poll items (has_idle_links).
+    enum class Timer { cache_sweep, heartbeat, announce, idle_link_poll };
+    TimerList<Timer> timers;
+    const auto started = SteadyClock::now();
+    timers.set(Timer::cache_sweep, started + kCacheSweepInterval);
+    timers.set(Timer::heartbeat, started + heartbeat_interval);
+    timers.set(Timer::announce, started);
+    timers.set(Timer::idle_link_poll, started);
     // What the link items were last collected for; they are collected again
     // only when one of these changes, so a turn costs no work per link.
     bool were_idle_links_polled = false;
@@ -140,8 +146,8 @@ void ControlPlane::Impl::run() {
 
     while (true) {
         const auto now = SteadyClock::now();
-        const bool is_polling_idle_links = now >= next_idle_link_poll;
-        if (is_polling_idle_links) next_idle_link_poll = now + kIdleLinkPollInterval;
+        const bool is_polling_idle_links = timers.is_due(Timer::idle_link_poll, now);
+        if (is_polling_idle_links) timers.set(Timer::idle_link_poll, now + kIdleLinkPollInterval);
         if (are_links_changed || is_polling_idle_links || were_idle_links_polled ||
             pool.holding_changes() != collected_holding_changes) {
             has_idle_links =
@@ -151,8 +157,8 @@ void ControlPlane::Impl::run() {
             are_links_changed = false;
         }
 
-        auto next_timer = std::min({next_sweep, next_heartbeat, next_announce});
-        if (has_idle_links) next_timer = std::min(next_timer, next_idle_link_poll);
+        const auto next_timer = *timers.earliest(
+            has_idle_links ? std::nullopt : std::optional<Timer>(Timer::idle_link_poll));
         auto timeout = std::chrono::ceil<std::chrono::milliseconds>(next_timer - now);
         if (!schedule.empty() && !drain) {
             // Round up: waking a little late is fine, early only spins.
@@ -201,15 +207,28 @@ void ControlPlane::Impl::run() {
         }
         if (items[kCompletions].revents & ZMQ_POLLIN) collect_completions();
 
+        // The idle-link poll is taken at the top of the turn.
         const auto after_events = SteadyClock::now();
-        if (after_events >= next_heartbeat) {
-            expire_silent_subworkers();
-            send_heartbeats();
-            next_heartbeat = after_events + heartbeat_interval;
-        }
-        if (after_events >= next_announce) {
-            announcer->announce();
-            next_announce = after_events + announce_interval;
+        while (const auto due = timers.take_due(after_events, Timer::idle_link_poll)) {
+            switch (*due) {
+            case Timer::heartbeat:
+                expire_silent_subworkers();
+                send_heartbeats();
+                timers.set(Timer::heartbeat, after_events + heartbeat_interval);
+                break;
+            case Timer::announce:
+                announcer->announce();
+                timers.set(Timer::announce, after_events + announce_interval);
+                break;
+            case Timer::cache_sweep:
+                if (const auto removed = cache.sweep_expired(); removed > 0) {
+                    spdlog::debug("result cache: {} expired record(s) removed", removed);
+                }
+                timers.set(Timer::cache_sweep, after_events + kCacheSweepInterval);
+                break;
+            case Timer::idle_link_poll:
+                break;
+            }
         }
         if (!drain) {
             release_due_tasks();
@@ -219,11 +238,6 @@ void ControlPlane::Impl::run() {
         // RESULT cannot be sent before the next turn, after its ACK.
         send_pending_acks();
 
-        if (after_events >= next_sweep) {
-            const auto removed = cache.sweep_expired();
-            if (removed > 0) spdlog::debug("result cache: {} expired record(s) removed", removed);
-            next_sweep = after_events + kCacheSweepInterval;
-        }
         if (drain) {
             const auto step = drain->advance();
             if (step == EngineDrain::Step::abandoned) break;
