@@ -6,6 +6,8 @@
 // mailbox. Nothing here blocks on a handler.
 #include "control_plane/control_plane.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -15,12 +17,10 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
-#include "common/receive_batch.hpp"
 #include "common/backoff.hpp"
+#include "common/receive_batch.hpp"
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "control_plane/timer_list.hpp"
@@ -38,8 +38,8 @@ constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
 // on a link answers a task sent on it, so nothing is expected there; polling
 // every link every turn made each turn cost O(fleet) (each polled link is
 // asked for its state at every wait, see InputPoller): with 8 tasks in
-// flight over 64 subworkers, a third of the control plane's CPU. Late or unasked-for messages on an idle link
-// are still read, and counted when bad, within this interval.
+// flight over 64 subworkers, a third of the control plane's CPU. Late or unasked-for messages on an
+// idle link are still read, and counted when bad, within this interval.
 constexpr auto kIdleLinkPollInterval = std::chrono::milliseconds(100);
 // Tasks this control plane's engine may hold waiting for a handler thread
 // (ExecutionEngine's window), so that its threads go from one short task to
@@ -52,16 +52,13 @@ using Milliseconds = std::chrono::milliseconds;
 }  // namespace
 
 ControlPlane::Impl::Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in)
-    : settings(settings_in),
-      registry(registry_in),
-      cache(settings_in.result_cache_size,
-            std::chrono::seconds(settings_in.result_cache_ttl_seconds),
-            settings_in.result_cache_bytes) {}
+    : settings(settings_in), registry(registry_in) {}
 
 void ControlPlane::Impl::bind_ports() {
     std::string error;
     auto base = parse_endpoint(settings.base_address, &error);
-    if (!base) throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
+    if (!base)
+        throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
     for (int port = 0; port < kPriorityCount; ++port) {
         submit_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string(),
                                           task_port_frame_bytes(settings.max_payload_bytes));
@@ -160,12 +157,14 @@ void ControlPlane::Impl::run() {
         const auto next_timer = *timers.earliest(
             has_idle_links ? std::nullopt : std::optional<Timer>(Timer::idle_link_poll));
         auto timeout = std::chrono::ceil<std::chrono::milliseconds>(next_timer - now);
-        if (!schedule.empty() && !drain) {
+        if (const auto due = tasks.next_due(); due && !drain) {
             // Round up: waking a little late is fine, early only spins.
-            const auto until_due = std::chrono::ceil<Milliseconds>(schedule.begin()->first - Clock::now());
+            const auto until_due = std::chrono::ceil<Milliseconds>(*due - Clock::now());
             timeout = std::min(timeout, until_due);
         }
-        if (drain) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(EngineDrain::kPollInterval));
+        if (drain)
+            timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            EngineDrain::kPollInterval));
         // Which sockets InputPoller must ask before it blocks: the ports
         // this loop used since they last reported no input, and every link
         // polled (dispatch sends on them).
@@ -181,7 +180,6 @@ void ControlPlane::Impl::run() {
             role_thread.acknowledge_stop();
             if (!drain) {
                 drain.emplace(*engine, settings.engine.shutdown_grace_seconds);
-                is_draining = true;
                 // Stop taking tasks: submission ports are no longer read, so
                 // no new submission is acknowledged.
                 for (int port = 0; port < kPriorityCount; ++port) items[port].events = 0;
@@ -211,27 +209,27 @@ void ControlPlane::Impl::run() {
         const auto after_events = SteadyClock::now();
         while (const auto due = timers.take_due(after_events, Timer::idle_link_poll)) {
             switch (*due) {
-            case Timer::heartbeat:
-                expire_silent_subworkers();
-                send_heartbeats();
-                timers.set(Timer::heartbeat, after_events + heartbeat_interval);
-                break;
-            case Timer::announce:
-                announcer->announce();
-                timers.set(Timer::announce, after_events + announce_interval);
-                break;
-            case Timer::cache_sweep:
-                if (const auto removed = cache.sweep_expired(); removed > 0) {
-                    spdlog::debug("result cache: {} expired record(s) removed", removed);
-                }
-                timers.set(Timer::cache_sweep, after_events + kCacheSweepInterval);
-                break;
-            case Timer::idle_link_poll:
-                break;
+                case Timer::heartbeat:
+                    expire_silent_subworkers();
+                    send_heartbeats();
+                    timers.set(Timer::heartbeat, after_events + heartbeat_interval);
+                    break;
+                case Timer::announce:
+                    announcer->announce();
+                    timers.set(Timer::announce, after_events + announce_interval);
+                    break;
+                case Timer::cache_sweep:
+                    if (const auto removed = tasks.cache().sweep_expired(); removed > 0) {
+                        spdlog::debug("result cache: {} expired record(s) removed", removed);
+                    }
+                    timers.set(Timer::cache_sweep, after_events + kCacheSweepInterval);
+                    break;
+                case Timer::idle_link_poll:
+                    break;
             }
         }
         if (!drain) {
-            release_due_tasks();
+            tasks.release_due(Clock::now());
             dispatch_queued_tasks();
         }
         // After the dispatch: a task accepted this turn has started, and its
@@ -300,34 +298,26 @@ void ControlPlane::Impl::reject(RouterSocket& socket, const Envelope& envelope,
     socket.send(envelope.routing_id, protocol::encode(protocol::Error{task_id, reason}));
 }
 
-LiveTable::iterator ControlPlane::Impl::find_live(const std::string& task_id) {
-    const auto id = TaskId::parse(task_id);
-    return id ? live.find(*id) : live.end();
-}
-
-const std::string* ControlPlane::Impl::intern_task_name(std::string&& name) {
-    return &*task_names.insert(std::move(name)).first;
-}
-
 void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                                            protocol::Submit&& submit) {
     auto& socket = submit_ports[port];
     const auto id = TaskId::parse(submit.task_id);
     if (!id) {  // the codec accepts canonical ids only; never happens
-        socket.send(routing_id, protocol::encode(protocol::Refused{submit.task_id, "invalid task id"}));
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{submit.task_id, "invalid task id"}));
         return;
     }
     // A resent submission (same task id) never runs twice: answer with the
     // task we already have.
-    if (auto it = live.find(*id); it != live.end()) {
+    if (auto* entry = tasks.find(*id)) {
         socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
         if (submit.wants_result) {
-            it->second.reply_port = static_cast<std::int8_t>(port);
-            it->second.reply_routing_id = CompactBytes(routing_id.data(), routing_id.size());
+            entry->second.reply_port = static_cast<std::int8_t>(port);
+            entry->second.reply_routing_id = CompactBytes(routing_id.data(), routing_id.size());
         }
         return;
     }
-    if (auto record = cache.get(*id)) {
+    if (auto record = tasks.cache().get(*id)) {
         socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
         if (submit.wants_result) {
             socket.send(routing_id, protocol::encode(protocol::Result{std::move(*record)}));
@@ -336,19 +326,21 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     }
 
     if (submit.payload.size() > settings.max_payload_bytes) {
-        socket.send(routing_id, protocol::encode(protocol::Refused{
-                                    submit.task_id, "payload of " + std::to_string(submit.payload.size()) +
-                                                        " bytes is larger than --max-payload-bytes (" +
-                                                        std::to_string(settings.max_payload_bytes) + ")"}));
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{
+                        submit.task_id, "payload of " + std::to_string(submit.payload.size()) +
+                                            " bytes is larger than --max-payload-bytes (" +
+                                            std::to_string(settings.max_payload_bytes) + ")"}));
         return;
     }
     if (is_queue_full()) {
         // The reason starts with "busy": clients tell a full queue (retry
         // later) from other refusals by that word (docs/protocol.md).
-        socket.send(routing_id, protocol::encode(protocol::Refused{
-                                    submit.task_id, "busy: " + std::to_string(waiting_count()) +
-                                                        " tasks waiting (--max-queued " +
-                                                        std::to_string(settings.max_queued) + ")"}));
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{
+                        submit.task_id, "busy: " + std::to_string(waiting_count()) +
+                                            " tasks waiting (--max-queued " +
+                                            std::to_string(settings.max_queued) + ")"}));
         return;
     }
     const auto now = Clock::now();
@@ -363,7 +355,8 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                     protocol::encode(protocol::Refused{
                         submit.task_id, "eta " + format_timestamp(due) +
                                             " is more than 30 days after the control plane's "
-                                            "clock (" + format_timestamp(now) + ")"}));
+                                            "clock (" +
+                                            format_timestamp(now) + ")"}));
         return;
     }
 
@@ -382,13 +375,13 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         TaskOutcome outcome;
         outcome.state = TaskState::failure;
         outcome.error = "unknown task '" + record.task_name + "'";
-        finish_record(*id, std::move(record), std::move(outcome), submit.wants_result ? port : -1,
-                      routing_id);
+        tasks.finish_never_live(*id, std::move(record), std::move(outcome),
+                                submit.wants_result ? port : -1, routing_id);
         return;
     }
 
-    LiveTask& task = live[*id];
-    task.task_name = intern_task_name(std::move(submit.task_name));
+    LiveTask task;
+    task.task_name = tasks.intern_task_name(std::move(submit.task_name));
     task.priority = static_cast<Priority>(port);
     task.submitted_at = now;
     task.payload = HeldPayload(std::move(submit.payload));
@@ -399,11 +392,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         task.reply_port = static_cast<std::int8_t>(port);
         task.reply_routing_id = CompactBytes(routing_id.data(), routing_id.size());
     }
-    if (due > now) {
-        schedule_task(*id, task, due);
-    } else {
-        queue.push(task.priority, *id);
-    }
+    tasks.submit(*id, std::move(task), due, now);
     // Acknowledged after this turn's dispatch (send_pending_acks), so that
     // the task's handler or subworker already runs while the ACK goes out.
     pending_acks.push_back(
@@ -421,19 +410,19 @@ void ControlPlane::Impl::send_pending_acks() {
 bool ControlPlane::Impl::is_queue_full() const {
     // The engine holds at most kLocalWindow waiting tasks, and counting them
     // takes its lock: ask it only when they could make the difference.
-    const std::size_t outside_engine = queue.size() + schedule.size();
+    const std::size_t outside_engine = tasks.queued_count() + tasks.scheduled_count();
     if (outside_engine + kLocalWindow < settings.max_queued) return false;
     return outside_engine + engine->waiting() >= settings.max_queued;
 }
 
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
-    if (auto it = find_live(query.task_id); it != live.end()) {
-        TaskRecord record = describe_live_task(it->first, it->second);
-        if (record.state == TaskState::running && !it->second.is_on_subworker()) {
+    if (auto* entry = tasks.find(query.task_id)) {
+        TaskRecord record = describe_live_task(entry->first, entry->second);
+        if (record.state == TaskState::running && !entry->second.is_on_subworker()) {
             describe_local_run(record);
         }
         query_port.send(routing_id, protocol::encode(protocol::Record{std::move(record)}));
-    } else if (auto record = cache.get(query.task_id)) {
+    } else if (auto record = tasks.cache().get(query.task_id)) {
         query_port.send(routing_id, protocol::encode(protocol::Record{std::move(*record)}));
     } else {
         query_port.send(routing_id, protocol::encode(protocol::NotFound{query.task_id}));
@@ -459,25 +448,20 @@ void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
 
 void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {
     auto outcome = protocol::CancelOutcome::not_found;
-    if (auto it = find_live(cancel.task_id); it != live.end()) {
-        LiveTask& task = it->second;
-        if (task.state == TaskState::queued || task.state == TaskState::scheduled) {
-            // A queued id stays in the priority queue; dispatch skips ids
-            // that are no longer live, which keeps cancel O(1).
-            if (task.state == TaskState::scheduled) unschedule_task(it->first, task);
-            finish_task(cancelled_outcome(cancel.task_id, kCancelledBeforeStart));
+    if (auto* entry = tasks.find(cancel.task_id)) {
+        LiveTask& task = entry->second;
+        if (tasks.cancel_waiting(*entry, kCancelledBeforeStart)) {
             outcome = protocol::CancelOutcome::cancelled;
         } else if (task.is_on_subworker()) {
-            forward_cancel(it->first, task);
+            forward_cancel(entry->first, task);
             outcome = protocol::CancelOutcome::cancelling;
         } else if (engine->withdraw_waiting(cancel.task_id)) {
-            mark_unstarted(task);
-            finish_task(cancelled_outcome(cancel.task_id, kCancelledBeforeStart));
+            tasks.cancel_unstarted(*entry, kCancelledBeforeStart);
             outcome = protocol::CancelOutcome::cancelled;
         } else if (engine->cancel(cancel.task_id)) {
             outcome = protocol::CancelOutcome::cancelling;
         }
-    } else if (cache.contains(cancel.task_id)) {
+    } else if (tasks.cache().contains(cancel.task_id)) {
         outcome = protocol::CancelOutcome::finished;
     }
     query_port.send(routing_id, protocol::encode(protocol::CancelReply{cancel.task_id, outcome}));
@@ -489,28 +473,22 @@ void ControlPlane::Impl::dispatch_queued_tasks() {
     // here only when no live subworker can run it at all. The handler
     // threads are woken once, when this turn's local tasks have all started.
     std::optional<ExecutionEngine::StartBatch> local_batch;
-    while (auto id = queue.pop()) {
-        auto it = live.find(*id);
-        if (it == live.end() || it->second.state != TaskState::queued) continue;
-        LiveTask& task = it->second;
+    tasks.dispatch([&](const TaskId& id, LiveTask& task) {
         if (pool.has_capable(*task.task_name)) {
             SubworkerEntry* target = pool.pick(*task.task_name);
-            if (target == nullptr || !dispatch_to_subworker(*target, *id, task)) {
-                queue.push_front(task.priority, *id);
-                return;
-            }
-        } else if (engine->free_slots() > 0 || reclaim_slot_for(task.priority, *engine, *this)) {
-            if (!local_batch) local_batch.emplace(*engine);
-            start_local_task(*id, task);
-        } else {
-            queue.push_front(task.priority, *id);
-            return;
+            return target != nullptr && dispatch_to_subworker(*target, id, task);
         }
-    }
+        if (engine->free_slots() > 0 || reclaim_slot_for(task.priority, *engine, *this)) {
+            if (!local_batch) local_batch.emplace(*engine);
+            start_local_task(id, task);
+            return true;
+        }
+        return false;
+    });
 }
 
 void ControlPlane::Impl::start_local_task(const TaskId& id, LiveTask& task) {
-    mark_started(task, settings.worker_id, false);
+    tasks.start(id, task, settings.worker_id, false);
     // A task that may be retried keeps its input for the next attempt.
     zmq::message_t payload = task.max_retries > 0 ? task.payload.share() : task.payload.take();
     engine->start(TaskAssignment{id.to_string(), *task.task_name, std::move(payload),
@@ -519,133 +497,36 @@ void ControlPlane::Impl::start_local_task(const TaskId& id, LiveTask& task) {
 }
 
 void ControlPlane::Impl::requeue_unstarted(TaskAssignment&& unstarted) {
-    auto it = find_live(unstarted.task_id);
-    if (it == live.end()) return;
-    LiveTask& task = it->second;
-    mark_unstarted(task);
-    task.payload = HeldPayload(std::move(unstarted.payload));
-    queue.push_front(task.priority, it->first);
-}
-
-void ControlPlane::Impl::schedule_task(const TaskId& id, LiveTask& task, Timestamp due) {
-    task.state = TaskState::scheduled;
-    task.started_history().scheduled_for = due;
-    schedule.emplace(due, id);
-}
-
-void ControlPlane::Impl::unschedule_task(const TaskId& id, const LiveTask& task) {
-    if (!task.history) return;
-    auto [first, last] = schedule.equal_range(task.history->scheduled_for);
-    for (auto it = first; it != last; ++it) {
-        if (it->second == id) {
-            schedule.erase(it);
-            return;
-        }
-    }
-}
-
-void ControlPlane::Impl::release_due_tasks() {
-    const auto now = Clock::now();
-    while (!schedule.empty() && schedule.begin()->first <= now) {
-        const TaskId id = schedule.begin()->second;
-        schedule.erase(schedule.begin());
-        auto it = live.find(id);
-        if (it == live.end() || it->second.state != TaskState::scheduled) continue;
-        LiveTask& task = it->second;
-        task.state = TaskState::queued;
-        task.started_history().scheduled_for = Timestamp{};
-        queue.push(task.priority, id);
-    }
-}
-
-bool ControlPlane::Impl::schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome) {
-    if (is_draining || outcome.state != TaskState::failure || !outcome.retryable) return false;
-    // attempts counts the runs so far: the first run plus max_retries retries.
-    const std::uint32_t attempts = task.attempts();
-    if (attempts > task.max_retries) return false;
-    const auto base = Milliseconds(task.retry_backoff_ms != 0 ? task.retry_backoff_ms
-                                                               : protocol::kDefaultRetryBackoffMs);
-    const auto delay = backoff_delay(base, attempts, Milliseconds(protocol::kMaxRetryDelayMs),
-                                     protocol::kRetryJitter, random);
-    spdlog::info("task {} attempt {} of {} failed ({}); retrying in {} ms", outcome.task_id,
-                 attempts, task.max_retries + 1, outcome.error, delay.count());
-    TaskHistory& history = task.started_history();
-    history.error = std::move(outcome.error);
-    history.retryable = true;
-    history.is_on_subworker = false;
-    schedule_task(id, task, Clock::now() + delay);
-    return true;
+    tasks.give_back(unstarted.task_id, std::move(unstarted.payload));
 }
 
 void ControlPlane::Impl::collect_completions() {
     std::vector<TaskOutcome> outcomes;
     completions.take_all(outcomes);
     for (auto& outcome : outcomes) {
-        auto it = find_live(outcome.task_id);
         // A local outcome for a task that has since gone to a subworker
         // cannot happen (local tasks are never dispatched again); guard anyway.
-        if (it != live.end() && it->second.is_on_subworker()) continue;
-        finish_task(it, std::move(outcome));
+        if (auto* entry = tasks.find(outcome.task_id); entry && entry->second.is_on_subworker()) {
+            continue;
+        }
+        tasks.finish(std::move(outcome));
     }
 }
 
-void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
-    finish_task(find_live(outcome.task_id), std::move(outcome));
-}
-
-void ControlPlane::Impl::finish_task(LiveTable::iterator it, TaskOutcome&& outcome) {
-    if (it == live.end()) {
-        spdlog::debug("outcome for task {} that is no longer live; ignored", outcome.task_id);
-        return;
-    }
-    LiveTask& task = it->second;
-    if (schedule_retry(it->first, task, outcome)) return;
-    const TaskId id = it->first;
-    const int reply_port = task.reply_port;
-    zmq::message_t reply_routing_id;
-    if (reply_port >= 0) {
-        reply_routing_id = zmq::message_t(task.reply_routing_id.data(), task.reply_routing_id.size());
-    }
-    TaskRecord record = describe_live_task(id, std::move(task));
-    live.erase(it);
-    finish_record(id, std::move(record), std::move(outcome), reply_port, reply_routing_id);
-}
-
-void ControlPlane::Impl::finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
-                                       int reply_port, zmq::message_t& reply_routing_id) {
+void ControlPlane::Impl::task_ended(int reply_port, zmq::message_t& reply_routing_id,
+                                    const TaskRecord& record, const SharedBytes& result) {
     // A task accepted this turn (cancelled at once, say) may still wait for
     // its ACK; no RESULT may overtake an ACK.
     send_pending_acks();
-    // The result bytes are shared by the RESULT frame and the cache, never
-    // copied (they may be large): a subworker's stay in the frame they came in.
-    SharedBytes result = std::move(outcome.shared_result);
-    apply_outcome(record, std::move(outcome));
-    ++tasks_finished;
-    if (result.empty()) result = SharedBytes::from_string(std::move(record.result));
-    record.result.clear();
     if (reply_port >= 0) {
         submit_ports[reply_port].send(reply_routing_id, protocol::encode_result(record, result));
-    }
-    const std::size_t record_bytes = ResultCache::charge_bytes(record, result.size());
-    if (!cache.put(std::move(record), std::move(result))) {
-        spdlog::warn("result cache: record of task {} ({} bytes) is larger than "
-                     "--result-cache-bytes ({}); not kept, status will answer not found",
-                     id.to_string(), record_bytes, settings.result_cache_bytes);
     }
 }
 
 void ControlPlane::Impl::cancel_queued_tasks(const std::string& reason) {
     // They have not started either.
     requeue_all_unstarted(*engine, *this);
-    const auto cancel_waiting = [&](const TaskId& id, TaskState waiting_state) {
-        auto it = live.find(id);
-        if (it == live.end() || it->second.state != waiting_state) return;
-        finish_task(cancelled_outcome(id.to_string(), reason));
-    };
-    while (auto id = queue.pop()) cancel_waiting(*id, TaskState::queued);
-    auto scheduled = std::move(schedule);
-    schedule.clear();
-    for (const auto& [due, id] : scheduled) cancel_waiting(id, TaskState::scheduled);
+    tasks.drain(reason);
 }
 
 ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegistry& registry)
@@ -659,11 +540,12 @@ ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegis
             impl->completions.post(std::move(outcome));
         },
         kLocalWindow);
-    impl_->role_thread.start("control plane", [impl] { impl->run(); }, [impl] {
-        impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
-    });
+    impl_->role_thread.start(
+        "control plane", [impl] { impl->run(); },
+        [impl] { impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine); });
     spdlog::info(
-        "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port {}), "
+        "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port "
+        "{}), "
         "{} handler thread(s), announcing on {}",
         settings.worker_id, settings.base_address, effective_subworker_port(settings),
         settings.engine.concurrency, settings.discovery_address);
@@ -683,7 +565,7 @@ bool ControlPlane::is_stopped() const { return impl_->role_thread.is_finished();
 bool ControlPlane::has_abandoned_handlers() const { return impl_->has_abandoned_handlers; }
 
 ControlPlaneStats ControlPlane::stats() const {
-    return ControlPlaneStats{impl_->tasks_accepted, impl_->tasks_finished,
+    return ControlPlaneStats{impl_->tasks_accepted, impl_->tasks.finished_count(),
                              impl_->rejections.count()};
 }
 

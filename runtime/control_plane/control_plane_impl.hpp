@@ -18,18 +18,18 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
 #include "common/rejection_log.hpp"
-#include "common/task_id.hpp"
 #include "common/role_thread.hpp"
+#include "common/task_id.hpp"
 #include "common/wakeup.hpp"
 #include "control_plane/control_plane.hpp"
 #include "control_plane/live_task.hpp"
 #include "control_plane/subworker_pool.hpp"
+#include "control_plane/task_table.hpp"
 #include "discovery/discovery.hpp"
 #include "execution/execution_engine.hpp"
 #include "execution/priority_queue.hpp"
@@ -46,7 +46,7 @@ using SteadyClock = std::chrono::steady_clock;
 // ports (created on first use).
 using SubworkerLinks = std::array<std::unique_ptr<zmq::socket_t>, kPriorityCount>;
 
-struct ControlPlane::Impl {
+struct ControlPlane::Impl : TaskTableOutbox {
     Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in);
 
     const ControlPlaneSettings settings;
@@ -62,18 +62,8 @@ struct ControlPlane::Impl {
     std::atomic<bool> has_abandoned_handlers{false};
 
     std::unique_ptr<ExecutionEngine> engine;
-    PriorityQueue<TaskId> queue;  // ids of queued tasks
-    // Ids of scheduled tasks (delayed, or waiting for a retry) by the time
-    // they are due; each task's history.scheduled_for names its entry.
-    std::multimap<Timestamp, TaskId> schedule;
-    LiveTable live;  // queued, scheduled and running tasks
-    // The names of tasks accepted so far, each stored once and shared by
-    // their LiveTasks. Only names some worker could run are kept, so it
-    // grows with the task names workers register, not with submissions.
-    std::unordered_set<std::string> task_names;
-    ResultCache cache;                               // finished tasks
-    std::mt19937 random{std::random_device{}()};     // retry jitter
-    bool is_draining = false;  // asked to stop: nothing new starts or is retried
+    // Queued, scheduled and running tasks, and the records of finished ones.
+    TaskTable tasks{settings, *this};
 
     // ACKs of the submissions accepted this turn, sent after its dispatch.
     struct PendingAck {
@@ -90,7 +80,6 @@ struct ControlPlane::Impl {
     bool are_links_changed = true;
 
     std::atomic<std::uint64_t> tasks_accepted{0};
-    std::atomic<std::uint64_t> tasks_finished{0};
     RejectionLog rejections;  // messages_rejected in stats() and WORKERS_REPLY
 
     // Last member: destroyed (stopped and joined) before anything the loop uses.
@@ -116,35 +105,17 @@ struct ControlPlane::Impl {
     // Queues a task the engine gave back unstarted again, at the head of its
     // priority (execution/unstarted_tasks.hpp).
     void requeue_unstarted(TaskAssignment&& unstarted);
-    // The live task with this id text, or live.end().
-    LiveTable::iterator find_live(const std::string& task_id);
-    // The shared copy of a task name (task_names).
-    const std::string* intern_task_name(std::string&& name);
-    // Ends a live task with its outcome (or schedules its retry).
-    void finish_task(TaskOutcome&& outcome);
-    // The same for the task at `it` (found already; live.end(): ignored).
-    void finish_task(LiveTable::iterator it, TaskOutcome&& outcome);
-    // Ends a task no longer (or never) in `live`: its RESULT to the client
-    // waiting at reply_port (-1: none), its record into the cache.
-    void finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
-                       int reply_port, zmq::message_t& reply_routing_id);
+    // TaskTableOutbox: this turn's ACKs first (no RESULT may overtake an
+    // ACK), then the RESULT to the client waiting at reply_port, if any.
+    void task_ended(int reply_port, zmq::message_t& reply_routing_id, const TaskRecord& record,
+                    const SharedBytes& result) override;
     // Tasks accepted and not started: queued, scheduled, or waiting in the
     // engine for a handler thread (for --max-queued).
     std::size_t waiting_count() const {
-        return queue.size() + schedule.size() + engine->waiting();
+        return tasks.queued_count() + tasks.scheduled_count() + engine->waiting();
     }
     // waiting_count() >= --max-queued, without the engine's lock per call.
     bool is_queue_full() const;
-    // Holds the task until `due` (state scheduled).
-    void schedule_task(const TaskId& id, LiveTask& task, Timestamp due);
-    // Removes a scheduled task's entry from the schedule.
-    void unschedule_task(const TaskId& id, const LiveTask& task);
-    // Queues every scheduled task that is due (at the tail of its priority).
-    void release_due_tasks();
-    // When the task failed retryably and has retries left, schedules its next
-    // attempt after the backoff and returns true; the outcome is then not
-    // final and the record keeps its error.
-    bool schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome);
     void collect_completions();
     void cancel_queued_tasks(const std::string& reason);
     // Counts and logs a message that cannot be used and answers it ERROR.
@@ -187,9 +158,6 @@ struct ControlPlane::Impl {
     // HEARTBEAT from it is answered REREGISTER. It must hold no task.
     void forget_subworker(const std::string& worker_id, const std::string& why);
     void lose_subworker(SubworkerEntry& subworker, const std::string& why);
-    // The task's worker is gone: queue it again at the head of its priority,
-    // or end it as "worker lost" once it has lost max_worker_losses workers.
-    void requeue_lost_task(const std::string& task_id);
     void close_links(const std::string& worker_id);
     // The pool's status with this control plane's rejection count.
     SubworkerPoolStatus pool_status() const;

@@ -225,7 +225,7 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
             return false;
         }
     }
-    mark_started(task, subworker.worker_id, true);
+    tasks.start(id, task, subworker.worker_id, true);
     pool.assign(subworker, task_id, task.payload.size());
     return true;
 }
@@ -248,7 +248,7 @@ void ControlPlane::Impl::receive_subworker_replies(const std::string& worker_id,
             // max_worker_losses, and is never left waiting for a RESULT
             // that will not come.
             if (!decoded.task_id.empty() && pool.unassign(*subworker, decoded.task_id)) {
-                requeue_lost_task(decoded.task_id);
+                tasks.requeue_lost(decoded.task_id);
             }
             continue;
         }
@@ -291,7 +291,7 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
         }
         // A subworker may take larger results than this control plane sends on.
         fail_oversized_result(outcome, settings.max_payload_bytes);
-        finish_task(std::move(outcome));
+        tasks.finish(std::move(outcome));
         return;
     }
     if (auto* refused = std::get_if<protocol::Refused>(&message)) {
@@ -302,14 +302,7 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
                 subworker, "REFUSED for task " + refused->task_id + ", which is not running there");
             return;
         }
-        auto it = find_live(refused->task_id);
-        if (it == live.end()) return;
-        LiveTask& task = it->second;
-        mark_unstarted(task);
-        TaskHistory& history = task.started_history();
-        history.worker_id.clear();
-        history.is_on_subworker = false;
-        queue.push_front(task.priority, it->first);
+        tasks.give_back_refused(refused->task_id);
         return;
     }
     if (auto* error = std::get_if<protocol::Error>(&message)) {
@@ -319,7 +312,7 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
                      error->task_id,
                      protocol::printable_excerpt(error->message, protocol::kMaxTextBytes));
         if (!error->task_id.empty() && pool.unassign(subworker, error->task_id)) {
-            requeue_lost_task(error->task_id);
+            tasks.requeue_lost(error->task_id);
         }
         return;
     }
@@ -383,26 +376,7 @@ void ControlPlane::Impl::lose_subworker(SubworkerEntry& subworker, const std::st
     auto task_ids = pool.take_in_flight(subworker);
     spdlog::warn("subworker '{}' lost ({}); dispatching its {} task(s) again", subworker.worker_id,
                  why, task_ids.size());
-    for (const auto& task_id : task_ids) requeue_lost_task(task_id);
-}
-
-void ControlPlane::Impl::requeue_lost_task(const std::string& task_id) {
-    auto it = find_live(task_id);
-    if (it == live.end()) return;
-    LiveTask& task = it->second;
-    TaskHistory& history = task.started_history();
-    history.worker_losses += 1;
-    history.is_on_subworker = false;
-    if (history.worker_losses >= settings.max_worker_losses) {
-        TaskOutcome outcome;
-        outcome.task_id = task_id;
-        outcome.state = TaskState::failure;
-        outcome.error = "worker lost";
-        finish_task(std::move(outcome));
-        return;
-    }
-    task.state = TaskState::queued;
-    queue.push_front(task.priority, it->first);
+    for (const auto& task_id : task_ids) tasks.requeue_lost(task_id);
 }
 
 void ControlPlane::Impl::close_links(const std::string& worker_id) {
