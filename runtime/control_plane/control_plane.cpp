@@ -34,13 +34,6 @@ namespace fastqueue {
 namespace {
 
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
-// How often the links of subworkers that hold no task are polled. Every reply
-// on a link answers a task sent on it, so nothing is expected there; polling
-// every link every turn made each turn cost O(fleet) (each polled link is
-// asked for its state at every wait, see InputPoller): with 8 tasks in
-// flight over 64 subworkers, a third of the control plane's CPU. Late or unasked-for messages on an
-// idle link are still read, and counted when bad, within this interval.
-constexpr auto kIdleLinkPollInterval = std::chrono::milliseconds(100);
 // Tasks this control plane's engine may hold waiting for a handler thread
 // (ExecutionEngine's window), so that its threads go from one short task to
 // the next without waiting for this loop. Priority stays strict: a more
@@ -75,30 +68,6 @@ void ControlPlane::Impl::bind_ports() {
                            static_cast<std::uint32_t>(management.port)});
 }
 
-bool ControlPlane::Impl::collect_link_items(std::vector<zmq::pollitem_t>& items,
-                                            std::size_t fixed_item_count,
-                                            std::vector<std::pair<std::string, int>>& link_items,
-                                            bool include_idle) {
-    items.resize(fixed_item_count);
-    link_items.clear();
-    bool has_left_out = false;
-    for (auto& [worker_id, worker_links] : links) {
-        if (!include_idle) {
-            const SubworkerEntry* subworker = pool.find(worker_id);
-            if (subworker == nullptr || subworker->in_flight == 0) {
-                has_left_out = true;
-                continue;
-            }
-        }
-        for (int priority = 0; priority < kPriorityCount; ++priority) {
-            if (!worker_links[priority]) continue;
-            items.push_back({worker_links[priority]->handle(), 0, ZMQ_POLLIN, 0});
-            link_items.emplace_back(worker_id, priority);
-        }
-    }
-    return has_left_out;
-}
-
 void ControlPlane::Impl::run() {
     // Fixed poll items first, then one per subworker link polled this turn.
     enum Item {
@@ -118,15 +87,13 @@ void ControlPlane::Impl::run() {
     items[kDiscovery] = {announcer->handle(), 0, ZMQ_POLLIN, 0};
     items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
     items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
-    // (worker id, priority) of each link item, in the same order.
-    std::vector<std::pair<std::string, int>> link_items;
     InputPoller poller;
     std::vector<bool> unannounced;  // InputPoller::wait's flags, one per item
 
     const auto heartbeat_interval = std::chrono::milliseconds(settings.heartbeat_interval_ms);
     const auto announce_interval = std::chrono::milliseconds(settings.announce_interval_ms);
     // The periodic actions. The idle-link poll counts for the wait only
-    // while some link is left out of the poll items (has_idle_links).
+    // while some link is left out of the poll items (fleet.has_idle_links()).
     enum class Timer { cache_sweep, heartbeat, announce, idle_link_poll };
     TimerList<Timer> timers;
     const auto started = SteadyClock::now();
@@ -134,28 +101,18 @@ void ControlPlane::Impl::run() {
     timers.set(Timer::heartbeat, started + heartbeat_interval);
     timers.set(Timer::announce, started);
     timers.set(Timer::idle_link_poll, started);
-    // What the link items were last collected for; they are collected again
-    // only when one of these changes, so a turn costs no work per link.
-    bool were_idle_links_polled = false;
-    std::uint64_t collected_holding_changes = 0;
-    bool has_idle_links = false;
     std::optional<EngineDrain> drain;  // set once a stop was requested
 
     while (true) {
         const auto now = SteadyClock::now();
         const bool is_polling_idle_links = timers.is_due(Timer::idle_link_poll, now);
-        if (is_polling_idle_links) timers.set(Timer::idle_link_poll, now + kIdleLinkPollInterval);
-        if (are_links_changed || is_polling_idle_links || were_idle_links_polled ||
-            pool.holding_changes() != collected_holding_changes) {
-            has_idle_links =
-                collect_link_items(items, kFixedItemCount, link_items, is_polling_idle_links);
-            were_idle_links_polled = is_polling_idle_links;
-            collected_holding_changes = pool.holding_changes();
-            are_links_changed = false;
+        if (is_polling_idle_links) {
+            timers.set(Timer::idle_link_poll, now + SubworkerFleet::kIdleLinkPollInterval);
         }
+        fleet.update_items(items, kFixedItemCount, is_polling_idle_links);
 
         const auto next_timer = *timers.earliest(
-            has_idle_links ? std::nullopt : std::optional<Timer>(Timer::idle_link_poll));
+            fleet.has_idle_links() ? std::nullopt : std::optional<Timer>(Timer::idle_link_poll));
         auto timeout = std::chrono::ceil<std::chrono::milliseconds>(next_timer - now);
         if (const auto due = tasks.next_due(); due && !drain) {
             // Round up: waking a little late is fine, early only spins.
@@ -185,7 +142,7 @@ void ControlPlane::Impl::run() {
                 for (int port = 0; port < kPriorityCount; ++port) items[port].events = 0;
                 cancel_queued_tasks("control plane shut down before the task started");
                 spdlog::info("stopping: {} task(s) running here and {} on subworkers, grace {} s",
-                             engine->running(), pool.tasks_in_flight(),
+                             engine->running(), fleet.pool().tasks_in_flight(),
                              settings.engine.shutdown_grace_seconds);
             }
         }
@@ -196,13 +153,11 @@ void ControlPlane::Impl::run() {
         if (items[kManagement].revents & ZMQ_POLLIN) receive_management();
         if (items[kDiscovery].revents & ZMQ_POLLIN) announcer->read_subscriptions();
         // A link item may be closed while replies are handled (a lost
-        // subworker); are_links_changed then stops this pass.
-        for (std::size_t i = kFixedItemCount; i < items.size() && !are_links_changed; ++i) {
-            if (items[i].revents & ZMQ_POLLIN) {
-                const auto& [worker_id, priority] = link_items[i - kFixedItemCount];
-                receive_subworker_replies(worker_id, priority);
-            }
-        }
+        // subworker), which stops this pass.
+        fleet.for_each_ready(items, kFixedItemCount,
+                             [this](const std::string& worker_id, int priority) {
+                                 receive_subworker_replies(worker_id, priority);
+                             });
         if (items[kCompletions].revents & ZMQ_POLLIN) collect_completions();
 
         // The idle-link poll is taken at the top of the turn.
@@ -240,7 +195,7 @@ void ControlPlane::Impl::run() {
             const auto step = drain->advance();
             if (step == EngineDrain::Step::abandoned) break;
             if (step == EngineDrain::Step::finished &&
-                (pool.tasks_in_flight() == 0 || drain->is_grace_over())) {
+                (fleet.pool().tasks_in_flight() == 0 || drain->is_grace_over())) {
                 // Every local outcome has been posted; collect the last ones
                 // before leaving, or those tasks' results are lost.
                 collect_completions();
@@ -363,7 +318,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     ++tasks_accepted;
     // Known when this control plane or any live subworker can run it.
     const bool is_known_task =
-        registry.find(submit.task_name) != nullptr || pool.has_capable(submit.task_name);
+        registry.find(submit.task_name) != nullptr || fleet.pool().has_capable(submit.task_name);
     if (!is_known_task) {
         // Ends at once; its name is not kept (task_names holds runnable ones).
         socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
@@ -474,8 +429,8 @@ void ControlPlane::Impl::dispatch_queued_tasks() {
     // threads are woken once, when this turn's local tasks have all started.
     std::optional<ExecutionEngine::StartBatch> local_batch;
     tasks.dispatch([&](const TaskId& id, LiveTask& task) {
-        if (pool.has_capable(*task.task_name)) {
-            SubworkerEntry* target = pool.pick(*task.task_name);
+        if (fleet.pool().has_capable(*task.task_name)) {
+            SubworkerEntry* target = fleet.pool().pick(*task.task_name);
             return target != nullptr && dispatch_to_subworker(*target, id, task);
         }
         if (engine->free_slots() > 0 || reclaim_slot_for(task.priority, *engine, *this)) {

@@ -28,7 +28,7 @@
 #include "common/wakeup.hpp"
 #include "control_plane/control_plane.hpp"
 #include "control_plane/live_task.hpp"
-#include "control_plane/subworker_pool.hpp"
+#include "control_plane/subworker_fleet.hpp"
 #include "control_plane/task_table.hpp"
 #include "discovery/discovery.hpp"
 #include "execution/execution_engine.hpp"
@@ -41,10 +41,6 @@
 namespace fastqueue {
 
 using SteadyClock = std::chrono::steady_clock;
-
-// The DEALER sockets the control plane opened to one subworker's priority
-// ports (created on first use).
-using SubworkerLinks = std::array<std::unique_ptr<zmq::socket_t>, kPriorityCount>;
 
 struct ControlPlane::Impl : TaskTableOutbox {
     Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in);
@@ -73,11 +69,8 @@ struct ControlPlane::Impl : TaskTableOutbox {
     };
     std::vector<PendingAck> pending_acks;
 
-    SubworkerPool pool;
-    std::map<std::string, SubworkerLinks> links;  // by worker id
-    // A link opened or closed: collect the poll items again, and stop reading
-    // this turn's.
-    bool are_links_changed = true;
+    // The subworkers, the links to them and their poll items.
+    SubworkerFleet fleet{context, settings.max_payload_bytes};
 
     std::atomic<std::uint64_t> tasks_accepted{0};
     RejectionLog rejections;  // messages_rejected in stats() and WORKERS_REPLY
@@ -139,13 +132,6 @@ struct ControlPlane::Impl : TaskTableOutbox {
     // message could not be queued.
     bool dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id, LiveTask& task);
     void receive_subworker_replies(const std::string& worker_id, int priority);
-    // Replaces the link items after the fixed ones in items (and their
-    // (worker id, priority) in link_items): every link when include_idle,
-    // else only the links of subworkers holding a task. Returns true when a
-    // link was left out.
-    bool collect_link_items(std::vector<zmq::pollitem_t>& items, std::size_t fixed_item_count,
-                            std::vector<std::pair<std::string, int>>& link_items,
-                            bool include_idle);
     void handle_subworker_reply(SubworkerEntry& subworker, protocol::Message&& message);
     // Counts and logs a reply a subworker had no business sending.
     void reject_subworker_reply(const SubworkerEntry& subworker, const std::string& reason);
@@ -158,7 +144,6 @@ struct ControlPlane::Impl : TaskTableOutbox {
     // HEARTBEAT from it is answered REREGISTER. It must hold no task.
     void forget_subworker(const std::string& worker_id, const std::string& why);
     void lose_subworker(SubworkerEntry& subworker, const std::string& why);
-    void close_links(const std::string& worker_id);
     // The pool's status with this control plane's rejection count.
     SubworkerPoolStatus pool_status() const;
 };
