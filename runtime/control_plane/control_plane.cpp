@@ -34,11 +34,6 @@ namespace fastqueue {
 namespace {
 
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
-// Tasks this control plane's engine may hold waiting for a handler thread
-// (ExecutionEngine's window), so that its threads go from one short task to
-// the next without waiting for this loop. Priority stays strict: a more
-// urgent task takes a waiting task's place (reclaim_slot_for).
-constexpr std::size_t kLocalWindow = 64;
 
 using Milliseconds = std::chrono::milliseconds;
 
@@ -85,7 +80,7 @@ void ControlPlane::Impl::run() {
     items[kQuery] = {query_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kManagement] = {management_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kDiscovery] = {announcer->handle(), 0, ZMQ_POLLIN, 0};
-    items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
+    items[kCompletions] = {nullptr, local.wakeup_fd(), ZMQ_POLLIN, 0};
     items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
     InputPoller poller;
     std::vector<bool> unannounced;  // InputPoller::wait's flags, one per item
@@ -136,13 +131,13 @@ void ControlPlane::Impl::run() {
         if (items[kStop].revents & ZMQ_POLLIN) {
             role_thread.acknowledge_stop();
             if (!drain) {
-                drain.emplace(*engine, settings.engine.shutdown_grace_seconds);
+                drain.emplace(local.engine(), settings.engine.shutdown_grace_seconds);
                 // Stop taking tasks: submission ports are no longer read, so
                 // no new submission is acknowledged.
                 for (int port = 0; port < kPriorityCount; ++port) items[port].events = 0;
                 cancel_queued_tasks("control plane shut down before the task started");
                 spdlog::info("stopping: {} task(s) running here and {} on subworkers, grace {} s",
-                             engine->running(), fleet.pool().tasks_in_flight(),
+                             local.running(), fleet.pool().tasks_in_flight(),
                              settings.engine.shutdown_grace_seconds);
             }
         }
@@ -158,7 +153,7 @@ void ControlPlane::Impl::run() {
                              [this](const std::string& worker_id, int priority) {
                                  receive_subworker_replies(worker_id, priority);
                              });
-        if (items[kCompletions].revents & ZMQ_POLLIN) collect_completions();
+        if (items[kCompletions].revents & ZMQ_POLLIN) local.collect();
 
         // The idle-link poll is taken at the top of the turn.
         const auto after_events = SteadyClock::now();
@@ -198,7 +193,7 @@ void ControlPlane::Impl::run() {
                 (fleet.pool().tasks_in_flight() == 0 || drain->is_grace_over())) {
                 // Every local outcome has been posted; collect the last ones
                 // before leaving, or those tasks' results are lost.
-                collect_completions();
+                local.collect();
                 break;
             }
         }
@@ -288,7 +283,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                                             std::to_string(settings.max_payload_bytes) + ")"}));
         return;
     }
-    if (is_queue_full()) {
+    if (local.is_full(tasks.queued_count() + tasks.scheduled_count(), settings.max_queued)) {
         // The reason starts with "busy": clients tell a full queue (retry
         // later) from other refusals by that word (docs/protocol.md).
         socket.send(routing_id,
@@ -362,19 +357,11 @@ void ControlPlane::Impl::send_pending_acks() {
     pending_acks.clear();
 }
 
-bool ControlPlane::Impl::is_queue_full() const {
-    // The engine holds at most kLocalWindow waiting tasks, and counting them
-    // takes its lock: ask it only when they could make the difference.
-    const std::size_t outside_engine = tasks.queued_count() + tasks.scheduled_count();
-    if (outside_engine + kLocalWindow < settings.max_queued) return false;
-    return outside_engine + engine->waiting() >= settings.max_queued;
-}
-
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
     if (auto* entry = tasks.find(query.task_id)) {
         TaskRecord record = describe_live_task(entry->first, entry->second);
         if (record.state == TaskState::running && !entry->second.is_on_subworker()) {
-            describe_local_run(record);
+            local.describe_run(record);
         }
         query_port.send(routing_id, protocol::encode(protocol::Record{std::move(record)}));
     } else if (auto record = tasks.cache().get(query.task_id)) {
@@ -382,18 +369,6 @@ void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol
     } else {
         query_port.send(routing_id, protocol::encode(protocol::NotFound{query.task_id}));
     }
-}
-
-void ControlPlane::Impl::describe_local_run(TaskRecord& record) const {
-    const auto view = engine->inspect(record.task_id);
-    if (!view) return;  // its outcome is on its way to this thread
-    if (!view->has_started) {
-        // Waiting for a handler thread: as far as a client can tell, queued.
-        mark_unstarted(record);
-        return;
-    }
-    record.started_at = view->started_at;
-    record.progress = view->progress;
 }
 
 void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
@@ -410,11 +385,8 @@ void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol:
         } else if (task.is_on_subworker()) {
             forward_cancel(entry->first, task);
             outcome = protocol::CancelOutcome::cancelling;
-        } else if (engine->withdraw_waiting(cancel.task_id)) {
-            tasks.cancel_unstarted(*entry, kCancelledBeforeStart);
-            outcome = protocol::CancelOutcome::cancelled;
-        } else if (engine->cancel(cancel.task_id)) {
-            outcome = protocol::CancelOutcome::cancelling;
+        } else {
+            outcome = local.cancel(*entry);
         }
     } else if (tasks.cache().contains(cancel.task_id)) {
         outcome = protocol::CancelOutcome::finished;
@@ -433,39 +405,13 @@ void ControlPlane::Impl::dispatch_queued_tasks() {
             SubworkerEntry* target = fleet.pool().pick(*task.task_name);
             return target != nullptr && dispatch_to_subworker(*target, id, task);
         }
-        if (engine->free_slots() > 0 || reclaim_slot_for(task.priority, *engine, *this)) {
-            if (!local_batch) local_batch.emplace(*engine);
-            start_local_task(id, task);
+        if (local.make_room(task.priority)) {
+            if (!local_batch) local_batch.emplace(local.engine());
+            local.start(id, task);
             return true;
         }
         return false;
     });
-}
-
-void ControlPlane::Impl::start_local_task(const TaskId& id, LiveTask& task) {
-    tasks.start(id, task, settings.worker_id, false);
-    // A task that may be retried keeps its input for the next attempt.
-    zmq::message_t payload = task.max_retries > 0 ? task.payload.share() : task.payload.take();
-    engine->start(TaskAssignment{id.to_string(), *task.task_name, std::move(payload),
-                                 Milliseconds(task.timeout_ms),
-                                 Milliseconds(settings.default_task_timeout_ms), task.priority});
-}
-
-void ControlPlane::Impl::requeue_unstarted(TaskAssignment&& unstarted) {
-    tasks.give_back(unstarted.task_id, std::move(unstarted.payload));
-}
-
-void ControlPlane::Impl::collect_completions() {
-    std::vector<TaskOutcome> outcomes;
-    completions.take_all(outcomes);
-    for (auto& outcome : outcomes) {
-        // A local outcome for a task that has since gone to a subworker
-        // cannot happen (local tasks are never dispatched again); guard anyway.
-        if (auto* entry = tasks.find(outcome.task_id); entry && entry->second.is_on_subworker()) {
-            continue;
-        }
-        tasks.finish(std::move(outcome));
-    }
 }
 
 void ControlPlane::Impl::task_ended(int reply_port, zmq::message_t& reply_routing_id,
@@ -480,7 +426,7 @@ void ControlPlane::Impl::task_ended(int reply_port, zmq::message_t& reply_routin
 
 void ControlPlane::Impl::cancel_queued_tasks(const std::string& reason) {
     // They have not started either.
-    requeue_all_unstarted(*engine, *this);
+    local.give_back_all();
     tasks.drain(reason);
 }
 
@@ -488,16 +434,13 @@ ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegis
     : impl_(std::make_unique<Impl>(settings, registry)) {
     impl_->bind_ports();
     Impl* impl = impl_.get();
-    impl_->engine = std::make_unique<ExecutionEngine>(
-        registry, settings.engine.concurrency,
-        [impl](TaskOutcome&& outcome) {
-            fail_oversized_result(outcome, impl->settings.max_payload_bytes);
-            impl->completions.post(std::move(outcome));
-        },
-        kLocalWindow);
+    impl_->local.start_engine(registry);
     impl_->role_thread.start(
         "control plane", [impl] { impl->run(); },
-        [impl] { impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine); });
+        [impl] {
+            impl->has_abandoned_handlers =
+                EngineDrain::abandon_if_running(impl->local.engine_handle());
+        });
     spdlog::info(
         "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port "
         "{}), "

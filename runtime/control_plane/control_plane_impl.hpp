@@ -28,6 +28,7 @@
 #include "common/wakeup.hpp"
 #include "control_plane/control_plane.hpp"
 #include "control_plane/live_task.hpp"
+#include "control_plane/local_runner.hpp"
 #include "control_plane/subworker_fleet.hpp"
 #include "control_plane/task_table.hpp"
 #include "discovery/discovery.hpp"
@@ -54,12 +55,12 @@ struct ControlPlane::Impl : TaskTableOutbox {
     RouterSocket management_port;
     std::unique_ptr<DiscoveryAnnouncer> announcer;
 
-    Mailbox<TaskOutcome> completions;
     std::atomic<bool> has_abandoned_handlers{false};
 
-    std::unique_ptr<ExecutionEngine> engine;
     // Queued, scheduled and running tasks, and the records of finished ones.
     TaskTable tasks{settings, *this};
+    // The tasks this control plane runs itself.
+    LocalRunner local{settings, tasks};
 
     // ACKs of the submissions accepted this turn, sent after its dispatch.
     struct PendingAck {
@@ -87,17 +88,9 @@ struct ControlPlane::Impl : TaskTableOutbox {
     void accept_submission(int port, zmq::message_t& routing_id, protocol::Submit&& submit);
     void answer_query(zmq::message_t& routing_id, const protocol::Query& query);
     void answer_workers_query(zmq::message_t& routing_id);
-    // A locally running task's record as a client should see it: queued
-    // while it still waits for a handler thread, else with its start time
-    // and progress.
-    void describe_local_run(TaskRecord& record) const;
     void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
     void dispatch_queued_tasks();
     void send_pending_acks();
-    void start_local_task(const TaskId& id, LiveTask& task);
-    // Queues a task the engine gave back unstarted again, at the head of its
-    // priority (execution/unstarted_tasks.hpp).
-    void requeue_unstarted(TaskAssignment&& unstarted);
     // TaskTableOutbox: this turn's ACKs first (no RESULT may overtake an
     // ACK), then the RESULT to the client waiting at reply_port, if any.
     void task_ended(int reply_port, zmq::message_t& reply_routing_id, const TaskRecord& record,
@@ -105,11 +98,8 @@ struct ControlPlane::Impl : TaskTableOutbox {
     // Tasks accepted and not started: queued, scheduled, or waiting in the
     // engine for a handler thread (for --max-queued).
     std::size_t waiting_count() const {
-        return tasks.queued_count() + tasks.scheduled_count() + engine->waiting();
+        return tasks.queued_count() + tasks.scheduled_count() + local.waiting();
     }
-    // waiting_count() >= --max-queued, without the engine's lock per call.
-    bool is_queue_full() const;
-    void collect_completions();
     void cancel_queued_tasks(const std::string& reason);
     // Counts and logs a message that cannot be used and answers it ERROR.
     void reject(RouterSocket& socket, const Envelope& envelope, const std::string& task_id,

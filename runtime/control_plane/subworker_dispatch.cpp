@@ -115,7 +115,7 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
                  worker_id, address, entry.capacity, entry.prefetch, entry.task_names.size());
     // Tasks waiting for one of this control plane's own handler threads
     // were put there because no subworker could run them; now one may.
-    requeue_all_unstarted(*engine, *this);
+    local.give_back_all();
     management_port.send(
         routing_id, protocol::encode(protocol::Registered{worker_id, settings.heartbeat_interval_ms,
                                                           settings.heartbeat_liveness}));
