@@ -47,12 +47,7 @@ void ControlPlane::Impl::bind_ports() {
     auto base = parse_endpoint(settings.base_address, &error);
     if (!base)
         throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
-    for (int port = 0; port < kPriorityCount; ++port) {
-        submit_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string(),
-                                          task_port_frame_bytes(settings.max_payload_bytes));
-    }
-    query_port = RouterSocket(context, base->with_port_offset(kQueryPortOffset).to_string(),
-                              kSmallFrameBytes);
+    client_ports.bind(context, *base, settings.max_payload_bytes);
     const Endpoint management{base->host, effective_subworker_port(settings)};
     management_port = RouterSocket(context, management.to_string(), kManagementFrameBytes);
     // Two control planes cannot share a discovery address: the second one
@@ -66,18 +61,14 @@ void ControlPlane::Impl::bind_ports() {
 void ControlPlane::Impl::run() {
     // Fixed poll items first, then one per subworker link polled this turn.
     enum Item {
-        kQuery = kPriorityCount,
-        kManagement,
+        kManagement = ClientPorts::kItemCount,
         kDiscovery,
         kCompletions,
         kStop,
         kFixedItemCount
     };
     std::vector<zmq::pollitem_t> items(kFixedItemCount);
-    for (int port = 0; port < kPriorityCount; ++port) {
-        items[port] = {submit_ports[port].handle(), 0, ZMQ_POLLIN, 0};
-    }
-    items[kQuery] = {query_port.handle(), 0, ZMQ_POLLIN, 0};
+    client_ports.set_items(items);
     items[kManagement] = {management_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kDiscovery] = {announcer->handle(), 0, ZMQ_POLLIN, 0};
     items[kCompletions] = {nullptr, local.wakeup_fd(), ZMQ_POLLIN, 0};
@@ -121,9 +112,7 @@ void ControlPlane::Impl::run() {
         // this loop used since they last reported no input, and every link
         // polled (dispatch sends on them).
         unannounced.assign(items.size(), true);
-        for (int port = 0; port < kPriorityCount; ++port)
-            unannounced[port] = submit_ports[port].take_unannounced_input();
-        unannounced[kQuery] = query_port.take_unannounced_input();
+        client_ports.take_unannounced(unannounced);
         unannounced[kManagement] = management_port.take_unannounced_input();
         unannounced[kDiscovery] = announcer->take_unannounced_input();
         poller.wait(items, unannounced, std::max(timeout, std::chrono::milliseconds(0)));
@@ -134,7 +123,7 @@ void ControlPlane::Impl::run() {
                 drain.emplace(local.engine(), settings.engine.shutdown_grace_seconds);
                 // Stop taking tasks: submission ports are no longer read, so
                 // no new submission is acknowledged.
-                for (int port = 0; port < kPriorityCount; ++port) items[port].events = 0;
+                ClientPorts::stop_submissions(items);
                 cancel_queued_tasks("control plane shut down before the task started");
                 spdlog::info("stopping: {} task(s) running here and {} on subworkers, grace {} s",
                              local.running(), fleet.pool().tasks_in_flight(),
@@ -144,7 +133,7 @@ void ControlPlane::Impl::run() {
         for (int port = 0; port < kPriorityCount; ++port) {
             if (items[port].revents & ZMQ_POLLIN) receive_submissions(port);
         }
-        if (items[kQuery].revents & ZMQ_POLLIN) receive_queries();
+        if (items[ClientPorts::kQueryItem].revents & ZMQ_POLLIN) receive_queries();
         if (items[kManagement].revents & ZMQ_POLLIN) receive_management();
         if (items[kDiscovery].revents & ZMQ_POLLIN) announcer->read_subscriptions();
         // A link item may be closed while replies are handled (a lost
@@ -184,7 +173,7 @@ void ControlPlane::Impl::run() {
         }
         // After the dispatch: a task accepted this turn has started, and its
         // RESULT cannot be sent before the next turn, after its ACK.
-        send_pending_acks();
+        client_ports.send_pending_acks();
 
         if (drain) {
             const auto step = drain->advance();
@@ -201,7 +190,7 @@ void ControlPlane::Impl::run() {
 }
 
 void ControlPlane::Impl::receive_submissions(int port) {
-    auto& socket = submit_ports[port];
+    auto& socket = client_ports.submit_port(port);
     for (int i = 0; i < kReceiveBatch; ++i) {
         auto envelope = socket.receive();
         if (!envelope) break;
@@ -221,11 +210,11 @@ void ControlPlane::Impl::receive_submissions(int port) {
 
 void ControlPlane::Impl::receive_queries() {
     for (int i = 0; i < kReceiveBatch; ++i) {
-        auto envelope = query_port.receive();
+        auto envelope = client_ports.query_port().receive();
         if (!envelope) break;
         auto decoded = protocol::decode(envelope->body);
         if (!decoded.message) {
-            reject(query_port, *envelope, decoded.task_id, decoded.error);
+            reject(client_ports.query_port(), *envelope, decoded.task_id, decoded.error);
             continue;
         }
         if (const auto* query = std::get_if<protocol::Query>(&*decoded.message)) {
@@ -235,7 +224,7 @@ void ControlPlane::Impl::receive_queries() {
         } else if (std::holds_alternative<protocol::WorkersQuery>(*decoded.message)) {
             answer_workers_query(envelope->routing_id);
         } else {
-            reject(query_port, *envelope, decoded.task_id,
+            reject(client_ports.query_port(), *envelope, decoded.task_id,
                    "only QUERY, CANCEL and WORKERS are accepted on the query port");
         }
     }
@@ -250,7 +239,7 @@ void ControlPlane::Impl::reject(RouterSocket& socket, const Envelope& envelope,
 
 void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                                            protocol::Submit&& submit) {
-    auto& socket = submit_ports[port];
+    auto& socket = client_ports.submit_port(port);
     const auto id = TaskId::parse(submit.task_id);
     if (!id) {  // the codec accepts canonical ids only; never happens
         socket.send(routing_id,
@@ -345,16 +334,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     tasks.submit(*id, std::move(task), due, now);
     // Acknowledged after this turn's dispatch (send_pending_acks), so that
     // the task's handler or subworker already runs while the ACK goes out.
-    pending_acks.push_back(
-        PendingAck{port, zmq::message_t(routing_id.data(), routing_id.size()), *id});
-}
-
-void ControlPlane::Impl::send_pending_acks() {
-    for (auto& ack : pending_acks) {
-        submit_ports[ack.port].send(ack.routing_id,
-                                    protocol::encode(protocol::Ack{ack.task_id.to_string()}));
-    }
-    pending_acks.clear();
+    client_ports.defer_ack(port, routing_id, *id);
 }
 
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
@@ -363,17 +343,20 @@ void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol
         if (record.state == TaskState::running && !entry->second.is_on_subworker()) {
             local.describe_run(record);
         }
-        query_port.send(routing_id, protocol::encode(protocol::Record{std::move(record)}));
+        client_ports.query_port().send(routing_id,
+                                       protocol::encode(protocol::Record{std::move(record)}));
     } else if (auto record = tasks.cache().get(query.task_id)) {
-        query_port.send(routing_id, protocol::encode(protocol::Record{std::move(*record)}));
+        client_ports.query_port().send(routing_id,
+                                       protocol::encode(protocol::Record{std::move(*record)}));
     } else {
-        query_port.send(routing_id, protocol::encode(protocol::NotFound{query.task_id}));
+        client_ports.query_port().send(routing_id,
+                                       protocol::encode(protocol::NotFound{query.task_id}));
     }
 }
 
 void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
-    query_port.send(routing_id, protocol::encode(protocol::WorkersReply{
-                                    to_json_text(pool_status(), protocol::kMaxStatusBytes)}));
+    client_ports.query_port().send(routing_id, protocol::encode(protocol::WorkersReply{to_json_text(
+                                                   pool_status(), protocol::kMaxStatusBytes)}));
 }
 
 void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {
@@ -391,7 +374,8 @@ void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol:
     } else if (tasks.cache().contains(cancel.task_id)) {
         outcome = protocol::CancelOutcome::finished;
     }
-    query_port.send(routing_id, protocol::encode(protocol::CancelReply{cancel.task_id, outcome}));
+    client_ports.query_port().send(
+        routing_id, protocol::encode(protocol::CancelReply{cancel.task_id, outcome}));
 }
 
 void ControlPlane::Impl::dispatch_queued_tasks() {
@@ -418,9 +402,10 @@ void ControlPlane::Impl::task_ended(int reply_port, zmq::message_t& reply_routin
                                     const TaskRecord& record, const SharedBytes& result) {
     // A task accepted this turn (cancelled at once, say) may still wait for
     // its ACK; no RESULT may overtake an ACK.
-    send_pending_acks();
     if (reply_port >= 0) {
-        submit_ports[reply_port].send(reply_routing_id, protocol::encode_result(record, result));
+        client_ports.send_result(reply_port, reply_routing_id, record, result);
+    } else {
+        client_ports.send_pending_acks();
     }
 }
 

@@ -1,10 +1,12 @@
-// control_plane_impl.hpp -- the control plane's state and named actions,
-// shared by the files that implement them: control_plane.cpp (the loop,
-// client submissions, queries, local execution) and subworker_dispatch.cpp
-// (registration, heartbeats, dispatch to subworkers, lost workers).
+// control_plane_impl.hpp -- the control plane's actor: its parts (the
+// client ports, the task table, the local runner, the subworker fleet) and
+// the actions that join them, shared by the files that implement them:
+// control_plane.cpp (the loop, client submissions, queries, dispatch) and
+// subworker_dispatch.cpp (registration, heartbeats, dispatch to subworkers,
+// lost workers).
 //
 // Everything here belongs to the I/O thread, except the atomics, the
-// mailbox and the stop doorbell.
+// local runner's mailbox and the stop doorbell.
 #pragma once
 
 #include <array>
@@ -26,6 +28,7 @@
 #include "common/role_thread.hpp"
 #include "common/task_id.hpp"
 #include "common/wakeup.hpp"
+#include "control_plane/client_ports.hpp"
 #include "control_plane/control_plane.hpp"
 #include "control_plane/live_task.hpp"
 #include "control_plane/local_runner.hpp"
@@ -50,8 +53,7 @@ struct ControlPlane::Impl : TaskTableOutbox {
     const TaskRegistry& registry;
 
     zmq::context_t context{1};
-    std::array<RouterSocket, kPriorityCount> submit_ports;
-    RouterSocket query_port;
+    ClientPorts client_ports;  // the priority ports and the query port
     RouterSocket management_port;
     std::unique_ptr<DiscoveryAnnouncer> announcer;
 
@@ -61,14 +63,6 @@ struct ControlPlane::Impl : TaskTableOutbox {
     TaskTable tasks{settings, *this};
     // The tasks this control plane runs itself.
     LocalRunner local{settings, tasks};
-
-    // ACKs of the submissions accepted this turn, sent after its dispatch.
-    struct PendingAck {
-        int port;
-        zmq::message_t routing_id;
-        TaskId task_id;
-    };
-    std::vector<PendingAck> pending_acks;
 
     // The subworkers, the links to them and their poll items.
     SubworkerFleet fleet{context, settings.max_payload_bytes};
@@ -90,7 +84,6 @@ struct ControlPlane::Impl : TaskTableOutbox {
     void answer_workers_query(zmq::message_t& routing_id);
     void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
     void dispatch_queued_tasks();
-    void send_pending_acks();
     // TaskTableOutbox: this turn's ACKs first (no RESULT may overtake an
     // ACK), then the RESULT to the client waiting at reply_port, if any.
     void task_ended(int reply_port, zmq::message_t& reply_routing_id, const TaskRecord& record,
