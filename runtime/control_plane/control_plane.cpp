@@ -6,6 +6,8 @@
 // mailbox. Nothing here blocks on a handler.
 #include "control_plane/control_plane.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -15,14 +17,13 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
-#include "common/receive_batch.hpp"
 #include "common/backoff.hpp"
+#include "common/receive_batch.hpp"
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
+#include "control_plane/timer_list.hpp"
 #include "execution/engine_drain.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/submit_options.hpp"
@@ -33,40 +34,20 @@ namespace fastqueue {
 namespace {
 
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
-// How often the links of subworkers that hold no task are polled. Every reply
-// on a link answers a task sent on it, so nothing is expected there; polling
-// every link every turn made each turn cost O(fleet) (each polled link is
-// asked for its state at every wait, see InputPoller): with 8 tasks in
-// flight over 64 subworkers, a third of the control plane's CPU. Late or unasked-for messages on an idle link
-// are still read, and counted when bad, within this interval.
-constexpr auto kIdleLinkPollInterval = std::chrono::milliseconds(100);
-// Tasks this control plane's engine may hold waiting for a handler thread
-// (ExecutionEngine's window), so that its threads go from one short task to
-// the next without waiting for this loop. Priority stays strict: a more
-// urgent task takes a waiting task's place (reclaim_slot_for).
-constexpr std::size_t kLocalWindow = 64;
 
 using Milliseconds = std::chrono::milliseconds;
 
 }  // namespace
 
 ControlPlane::Impl::Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in)
-    : settings(settings_in),
-      registry(registry_in),
-      cache(settings_in.result_cache_size,
-            std::chrono::seconds(settings_in.result_cache_ttl_seconds),
-            settings_in.result_cache_bytes) {}
+    : settings(settings_in), registry(registry_in) {}
 
 void ControlPlane::Impl::bind_ports() {
     std::string error;
     auto base = parse_endpoint(settings.base_address, &error);
-    if (!base) throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
-    for (int port = 0; port < kPriorityCount; ++port) {
-        submit_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string(),
-                                          task_port_frame_bytes(settings.max_payload_bytes));
-    }
-    query_port = RouterSocket(context, base->with_port_offset(kQueryPortOffset).to_string(),
-                              kSmallFrameBytes);
+    if (!base)
+        throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
+    client_ports.bind(context, *base, settings.max_payload_bytes);
     const Endpoint management{base->host, effective_subworker_port(settings)};
     management_port = RouterSocket(context, management.to_string(), kManagementFrameBytes);
     // Two control planes cannot share a discovery address: the second one
@@ -77,96 +58,61 @@ void ControlPlane::Impl::bind_ports() {
                            static_cast<std::uint32_t>(management.port)});
 }
 
-bool ControlPlane::Impl::collect_link_items(std::vector<zmq::pollitem_t>& items,
-                                            std::size_t fixed_item_count,
-                                            std::vector<std::pair<std::string, int>>& link_items,
-                                            bool include_idle) {
-    items.resize(fixed_item_count);
-    link_items.clear();
-    bool has_left_out = false;
-    for (auto& [worker_id, worker_links] : links) {
-        if (!include_idle) {
-            const SubworkerEntry* subworker = pool.find(worker_id);
-            if (subworker == nullptr || subworker->in_flight == 0) {
-                has_left_out = true;
-                continue;
-            }
-        }
-        for (int priority = 0; priority < kPriorityCount; ++priority) {
-            if (!worker_links[priority]) continue;
-            items.push_back({worker_links[priority]->handle(), 0, ZMQ_POLLIN, 0});
-            link_items.emplace_back(worker_id, priority);
-        }
-    }
-    return has_left_out;
-}
-
 void ControlPlane::Impl::run() {
     // Fixed poll items first, then one per subworker link polled this turn.
     enum Item {
-        kQuery = kPriorityCount,
-        kManagement,
+        kManagement = ClientPorts::kItemCount,
         kDiscovery,
         kCompletions,
         kStop,
         kFixedItemCount
     };
     std::vector<zmq::pollitem_t> items(kFixedItemCount);
-    for (int port = 0; port < kPriorityCount; ++port) {
-        items[port] = {submit_ports[port].handle(), 0, ZMQ_POLLIN, 0};
-    }
-    items[kQuery] = {query_port.handle(), 0, ZMQ_POLLIN, 0};
+    client_ports.set_items(items);
     items[kManagement] = {management_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kDiscovery] = {announcer->handle(), 0, ZMQ_POLLIN, 0};
-    items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
+    items[kCompletions] = {nullptr, local.wakeup_fd(), ZMQ_POLLIN, 0};
     items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
-    // (worker id, priority) of each link item, in the same order.
-    std::vector<std::pair<std::string, int>> link_items;
     InputPoller poller;
     std::vector<bool> unannounced;  // InputPoller::wait's flags, one per item
 
     const auto heartbeat_interval = std::chrono::milliseconds(settings.heartbeat_interval_ms);
     const auto announce_interval = std::chrono::milliseconds(settings.announce_interval_ms);
-    auto next_sweep = SteadyClock::now() + kCacheSweepInterval;
-    auto next_heartbeat = SteadyClock::now() + heartbeat_interval;
-    auto next_announce = SteadyClock::now();
-    auto next_idle_link_poll = SteadyClock::now();
-    // What the link items were last collected for; they are collected again
-    // only when one of these changes, so a turn costs no work per link.
-    bool were_idle_links_polled = false;
-    std::uint64_t collected_holding_changes = 0;
-    bool has_idle_links = false;
+    // The periodic actions. The idle-link poll counts for the wait only
+    // while some link is left out of the poll items (fleet.has_idle_links()).
+    enum class Timer { cache_sweep, heartbeat, announce, idle_link_poll };
+    TimerList<Timer> timers;
+    const auto started = SteadyClock::now();
+    timers.set(Timer::cache_sweep, started + kCacheSweepInterval);
+    timers.set(Timer::heartbeat, started + heartbeat_interval);
+    timers.set(Timer::announce, started);
+    timers.set(Timer::idle_link_poll, started);
     std::optional<EngineDrain> drain;  // set once a stop was requested
 
     while (true) {
         const auto now = SteadyClock::now();
-        const bool is_polling_idle_links = now >= next_idle_link_poll;
-        if (is_polling_idle_links) next_idle_link_poll = now + kIdleLinkPollInterval;
-        if (are_links_changed || is_polling_idle_links || were_idle_links_polled ||
-            pool.holding_changes() != collected_holding_changes) {
-            has_idle_links =
-                collect_link_items(items, kFixedItemCount, link_items, is_polling_idle_links);
-            were_idle_links_polled = is_polling_idle_links;
-            collected_holding_changes = pool.holding_changes();
-            are_links_changed = false;
+        const bool is_polling_idle_links = timers.is_due(Timer::idle_link_poll, now);
+        if (is_polling_idle_links) {
+            timers.set(Timer::idle_link_poll, now + SubworkerFleet::kIdleLinkPollInterval);
         }
+        fleet.update_items(items, kFixedItemCount, is_polling_idle_links);
 
-        auto next_timer = std::min({next_sweep, next_heartbeat, next_announce});
-        if (has_idle_links) next_timer = std::min(next_timer, next_idle_link_poll);
+        const auto next_timer = *timers.earliest(
+            fleet.has_idle_links() ? std::nullopt : std::optional<Timer>(Timer::idle_link_poll));
         auto timeout = std::chrono::ceil<std::chrono::milliseconds>(next_timer - now);
-        if (!schedule.empty() && !drain) {
+        if (const auto due = tasks.next_due(); due && !drain) {
             // Round up: waking a little late is fine, early only spins.
-            const auto until_due = std::chrono::ceil<Milliseconds>(schedule.begin()->first - Clock::now());
+            const auto until_due = std::chrono::ceil<Milliseconds>(*due - Clock::now());
             timeout = std::min(timeout, until_due);
         }
-        if (drain) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(EngineDrain::kPollInterval));
+        if (drain)
+            timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            EngineDrain::kPollInterval));
         // Which sockets InputPoller must ask before it blocks: the ports
         // this loop used since they last reported no input, and every link
         // polled (dispatch sends on them).
         unannounced.assign(items.size(), true);
-        for (int port = 0; port < kPriorityCount; ++port)
-            unannounced[port] = submit_ports[port].take_unannounced_input();
-        unannounced[kQuery] = query_port.take_unannounced_input();
+        client_ports.take_unannounced(unannounced);
         unannounced[kManagement] = management_port.take_unannounced_input();
         unannounced[kDiscovery] = announcer->take_unannounced_input();
         poller.wait(items, unannounced, std::max(timeout, std::chrono::milliseconds(0)));
@@ -174,64 +120,69 @@ void ControlPlane::Impl::run() {
         if (items[kStop].revents & ZMQ_POLLIN) {
             role_thread.acknowledge_stop();
             if (!drain) {
-                drain.emplace(*engine, settings.engine.shutdown_grace_seconds);
-                is_draining = true;
+                drain.emplace(local.engine(), settings.engine.shutdown_grace_seconds);
                 // Stop taking tasks: submission ports are no longer read, so
                 // no new submission is acknowledged.
-                for (int port = 0; port < kPriorityCount; ++port) items[port].events = 0;
+                ClientPorts::stop_submissions(items);
                 cancel_queued_tasks("control plane shut down before the task started");
                 spdlog::info("stopping: {} task(s) running here and {} on subworkers, grace {} s",
-                             engine->running(), pool.tasks_in_flight(),
+                             local.running(), fleet.pool().tasks_in_flight(),
                              settings.engine.shutdown_grace_seconds);
             }
         }
         for (int port = 0; port < kPriorityCount; ++port) {
             if (items[port].revents & ZMQ_POLLIN) receive_submissions(port);
         }
-        if (items[kQuery].revents & ZMQ_POLLIN) receive_queries();
+        if (items[ClientPorts::kQueryItem].revents & ZMQ_POLLIN) receive_queries();
         if (items[kManagement].revents & ZMQ_POLLIN) receive_management();
         if (items[kDiscovery].revents & ZMQ_POLLIN) announcer->read_subscriptions();
         // A link item may be closed while replies are handled (a lost
-        // subworker); are_links_changed then stops this pass.
-        for (std::size_t i = kFixedItemCount; i < items.size() && !are_links_changed; ++i) {
-            if (items[i].revents & ZMQ_POLLIN) {
-                const auto& [worker_id, priority] = link_items[i - kFixedItemCount];
-                receive_subworker_replies(worker_id, priority);
+        // subworker), which stops this pass.
+        fleet.for_each_ready(items, kFixedItemCount,
+                             [this](const std::string& worker_id, int priority) {
+                                 receive_subworker_replies(worker_id, priority);
+                             });
+        if (items[kCompletions].revents & ZMQ_POLLIN) local.collect();
+
+        // The idle-link poll is taken at the top of the turn.
+        const auto after_events = SteadyClock::now();
+        while (const auto due = timers.take_due(after_events, Timer::idle_link_poll)) {
+            switch (*due) {
+                case Timer::heartbeat:
+                    expire_silent_subworkers();
+                    send_heartbeats();
+                    timers.set(Timer::heartbeat, after_events + heartbeat_interval);
+                    break;
+                case Timer::announce:
+                    announcer->announce();
+                    timers.set(Timer::announce, after_events + announce_interval);
+                    break;
+                case Timer::cache_sweep:
+                    if (const auto removed = tasks.cache().sweep_expired(); removed > 0) {
+                        spdlog::debug("result cache: {} expired record(s) removed", removed);
+                    }
+                    timers.set(Timer::cache_sweep, after_events + kCacheSweepInterval);
+                    break;
+                case Timer::idle_link_poll:
+                    break;
             }
         }
-        if (items[kCompletions].revents & ZMQ_POLLIN) collect_completions();
-
-        const auto after_events = SteadyClock::now();
-        if (after_events >= next_heartbeat) {
-            expire_silent_subworkers();
-            send_heartbeats();
-            next_heartbeat = after_events + heartbeat_interval;
-        }
-        if (after_events >= next_announce) {
-            announcer->announce();
-            next_announce = after_events + announce_interval;
-        }
         if (!drain) {
-            release_due_tasks();
+            tasks.release_due(Clock::now());
             dispatch_queued_tasks();
         }
         // After the dispatch: a task accepted this turn has started, and its
         // RESULT cannot be sent before the next turn, after its ACK.
-        send_pending_acks();
+        client_ports.send_pending_acks();
 
-        if (after_events >= next_sweep) {
-            const auto removed = cache.sweep_expired();
-            if (removed > 0) spdlog::debug("result cache: {} expired record(s) removed", removed);
-            next_sweep = after_events + kCacheSweepInterval;
-        }
         if (drain) {
             const auto step = drain->advance();
             if (step == EngineDrain::Step::abandoned) break;
             if (step == EngineDrain::Step::finished &&
-                (pool.tasks_in_flight() == 0 || drain->is_grace_over())) {
+                (fleet.pool().tasks_in_flight() == 0 || drain->is_grace_over())) {
                 // Every local outcome has been posted; collect the last ones
                 // before leaving, or those tasks' results are lost.
-                collect_completions();
+                local.collect();
                 break;
             }
         }
@@ -239,7 +190,7 @@ void ControlPlane::Impl::run() {
 }
 
 void ControlPlane::Impl::receive_submissions(int port) {
-    auto& socket = submit_ports[port];
+    auto& socket = client_ports.submit_port(port);
     for (int i = 0; i < kReceiveBatch; ++i) {
         auto envelope = socket.receive();
         if (!envelope) break;
@@ -259,11 +210,11 @@ void ControlPlane::Impl::receive_submissions(int port) {
 
 void ControlPlane::Impl::receive_queries() {
     for (int i = 0; i < kReceiveBatch; ++i) {
-        auto envelope = query_port.receive();
+        auto envelope = client_ports.query_port().receive();
         if (!envelope) break;
         auto decoded = protocol::decode(envelope->body);
         if (!decoded.message) {
-            reject(query_port, *envelope, decoded.task_id, decoded.error);
+            reject(client_ports.query_port(), *envelope, decoded.task_id, decoded.error);
             continue;
         }
         if (const auto* query = std::get_if<protocol::Query>(&*decoded.message)) {
@@ -273,7 +224,7 @@ void ControlPlane::Impl::receive_queries() {
         } else if (std::holds_alternative<protocol::WorkersQuery>(*decoded.message)) {
             answer_workers_query(envelope->routing_id);
         } else {
-            reject(query_port, *envelope, decoded.task_id,
+            reject(client_ports.query_port(), *envelope, decoded.task_id,
                    "only QUERY, CANCEL and WORKERS are accepted on the query port");
         }
     }
@@ -286,34 +237,26 @@ void ControlPlane::Impl::reject(RouterSocket& socket, const Envelope& envelope,
     socket.send(envelope.routing_id, protocol::encode(protocol::Error{task_id, reason}));
 }
 
-LiveTable::iterator ControlPlane::Impl::find_live(const std::string& task_id) {
-    const auto id = TaskId::parse(task_id);
-    return id ? live.find(*id) : live.end();
-}
-
-const std::string* ControlPlane::Impl::intern_task_name(std::string&& name) {
-    return &*task_names.insert(std::move(name)).first;
-}
-
 void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                                            protocol::Submit&& submit) {
-    auto& socket = submit_ports[port];
+    auto& socket = client_ports.submit_port(port);
     const auto id = TaskId::parse(submit.task_id);
     if (!id) {  // the codec accepts canonical ids only; never happens
-        socket.send(routing_id, protocol::encode(protocol::Refused{submit.task_id, "invalid task id"}));
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{submit.task_id, "invalid task id"}));
         return;
     }
     // A resent submission (same task id) never runs twice: answer with the
     // task we already have.
-    if (auto it = live.find(*id); it != live.end()) {
+    if (auto* entry = tasks.find(*id)) {
         socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
         if (submit.wants_result) {
-            it->second.reply_port = static_cast<std::int8_t>(port);
-            it->second.reply_routing_id = CompactBytes(routing_id.data(), routing_id.size());
+            entry->second.reply_port = static_cast<std::int8_t>(port);
+            entry->second.reply_routing_id = CompactBytes(routing_id.data(), routing_id.size());
         }
         return;
     }
-    if (auto record = cache.get(*id)) {
+    if (auto record = tasks.cache().get(*id)) {
         socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
         if (submit.wants_result) {
             socket.send(routing_id, protocol::encode(protocol::Result{std::move(*record)}));
@@ -322,19 +265,21 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     }
 
     if (submit.payload.size() > settings.max_payload_bytes) {
-        socket.send(routing_id, protocol::encode(protocol::Refused{
-                                    submit.task_id, "payload of " + std::to_string(submit.payload.size()) +
-                                                        " bytes is larger than --max-payload-bytes (" +
-                                                        std::to_string(settings.max_payload_bytes) + ")"}));
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{
+                        submit.task_id, "payload of " + std::to_string(submit.payload.size()) +
+                                            " bytes is larger than --max-payload-bytes (" +
+                                            std::to_string(settings.max_payload_bytes) + ")"}));
         return;
     }
-    if (is_queue_full()) {
+    if (local.is_full(tasks.queued_count() + tasks.scheduled_count(), settings.max_queued)) {
         // The reason starts with "busy": clients tell a full queue (retry
         // later) from other refusals by that word (docs/protocol.md).
-        socket.send(routing_id, protocol::encode(protocol::Refused{
-                                    submit.task_id, "busy: " + std::to_string(waiting_count()) +
-                                                        " tasks waiting (--max-queued " +
-                                                        std::to_string(settings.max_queued) + ")"}));
+        socket.send(routing_id,
+                    protocol::encode(protocol::Refused{
+                        submit.task_id, "busy: " + std::to_string(waiting_count()) +
+                                            " tasks waiting (--max-queued " +
+                                            std::to_string(settings.max_queued) + ")"}));
         return;
     }
     const auto now = Clock::now();
@@ -349,14 +294,15 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
                     protocol::encode(protocol::Refused{
                         submit.task_id, "eta " + format_timestamp(due) +
                                             " is more than 30 days after the control plane's "
-                                            "clock (" + format_timestamp(now) + ")"}));
+                                            "clock (" +
+                                            format_timestamp(now) + ")"}));
         return;
     }
 
     ++tasks_accepted;
     // Known when this control plane or any live subworker can run it.
     const bool is_known_task =
-        registry.find(submit.task_name) != nullptr || pool.has_capable(submit.task_name);
+        registry.find(submit.task_name) != nullptr || fleet.pool().has_capable(submit.task_name);
     if (!is_known_task) {
         // Ends at once; its name is not kept (task_names holds runnable ones).
         socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
@@ -368,13 +314,13 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         TaskOutcome outcome;
         outcome.state = TaskState::failure;
         outcome.error = "unknown task '" + record.task_name + "'";
-        finish_record(*id, std::move(record), std::move(outcome), submit.wants_result ? port : -1,
-                      routing_id);
+        tasks.finish_never_live(*id, std::move(record), std::move(outcome),
+                                submit.wants_result ? port : -1, routing_id);
         return;
     }
 
-    LiveTask& task = live[*id];
-    task.task_name = intern_task_name(std::move(submit.task_name));
+    LiveTask task;
+    task.task_name = tasks.intern_task_name(std::move(submit.task_name));
     task.priority = static_cast<Priority>(port);
     task.submitted_at = now;
     task.payload = HeldPayload(std::move(submit.payload));
@@ -385,88 +331,51 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         task.reply_port = static_cast<std::int8_t>(port);
         task.reply_routing_id = CompactBytes(routing_id.data(), routing_id.size());
     }
-    if (due > now) {
-        schedule_task(*id, task, due);
-    } else {
-        queue.push(task.priority, *id);
-    }
+    tasks.submit(*id, std::move(task), due, now);
     // Acknowledged after this turn's dispatch (send_pending_acks), so that
     // the task's handler or subworker already runs while the ACK goes out.
-    pending_acks.push_back(
-        PendingAck{port, zmq::message_t(routing_id.data(), routing_id.size()), *id});
-}
-
-void ControlPlane::Impl::send_pending_acks() {
-    for (auto& ack : pending_acks) {
-        submit_ports[ack.port].send(ack.routing_id,
-                                    protocol::encode(protocol::Ack{ack.task_id.to_string()}));
-    }
-    pending_acks.clear();
-}
-
-bool ControlPlane::Impl::is_queue_full() const {
-    // The engine holds at most kLocalWindow waiting tasks, and counting them
-    // takes its lock: ask it only when they could make the difference.
-    const std::size_t outside_engine = queue.size() + schedule.size();
-    if (outside_engine + kLocalWindow < settings.max_queued) return false;
-    return outside_engine + engine->waiting() >= settings.max_queued;
+    client_ports.defer_ack(port, routing_id, *id);
 }
 
 void ControlPlane::Impl::answer_query(zmq::message_t& routing_id, const protocol::Query& query) {
-    if (auto it = find_live(query.task_id); it != live.end()) {
-        TaskRecord record = describe_live_task(it->first, it->second);
-        if (record.state == TaskState::running && !it->second.is_on_subworker()) {
-            describe_local_run(record);
+    if (auto* entry = tasks.find(query.task_id)) {
+        TaskRecord record = describe_live_task(entry->first, entry->second);
+        if (record.state == TaskState::running && !entry->second.is_on_subworker()) {
+            local.describe_run(record);
         }
-        query_port.send(routing_id, protocol::encode(protocol::Record{std::move(record)}));
-    } else if (auto record = cache.get(query.task_id)) {
-        query_port.send(routing_id, protocol::encode(protocol::Record{std::move(*record)}));
+        client_ports.query_port().send(routing_id,
+                                       protocol::encode(protocol::Record{std::move(record)}));
+    } else if (auto record = tasks.cache().get(query.task_id)) {
+        client_ports.query_port().send(routing_id,
+                                       protocol::encode(protocol::Record{std::move(*record)}));
     } else {
-        query_port.send(routing_id, protocol::encode(protocol::NotFound{query.task_id}));
+        client_ports.query_port().send(routing_id,
+                                       protocol::encode(protocol::NotFound{query.task_id}));
     }
-}
-
-void ControlPlane::Impl::describe_local_run(TaskRecord& record) const {
-    const auto view = engine->inspect(record.task_id);
-    if (!view) return;  // its outcome is on its way to this thread
-    if (!view->has_started) {
-        // Waiting for a handler thread: as far as a client can tell, queued.
-        mark_unstarted(record);
-        return;
-    }
-    record.started_at = view->started_at;
-    record.progress = view->progress;
 }
 
 void ControlPlane::Impl::answer_workers_query(zmq::message_t& routing_id) {
-    query_port.send(routing_id, protocol::encode(protocol::WorkersReply{
-                                    to_json_text(pool_status(), protocol::kMaxStatusBytes)}));
+    client_ports.query_port().send(routing_id, protocol::encode(protocol::WorkersReply{to_json_text(
+                                                   pool_status(), protocol::kMaxStatusBytes)}));
 }
 
 void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel) {
     auto outcome = protocol::CancelOutcome::not_found;
-    if (auto it = find_live(cancel.task_id); it != live.end()) {
-        LiveTask& task = it->second;
-        if (task.state == TaskState::queued || task.state == TaskState::scheduled) {
-            // A queued id stays in the priority queue; dispatch skips ids
-            // that are no longer live, which keeps cancel O(1).
-            if (task.state == TaskState::scheduled) unschedule_task(it->first, task);
-            finish_task(cancelled_outcome(cancel.task_id, kCancelledBeforeStart));
+    if (auto* entry = tasks.find(cancel.task_id)) {
+        LiveTask& task = entry->second;
+        if (tasks.cancel_waiting(*entry, kCancelledBeforeStart)) {
             outcome = protocol::CancelOutcome::cancelled;
         } else if (task.is_on_subworker()) {
-            forward_cancel(it->first, task);
+            forward_cancel(entry->first, task);
             outcome = protocol::CancelOutcome::cancelling;
-        } else if (engine->withdraw_waiting(cancel.task_id)) {
-            mark_unstarted(task);
-            finish_task(cancelled_outcome(cancel.task_id, kCancelledBeforeStart));
-            outcome = protocol::CancelOutcome::cancelled;
-        } else if (engine->cancel(cancel.task_id)) {
-            outcome = protocol::CancelOutcome::cancelling;
+        } else {
+            outcome = local.cancel(*entry);
         }
-    } else if (cache.contains(cancel.task_id)) {
+    } else if (tasks.cache().contains(cancel.task_id)) {
         outcome = protocol::CancelOutcome::finished;
     }
-    query_port.send(routing_id, protocol::encode(protocol::CancelReply{cancel.task_id, outcome}));
+    client_ports.query_port().send(
+        routing_id, protocol::encode(protocol::CancelReply{cancel.task_id, outcome}));
 }
 
 void ControlPlane::Impl::dispatch_queued_tasks() {
@@ -475,181 +384,51 @@ void ControlPlane::Impl::dispatch_queued_tasks() {
     // here only when no live subworker can run it at all. The handler
     // threads are woken once, when this turn's local tasks have all started.
     std::optional<ExecutionEngine::StartBatch> local_batch;
-    while (auto id = queue.pop()) {
-        auto it = live.find(*id);
-        if (it == live.end() || it->second.state != TaskState::queued) continue;
-        LiveTask& task = it->second;
-        if (pool.has_capable(*task.task_name)) {
-            SubworkerEntry* target = pool.pick(*task.task_name);
-            if (target == nullptr || !dispatch_to_subworker(*target, *id, task)) {
-                queue.push_front(task.priority, *id);
-                return;
-            }
-        } else if (engine->free_slots() > 0 || reclaim_slot_for(task.priority, *engine, *this)) {
-            if (!local_batch) local_batch.emplace(*engine);
-            start_local_task(*id, task);
-        } else {
-            queue.push_front(task.priority, *id);
-            return;
+    tasks.dispatch([&](const TaskId& id, LiveTask& task) {
+        if (fleet.pool().has_capable(*task.task_name)) {
+            SubworkerEntry* target = fleet.pool().pick(*task.task_name);
+            return target != nullptr && dispatch_to_subworker(*target, id, task);
         }
-    }
-}
-
-void ControlPlane::Impl::start_local_task(const TaskId& id, LiveTask& task) {
-    mark_started(task, settings.worker_id, false);
-    // A task that may be retried keeps its input for the next attempt.
-    zmq::message_t payload = task.max_retries > 0 ? task.payload.share() : task.payload.take();
-    engine->start(TaskAssignment{id.to_string(), *task.task_name, std::move(payload),
-                                 Milliseconds(task.timeout_ms),
-                                 Milliseconds(settings.default_task_timeout_ms), task.priority});
-}
-
-void ControlPlane::Impl::requeue_unstarted(TaskAssignment&& unstarted) {
-    auto it = find_live(unstarted.task_id);
-    if (it == live.end()) return;
-    LiveTask& task = it->second;
-    mark_unstarted(task);
-    task.payload = HeldPayload(std::move(unstarted.payload));
-    queue.push_front(task.priority, it->first);
-}
-
-void ControlPlane::Impl::schedule_task(const TaskId& id, LiveTask& task, Timestamp due) {
-    task.state = TaskState::scheduled;
-    task.started_history().scheduled_for = due;
-    schedule.emplace(due, id);
-}
-
-void ControlPlane::Impl::unschedule_task(const TaskId& id, const LiveTask& task) {
-    if (!task.history) return;
-    auto [first, last] = schedule.equal_range(task.history->scheduled_for);
-    for (auto it = first; it != last; ++it) {
-        if (it->second == id) {
-            schedule.erase(it);
-            return;
+        if (local.make_room(task.priority)) {
+            if (!local_batch) local_batch.emplace(local.engine());
+            local.start(id, task);
+            return true;
         }
-    }
+        return false;
+    });
 }
 
-void ControlPlane::Impl::release_due_tasks() {
-    const auto now = Clock::now();
-    while (!schedule.empty() && schedule.begin()->first <= now) {
-        const TaskId id = schedule.begin()->second;
-        schedule.erase(schedule.begin());
-        auto it = live.find(id);
-        if (it == live.end() || it->second.state != TaskState::scheduled) continue;
-        LiveTask& task = it->second;
-        task.state = TaskState::queued;
-        task.started_history().scheduled_for = Timestamp{};
-        queue.push(task.priority, id);
-    }
-}
-
-bool ControlPlane::Impl::schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome) {
-    if (is_draining || outcome.state != TaskState::failure || !outcome.retryable) return false;
-    // attempts counts the runs so far: the first run plus max_retries retries.
-    const std::uint32_t attempts = task.attempts();
-    if (attempts > task.max_retries) return false;
-    const auto base = Milliseconds(task.retry_backoff_ms != 0 ? task.retry_backoff_ms
-                                                               : protocol::kDefaultRetryBackoffMs);
-    const auto delay = backoff_delay(base, attempts, Milliseconds(protocol::kMaxRetryDelayMs),
-                                     protocol::kRetryJitter, random);
-    spdlog::info("task {} attempt {} of {} failed ({}); retrying in {} ms", outcome.task_id,
-                 attempts, task.max_retries + 1, outcome.error, delay.count());
-    TaskHistory& history = task.started_history();
-    history.error = std::move(outcome.error);
-    history.retryable = true;
-    history.is_on_subworker = false;
-    schedule_task(id, task, Clock::now() + delay);
-    return true;
-}
-
-void ControlPlane::Impl::collect_completions() {
-    std::vector<TaskOutcome> outcomes;
-    completions.take_all(outcomes);
-    for (auto& outcome : outcomes) {
-        auto it = find_live(outcome.task_id);
-        // A local outcome for a task that has since gone to a subworker
-        // cannot happen (local tasks are never dispatched again); guard anyway.
-        if (it != live.end() && it->second.is_on_subworker()) continue;
-        finish_task(it, std::move(outcome));
-    }
-}
-
-void ControlPlane::Impl::finish_task(TaskOutcome&& outcome) {
-    finish_task(find_live(outcome.task_id), std::move(outcome));
-}
-
-void ControlPlane::Impl::finish_task(LiveTable::iterator it, TaskOutcome&& outcome) {
-    if (it == live.end()) {
-        spdlog::debug("outcome for task {} that is no longer live; ignored", outcome.task_id);
-        return;
-    }
-    LiveTask& task = it->second;
-    if (schedule_retry(it->first, task, outcome)) return;
-    const TaskId id = it->first;
-    const int reply_port = task.reply_port;
-    zmq::message_t reply_routing_id;
-    if (reply_port >= 0) {
-        reply_routing_id = zmq::message_t(task.reply_routing_id.data(), task.reply_routing_id.size());
-    }
-    TaskRecord record = describe_live_task(id, std::move(task));
-    live.erase(it);
-    finish_record(id, std::move(record), std::move(outcome), reply_port, reply_routing_id);
-}
-
-void ControlPlane::Impl::finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
-                                       int reply_port, zmq::message_t& reply_routing_id) {
+void ControlPlane::Impl::task_ended(int reply_port, zmq::message_t& reply_routing_id,
+                                    const TaskRecord& record, const SharedBytes& result) {
     // A task accepted this turn (cancelled at once, say) may still wait for
     // its ACK; no RESULT may overtake an ACK.
-    send_pending_acks();
-    // The result bytes are shared by the RESULT frame and the cache, never
-    // copied (they may be large): a subworker's stay in the frame they came in.
-    SharedBytes result = std::move(outcome.shared_result);
-    apply_outcome(record, std::move(outcome));
-    ++tasks_finished;
-    if (result.empty()) result = SharedBytes::from_string(std::move(record.result));
-    record.result.clear();
     if (reply_port >= 0) {
-        submit_ports[reply_port].send(reply_routing_id, protocol::encode_result(record, result));
-    }
-    const std::size_t record_bytes = ResultCache::charge_bytes(record, result.size());
-    if (!cache.put(std::move(record), std::move(result))) {
-        spdlog::warn("result cache: record of task {} ({} bytes) is larger than "
-                     "--result-cache-bytes ({}); not kept, status will answer not found",
-                     id.to_string(), record_bytes, settings.result_cache_bytes);
+        client_ports.send_result(reply_port, reply_routing_id, record, result);
+    } else {
+        client_ports.send_pending_acks();
     }
 }
 
 void ControlPlane::Impl::cancel_queued_tasks(const std::string& reason) {
     // They have not started either.
-    requeue_all_unstarted(*engine, *this);
-    const auto cancel_waiting = [&](const TaskId& id, TaskState waiting_state) {
-        auto it = live.find(id);
-        if (it == live.end() || it->second.state != waiting_state) return;
-        finish_task(cancelled_outcome(id.to_string(), reason));
-    };
-    while (auto id = queue.pop()) cancel_waiting(*id, TaskState::queued);
-    auto scheduled = std::move(schedule);
-    schedule.clear();
-    for (const auto& [due, id] : scheduled) cancel_waiting(id, TaskState::scheduled);
+    local.give_back_all();
+    tasks.drain(reason);
 }
 
 ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegistry& registry)
     : impl_(std::make_unique<Impl>(settings, registry)) {
     impl_->bind_ports();
     Impl* impl = impl_.get();
-    impl_->engine = std::make_unique<ExecutionEngine>(
-        registry, settings.engine.concurrency,
-        [impl](TaskOutcome&& outcome) {
-            fail_oversized_result(outcome, impl->settings.max_payload_bytes);
-            impl->completions.post(std::move(outcome));
-        },
-        kLocalWindow);
-    impl_->role_thread.start("control plane", [impl] { impl->run(); }, [impl] {
-        impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
-    });
+    impl_->local.start_engine(registry);
+    impl_->role_thread.start(
+        "control plane", [impl] { impl->run(); },
+        [impl] {
+            impl->has_abandoned_handlers =
+                EngineDrain::abandon_if_running(impl->local.engine_handle());
+        });
     spdlog::info(
-        "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port {}), "
+        "control plane '{}' serving on {} (priority ports +0..3, queries +4, subworkers on port "
+        "{}), "
         "{} handler thread(s), announcing on {}",
         settings.worker_id, settings.base_address, effective_subworker_port(settings),
         settings.engine.concurrency, settings.discovery_address);
@@ -669,7 +448,7 @@ bool ControlPlane::is_stopped() const { return impl_->role_thread.is_finished();
 bool ControlPlane::has_abandoned_handlers() const { return impl_->has_abandoned_handlers; }
 
 ControlPlaneStats ControlPlane::stats() const {
-    return ControlPlaneStats{impl_->tasks_accepted, impl_->tasks_finished,
+    return ControlPlaneStats{impl_->tasks_accepted, impl_->tasks.finished_count(),
                              impl_->rejections.count()};
 }
 

@@ -1,10 +1,12 @@
-// control_plane_impl.hpp -- the control plane's state and named actions,
-// shared by the files that implement them: control_plane.cpp (the loop,
-// client submissions, queries, local execution) and subworker_dispatch.cpp
-// (registration, heartbeats, dispatch to subworkers, lost workers).
+// control_plane_impl.hpp -- the control plane's actor: its parts (the
+// client ports, the task table, the local runner, the subworker fleet) and
+// the actions that join them, shared by the files that implement them:
+// control_plane.cpp (the loop, client submissions, queries, dispatch) and
+// subworker_dispatch.cpp (registration, heartbeats, dispatch to subworkers,
+// lost workers).
 //
 // Everything here belongs to the I/O thread, except the atomics, the
-// mailbox and the stop doorbell.
+// local runner's mailbox and the stop doorbell.
 #pragma once
 
 #include <array>
@@ -18,18 +20,20 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
 #include "common/rejection_log.hpp"
-#include "common/task_id.hpp"
 #include "common/role_thread.hpp"
+#include "common/task_id.hpp"
 #include "common/wakeup.hpp"
+#include "control_plane/client_ports.hpp"
 #include "control_plane/control_plane.hpp"
 #include "control_plane/live_task.hpp"
-#include "control_plane/subworker_pool.hpp"
+#include "control_plane/local_runner.hpp"
+#include "control_plane/subworker_fleet.hpp"
+#include "control_plane/task_table.hpp"
 #include "discovery/discovery.hpp"
 #include "execution/execution_engine.hpp"
 #include "execution/priority_queue.hpp"
@@ -42,55 +46,28 @@ namespace fastqueue {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// The DEALER sockets the control plane opened to one subworker's priority
-// ports (created on first use).
-using SubworkerLinks = std::array<std::unique_ptr<zmq::socket_t>, kPriorityCount>;
-
-struct ControlPlane::Impl {
+struct ControlPlane::Impl : TaskTableOutbox {
     Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in);
 
     const ControlPlaneSettings settings;
     const TaskRegistry& registry;
 
     zmq::context_t context{1};
-    std::array<RouterSocket, kPriorityCount> submit_ports;
-    RouterSocket query_port;
+    ClientPorts client_ports;  // the priority ports and the query port
     RouterSocket management_port;
     std::unique_ptr<DiscoveryAnnouncer> announcer;
 
-    Mailbox<TaskOutcome> completions;
     std::atomic<bool> has_abandoned_handlers{false};
 
-    std::unique_ptr<ExecutionEngine> engine;
-    PriorityQueue<TaskId> queue;  // ids of queued tasks
-    // Ids of scheduled tasks (delayed, or waiting for a retry) by the time
-    // they are due; each task's history.scheduled_for names its entry.
-    std::multimap<Timestamp, TaskId> schedule;
-    LiveTable live;  // queued, scheduled and running tasks
-    // The names of tasks accepted so far, each stored once and shared by
-    // their LiveTasks. Only names some worker could run are kept, so it
-    // grows with the task names workers register, not with submissions.
-    std::unordered_set<std::string> task_names;
-    ResultCache cache;                               // finished tasks
-    std::mt19937 random{std::random_device{}()};     // retry jitter
-    bool is_draining = false;  // asked to stop: nothing new starts or is retried
+    // Queued, scheduled and running tasks, and the records of finished ones.
+    TaskTable tasks{settings, *this};
+    // The tasks this control plane runs itself.
+    LocalRunner local{settings, tasks};
 
-    // ACKs of the submissions accepted this turn, sent after its dispatch.
-    struct PendingAck {
-        int port;
-        zmq::message_t routing_id;
-        TaskId task_id;
-    };
-    std::vector<PendingAck> pending_acks;
-
-    SubworkerPool pool;
-    std::map<std::string, SubworkerLinks> links;  // by worker id
-    // A link opened or closed: collect the poll items again, and stop reading
-    // this turn's.
-    bool are_links_changed = true;
+    // The subworkers, the links to them and their poll items.
+    SubworkerFleet fleet{context, settings.max_payload_bytes};
 
     std::atomic<std::uint64_t> tasks_accepted{0};
-    std::atomic<std::uint64_t> tasks_finished{0};
     RejectionLog rejections;  // messages_rejected in stats() and WORKERS_REPLY
 
     // Last member: destroyed (stopped and joined) before anything the loop uses.
@@ -105,47 +82,17 @@ struct ControlPlane::Impl {
     void accept_submission(int port, zmq::message_t& routing_id, protocol::Submit&& submit);
     void answer_query(zmq::message_t& routing_id, const protocol::Query& query);
     void answer_workers_query(zmq::message_t& routing_id);
-    // A locally running task's record as a client should see it: queued
-    // while it still waits for a handler thread, else with its start time
-    // and progress.
-    void describe_local_run(TaskRecord& record) const;
     void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
     void dispatch_queued_tasks();
-    void send_pending_acks();
-    void start_local_task(const TaskId& id, LiveTask& task);
-    // Queues a task the engine gave back unstarted again, at the head of its
-    // priority (execution/unstarted_tasks.hpp).
-    void requeue_unstarted(TaskAssignment&& unstarted);
-    // The live task with this id text, or live.end().
-    LiveTable::iterator find_live(const std::string& task_id);
-    // The shared copy of a task name (task_names).
-    const std::string* intern_task_name(std::string&& name);
-    // Ends a live task with its outcome (or schedules its retry).
-    void finish_task(TaskOutcome&& outcome);
-    // The same for the task at `it` (found already; live.end(): ignored).
-    void finish_task(LiveTable::iterator it, TaskOutcome&& outcome);
-    // Ends a task no longer (or never) in `live`: its RESULT to the client
-    // waiting at reply_port (-1: none), its record into the cache.
-    void finish_record(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
-                       int reply_port, zmq::message_t& reply_routing_id);
+    // TaskTableOutbox: this turn's ACKs first (no RESULT may overtake an
+    // ACK), then the RESULT to the client waiting at reply_port, if any.
+    void task_ended(int reply_port, zmq::message_t& reply_routing_id, const TaskRecord& record,
+                    const SharedBytes& result) override;
     // Tasks accepted and not started: queued, scheduled, or waiting in the
     // engine for a handler thread (for --max-queued).
     std::size_t waiting_count() const {
-        return queue.size() + schedule.size() + engine->waiting();
+        return tasks.queued_count() + tasks.scheduled_count() + local.waiting();
     }
-    // waiting_count() >= --max-queued, without the engine's lock per call.
-    bool is_queue_full() const;
-    // Holds the task until `due` (state scheduled).
-    void schedule_task(const TaskId& id, LiveTask& task, Timestamp due);
-    // Removes a scheduled task's entry from the schedule.
-    void unschedule_task(const TaskId& id, const LiveTask& task);
-    // Queues every scheduled task that is due (at the tail of its priority).
-    void release_due_tasks();
-    // When the task failed retryably and has retries left, schedules its next
-    // attempt after the backoff and returns true; the outcome is then not
-    // final and the record keeps its error.
-    bool schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome);
-    void collect_completions();
     void cancel_queued_tasks(const std::string& reason);
     // Counts and logs a message that cannot be used and answers it ERROR.
     void reject(RouterSocket& socket, const Envelope& envelope, const std::string& task_id,
@@ -168,13 +115,6 @@ struct ControlPlane::Impl {
     // message could not be queued.
     bool dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id, LiveTask& task);
     void receive_subworker_replies(const std::string& worker_id, int priority);
-    // Replaces the link items after the fixed ones in items (and their
-    // (worker id, priority) in link_items): every link when include_idle,
-    // else only the links of subworkers holding a task. Returns true when a
-    // link was left out.
-    bool collect_link_items(std::vector<zmq::pollitem_t>& items, std::size_t fixed_item_count,
-                            std::vector<std::pair<std::string, int>>& link_items,
-                            bool include_idle);
     void handle_subworker_reply(SubworkerEntry& subworker, protocol::Message&& message);
     // Counts and logs a reply a subworker had no business sending.
     void reject_subworker_reply(const SubworkerEntry& subworker, const std::string& reason);
@@ -187,10 +127,6 @@ struct ControlPlane::Impl {
     // HEARTBEAT from it is answered REREGISTER. It must hold no task.
     void forget_subworker(const std::string& worker_id, const std::string& why);
     void lose_subworker(SubworkerEntry& subworker, const std::string& why);
-    // The task's worker is gone: queue it again at the head of its priority,
-    // or end it as "worker lost" once it has lost max_worker_losses workers.
-    void requeue_lost_task(const std::string& task_id);
-    void close_links(const std::string& worker_id);
     // The pool's status with this control plane's rejection count.
     SubworkerPoolStatus pool_status() const;
 };

@@ -26,16 +26,7 @@
 #include "transport/frame_limits.hpp"
 
 namespace fastqueue {
-namespace {
-
-constexpr int kLinkHighWaterMark = 100000;
-// A link's pipe holds more SUBMITs than a subworker may ever have in flight,
-// so a dispatch finds it full only behind a subworker that stopped reading
-// while CANCELs piled up; dispatch_queued_tasks() then puts the task back at
-// the head of its queue.
-static_assert(kLinkHighWaterMark > protocol::kMaxCapacity + protocol::kMaxPrefetch);
-
-}  // namespace
+namespace {}  // namespace
 
 void ControlPlane::Impl::receive_management() {
     for (int i = 0; i < kReceiveBatch; ++i) {
@@ -73,7 +64,7 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
             return;
         }
     }
-    if (SubworkerEntry* existing = pool.find(worker_id)) {
+    if (SubworkerEntry* existing = fleet.pool().find(worker_id)) {
         // A live subworker keeps its id. The same id at the same address is
         // that subworker again (restarted: the old process no longer holds
         // the port, or rejoining after it lost us); anything else is refused.
@@ -87,19 +78,20 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
         if (!existing->assigned_tasks.empty()) {
             lose_subworker(*existing, "re-registered while it held tasks");
         }
-        close_links(worker_id);
+        fleet.close_links(worker_id);
     }
     // Room in the table and in the task-list budget: inactive entries are
     // forgotten, longest silent first, to make it; active ones never are.
     const std::size_t added_bytes = task_list_charge(registration.task_names);
     while (true) {
-        const SubworkerEntry* existing = pool.find(worker_id);
-        const bool is_table_full = existing == nullptr && pool.size() >= settings.max_subworkers;
+        const SubworkerEntry* existing = fleet.pool().find(worker_id);
+        const bool is_table_full =
+            existing == nullptr && fleet.pool().size() >= settings.max_subworkers;
         const std::size_t kept_bytes =
-            pool.task_list_bytes() - (existing != nullptr ? existing->task_list_bytes : 0);
+            fleet.pool().task_list_bytes() - (existing != nullptr ? existing->task_list_bytes : 0);
         const bool is_over_budget = kept_bytes + added_bytes > kMaxTaskListBytesHeld;
         if (!is_table_full && !is_over_budget) break;
-        SubworkerEntry* oldest = pool.longest_silent_inactive();
+        SubworkerEntry* oldest = fleet.pool().longest_silent_inactive();
         if (oldest == nullptr) {
             refuse_registration(envelope, registration,
                                 is_table_full
@@ -116,14 +108,14 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
         forget_subworker(oldest_id, "to make room for '" + worker_id + "'");
     }
     const std::string address = registration.address;
-    SubworkerEntry& entry =
-        pool.upsert(std::move(registration), zmq::message_t(routing_id.data(), routing_id.size()),
-                    SteadyClock::now());
+    SubworkerEntry& entry = fleet.pool().upsert(
+        std::move(registration), zmq::message_t(routing_id.data(), routing_id.size()),
+        SteadyClock::now());
     spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))",
                  worker_id, address, entry.capacity, entry.prefetch, entry.task_names.size());
     // Tasks waiting for one of this control plane's own handler threads
     // were put there because no subworker could run them; now one may.
-    requeue_all_unstarted(*engine, *this);
+    local.give_back_all();
     management_port.send(
         routing_id, protocol::encode(protocol::Registered{worker_id, settings.heartbeat_interval_ms,
                                                           settings.heartbeat_liveness}));
@@ -143,7 +135,7 @@ void ControlPlane::Impl::refuse_registration(const Envelope& envelope,
 
 void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
                                         const protocol::Heartbeat& heartbeat) {
-    SubworkerEntry* entry = pool.find(heartbeat.worker_id);
+    SubworkerEntry* entry = fleet.pool().find(heartbeat.worker_id);
     if (entry == nullptr || !entry->is_active) {
         // Unknown (this control plane restarted) or declared inactive: its
         // tasks were dispatched again; it must register anew.
@@ -151,16 +143,16 @@ void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
                              protocol::encode(protocol::Reregister{heartbeat.worker_id}));
         return;
     }
-    pool.mark_heard(*entry, SteadyClock::now());
+    fleet.pool().mark_heard(*entry, SteadyClock::now());
     entry->reported_load = heartbeat.load;
 }
 
 void ControlPlane::Impl::deregister_subworker(const protocol::Deregister& deregister) {
-    SubworkerEntry* entry = pool.find(deregister.worker_id);
+    SubworkerEntry* entry = fleet.pool().find(deregister.worker_id);
     if (entry == nullptr || !entry->is_active) return;
-    pool.mark_leaving(*entry);
-    pool.mark_heard(*entry, SteadyClock::now());
-    if (entry->in_flight == 0) pool.mark_inactive(*entry);
+    fleet.pool().mark_leaving(*entry);
+    fleet.pool().mark_heard(*entry, SteadyClock::now());
+    if (entry->in_flight == 0) fleet.pool().mark_inactive(*entry);
     spdlog::info("subworker '{}' deregistered; {} task(s) still running there",
                  deregister.worker_id, entry->in_flight);
 }
@@ -189,23 +181,6 @@ bool ControlPlane::Impl::refuse_smaller_payload_limit(const Envelope& envelope,
 
 bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id,
                                                LiveTask& task) {
-    const int priority = static_cast<int>(task.priority);
-    auto& link = links[subworker.worker_id][priority];
-    if (!link) {
-        std::string error;
-        auto base = parse_endpoint(subworker.address, &error);
-        if (!base) return false;  // validated at registration; never happens
-        link = std::make_unique<zmq::socket_t>(context, zmq::socket_type::dealer);
-        link->set(zmq::sockopt::linger, 0);
-        link->set(zmq::sockopt::sndhwm, kLinkHighWaterMark);
-        link->set(zmq::sockopt::rcvhwm, kLinkHighWaterMark);
-        // Its RESULTs carry up to its own limit, which is at least ours.
-        link->set(zmq::sockopt::maxmsgsize,
-                  result_link_frame_bytes(
-                      std::max(settings.max_payload_bytes, subworker.max_payload_bytes)));
-        link->connect(base->with_port_offset(priority).to_string());
-        are_links_changed = true;
-    }
     // The task keeps its payload for a re-dispatch if the subworker is lost.
     zmq::message_t payload = task.payload.share();
     // The subworker enforces the run-time limit; retries and start times
@@ -216,28 +191,17 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
     std::string task_id = id.to_string();
     auto frames = protocol::encode(
         protocol::Submit{task_id, *task.task_name, true, std::move(payload), options});
-    for (std::size_t i = 0; i < frames.size(); ++i) {
-        const auto flags = i + 1 < frames.size()
-                               ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
-                               : zmq::send_flags::dontwait;
-        if (!link->send(frames[i], flags)) {
-            // Only the first frame can fail (a full pipe): nothing was sent.
-            return false;
-        }
-    }
-    mark_started(task, subworker.worker_id, true);
-    pool.assign(subworker, task_id, task.payload.size());
+    if (!fleet.send(subworker, static_cast<int>(task.priority), frames)) return false;
+    tasks.start(id, task, subworker.worker_id, true);
+    fleet.pool().assign(subworker, task_id, task.payload.size());
     return true;
 }
 
 void ControlPlane::Impl::receive_subworker_replies(const std::string& worker_id, int priority) {
-    auto links_it = links.find(worker_id);
-    if (links_it == links.end() || !links_it->second[priority]) return;
-    zmq::socket_t& link = *links_it->second[priority];
-    for (int i = 0; i < kReceiveBatch && !are_links_changed; ++i) {
-        auto frames = protocol::receive_frames(link, protocol::kMaxBodyFrames);
+    for (int i = 0; i < kReceiveBatch; ++i) {
+        auto frames = fleet.receive(worker_id, priority);
         if (!frames) break;
-        SubworkerEntry* subworker = pool.find(worker_id);
+        SubworkerEntry* subworker = fleet.pool().find(worker_id);
         if (subworker == nullptr) return;
         // A RESULT's bytes stay in their frame: cached and relayed as they are.
         auto decoded = protocol::decode(*frames, protocol::ResultBytes::in_frame);
@@ -247,12 +211,12 @@ void ControlPlane::Impl::receive_subworker_replies(const std::string& worker_id,
             // runs again (elsewhere when it can), or fails after
             // max_worker_losses, and is never left waiting for a RESULT
             // that will not come.
-            if (!decoded.task_id.empty() && pool.unassign(*subworker, decoded.task_id)) {
-                requeue_lost_task(decoded.task_id);
+            if (!decoded.task_id.empty() && fleet.pool().unassign(*subworker, decoded.task_id)) {
+                tasks.requeue_lost(decoded.task_id);
             }
             continue;
         }
-        pool.mark_heard(*subworker, SteadyClock::now());
+        fleet.pool().mark_heard(*subworker, SteadyClock::now());
         handle_subworker_reply(*subworker, std::move(*decoded.message));
     }
 }
@@ -265,7 +229,7 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
     }
     if (auto* result = std::get_if<protocol::Result>(&message)) {
         TaskRecord& record = result->record;
-        if (!pool.unassign(subworker, record.task_id)) {
+        if (!fleet.pool().unassign(subworker, record.task_id)) {
             // Never for a task that runs elsewhere or has ended: a lost
             // subworker's links are closed, so only a subworker that
             // forges results gets here.
@@ -274,8 +238,8 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
             return;
         }
         subworker.tasks_completed += 1;
-        pool.record_run_time(subworker, record.started_at, record.finished_at);
-        if (subworker.is_leaving && subworker.in_flight == 0) pool.mark_inactive(subworker);
+        fleet.pool().record_run_time(subworker, record.started_at, record.finished_at);
+        if (subworker.is_leaving && subworker.in_flight == 0) fleet.pool().mark_inactive(subworker);
         TaskOutcome outcome;
         outcome.task_id = record.task_id;
         outcome.state = record.state;
@@ -291,25 +255,18 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
         }
         // A subworker may take larger results than this control plane sends on.
         fail_oversized_result(outcome, settings.max_payload_bytes);
-        finish_task(std::move(outcome));
+        tasks.finish(std::move(outcome));
         return;
     }
     if (auto* refused = std::get_if<protocol::Refused>(&message)) {
         // Not taken (the subworker is stopping): back to the head of its
         // queue, not counted as an attempt or a loss.
-        if (!pool.unassign(subworker, refused->task_id)) {
+        if (!fleet.pool().unassign(subworker, refused->task_id)) {
             reject_subworker_reply(
                 subworker, "REFUSED for task " + refused->task_id + ", which is not running there");
             return;
         }
-        auto it = find_live(refused->task_id);
-        if (it == live.end()) return;
-        LiveTask& task = it->second;
-        mark_unstarted(task);
-        TaskHistory& history = task.started_history();
-        history.worker_id.clear();
-        history.is_on_subworker = false;
-        queue.push_front(task.priority, it->first);
+        tasks.give_back_refused(refused->task_id);
         return;
     }
     if (auto* error = std::get_if<protocol::Error>(&message)) {
@@ -318,8 +275,8 @@ void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
         spdlog::warn("subworker '{}' answered ERROR for task '{}': {}", subworker.worker_id,
                      error->task_id,
                      protocol::printable_excerpt(error->message, protocol::kMaxTextBytes));
-        if (!error->task_id.empty() && pool.unassign(subworker, error->task_id)) {
-            requeue_lost_task(error->task_id);
+        if (!error->task_id.empty() && fleet.pool().unassign(subworker, error->task_id)) {
+            tasks.requeue_lost(error->task_id);
         }
         return;
     }
@@ -336,21 +293,12 @@ void ControlPlane::Impl::reject_subworker_reply(const SubworkerEntry& subworker,
 
 void ControlPlane::Impl::forward_cancel(const TaskId& id, const LiveTask& task) {
     if (!task.is_on_subworker()) return;
-    auto links_it = links.find(task.history->worker_id);
-    if (links_it == links.end()) return;
-    auto& link = links_it->second[static_cast<int>(task.priority)];
-    if (!link) return;
     auto frames = protocol::encode(protocol::Cancel{id.to_string()});
-    for (std::size_t i = 0; i < frames.size(); ++i) {
-        const auto flags = i + 1 < frames.size()
-                               ? zmq::send_flags::sndmore | zmq::send_flags::dontwait
-                               : zmq::send_flags::dontwait;
-        if (!link->send(frames[i], flags)) return;
-    }
+    fleet.send_if_open(task.history->worker_id, static_cast<int>(task.priority), frames);
 }
 
 void ControlPlane::Impl::send_heartbeats() {
-    for (SubworkerEntry* entry : pool.entries()) {
+    for (SubworkerEntry* entry : fleet.pool().entries()) {
         if (!entry->is_active) continue;
         management_port.send(entry->management_routing_id,
                              protocol::encode(protocol::Heartbeat{entry->worker_id, 0}));
@@ -361,13 +309,13 @@ void ControlPlane::Impl::expire_silent_subworkers() {
     const auto silence = std::chrono::milliseconds(std::uint64_t{settings.heartbeat_interval_ms} *
                                                    settings.heartbeat_liveness);
     const auto now = SteadyClock::now();
-    for (SubworkerEntry* entry : pool.silent_since(now, silence)) {
+    for (SubworkerEntry* entry : fleet.pool().silent_since(now, silence)) {
         lose_subworker(*entry, "silent for " + std::to_string(silence.count()) + " ms");
-        pool.mark_inactive(*entry);
-        close_links(entry->worker_id);
+        fleet.pool().mark_inactive(*entry);
+        fleet.close_links(entry->worker_id);
     }
     const auto ttl = std::chrono::seconds(settings.inactive_subworker_ttl_seconds);
-    for (const std::string& worker_id : pool.inactive_silent_since(now, ttl)) {
+    for (const std::string& worker_id : fleet.pool().inactive_silent_since(now, ttl)) {
         forget_subworker(worker_id,
                          "inactive and silent for more than " + std::to_string(ttl.count()) + " s");
     }
@@ -375,42 +323,19 @@ void ControlPlane::Impl::expire_silent_subworkers() {
 
 void ControlPlane::Impl::forget_subworker(const std::string& worker_id, const std::string& why) {
     spdlog::info("subworker '{}' forgotten ({})", worker_id, why);
-    close_links(worker_id);
-    pool.remove(worker_id);
+    fleet.close_links(worker_id);
+    fleet.pool().remove(worker_id);
 }
 
 void ControlPlane::Impl::lose_subworker(SubworkerEntry& subworker, const std::string& why) {
-    auto task_ids = pool.take_in_flight(subworker);
+    auto task_ids = fleet.pool().take_in_flight(subworker);
     spdlog::warn("subworker '{}' lost ({}); dispatching its {} task(s) again", subworker.worker_id,
                  why, task_ids.size());
-    for (const auto& task_id : task_ids) requeue_lost_task(task_id);
-}
-
-void ControlPlane::Impl::requeue_lost_task(const std::string& task_id) {
-    auto it = find_live(task_id);
-    if (it == live.end()) return;
-    LiveTask& task = it->second;
-    TaskHistory& history = task.started_history();
-    history.worker_losses += 1;
-    history.is_on_subworker = false;
-    if (history.worker_losses >= settings.max_worker_losses) {
-        TaskOutcome outcome;
-        outcome.task_id = task_id;
-        outcome.state = TaskState::failure;
-        outcome.error = "worker lost";
-        finish_task(std::move(outcome));
-        return;
-    }
-    task.state = TaskState::queued;
-    queue.push_front(task.priority, it->first);
-}
-
-void ControlPlane::Impl::close_links(const std::string& worker_id) {
-    if (links.erase(worker_id) > 0) are_links_changed = true;
+    for (const auto& task_id : task_ids) tasks.requeue_lost(task_id);
 }
 
 SubworkerPoolStatus ControlPlane::Impl::pool_status() const {
-    SubworkerPoolStatus status = pool.status();
+    SubworkerPoolStatus status = fleet.pool().status();
     status.messages_rejected = rejections.count();
     return status;
 }

@@ -1,0 +1,69 @@
+// client_ports.hpp -- the control plane's ports for clients: the four
+// priority ports (base+0..3: SUBMIT in, ACK, REFUSED and RESULT out) and the
+// query port (base+4: QUERY, CANCEL, WORKERS), with their poll items and
+// what InputPoller must know of them.
+//
+// ACKs of the submissions accepted in a loop turn wait until the turn's
+// dispatch (defer_ack, send_pending_acks), so that a task that can start
+// already runs when its ACK goes out; no RESULT overtakes an ACK
+// (send_result sends the waiting ACKs first).
+//
+// Belongs to the control plane's I/O thread.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <vector>
+#include <zmq.hpp>
+
+#include "common/endpoint.hpp"
+#include "common/shared_bytes.hpp"
+#include "common/task_id.hpp"
+#include "fastqueue/task.hpp"
+#include "transport/router_socket.hpp"
+
+namespace fastqueue {
+
+class ClientPorts {
+public:
+    // Poll items [0, kPriorityCount) are the priority ports, kQueryItem the
+    // query port.
+    static constexpr std::size_t kQueryItem = kPriorityCount;
+    static constexpr std::size_t kItemCount = kPriorityCount + 1;
+
+    // Binds base+0..3 (frames up to what max_payload_bytes needs) and base+4.
+    // Throws std::runtime_error naming an address that cannot be bound.
+    void bind(zmq::context_t& context, const Endpoint& base, std::size_t max_payload_bytes);
+
+    RouterSocket& submit_port(int port) { return submit_ports_[port]; }
+    RouterSocket& query_port() { return query_port_; }
+
+    // Sets the first kItemCount poll items to these ports.
+    void set_items(std::vector<zmq::pollitem_t>& items);
+    // Stops reading the priority ports (at shutdown: no new submission is
+    // acknowledged).
+    static void stop_submissions(std::vector<zmq::pollitem_t>& items);
+    // Sets InputPoller's flags of the first kItemCount items: true for a port
+    // used since it last reported no input.
+    void take_unannounced(std::vector<bool>& unannounced);
+
+    // ACKs the task on `port` after this turn's dispatch.
+    void defer_ack(int port, const zmq::message_t& routing_id, const TaskId& id);
+    void send_pending_acks();
+    // The RESULT of an ended task to the client waiting at port (after any
+    // waiting ACK).
+    void send_result(int port, zmq::message_t& routing_id, const TaskRecord& record,
+                     const SharedBytes& result);
+
+private:
+    std::array<RouterSocket, kPriorityCount> submit_ports_;
+    RouterSocket query_port_;
+    struct PendingAck {
+        int port;
+        zmq::message_t routing_id;
+        TaskId task_id;
+    };
+    std::vector<PendingAck> pending_acks_;
+};
+
+}  // namespace fastqueue

@@ -1,0 +1,87 @@
+// local_runner.cpp -- see local_runner.hpp.
+#include "control_plane/local_runner.hpp"
+
+#include <chrono>
+#include <vector>
+
+#include "execution/unstarted_tasks.hpp"
+
+namespace fastqueue {
+
+using Milliseconds = std::chrono::milliseconds;
+
+LocalRunner::LocalRunner(const ControlPlaneSettings& settings, TaskTable& tasks)
+    : settings_(settings), tasks_(tasks) {}
+
+void LocalRunner::start_engine(const TaskRegistry& registry) {
+    engine_ = std::make_unique<ExecutionEngine>(
+        registry, settings_.engine.concurrency,
+        [this](TaskOutcome&& outcome) {
+            fail_oversized_result(outcome, settings_.max_payload_bytes);
+            completions_.post(std::move(outcome));
+        },
+        kWindow);
+}
+
+bool LocalRunner::make_room(Priority priority) {
+    return engine_->free_slots() > 0 || reclaim_slot_for(priority, *engine_, *this);
+}
+
+void LocalRunner::start(const TaskId& id, LiveTask& task) {
+    tasks_.start(id, task, settings_.worker_id, false);
+    // A task that may be retried keeps its input for the next attempt.
+    zmq::message_t payload = task.max_retries > 0 ? task.payload.share() : task.payload.take();
+    engine_->start(TaskAssignment{id.to_string(), *task.task_name, std::move(payload),
+                                  Milliseconds(task.timeout_ms),
+                                  Milliseconds(settings_.default_task_timeout_ms), task.priority});
+}
+
+void LocalRunner::give_back_all() { requeue_all_unstarted(*engine_, *this); }
+
+void LocalRunner::requeue_unstarted(TaskAssignment&& unstarted) {
+    tasks_.give_back(unstarted.task_id, std::move(unstarted.payload));
+}
+
+void LocalRunner::describe_run(TaskRecord& record) const {
+    const auto view = engine_->inspect(record.task_id);
+    if (!view) return;  // its outcome is on its way to the I/O thread
+    if (!view->has_started) {
+        // Waiting for a handler thread: as far as a client can tell, queued.
+        mark_unstarted(record);
+        return;
+    }
+    record.started_at = view->started_at;
+    record.progress = view->progress;
+}
+
+protocol::CancelOutcome LocalRunner::cancel(TaskTable::Entry& entry) {
+    const std::string task_id = entry.first.to_string();
+    if (engine_->withdraw_waiting(task_id)) {
+        tasks_.cancel_unstarted(entry, kCancelledBeforeStart);
+        return protocol::CancelOutcome::cancelled;
+    }
+    if (engine_->cancel(task_id)) return protocol::CancelOutcome::cancelling;
+    return protocol::CancelOutcome::not_found;
+}
+
+void LocalRunner::collect() {
+    std::vector<TaskOutcome> outcomes;
+    completions_.take_all(outcomes);
+    for (auto& outcome : outcomes) {
+        // A local outcome for a task that has since gone to a subworker
+        // cannot happen (local tasks are never dispatched again); guard anyway.
+        if (auto* entry = tasks_.find(outcome.task_id); entry && entry->second.is_on_subworker()) {
+            continue;
+        }
+        tasks_.finish(std::move(outcome));
+    }
+}
+
+bool LocalRunner::is_full(std::size_t outside_engine, std::size_t max_queued) const {
+    // The engine holds at most kWindow waiting tasks, and counting them
+    // takes its lock: ask it only when they could make the difference.
+    if (outside_engine + kWindow < max_queued) return false;
+    return outside_engine + engine_->waiting() >= max_queued;
+}
+
+}  // namespace fastqueue

@@ -1,0 +1,76 @@
+// local_runner.hpp -- the control plane running tasks itself, on its own
+// execution engine: the tasks no live subworker can run.
+//
+// The engine's handler threads run handlers and post their outcomes to a
+// mailbox that the I/O thread polls (wakeup_fd()) and collects (collect()).
+// The engine may hold up to kWindow tasks waiting for a handler thread, so
+// that its threads go from one short task to the next without waiting for
+// the loop; priority stays strict: a more urgent task takes a waiting
+// task's place (make_room()), and the waiting task goes back to the head of
+// its queue in the task table.
+//
+// Belongs to the I/O thread, except the engine's own threads.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "common/mailbox.hpp"
+#include "config/settings.hpp"
+#include "control_plane/task_table.hpp"
+#include "execution/execution_engine.hpp"
+#include "protocol/messages.hpp"
+
+namespace fastqueue {
+
+class TaskRegistry;
+
+class LocalRunner {
+public:
+    // Tasks the engine may hold waiting for a handler thread.
+    static constexpr std::size_t kWindow = 64;
+
+    LocalRunner(const ControlPlaneSettings& settings, TaskTable& tasks);
+    // Starts the engine's handler threads (the registry must outlive them).
+    void start_engine(const TaskRegistry& registry);
+
+    ExecutionEngine& engine() { return *engine_; }
+    // For EngineDrain::abandon_if_running, after the I/O loop ended.
+    std::unique_ptr<ExecutionEngine>& engine_handle() { return engine_; }
+    // Readable when outcomes wait to be collected.
+    int wakeup_fd() const { return completions_.wakeup_fd(); }
+
+    // True when the engine can take a task of `priority` now: it has a free
+    // slot, or a less urgent waiting task gave its place back.
+    bool make_room(Priority priority);
+    // Starts the task here (the table marks it running).
+    void start(const TaskId& id, LiveTask& task);
+    // Gives every task the engine still has waiting back to the table, in
+    // order (execution/unstarted_tasks.hpp).
+    void give_back_all();
+    // For execution/unstarted_tasks.hpp: one given-back task to the table.
+    void requeue_unstarted(TaskAssignment&& unstarted);
+    // A locally running task's record as a client should see it: queued
+    // while it still waits for a handler thread, else with its start time
+    // and progress.
+    void describe_run(TaskRecord& record) const;
+    // Cancels a task of this engine: withdrawn and ended at once when it
+    // still waited for a thread (cancelled), its cancellation flag raised
+    // when it runs (cancelling), else not_found.
+    protocol::CancelOutcome cancel(TaskTable::Entry& entry);
+    // Ends every task whose outcome was posted, in the table.
+    void collect();
+    // Tasks accepted and not started, outside the engine plus in it, are at
+    // least max_queued; asks the engine (a lock) only when it could matter.
+    bool is_full(std::size_t outside_engine, std::size_t max_queued) const;
+    std::size_t waiting() const { return engine_->waiting(); }
+    std::size_t running() const { return engine_->running(); }
+
+private:
+    const ControlPlaneSettings& settings_;
+    TaskTable& tasks_;
+    Mailbox<TaskOutcome> completions_;
+    std::unique_ptr<ExecutionEngine> engine_;
+};
+
+}  // namespace fastqueue

@@ -1,0 +1,231 @@
+// task_table.cpp -- see task_table.hpp.
+#include "control_plane/task_table.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "common/backoff.hpp"
+#include "execution/execution_engine.hpp"
+#include "protocol/submit_options.hpp"
+
+namespace fastqueue {
+
+using Milliseconds = std::chrono::milliseconds;
+
+TaskTable::TaskTable(const ControlPlaneSettings& settings, TaskTableOutbox& outbox)
+    : settings_(settings),
+      outbox_(outbox),
+      cache_(settings.result_cache_size, std::chrono::seconds(settings.result_cache_ttl_seconds),
+             settings.result_cache_bytes) {}
+
+TaskTable::Entry* TaskTable::find(const std::string& task_id) {
+    const auto id = TaskId::parse(task_id);
+    return id ? find(*id) : nullptr;
+}
+
+TaskTable::Entry* TaskTable::find(const TaskId& id) {
+    auto it = live_.find(id);
+    return it == live_.end() ? nullptr : &*it;
+}
+
+std::optional<Timestamp> TaskTable::next_due() const {
+    if (schedule_.empty()) return std::nullopt;
+    return schedule_.begin()->first;
+}
+
+const std::string* TaskTable::intern_task_name(std::string&& name) {
+    return &*task_names_.insert(std::move(name)).first;
+}
+
+void TaskTable::transition(const TaskId& /*id*/, LiveTask* task, TaskState to) {
+    if (task != nullptr) task->state = to;
+}
+
+LiveTask& TaskTable::submit(const TaskId& id, LiveTask&& submitted, Timestamp due, Timestamp now) {
+    LiveTask& task = live_.emplace(id, std::move(submitted)).first->second;
+    if (due > now) {
+        schedule(id, task, due);
+    } else {
+        transition(id, &task, TaskState::queued);
+        queue_.push(task.priority, id);
+    }
+    return task;
+}
+
+void TaskTable::schedule(const TaskId& id, LiveTask& task, Timestamp due) {
+    transition(id, &task, TaskState::scheduled);
+    task.started_history().scheduled_for = due;
+    schedule_.emplace(due, id);
+}
+
+void TaskTable::unschedule(const TaskId& id, const LiveTask& task) {
+    if (!task.history) return;
+    auto [first, last] = schedule_.equal_range(task.history->scheduled_for);
+    for (auto it = first; it != last; ++it) {
+        if (it->second == id) {
+            schedule_.erase(it);
+            return;
+        }
+    }
+}
+
+void TaskTable::release_due(Timestamp now) {
+    while (!schedule_.empty() && schedule_.begin()->first <= now) {
+        const TaskId id = schedule_.begin()->second;
+        schedule_.erase(schedule_.begin());
+        auto it = live_.find(id);
+        if (it == live_.end() || it->second.state != TaskState::scheduled) continue;
+        LiveTask& task = it->second;
+        transition(id, &task, TaskState::queued);
+        task.started_history().scheduled_for = Timestamp{};
+        queue_.push(task.priority, id);
+    }
+}
+
+void TaskTable::start(const TaskId& id, LiveTask& task, const std::string& worker_id,
+                      bool is_on_subworker) {
+    mark_started(task, worker_id, is_on_subworker);
+    transition(id, &task, TaskState::running);
+}
+
+void TaskTable::give_back(const std::string& task_id, zmq::message_t&& payload) {
+    Entry* entry = find(task_id);
+    if (entry == nullptr) return;
+    LiveTask& task = entry->second;
+    mark_unstarted(task);
+    transition(entry->first, &task, TaskState::queued);
+    task.payload = HeldPayload(std::move(payload));
+    queue_.push_front(task.priority, entry->first);
+}
+
+void TaskTable::give_back_refused(const std::string& task_id) {
+    Entry* entry = find(task_id);
+    if (entry == nullptr) return;
+    LiveTask& task = entry->second;
+    mark_unstarted(task);
+    transition(entry->first, &task, TaskState::queued);
+    TaskHistory& history = task.started_history();
+    history.worker_id.clear();
+    history.is_on_subworker = false;
+    queue_.push_front(task.priority, entry->first);
+}
+
+void TaskTable::requeue_lost(const std::string& task_id) {
+    Entry* entry = find(task_id);
+    if (entry == nullptr) return;
+    LiveTask& task = entry->second;
+    TaskHistory& history = task.started_history();
+    history.worker_losses += 1;
+    history.is_on_subworker = false;
+    if (history.worker_losses >= settings_.max_worker_losses) {
+        TaskOutcome outcome;
+        outcome.task_id = task_id;
+        outcome.state = TaskState::failure;
+        outcome.error = "worker lost";
+        finish(std::move(outcome));
+        return;
+    }
+    transition(entry->first, &task, TaskState::queued);
+    queue_.push_front(task.priority, entry->first);
+}
+
+bool TaskTable::schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome) {
+    if (is_draining_ || outcome.state != TaskState::failure || !outcome.retryable) return false;
+    // attempts counts the runs so far: the first run plus max_retries retries.
+    const std::uint32_t attempts = task.attempts();
+    if (attempts > task.max_retries) return false;
+    const auto base = Milliseconds(task.retry_backoff_ms != 0 ? task.retry_backoff_ms
+                                                              : protocol::kDefaultRetryBackoffMs);
+    const auto delay = backoff_delay(base, attempts, Milliseconds(protocol::kMaxRetryDelayMs),
+                                     protocol::kRetryJitter, random_);
+    spdlog::info("task {} attempt {} of {} failed ({}); retrying in {} ms", outcome.task_id,
+                 attempts, task.max_retries + 1, outcome.error, delay.count());
+    TaskHistory& history = task.started_history();
+    history.error = std::move(outcome.error);
+    history.retryable = true;
+    history.is_on_subworker = false;
+    schedule(id, task, Clock::now() + delay);
+    return true;
+}
+
+void TaskTable::finish(TaskOutcome&& outcome) {
+    const auto id = TaskId::parse(outcome.task_id);
+    finish(id ? live_.find(*id) : live_.end(), std::move(outcome));
+}
+
+void TaskTable::finish(LiveTable::iterator it, TaskOutcome&& outcome) {
+    if (it == live_.end()) {
+        spdlog::debug("outcome for task {} that is no longer live; ignored", outcome.task_id);
+        return;
+    }
+    LiveTask& task = it->second;
+    if (schedule_retry(it->first, task, outcome)) return;
+    const TaskId id = it->first;
+    transition(id, &task, outcome.state);
+    const int reply_port = task.reply_port;
+    zmq::message_t reply_routing_id;
+    if (reply_port >= 0) {
+        reply_routing_id =
+            zmq::message_t(task.reply_routing_id.data(), task.reply_routing_id.size());
+    }
+    TaskRecord record = describe_live_task(id, std::move(task));
+    live_.erase(it);
+    end(id, std::move(record), std::move(outcome), reply_port, reply_routing_id);
+}
+
+bool TaskTable::cancel_waiting(Entry& entry, const std::string& reason) {
+    LiveTask& task = entry.second;
+    if (task.state != TaskState::queued && task.state != TaskState::scheduled) return false;
+    // A queued id stays in the priority queue; dispatch skips ids that are
+    // no longer live, which keeps cancel O(1).
+    if (task.state == TaskState::scheduled) unschedule(entry.first, task);
+    finish(live_.find(entry.first), cancelled_outcome(entry.first.to_string(), reason));
+    return true;
+}
+
+void TaskTable::cancel_unstarted(Entry& entry, const std::string& reason) {
+    mark_unstarted(entry.second);
+    transition(entry.first, &entry.second, TaskState::queued);
+    finish(live_.find(entry.first), cancelled_outcome(entry.first.to_string(), reason));
+}
+
+void TaskTable::finish_never_live(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
+                                  int reply_port, zmq::message_t& reply_routing_id) {
+    transition(id, nullptr, outcome.state);
+    end(id, std::move(record), std::move(outcome), reply_port, reply_routing_id);
+}
+
+void TaskTable::end(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome, int reply_port,
+                    zmq::message_t& reply_routing_id) {
+    // The result bytes are shared by the RESULT frame and the cache, never
+    // copied (they may be large): a subworker's stay in the frame they came in.
+    SharedBytes result = std::move(outcome.shared_result);
+    apply_outcome(record, std::move(outcome));
+    ++finished_count_;
+    if (result.empty()) result = SharedBytes::from_string(std::move(record.result));
+    record.result.clear();
+    outbox_.task_ended(reply_port, reply_routing_id, record, result);
+    const std::size_t record_bytes = ResultCache::charge_bytes(record, result.size());
+    if (!cache_.put(std::move(record), std::move(result))) {
+        spdlog::warn(
+            "result cache: record of task {} ({} bytes) is larger than "
+            "--result-cache-bytes ({}); not kept, status will answer not found",
+            id.to_string(), record_bytes, settings_.result_cache_bytes);
+    }
+}
+
+void TaskTable::drain(const std::string& reason) {
+    is_draining_ = true;
+    const auto cancel_if = [&](const TaskId& id, TaskState waiting_state) {
+        auto it = live_.find(id);
+        if (it == live_.end() || it->second.state != waiting_state) return;
+        finish(it, cancelled_outcome(id.to_string(), reason));
+    };
+    while (auto id = queue_.pop()) cancel_if(*id, TaskState::queued);
+    auto scheduled = std::move(schedule_);
+    schedule_.clear();
+    for (const auto& [due, id] : scheduled) cancel_if(id, TaskState::scheduled);
+}
+
+}  // namespace fastqueue

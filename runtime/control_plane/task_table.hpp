@@ -1,0 +1,154 @@
+// task_table.hpp -- the control plane's tasks from acceptance to their
+// record in the result cache: the live tasks (queued, scheduled, running),
+// the priority queue, the schedule of delayed tasks and retries, the retry
+// policy, and finishing into the result cache.
+//
+// No sockets: the table says what must be sent through a TaskTableOutbox
+// (a task ended: its RESULT to the waiting client) and lets the caller
+// place each queued task (dispatch()), so that unit tests drive it in memory.
+//
+// Every change of a task's state goes through one private function,
+// transition(): the one place where a journal of the table writes.
+// Belongs to one thread (the control plane's I/O thread), except
+// finished_count().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_set>
+#include <zmq.hpp>
+
+#include "common/shared_bytes.hpp"
+#include "common/task_id.hpp"
+#include "config/settings.hpp"
+#include "control_plane/live_task.hpp"
+#include "execution/priority_queue.hpp"
+#include "fastqueue/task.hpp"
+#include "results/result_cache.hpp"
+
+namespace fastqueue {
+
+struct TaskOutcome;
+
+// What the table asks of the sockets.
+class TaskTableOutbox {
+public:
+    virtual ~TaskTableOutbox() = default;
+    // A task ended with `record` (its result bytes in `result`); it goes into
+    // the result cache right after. reply_port >= 0: a client waits for its
+    // RESULT on that priority port, at reply_routing_id.
+    virtual void task_ended(int reply_port, zmq::message_t& reply_routing_id,
+                            const TaskRecord& record, const SharedBytes& result) = 0;
+};
+
+class TaskTable {
+public:
+    using Entry = LiveTable::value_type;
+
+    // Uses settings' result cache limits and max_worker_losses.
+    TaskTable(const ControlPlaneSettings& settings, TaskTableOutbox& outbox);
+
+    // --- Reading.
+    // The live task with this id (text or binary), or nullptr.
+    Entry* find(const std::string& task_id);
+    Entry* find(const TaskId& id);
+    ResultCache& cache() { return cache_; }
+    std::size_t live_count() const { return live_.size(); }
+    // Ids in the priority queue (cancelled ones included until dispatch skips them).
+    std::size_t queued_count() const { return queue_.size(); }
+    std::size_t scheduled_count() const { return schedule_.size(); }
+    // When the earliest scheduled task is due (nullopt: none is scheduled).
+    std::optional<Timestamp> next_due() const;
+    // Tasks ended so far; may be read from any thread.
+    std::uint64_t finished_count() const { return finished_count_; }
+    // The shared copy of a task name, kept for as long as the table.
+    const std::string* intern_task_name(std::string&& name);
+
+    // --- Transitions.
+    // Takes a submitted task (task_name interned): queued, or scheduled
+    // until `due` when due > now.
+    LiveTask& submit(const TaskId& id, LiveTask&& task, Timestamp due, Timestamp now);
+    // Queues every scheduled task due at `now` (at the tail of its priority).
+    void release_due(Timestamp now);
+    // Offers the queued tasks in strict priority order to
+    // place(const TaskId&, LiveTask&), which starts the task (start()) and
+    // returns true, or returns false: the task goes back to the head of its
+    // queue and nothing after it is offered.
+    template <typename Place>
+    void dispatch(Place&& place);
+    // The task starts now on worker_id (a subworker when is_on_subworker).
+    void start(const TaskId& id, LiveTask& task, const std::string& worker_id,
+               bool is_on_subworker);
+    // The task was started and given back unstarted (by the engine, with
+    // its input, or refused by its subworker): queued again at the head of
+    // its priority, as if it had never started. Unknown ids are ignored.
+    void give_back(const std::string& task_id, zmq::message_t&& payload);
+    void give_back_refused(const std::string& task_id);
+    // The subworker running the task is gone: queued again at the head of
+    // its priority, or ended as failure "worker lost" once it has lost
+    // max_worker_losses workers. Unknown ids are ignored.
+    void requeue_lost(const std::string& task_id);
+    // Ends a live task with its outcome, or schedules its retry when it
+    // failed retryably with retries left (and the table is not draining).
+    // An outcome for a task no longer live is ignored.
+    void finish(TaskOutcome&& outcome);
+    // Cancels a queued or scheduled task; false (nothing changed) otherwise.
+    bool cancel_waiting(Entry& entry, const std::string& reason);
+    // Cancels a task the engine held waiting for a handler thread and gave
+    // back (ExecutionEngine::withdraw_waiting): it never started.
+    void cancel_unstarted(Entry& entry, const std::string& reason);
+    // Ends a task that was never live (refused at acceptance, such as an
+    // unknown task) with `outcome`.
+    void finish_never_live(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome,
+                           int reply_port, zmq::message_t& reply_routing_id);
+    // From now on nothing is retried. Then cancels every queued and
+    // scheduled task with `reason`.
+    void drain(const std::string& reason);
+    bool is_draining() const { return is_draining_; }
+
+private:
+    // Every state change of a task: `task` null for a task that ends without
+    // ever being live (finish_never_live).
+    void transition(const TaskId& id, LiveTask* task, TaskState to);
+    void schedule(const TaskId& id, LiveTask& task, Timestamp due);
+    void unschedule(const TaskId& id, const LiveTask& task);
+    bool schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome);
+    void finish(LiveTable::iterator it, TaskOutcome&& outcome);
+    void end(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome, int reply_port,
+             zmq::message_t& reply_routing_id);
+
+    const ControlPlaneSettings& settings_;
+    TaskTableOutbox& outbox_;
+    LiveTable live_;               // queued, scheduled and running tasks
+    PriorityQueue<TaskId> queue_;  // ids of queued tasks
+    // Ids of scheduled tasks (delayed, or waiting for a retry) by the time
+    // they are due; each task's history.scheduled_for names its entry.
+    std::multimap<Timestamp, TaskId> schedule_;
+    // The names of tasks accepted so far, each stored once and shared by
+    // their LiveTasks. Only names some worker could run are kept, so it
+    // grows with the task names workers register, not with submissions.
+    std::unordered_set<std::string> task_names_;
+    ResultCache cache_;                            // finished tasks
+    std::mt19937 random_{std::random_device{}()};  // retry jitter
+    bool is_draining_ = false;
+    std::atomic<std::uint64_t> finished_count_{0};
+};
+
+template <typename Place>
+void TaskTable::dispatch(Place&& place) {
+    while (auto id = queue_.pop()) {
+        auto it = live_.find(*id);
+        // A cancelled task's id stays queued (cancel is O(1)): skipped here.
+        if (it == live_.end() || it->second.state != TaskState::queued) continue;
+        if (!place(it->first, it->second)) {
+            queue_.push_front(it->second.priority, *id);
+            return;
+        }
+    }
+}
+
+}  // namespace fastqueue

@@ -1,0 +1,160 @@
+// control_plane_test.cpp -- a whole ControlPlane inside the test process, on
+// free 127.0.0.1 ports, with a Client against it: what a user sees of
+// submissions, results, queries, cancels and a stop, without a process.
+#include "control_plane/control_plane.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "fastqueue/client.hpp"
+#include "plugins/task_registry.hpp"
+
+namespace fastqueue {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Tells the blocking handler to return; raised by the test body.
+std::atomic<bool> release_blocked{false};
+
+int succeeds(fq_task_context*, const std::uint8_t*, std::size_t, void*) { return FQ_OK; }
+
+int fails(fq_task_context*, const std::uint8_t*, std::size_t, void*) { return FQ_ERROR; }
+
+// Runs until released (bounded: at most 30 s).
+int blocks(fq_task_context*, const std::uint8_t*, std::size_t, void*) {
+    for (int i = 0; i < 3000 && !release_blocked.load(); ++i) {
+        std::this_thread::sleep_for(10ms);
+    }
+    return FQ_OK;
+}
+
+void add_task(TaskRegistry& registry, std::string name, fq_task_handler handler) {
+    RegisteredTask task;
+    task.name = std::move(name);
+    task.plugin_name = "control-plane-test";
+    task.handler = handler;
+    REQUIRE(registry.add(std::move(task)));
+}
+
+// A control plane on random free loopback ports (a bind that fails, the
+// port being taken, is retried elsewhere), with one handler thread.
+struct InProcessControlPlane {
+    explicit InProcessControlPlane(const TaskRegistry& registry) {
+        std::mt19937 random(std::random_device{}());
+        // Below Linux's ephemeral range, so no outgoing connection takes them.
+        std::uniform_int_distribution<int> ports(20000, 32000);
+        for (int attempt = 0; attempt < 50 && !control_plane; ++attempt) {
+            ControlPlaneSettings settings;
+            settings.base_address = "tcp://127.0.0.1:" + std::to_string(ports(random));
+            settings.discovery_address = "tcp://127.0.0.1:" + std::to_string(ports(random));
+            settings.engine.concurrency = 1;
+            settings.engine.shutdown_grace_seconds = 1;
+            try {
+                control_plane = std::make_unique<ControlPlane>(settings, registry);
+                base_address = settings.base_address;
+            } catch (const std::runtime_error&) {
+            }
+        }
+        REQUIRE(control_plane);
+    }
+
+    Client client() const { return Client(ClientOptions{base_address, 10s, 1000ms}); }
+
+    std::unique_ptr<ControlPlane> control_plane;
+    std::string base_address;
+};
+
+// Polls until the task's record is in `state` (at most 10 s).
+std::optional<TaskRecord> wait_for_state(Client& client, const std::string& task_id,
+                                         TaskState state) {
+    std::optional<TaskRecord> record;
+    for (int i = 0; i < 1000; ++i) {
+        record = client.get(task_id);
+        if (record && record->state == state) return record;
+        std::this_thread::sleep_for(10ms);
+    }
+    return record;
+}
+
+TEST_CASE("ControlPlane in-process: a client's tasks run, end and can be queried") {
+    TaskRegistry registry;
+    add_task(registry, "succeeds", succeeds);
+    add_task(registry, "fails", fails);
+    InProcessControlPlane cluster(registry);
+    Client client = cluster.client();
+
+    const TaskRecord done = client.submit_and_wait("succeeds", "{}", Priority::high);
+    CHECK(done.state == TaskState::success);
+    CHECK(done.task_name == "succeeds");
+    CHECK(done.priority == Priority::high);
+    CHECK(done.attempts == 1);
+
+    const TaskRecord failed = client.submit_and_wait("fails", "{}");
+    CHECK(failed.state == TaskState::failure);
+    CHECK_FALSE(failed.error.empty());
+
+    const TaskRecord unknown = client.submit_and_wait("nobody-runs-this", "{}");
+    CHECK(unknown.state == TaskState::failure);
+    CHECK(unknown.error == "unknown task 'nobody-runs-this'");
+
+    // Finished tasks are answered from the result cache.
+    const auto record = client.get(done.task_id);
+    REQUIRE(record);
+    CHECK(record->state == TaskState::success);
+    CHECK(client.cancel(done.task_id) == CancelResult::finished);
+    const std::string never_submitted = "00000000-0000-4000-8000-000000000000";
+    CHECK_FALSE(client.get(never_submitted));
+    CHECK(client.cancel(never_submitted) == CancelResult::not_found);
+
+    const ControlPlaneStats stats = cluster.control_plane->stats();
+    CHECK(stats.tasks_accepted == 3);
+    CHECK(stats.tasks_finished == 3);
+    CHECK(stats.messages_rejected == 0);
+
+    cluster.control_plane->request_stop();
+    cluster.control_plane->wait();
+    CHECK(cluster.control_plane->is_stopped());
+    CHECK_FALSE(cluster.control_plane->has_abandoned_handlers());
+}
+
+TEST_CASE("ControlPlane in-process: a queued task is cancelled, a scheduled one waits") {
+    release_blocked = false;
+    TaskRegistry registry;
+    add_task(registry, "blocks", blocks);
+    add_task(registry, "succeeds", succeeds);
+    InProcessControlPlane cluster(registry);
+    Client client = cluster.client();
+
+    // The only handler thread is taken; the next task of a lower priority
+    // waits in the queue (or the engine's window), still queued.
+    const std::string running = client.submit("blocks", "{}", Priority::critical);
+    REQUIRE(wait_for_state(client, running, TaskState::running)->state == TaskState::running);
+    const std::string waiting = client.submit("succeeds", "{}", Priority::low);
+    CHECK(client.get(waiting)->state == TaskState::queued);
+    CHECK(client.cancel(waiting) == CancelResult::cancelled);
+    CHECK(client.get(waiting)->state == TaskState::cancelled);
+
+    TaskOptions later;
+    later.countdown = 60s;
+    const std::string scheduled = client.submit("succeeds", "{}", Priority::normal, later);
+    const auto held = client.get(scheduled);
+    REQUIRE(held);
+    CHECK(held->state == TaskState::scheduled);
+    CHECK(held->scheduled_for > held->submitted_at);
+    CHECK(client.cancel(scheduled) == CancelResult::cancelled);
+
+    release_blocked = true;
+    CHECK(wait_for_state(client, running, TaskState::success)->state == TaskState::success);
+}
+
+}  // namespace
+}  // namespace fastqueue
