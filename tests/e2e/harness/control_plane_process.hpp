@@ -33,7 +33,8 @@ public:
     explicit ControlPlaneProcess(std::vector<std::string> extra_args = {},
                                  EnvironmentVariables extra_environment = {},
                                  std::vector<std::string> extra_task_modules = {});
-    // Stops a still-running control plane with SIGTERM, then SIGKILL.
+    // Stops a still-running control plane with SIGTERM (SIGKILL after 10 s)
+    // and checks how it ended: Process::stop_and_check().
     ~ControlPlaneProcess();
     ControlPlaneProcess(const ControlPlaneProcess&) = delete;
     ControlPlaneProcess& operator=(const ControlPlaneProcess&) = delete;
