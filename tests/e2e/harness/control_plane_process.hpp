@@ -6,7 +6,8 @@
 // modules directory. Readiness is observed, not assumed: the fixture asks the
 // query port for a random task id until it answers "not found". When the
 // process exits at start-up because a port was taken after the ports were
-// found free ("cannot bind"), it starts again on new ports, up to 3 times.
+// found free ("cannot bind"), it starts again on new ports, up to 3 starts in
+// all.
 #pragma once
 
 #include <chrono>
