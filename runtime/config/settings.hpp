@@ -16,6 +16,12 @@ enum class LogLevel { trace, debug, info, warn, error, off };
 // Both roles' --max-payload-bytes by default (16 MiB).
 inline constexpr std::size_t kDefaultMaxPayloadBytes = 16 * 1024 * 1024;
 
+// The control plane's --heartbeat-interval and --heartbeat-liveness by
+// default; a subworker uses them too until REGISTERED names the control
+// plane's own.
+inline constexpr std::uint32_t kDefaultHeartbeatIntervalMs = 1000;
+inline constexpr std::uint32_t kDefaultHeartbeatLiveness = 3;
+
 // Settings every role that runs tasks shares.
 struct EngineSettings {
     std::vector<std::string> task_modules;   // names, already split on spaces and commas
@@ -43,8 +49,8 @@ struct ControlPlaneSettings {
     // Subworker health: a subworker that sends nothing for
     // heartbeat_liveness * heartbeat_interval_ms is inactive, and its tasks
     // are dispatched again. Handed to subworkers when they register.
-    std::uint32_t heartbeat_interval_ms = 1000;
-    std::uint32_t heartbeat_liveness = 3;
+    std::uint32_t heartbeat_interval_ms = kDefaultHeartbeatIntervalMs;
+    std::uint32_t heartbeat_liveness = kDefaultHeartbeatLiveness;
     // A task whose worker was lost this many times ends as failure
     // "worker lost" instead of being dispatched again.
     std::uint32_t max_worker_losses = 3;

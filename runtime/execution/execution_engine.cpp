@@ -160,7 +160,8 @@ struct ExecutionEngine::Impl {
     std::condition_variable idle;        // signalled when a task's outcome has been delivered
     // Started tasks no thread has taken yet, by priority (guarded by mutex).
     std::array<std::deque<Job>, kPriorityCount> waiting;
-    std::size_t waiting_count = 0;       // guarded by mutex
+    std::size_t waiting_count = 0;      // guarded by mutex
+    std::size_t idle_thread_count = 0;  // guarded by mutex; threads in work_ready.wait
     // Written under the mutex; read without it by free_slots(), whose
     // caller (the owner's thread) is the only one that lowers it.
     std::atomic<std::size_t> free_slots;
@@ -193,7 +194,9 @@ void ExecutionEngine::Impl::thread_main() {
         {
             std::unique_lock<std::mutex> lock(mutex);
             if (has_delivered) note_delivered();
+            ++idle_thread_count;
             work_ready.wait(lock, [&] { return waiting_count > 0 || is_stopping; });
+            --idle_thread_count;
             // A task already started still ends when stopping (its cancel
             // flag is raised), so every started task gets exactly one outcome.
             if (waiting_count == 0) return;
@@ -410,6 +413,11 @@ std::size_t ExecutionEngine::free_slots() const { return impl_->free_slots.load(
 std::size_t ExecutionEngine::waiting() const {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     return impl_->waiting_count;
+}
+
+std::size_t ExecutionEngine::idle_threads() const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->idle_thread_count;
 }
 
 std::size_t ExecutionEngine::running() const {

@@ -131,6 +131,9 @@ public:
     std::size_t running() const;
     // Started tasks no handler thread has taken yet (at most the window).
     std::size_t waiting() const;
+    // Handler threads blocked waiting for a task to start (none of them
+    // runs one). Lets a test wait until every thread is parked.
+    std::size_t idle_threads() const;
 
     // How long a handler whose run timed out gets to return after its
     // cancellation flag was raised before the log says it ignores it.

@@ -115,8 +115,9 @@ struct Subworker::Impl {
     bool is_register_unsent = false;  // REGISTER waits for the DEALER to connect
     std::uint32_t register_attempts = 0;  // REGISTERs sent since registering began
     SteadyClock::time_point register_retry_at{};
-    Milliseconds heartbeat_interval{1000};
-    std::uint32_t heartbeat_liveness = 3;
+    // The config/ defaults until REGISTERED names the control plane's own.
+    Milliseconds heartbeat_interval{kDefaultHeartbeatIntervalMs};
+    std::uint32_t heartbeat_liveness = kDefaultHeartbeatLiveness;
     SteadyClock::time_point next_heartbeat_at{};
     SteadyClock::time_point last_heard_at{};
     std::mt19937 random;

@@ -5,11 +5,9 @@
 // file, then the default, observed through the worker id in task records and
 // through the result cache's size.
 #include <doctest/doctest.h>
-
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -201,6 +199,5 @@ TEST_CASE("configuration: the whole configuration can come from the TOML file") 
     CHECK(record.state == TaskState::success);
     CHECK(record.result == "42");
     CHECK(record.worker_id == "all-from-file");
-    process.send_signal(SIGTERM);
-    CHECK(process.wait_for_exit(10s) == std::optional<int>(0));
+    process.stop_and_check(10s);  // SIGTERM; it must exit 0
 }

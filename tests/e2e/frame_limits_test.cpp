@@ -171,6 +171,7 @@ TEST_CASE(
     "is refused at REGISTER, naming both limits and the flag") {
     ControlPlaneProcess control_plane({"--max-payload-bytes", kPayloadLimitText});
     SubworkerProcess small(control_plane, "small", {"--max-payload-bytes", "1000"});
+    small.process().expect_exit_code(1);
     const auto exit_code = small.process().wait_for_exit(15s);
     INFO(small.describe());
     REQUIRE(exit_code);

@@ -11,6 +11,7 @@
 
 #include "common/uuid.hpp"
 #include "harness/control_plane_process.hpp"
+#include "harness/free_ports.hpp"
 #include "harness/wire_client.hpp"
 
 using namespace fastqueue;
@@ -109,6 +110,12 @@ TEST_CASE("signals: SIGINT stops an idle control plane with exit 0 and frees its
     INFO(control_plane.process().stderr_text());
     REQUIRE(exit_code);
     CHECK(*exit_code == 0);
+    // Every port it served on (ControlPlaneProcess::kPortCount from its
+    // base) can be bound again, and nothing answers there any more.
+    for (int offset = 0; offset < ControlPlaneProcess::kPortCount; ++offset) {
+        INFO("port " << control_plane.base_port() + offset);
+        CHECK(is_port_free(control_plane.base_port() + offset));
+    }
     const auto run = run_fastqueue({"status", "--task-id", generate_uuid(), "--control-plane-address",
                                     control_plane.address(), "--timeout", "0.5"});
     INFO(run.describe());

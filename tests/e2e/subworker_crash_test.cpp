@@ -5,6 +5,7 @@
 // the other tasks complete on the subworkers that are left.
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,10 +51,14 @@ TEST_CASE("subworker crash: a task that kills every worker ends failure \"worker
     INFO(describe_unsuccessful(records));
     for (const auto& record : records) CHECK(record.state == TaskState::success);
 
-    // Exactly two subworkers ran `crash`, and the control plane survived.
+    // Exactly two subworkers ran `crash` (which calls abort()), and the
+    // control plane survived.
     int crashed = 0;
     for (auto& subworker : subworkers) {
-        if (!subworker->process().is_running()) ++crashed;
+        if (!subworker->process().is_running()) {
+            ++crashed;
+            subworker->process().expect_exit_code(128 + SIGABRT);
+        }
     }
     CHECK(crashed == 2);
     CHECK(control_plane.process().is_running());

@@ -181,6 +181,7 @@ TEST_CASE("subworker dispatch: with every subworker gone, the control plane runs
     }
 
     stopped.process().send_signal(SIGTERM);
+    killed.process().expect_exit_code(128 + SIGKILL);
     killed.process().send_signal(SIGKILL);
     REQUIRE(stopped.process().wait_for_exit(15s));
     REQUIRE(killed.process().wait_for_exit(15s));

@@ -53,6 +53,7 @@ TEST_CASE("subworker failover: kill -9 of a subworker in the middle of a stream 
             return !on_victim.empty();
         },
         10s));
+    sw2.process().expect_exit_code(128 + SIGKILL);
     sw2.process().send_signal(SIGKILL);
     REQUIRE(sw2.process().wait_for_exit(10s));
 

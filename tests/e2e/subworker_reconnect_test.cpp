@@ -26,6 +26,7 @@ TEST_CASE("subworker reconnect: after the control plane restarts on the same add
     Client client(control_plane.client_options());
     CHECK(client.submit_and_wait("echo", echo_payload("before")).state == TaskState::success);
 
+    control_plane.process().expect_exit_code(128 + SIGKILL);
     control_plane.process().send_signal(SIGKILL);
     REQUIRE(control_plane.process().wait_for_exit(10s));
 
@@ -49,6 +50,5 @@ TEST_CASE("subworker reconnect: after the control plane restarts on the same add
     CHECK(record.state == TaskState::success);
     CHECK(record.worker_id == "sw1");
 
-    restarted.send_signal(SIGTERM);
-    restarted.wait_for_exit(10s);
+    restarted.stop_and_check(10s);
 }

@@ -19,6 +19,7 @@ TEST_CASE("subworker registration: a duplicate of a live worker id is refused; t
     REQUIRE_MESSAGE(original.wait_until_registered(), original.describe());
 
     SubworkerProcess duplicate(control_plane, "twin");
+    duplicate.process().expect_exit_code(1);
     const auto exit_code = duplicate.process().wait_for_exit(15s);
     INFO(duplicate.describe());
     REQUIRE(exit_code);

@@ -135,6 +135,7 @@ TEST_CASE("workers: a killed subworker turns inactive; the plain form names ever
         CHECK(contains(run.stdout_text, "sw2"));
     }
 
+    sw2.process().expect_exit_code(128 + SIGKILL);
     sw2.process().send_signal(SIGKILL);
     REQUIRE(sw2.process().wait_for_exit(10s));
     nlohmann::json view;

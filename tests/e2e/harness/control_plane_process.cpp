@@ -1,7 +1,6 @@
 // control_plane_process.cpp -- see control_plane_process.hpp.
 #include "harness/control_plane_process.hpp"
 
-#include <csignal>
 #include <stdexcept>
 
 #include "common/uuid.hpp"
@@ -92,11 +91,7 @@ ControlPlaneProcess::ControlPlaneProcess(std::vector<std::string> extra_args,
 }
 
 ControlPlaneProcess::~ControlPlaneProcess() {
-    if (process_ && process_->is_running()) {
-        process_->send_signal(SIGTERM);
-        process_->wait_for_exit(kStopTimeout);
-    }
-    // ~Process kills whatever is still running.
+    if (process_) process_->stop_and_check(kStopTimeout);
 }
 
 ClientOptions ControlPlaneProcess::client_options(std::chrono::milliseconds timeout) const {

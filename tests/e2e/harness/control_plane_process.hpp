@@ -6,7 +6,8 @@
 // modules directory. Readiness is observed, not assumed: the fixture asks the
 // query port for a random task id until it answers "not found". When the
 // process exits at start-up because a port was taken after the ports were
-// found free ("cannot bind"), it starts again on new ports, up to 3 times.
+// found free ("cannot bind"), it starts again on new ports, up to 3 starts in
+// all.
 #pragma once
 
 #include <chrono>
@@ -33,7 +34,8 @@ public:
     explicit ControlPlaneProcess(std::vector<std::string> extra_args = {},
                                  EnvironmentVariables extra_environment = {},
                                  std::vector<std::string> extra_task_modules = {});
-    // Stops a still-running control plane with SIGTERM, then SIGKILL.
+    // Stops a still-running control plane with SIGTERM (SIGKILL after 10 s)
+    // and checks how it ended: Process::stop_and_check().
     ~ControlPlaneProcess();
     ControlPlaneProcess(const ControlPlaneProcess&) = delete;
     ControlPlaneProcess& operator=(const ControlPlaneProcess&) = delete;

@@ -55,7 +55,9 @@ bool is_iso_timestamp(const std::string& text);
 bool is_lowercase_uuid(const std::string& text);
 
 // Calls condition every interval until it returns true or timeout passes.
-// Returns whether it became true. Every wait in the tests goes through here.
+// Returns whether it became true. Every wait for a condition goes through
+// here; the other waits are blocking calls with a timeout of their own
+// (Process::wait_for_exit, WireClient::receive, the client's requests).
 bool poll_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds interval = std::chrono::milliseconds(10));
 

@@ -1,6 +1,7 @@
 // process.cpp -- see process.hpp.
 #include "harness/process.hpp"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -14,6 +15,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "harness/sanitizer_report.hpp"
 
 extern char** environ;
 
@@ -117,6 +120,10 @@ Process::~Process() {
         ::kill(pid_, SIGKILL);
         wait_for_exit(kKillTimeout);
     }
+    const std::string report = find_sanitizer_report(stderr_text());
+    const std::string report_message =
+        "`" + command_line() + "` printed a sanitizer report:\n" + report;
+    CHECK_MESSAGE(report.empty(), report_message);
     ::unlink(stdout_path_.c_str());
     ::unlink(stderr_path_.c_str());
 }
@@ -150,6 +157,29 @@ bool Process::is_running() {
 
 void Process::send_signal(int signal_number) {
     if (is_running()) ::kill(pid_, signal_number);
+}
+
+int Process::stop(std::chrono::milliseconds timeout) {
+    send_signal(SIGTERM);
+    if (auto code = wait_for_exit(timeout)) return *code;
+    send_signal(SIGKILL);
+    // A SIGKILLed child can always be reaped; only a failing kernel would
+    // leave exit_code_ unset here, and then -1 fails every expectation.
+    return wait_for_exit(kKillTimeout).value_or(-1);
+}
+
+void Process::stop_and_check(std::chrono::milliseconds timeout) {
+    const int code = stop(timeout);
+    const std::string message = "`" + command_line() + "` exited with " + std::to_string(code) +
+                                ", expected " + std::to_string(expected_exit_code_) +
+                                "\n--- stderr ---\n" + stderr_text();
+    CHECK_MESSAGE(code == expected_exit_code_, message);
+}
+
+std::string Process::command_line() const {
+    std::string text;
+    for (const auto& argument : argv_) text += (text.empty() ? "" : " ") + argument;
+    return text;
 }
 
 std::string Process::stdout_text() const { return read_file(stdout_path_); }

@@ -1,7 +1,6 @@
 // subworker_process.cpp -- see subworker_process.hpp.
 #include "harness/subworker_process.hpp"
 
-#include <csignal>
 #include <sstream>
 #include <stdexcept>
 
@@ -107,11 +106,7 @@ bool SubworkerProcess::wait_until_registered(std::chrono::milliseconds timeout) 
 }
 
 SubworkerProcess::~SubworkerProcess() {
-    if (process_ && process_->is_running()) {
-        process_->send_signal(SIGTERM);
-        process_->wait_for_exit(kSubworkerStopTimeout);
-    }
-    // ~Process kills whatever is still running.
+    if (process_) process_->stop_and_check(kSubworkerStopTimeout);
 }
 
 std::string SubworkerProcess::describe() const {

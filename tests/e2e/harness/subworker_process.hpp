@@ -41,7 +41,8 @@ public:
                      std::vector<std::string> extra_args = {},
                      std::vector<std::string> extra_task_modules = {},
                      ControlPlaneLookup lookup = ControlPlaneLookup::by_address);
-    // Stops a still-running subworker with SIGTERM, then SIGKILL.
+    // Stops a still-running subworker with SIGTERM (SIGKILL after 10 s) and
+    // checks how it ended: Process::stop_and_check().
     ~SubworkerProcess();
     SubworkerProcess(const SubworkerProcess&) = delete;
     SubworkerProcess& operator=(const SubworkerProcess&) = delete;

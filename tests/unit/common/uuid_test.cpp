@@ -3,8 +3,11 @@
 
 #include <doctest/doctest.h>
 
-#include <set>
+#include <array>
+#include <map>
 #include <string>
+
+#include "common/task_id.hpp"
 
 using namespace fastqueue;
 
@@ -17,10 +20,37 @@ TEST_CASE("generate_uuid: canonical lower-case version 4 text") {
     CHECK(std::string("89ab").find(id[19]) != std::string::npos);  // RFC variant
 }
 
-TEST_CASE("generate_uuid: ten thousand ids are all different") {
-    std::set<std::string> ids;
-    for (int i = 0; i < 10000; ++i) ids.insert(generate_uuid());
-    CHECK(ids.size() == 10000);
+TEST_CASE("generate_uuid: all 122 random bits vary; the 6 version and variant bits never do") {
+    // Ids must be unique without coordination and unguessable, so every bit
+    // but the fixed ones must come from the random source: over 256 ids, a
+    // random bit that never changed has probability 2^-255. (Ten thousand
+    // distinct ids would not show a source that filled only half the bytes.)
+    constexpr int kIds = 256;
+    std::array<int, 128> ones{};  // per bit, most significant bit of byte 0 first
+    for (int i = 0; i < kIds; ++i) {
+        const auto id = TaskId::parse(generate_uuid());
+        REQUIRE(id);
+        for (std::size_t bit = 0; bit < ones.size(); ++bit) {
+            ones[bit] += (id->bytes[bit / 8] >> (7 - bit % 8)) & 1;
+        }
+    }
+    // Byte 6's high nibble is the version (0100), byte 8's top two bits the
+    // RFC variant (10).
+    const std::map<std::size_t, int> fixed_bits{{48, 0}, {49, 1}, {50, 0},
+                                                {51, 0}, {64, 1}, {65, 0}};
+    int random_bits = 0;
+    for (std::size_t bit = 0; bit < ones.size(); ++bit) {
+        INFO("bit " << bit);
+        const auto fixed = fixed_bits.find(bit);
+        if (fixed != fixed_bits.end()) {
+            CHECK(ones[bit] == fixed->second * kIds);
+        } else {
+            ++random_bits;
+            CHECK(ones[bit] > 0);
+            CHECK(ones[bit] < kIds);
+        }
+    }
+    CHECK(random_bits == 122);
 }
 
 TEST_CASE("is_valid_uuid: 8-4-4-4-12 hex digits in either case, nothing else") {

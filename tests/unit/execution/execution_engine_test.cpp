@@ -29,6 +29,18 @@ namespace {
 
 constexpr auto kDeadline = 10s;  // far beyond any healthy wait here
 
+// Polls condition every millisecond until it holds or timeout passes;
+// returns whether it held.
+template <typename Condition>
+bool poll_until(Condition condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
 // A one-way signal between threads: set once, waited on with a deadline.
 class Flag {
 public:
@@ -642,10 +654,9 @@ TEST_CASE("ExecutionEngine: tasks started in a batch all run, woken together whe
 
     SUBCASE("fewer tasks than threads: one wake per task") { rendezvous.expected = 2; }
     SUBCASE("as many tasks as threads: every thread woken") { rendezvous.expected = 3; }
-    // Let the threads reach their wait: a thread still starting up would take
-    // the tasks without being woken, and the test would prove nothing. (If
-    // one is late anyway the test still passes; it cannot fail spuriously.)
-    std::this_thread::sleep_for(100ms);
+    // Every thread parked in its wait first: a thread still starting up would
+    // take the tasks without being woken, and the test would prove nothing.
+    REQUIRE(poll_until([&] { return engine.idle_threads() == 3; }, kDeadline));
     {
         ExecutionEngine::StartBatch batch(engine);
         for (std::size_t i = 0; i < rendezvous.expected; ++i) {
