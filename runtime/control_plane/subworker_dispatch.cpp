@@ -24,6 +24,7 @@
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/text.hpp"
 #include "transport/frame_limits.hpp"
+#include "transport/receive_frames.hpp"
 
 namespace fastqueue {
 namespace {
@@ -235,7 +236,7 @@ void ControlPlane::Impl::receive_subworker_replies(const std::string& worker_id,
     if (links_it == links.end() || !links_it->second[priority]) return;
     zmq::socket_t& link = *links_it->second[priority];
     for (int i = 0; i < kReceiveBatch && !are_links_changed; ++i) {
-        auto frames = protocol::receive_frames(link, protocol::kMaxBodyFrames);
+        auto frames = receive_frames(link, protocol::kMaxBodyFrames);
         if (!frames) break;
         SubworkerEntry* subworker = pool.find(worker_id);
         if (subworker == nullptr) return;
