@@ -13,6 +13,8 @@ packages=(
   # Reads RESULT metadata (runtime/protocol/flat_json.hpp).
   libsimdjson-dev
   doctest-dev
+  # Checks that the runtime's includes follow its layers (tests/layers/).
+  python3
   # The fastqueue executable's allocator (cmake/Allocator.cmake).
   libjemalloc-dev
   # The sanitizer builds and the libFuzzer targets of scripts/test.sh: clang,

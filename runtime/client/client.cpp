@@ -25,6 +25,7 @@
 #include "protocol/codec.hpp"
 #include "protocol/submit_options.hpp"
 #include "protocol/text.hpp"
+#include "transport/receive_frames.hpp"
 #include "transport/wait_readable.hpp"
 
 namespace fastqueue {
@@ -169,7 +170,7 @@ struct Client::Impl {
                                        SteadyClock::time_point deadline) {
         zmq::socket_t& socket = this->socket(port_offset);
         while (wait_readable(socket, deadline)) {
-            auto frames = protocol::receive_frames(socket, protocol::kMaxBodyFrames);
+            auto frames = receive_frames(socket, protocol::kMaxBodyFrames);
             if (!frames) continue;
             protocol::DecodeResult decoded = protocol::decode(*frames);
             if (!decoded.message) {

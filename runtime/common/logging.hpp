@@ -4,9 +4,10 @@
 
 #include <string>
 
-#include "config/settings.hpp"
-
 namespace fastqueue {
+
+// The least severe level a process logs (config/log_level.hpp names them).
+enum class LogLevel { trace, debug, info, warn, error, off };
 
 // Replaces the default logger with a stderr logger named after the role
 // (e.g. "control-plane") at the given level. Call once, early in main.

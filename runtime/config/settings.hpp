@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace fastqueue {
+#include "common/logging.hpp"
 
-enum class LogLevel { trace, debug, info, warn, error, off };
+namespace fastqueue {
 
 // Both roles' --max-payload-bytes by default (16 MiB).
 inline constexpr std::size_t kDefaultMaxPayloadBytes = 16 * 1024 * 1024;

@@ -26,8 +26,6 @@
 #include "transport/frame_limits.hpp"
 
 namespace fastqueue {
-namespace {}  // namespace
-
 void ControlPlane::Impl::receive_management() {
     for (int i = 0; i < kReceiveBatch; ++i) {
         auto envelope = management_port.receive();

@@ -5,6 +5,7 @@
 
 #include "common/endpoint.hpp"
 #include "transport/frame_limits.hpp"
+#include "transport/receive_frames.hpp"
 
 namespace fastqueue {
 namespace {
@@ -62,7 +63,7 @@ std::optional<protocol::Frames> SubworkerFleet::receive(const std::string& worke
     if (are_links_changed_) return std::nullopt;
     auto links_it = links_.find(worker_id);
     if (links_it == links_.end() || !links_it->second[priority]) return std::nullopt;
-    return protocol::receive_frames(*links_it->second[priority], protocol::kMaxBodyFrames);
+    return receive_frames(*links_it->second[priority], protocol::kMaxBodyFrames);
 }
 
 void SubworkerFleet::close_links(const std::string& worker_id) {

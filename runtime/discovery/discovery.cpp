@@ -16,6 +16,7 @@
 
 #include "protocol/codec.hpp"
 #include "transport/frame_limits.hpp"
+#include "transport/receive_frames.hpp"
 #include "transport/wait_readable.hpp"
 
 namespace fastqueue {
@@ -136,7 +137,7 @@ std::optional<protocol::Announce> discover_control_plane(const std::string& disc
     // Each pass reads one message, so however much arrives the loop ends by
     // the deadline.
     while (wait_readable(socket, deadline)) {
-        auto frames = protocol::receive_frames(socket, protocol::kMaxBodyFrames);
+        auto frames = receive_frames(socket, protocol::kMaxBodyFrames);
         if (!frames) continue;
         protocol::DecodeResult decoded = protocol::decode(*frames);
         if (!decoded.message) continue;  // not protocol 1, or malformed: someone else's traffic

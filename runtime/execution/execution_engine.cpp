@@ -28,7 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/duration_text.hpp"
-#include "execution/task_context.hpp"
+#include "plugins/task_context.hpp"
 #include "plugins/task_registry.hpp"
 
 namespace fastqueue {

@@ -13,9 +13,9 @@
 #include <cmath>
 #include <exception>
 
-#include "execution/task_context.hpp"
 #include "plugins/plugin_set.hpp"
 #include "plugins/registrar.hpp"
+#include "plugins/task_context.hpp"
 
 namespace fastqueue {
 

@@ -105,14 +105,6 @@ zmq::message_t owning_frame(std::string&& bytes);
 // max_payload_bytes frame has 8).
 inline constexpr std::size_t kMaxBodyFrames = 8;
 
-// Receives one whole multipart message from `socket` without blocking;
-// std::nullopt when none is waiting. Keeps at most max_frames frames: the
-// rest of an oversized message is read and dropped (so the next message
-// starts clean) and one extra empty frame is appended, so that decode()
-// refuses it for its frame count. A ROUTER passes kMaxBodyFrames + 1 to allow
-// for its routing id. Throws zmq::error_t only for socket errors.
-std::optional<Frames> receive_frames(zmq::socket_ref socket, std::size_t max_frames);
-
 // The message type as it appears in frame 1 ("SUBMIT", "ACK", ...), for logs.
 std::string_view message_type_name(const Message& message);
 

@@ -45,6 +45,7 @@
 #include "protocol/codec.hpp"
 #include "transport/frame_limits.hpp"
 #include "transport/input_poller.hpp"
+#include "transport/receive_frames.hpp"
 #include "transport/router_socket.hpp"
 
 namespace fastqueue {
@@ -272,7 +273,7 @@ void Subworker::Impl::receive_management() {
     for (int i = 0; i < kReceiveBatch && management; ++i) {
         std::optional<protocol::Frames> frames;
         try {
-            frames = protocol::receive_frames(*management, protocol::kMaxBodyFrames);
+            frames = receive_frames(*management, protocol::kMaxBodyFrames);
         } catch (const zmq::error_t& error) {
             spdlog::warn("receive from {} failed: {}", management_address, error.what());
             return;

@@ -43,10 +43,11 @@
 
 #include "common/endpoint.hpp"
 #include "control_plane/control_plane.hpp"
-#include "execution/task_context.hpp"
+#include "plugins/task_context.hpp"
 #include "plugins/task_registry.hpp"
 #include "protocol/codec.hpp"
 #include "subworker/subworker.hpp"
+#include "transport/receive_frames.hpp"
 #include "wire_input.hpp"
 
 extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size);
@@ -265,8 +266,8 @@ private:
             zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
             retry_on_signal([&] { return zmq::poll(&item, 1, kPollSlice); });
             if (!(item.revents & ZMQ_POLLIN)) continue;
-            auto frames = retry_on_signal(
-                [&] { return protocol::receive_frames(socket, protocol::kMaxBodyFrames); });
+            auto frames =
+                retry_on_signal([&] { return receive_frames(socket, protocol::kMaxBodyFrames); });
             if (!frames || frames->size() < 3) continue;
             if ((*frames)[2].to_string_view() == answer_id) return;
         }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "protocol/codec.hpp"
+#include "transport/receive_frames.hpp"
 
 namespace fastqueue::bench {
 
@@ -268,7 +269,7 @@ PipelineOutcome run_fastqueue_load(zmq::context_t& context, const BenchOptions& 
         return sent.has_value();
     };
     protocol.receive_answer = [&]() -> std::optional<Answer> {
-        auto frames = protocol::receive_frames(socket, protocol::kMaxBodyFrames);
+        auto frames = receive_frames(socket, protocol::kMaxBodyFrames);
         if (!frames) return std::nullopt;
         auto decoded = protocol::decode(*frames);
         Answer answer;

@@ -7,6 +7,7 @@
 #include "harness/free_ports.hpp"
 #include "harness/wire_client.hpp"
 #include "protocol/codec.hpp"
+#include "transport/receive_frames.hpp"
 
 namespace fastqueue::e2e {
 namespace {
@@ -117,13 +118,13 @@ std::string FakeSubworker::read_once(std::chrono::milliseconds timeout) {
 
     std::string management_type;
     if (items.back().revents & ZMQ_POLLIN) {
-        auto frames = protocol::receive_frames(management_, protocol::kMaxBodyFrames);
+        auto frames = receive_frames(management_, protocol::kMaxBodyFrames);
         if (frames && frames->size() >= 2) management_type = to_string((*frames)[1]);
     }
     for (int priority = 0; priority < kPortCount; ++priority) {
         if (!(items[static_cast<std::size_t>(priority)].revents & ZMQ_POLLIN)) continue;
         auto& socket = task_ports_[static_cast<std::size_t>(priority)];
-        auto frames = protocol::receive_frames(socket, protocol::kMaxBodyFrames + 1);
+        auto frames = receive_frames(socket, protocol::kMaxBodyFrames + 1);
         if (!frames || frames->size() < 2) continue;
         DispatchedTask task;
         task.priority = priority;

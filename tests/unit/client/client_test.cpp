@@ -18,6 +18,7 @@
 #include "common/endpoint.hpp"
 #include "common/uuid.hpp"
 #include "protocol/codec.hpp"
+#include "transport/receive_frames.hpp"
 
 using namespace fastqueue;
 using namespace fastqueue::protocol;

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "execution/task_context.hpp"
+#include "plugins/task_context.hpp"
 #include "plugins/task_registry.hpp"
 
 using namespace fastqueue;

@@ -11,10 +11,10 @@
 #include <limits>
 #include <string>
 
-#include "execution/task_context.hpp"
 #include "log_capture.hpp"
 #include "plugins/plugin_set.hpp"
 #include "plugins/registrar.hpp"
+#include "plugins/task_context.hpp"
 
 using fastqueue::host_api;
 using fastqueue::testing::LogCapture;

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "execution/task_context.hpp"
 #include "log_capture.hpp"
+#include "plugins/task_context.hpp"
 
 namespace fs = std::filesystem;
 using fastqueue::PluginLoadError;

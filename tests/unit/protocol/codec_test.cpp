@@ -878,30 +878,6 @@ TEST_CASE("Codec: REGISTER_REFUSED reason and WORKERS_REPLY status are bounded a
     check_rejected(frames_of({"FQ/1", "WORKERS_REPLY", padded}), "status is longer than");
 }
 
-TEST_CASE("Codec: receive_frames keeps a whole REGISTER, the longest message") {
-    zmq::context_t context;
-    zmq::socket_t sender(context, zmq::socket_type::pair);
-    zmq::socket_t receiver(context, zmq::socket_type::pair);
-    receiver.bind("inproc://codec-test-register");
-    sender.connect("inproc://codec-test-register");
-    Register longest = sample_register();
-    longest.max_payload_bytes = 16 * 1024 * 1024;
-    Frames frames = encode(Message(std::move(longest)));
-    REQUIRE(frames.size() == kMaxBodyFrames);
-    for (std::size_t i = 0; i < frames.size(); ++i) {
-        sender.send(frames[i],
-                    i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
-    }
-    std::vector<zmq::pollitem_t> items = {{receiver.handle(), 0, ZMQ_POLLIN, 0}};
-    REQUIRE(zmq::poll(items, std::chrono::milliseconds(5000)) == 1);
-    std::optional<Frames> received = receive_frames(receiver, kMaxBodyFrames);
-    REQUIRE(received);
-    DecodeResult decoded = decode(*received);
-    INFO(decoded.error);
-    REQUIRE(decoded.message);
-    CHECK(std::get<Register>(*decoded.message).task_names.size() == 3);
-}
-
 TEST_CASE("Codec: SUBMIT options travel in a 7th frame announced by flag bit 1") {
     Submit submit;
     submit.task_id = kId;

@@ -27,9 +27,10 @@
 
 #include "../plugins/log_capture.hpp"
 #include "common/endpoint.hpp"
-#include "execution/task_context.hpp"
+#include "plugins/task_context.hpp"
 #include "plugins/task_registry.hpp"
 #include "protocol/codec.hpp"
+#include "transport/receive_frames.hpp"
 
 using namespace fastqueue;
 using namespace std::chrono_literals;
@@ -116,7 +117,7 @@ public:
             zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
             zmq::poll(&item, 1, left);
             if (!(item.revents & ZMQ_POLLIN)) continue;
-            auto frames = protocol::receive_frames(socket_, protocol::kMaxBodyFrames + 1);
+            auto frames = receive_frames(socket_, protocol::kMaxBodyFrames + 1);
             if (!frames || frames->size() < 2) continue;
             last_peer_.copy((*frames)[0]);
             protocol::Frames body;
@@ -180,7 +181,7 @@ public:
         zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
         zmq::poll(&item, 1, timeout);
         if (!(item.revents & ZMQ_POLLIN)) return std::nullopt;
-        auto frames = protocol::receive_frames(socket_, protocol::kMaxBodyFrames);
+        auto frames = receive_frames(socket_, protocol::kMaxBodyFrames);
         if (!frames) return std::nullopt;
         auto decoded = protocol::decode(*frames);
         REQUIRE_MESSAGE(decoded.message.has_value(), "malformed message: ", decoded.error);

@@ -1,5 +1,5 @@
 // subworker_status_test.cpp -- the pool status as JSON text
-// (runtime/common/subworker_status.cpp): what to_json_text writes parses
+// (runtime/protocol/subworker_status.cpp): what to_json_text writes parses
 // back unchanged, and a status that breaks any rule is refused with a reason
 // that names the member.
 #include "fastqueue/subworker_status.hpp"
@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "../protocol/nested_json.hpp"
+#include "nested_json.hpp"
 #include "protocol/codec.hpp"
 
 using namespace fastqueue;
