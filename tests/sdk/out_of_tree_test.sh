@@ -14,32 +14,14 @@ CONSUMER_SOURCE=$3
 FASTQUEUE=$4
 CXX_COMPILER=$5
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/fastqueue-sdk-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT INT TERM
-PREFIX="$TMP/prefix"
-TMP_BUILD="$TMP/build"
+. "$(dirname "$0")/../out_of_tree_lib.sh"
+out_of_tree_start sdk
 
-fail() {
-    echo "out_of_tree_test: $*" >&2
-    exit 1
-}
-
-"$CMAKE" --install "$BUILD" --component sdk --prefix "$PREFIX" >"$TMP/install.log" 2>&1 ||
-    { cat "$TMP/install.log" >&2; fail "installing the sdk component failed"; }
+install_component "$CMAKE" "$BUILD" sdk
 [ -f "$PREFIX/include/fastqueue/plugin.h" ] || fail "plugin.h was not installed"
 [ -f "$PREFIX/include/fastqueue/plugin.hpp" ] || fail "plugin.hpp was not installed"
 
-if command -v ninja >/dev/null 2>&1; then
-    GENERATOR=Ninja
-else
-    GENERATOR="Unix Makefiles"
-fi
-"$CMAKE" -S "$CONSUMER_SOURCE" -B "$TMP_BUILD" -G "$GENERATOR" \
-    -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_CXX_COMPILER="$CXX_COMPILER" \
-    -DCMAKE_BUILD_TYPE=Release >"$TMP/configure.log" 2>&1 ||
-    { cat "$TMP/configure.log" >&2; fail "configuring the consumer project failed"; }
-"$CMAKE" --build "$TMP_BUILD" >"$TMP/build.log" 2>&1 ||
-    { cat "$TMP/build.log" >&2; fail "building the consumer plugin failed"; }
+build_consumer "$CMAKE" "$CONSUMER_SOURCE" "$CXX_COMPILER"
 PLUGIN="$TMP_BUILD/libgreeter.so"
 [ -f "$PLUGIN" ] || fail "the build did not produce $PLUGIN"
 
