@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # out_of_tree_lib.sh -- what the out-of-tree tests (tests/sdk/,
 # tests/client_package/) share: install one component of this build into a
 # temporary prefix and build a consumer project against it, as someone

@@ -16,6 +16,7 @@ CONSUMER_SOURCE=$3
 CXX_COMPILER=$4
 LINK_FLAGS=${5:-}
 
+# shellcheck source=tests/out_of_tree_lib.sh
 . "$(dirname "$0")/../out_of_tree_lib.sh"
 out_of_tree_start client
 

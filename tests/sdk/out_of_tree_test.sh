@@ -14,6 +14,7 @@ CONSUMER_SOURCE=$3
 FASTQUEUE=$4
 CXX_COMPILER=$5
 
+# shellcheck source=tests/out_of_tree_lib.sh
 . "$(dirname "$0")/../out_of_tree_lib.sh"
 out_of_tree_start sdk
 
