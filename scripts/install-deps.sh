@@ -15,6 +15,8 @@ packages=(
   doctest-dev
   # Checks that the runtime's includes follow its layers (tests/layers/).
   python3
+  # Checks that every source is laid out as .clang-format says (tests/format/).
+  clang-format
   # The fastqueue executable's allocator (cmake/Allocator.cmake).
   libjemalloc-dev
   # The sanitizer builds and the libFuzzer targets of scripts/test.sh: clang,

@@ -21,7 +21,8 @@ static int init(const fq_host_api* host, fq_registrar* registrar, char* error, s
     (void)error;
     (void)error_size;
     g_host = host;
-    fq_task_def def = {sizeof(fq_task_def), FQ_TASK_FLAGS_NONE, "bad name!", handler, NULL, NULL, 0};
+    fq_task_def def = {
+        sizeof(fq_task_def), FQ_TASK_FLAGS_NONE, "bad name!", handler, NULL, NULL, 0};
     host->register_task(registrar, &def);
     return FQ_OK;
 }

@@ -10,9 +10,8 @@
  *
  * Never load it into a process that must survive its tasks.
  */
-#include <stdlib.h>
-
 #include <fastqueue/plugin.h>
+#include <stdlib.h>
 
 static int crash(fq_task_context* ctx, const uint8_t* input, size_t input_size, void* user_data) {
     (void)ctx;
@@ -25,8 +24,13 @@ static int crash(fq_task_context* ctx, const uint8_t* input, size_t input_size, 
 static int init(const fq_host_api* host, fq_registrar* registrar, char* error, size_t error_size) {
     (void)error;
     (void)error_size;
-    fq_task_def crash_def = {sizeof(fq_task_def), FQ_TASK_FLAGS_NONE, "crash", crash, NULL,
-                             "Aborts the process that runs it.", 0};
+    fq_task_def crash_def = {sizeof(fq_task_def),
+                             FQ_TASK_FLAGS_NONE,
+                             "crash",
+                             crash,
+                             NULL,
+                             "Aborts the process that runs it.",
+                             0};
     return host->register_task(registrar, &crash_def);
 }
 

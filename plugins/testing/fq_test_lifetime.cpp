@@ -7,9 +7,8 @@
 //   lifetime.stubborn(seconds)     sleeps, ignoring cancellation, then returns
 //   lifetime.limited(seconds)      sleeps, honouring cancellation; registered
 //                                  with a default timeout of 500 ms
-#include <fastqueue/plugin.hpp>
-
 #include <chrono>
+#include <fastqueue/plugin.hpp>
 #include <map>
 #include <mutex>
 #include <string>

@@ -32,11 +32,15 @@ static int init(const fq_host_api* host, fq_registrar* registrar, char* error, s
     g_host = host;
     host->log(NULL, FQ_LOG_INFO, "fq_test_ok: init");
 
-    fq_task_def echo_def = {
-        sizeof(fq_task_def),           FQ_TASK_FLAGS_NONE, "test_ok_echo", echo, NULL,
-        "Returns its input unchanged.", 0};
-    fq_task_def fail_def = {sizeof(fq_task_def), FQ_TASK_FLAGS_NONE, "test_ok_fail", fail, NULL,
-                            "Always fails.", 0};
+    fq_task_def echo_def = {sizeof(fq_task_def),
+                            FQ_TASK_FLAGS_NONE,
+                            "test_ok_echo",
+                            echo,
+                            NULL,
+                            "Returns its input unchanged.",
+                            0};
+    fq_task_def fail_def = {
+        sizeof(fq_task_def), FQ_TASK_FLAGS_NONE, "test_ok_fail", fail, NULL, "Always fails.", 0};
     int status = host->register_task(registrar, &echo_def);
     if (status != FQ_OK) return status;
     return host->register_task(registrar, &fail_def);

@@ -20,7 +20,8 @@ static int handler(fq_task_context* ctx, const uint8_t* input, size_t input_size
 static int init(const fq_host_api* host, fq_registrar* registrar, char* error, size_t error_size) {
     (void)error;
     (void)error_size;
-    fq_task_def def = {sizeof(fq_task_def), FQ_TASK_FLAGS_NONE, "unresolved", handler, NULL, NULL, 0};
+    fq_task_def def = {
+        sizeof(fq_task_def), FQ_TASK_FLAGS_NONE, "unresolved", handler, NULL, NULL, 0};
     return host->register_task(registrar, &def);
 }
 

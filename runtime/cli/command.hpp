@@ -3,9 +3,8 @@
 // successful parse, returning the process's exit code.
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace fastqueue::cli {
 

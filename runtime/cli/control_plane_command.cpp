@@ -2,12 +2,12 @@
 // configuration, loads the plugins (before binding any port, so a bad plugin
 // stops the process before it serves anything), starts the control plane and
 // turns SIGINT/SIGTERM into a polite stop.
+#include <spdlog/spdlog.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-
-#include <spdlog/spdlog.h>
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"

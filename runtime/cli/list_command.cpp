@@ -52,8 +52,9 @@ int run_list(const ListFlags& flags) {
 Command add_list_command(CLI::App& app) {
     auto* subcommand = app.add_subcommand("list", "List the tasks of plugins");
     auto flags = std::make_shared<ListFlags>();
-    subcommand->add_option("--task-modules", flags->task_modules,
-                           "Plugin names or paths (space- or comma-separated, repeatable)")
+    subcommand
+        ->add_option("--task-modules", flags->task_modules,
+                     "Plugin names or paths (space- or comma-separated, repeatable)")
         ->required();
     subcommand->add_option("--modules-dir", flags->modules_dirs,
                            "Directory searched for plugins before the defaults (repeatable)");

@@ -1,10 +1,9 @@
 // main.cpp -- the `fastqueue` executable. It only picks the subcommand: each
 // role and client command lives in its own file under cli/.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
@@ -17,9 +16,9 @@ int main(int argc, char** argv) {
     bool is_version_requested = false;
     app.add_flag("--version", is_version_requested, "Print the version and the plugin ABI version");
 
-    std::vector<Command> commands{
-        add_control_plane_command(app), add_submit_command(app), add_status_command(app),
-        add_cancel_command(app), add_list_command(app)};
+    std::vector<Command> commands{add_control_plane_command(app), add_submit_command(app),
+                                  add_status_command(app), add_cancel_command(app),
+                                  add_list_command(app)};
     commands.push_back(add_subworker_command(app));
     commands.push_back(add_workers_command(app));
 

@@ -59,7 +59,8 @@ int run_cancel(const TaskIdFlags& flags) {
                 std::cout << "cancellation requested for running task " << flags.task_id << "\n";
                 return kExitOk;
             case CancelResult::finished:
-                std::cerr << "fastqueue cancel: task " << flags.task_id << " has already finished\n";
+                std::cerr << "fastqueue cancel: task " << flags.task_id
+                          << " has already finished\n";
                 return kExitFailure;
             case CancelResult::not_found:
                 std::cerr << "fastqueue cancel: task " << flags.task_id << " not found\n";

@@ -3,11 +3,10 @@
 // either waits for its result or prints its id once it is acknowledged.
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/client_options.hpp"
 #include "cli/command.hpp"
@@ -109,17 +108,20 @@ int run_submit(const SubmitFlags& flags) {
 }  // namespace
 
 Command add_submit_command(CLI::App& app) {
-    auto* subcommand = app.add_subcommand("submit", "Submit a task and print its result (or its id)");
+    auto* subcommand =
+        app.add_subcommand("submit", "Submit a task and print its result (or its id)");
     auto flags = std::make_shared<SubmitFlags>();
     subcommand->add_option("--task-name", flags->task_name, "Name of the task to run")->required();
-    subcommand->add_option("--args", flags->args,
-                           "Positional arguments; each is parsed as JSON when valid, else taken as a string");
+    subcommand->add_option(
+        "--args", flags->args,
+        "Positional arguments; each is parsed as JSON when valid, else taken as a string");
     subcommand->add_option("--kwargs", flags->kwargs, "Keyword arguments as a JSON object")
         ->capture_default_str();
     subcommand->add_option("--priority", flags->priority, "critical, high, normal or low")
         ->capture_default_str();
-    subcommand->add_flag("--non-blocking", flags->is_non_blocking,
-                         "Print the task id once the task is acknowledged; do not wait for the result");
+    subcommand->add_flag(
+        "--non-blocking", flags->is_non_blocking,
+        "Print the task id once the task is acknowledged; do not wait for the result");
     subcommand->add_flag("--json", flags->is_json, "Print the task record as one JSON object");
     flags->client.declare(*subcommand);
     flags->task.declare(*subcommand);

@@ -23,7 +23,7 @@ struct WorkersFlags {
 
 // One row per subworker, columns padded to their widest cell:
 //   ID   ADDRESS               STATUS  LOAD/CAPACITY  WINDOW  COMPLETED  LAST SEEN
-//   sw1  tcp://127.0.0.1:5561  active  2/4            64      17         2026-11-27T23:52:33.123456Z
+//   sw1  tcp://127.0.0.1:5561  active  2/4            64      17 2026-11-27T23:52:33.123456Z
 // (WINDOW is the prefetch window; "-" from a control plane that does not
 // report it)
 // then "N subworkers, M active" (with no subworkers listed, only that line),

@@ -70,9 +70,8 @@ const std::string& task_id_of(const Message& message) {
         // docs/protocol.md: a reason that starts with "busy" means a full queue.
         const bool is_busy = refused->reason.rfind("busy", 0) == 0;
         throw ClientError(is_busy ? ClientErrorKind::busy : ClientErrorKind::refused,
-                          "control plane at " + address +
-                                                        " refused the " + std::string(request) +
-                                                        " request: " + refused->reason);
+                          "control plane at " + address + " refused the " + std::string(request) +
+                              " request: " + refused->reason);
     }
     throw ClientError(ClientErrorKind::protocol,
                       "control plane at " + address + " answered " + std::string(request) +
@@ -88,12 +87,14 @@ protocol::SubmitOptions checked_submit_options(const TaskOptions& options) {
     const auto milliseconds_in = [&](std::chrono::milliseconds value, const char* what,
                                      std::uint32_t max) {
         if (value.count() < 0 || value.count() > static_cast<std::int64_t>(max)) {
-            throw invalid(std::string(what) + " must be between 0 and " + format_seconds(std::chrono::milliseconds(max)));
+            throw invalid(std::string(what) + " must be between 0 and " +
+                          format_seconds(std::chrono::milliseconds(max)));
         }
         return static_cast<std::uint32_t>(value.count());
     };
     protocol::SubmitOptions wire;
-    wire.timeout_ms = milliseconds_in(options.task_timeout, "the task timeout", protocol::kMaxTimeoutMs);
+    wire.timeout_ms =
+        milliseconds_in(options.task_timeout, "the task timeout", protocol::kMaxTimeoutMs);
     wire.retry_backoff_ms =
         milliseconds_in(options.retry_backoff, "the retry backoff", protocol::kMaxRetryBackoffMs);
     wire.countdown_ms = milliseconds_in(options.countdown, "the countdown", protocol::kMaxDelayMs);
@@ -201,9 +202,8 @@ struct Client::Impl {
     // delivered later) and throws unreachable naming the address.
     [[noreturn]] void give_up(int port_offset) {
         drop_socket(port_offset);
-        throw ClientError(ClientErrorKind::unreachable,
-                          "no answer from " + address(port_offset) + " within " +
-                              format_seconds(timeout));
+        throw ClientError(ClientErrorKind::unreachable, "no answer from " + address(port_offset) +
+                                                            " within " + format_seconds(timeout));
     }
 
     // Submits and returns the first reply: ACK, or RESULT when the control
@@ -262,7 +262,8 @@ Client::Client(ClientOptions options) : options_(std::move(options)), impl_(new 
         throw ClientError(ClientErrorKind::invalid_argument, "the timeout must be positive");
     }
     if (options_.resend_interval.count() <= 0) {
-        throw ClientError(ClientErrorKind::invalid_argument, "the resend interval must be positive");
+        throw ClientError(ClientErrorKind::invalid_argument,
+                          "the resend interval must be positive");
     }
     impl_->base = *base;
     impl_->timeout = options_.timeout;
@@ -325,8 +326,8 @@ TaskRecord Client::submit_and_wait(std::string_view task_name, std::string_view 
     }
 }
 
-std::string Client::submit(std::string_view task_name, std::string_view payload,
-                           Priority priority, const TaskOptions& task_options) {
+std::string Client::submit(std::string_view task_name, std::string_view payload, Priority priority,
+                           const TaskOptions& task_options) {
     auto deadline = SteadyClock::now() + options_.timeout;
     std::string task_id = generate_uuid();
     impl_->submit(task_name, payload, priority, task_options, /*wants_result=*/false, task_id,

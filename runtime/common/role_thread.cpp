@@ -1,9 +1,9 @@
 // role_thread.cpp -- see role_thread.hpp.
 #include "common/role_thread.hpp"
 
-#include <exception>
-
 #include <spdlog/spdlog.h>
+
+#include <exception>
 
 namespace fastqueue {
 

@@ -29,8 +29,7 @@ public:
     // the role; after_loop() runs either way. Starting a thread is a full
     // memory barrier, which is what ZeroMQ asks for when sockets created on
     // the calling thread move to the new one.
-    void start(std::string role_name, std::function<void()> loop,
-               std::function<void()> after_loop);
+    void start(std::string role_name, std::function<void()> loop, std::function<void()> after_loop);
 
     void request_stop();  // thread-safe, idempotent
     int stop_fd() const { return stop_doorbell_.fd(); }

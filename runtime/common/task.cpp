@@ -87,7 +87,8 @@ std::string format_timestamp(Timestamp at) {
     // Written digit by digit: this runs several times per finished task.
     std::string text = "0000-00-00T00:00:00.000000Z";
     const auto put = [&text](std::size_t at, std::size_t width, long long value) {
-        for (std::size_t i = width; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+        for (std::size_t i = width; i-- > 0; value /= 10)
+            text[at + i] = static_cast<char>('0' + value % 10);
     };
     put(0, 4, year);
     put(5, 2, static_cast<unsigned>(date.month()));

@@ -24,9 +24,9 @@ inline constexpr std::uint32_t kDefaultHeartbeatLiveness = 3;
 
 // Settings every role that runs tasks shares.
 struct EngineSettings {
-    std::vector<std::string> task_modules;   // names, already split on spaces and commas
-    std::vector<std::string> modules_dirs;   // --modules-dir, in order
-    std::size_t concurrency = 1;             // handler threads (default: number of cores)
+    std::vector<std::string> task_modules;  // names, already split on spaces and commas
+    std::vector<std::string> modules_dirs;  // --modules-dir, in order
+    std::size_t concurrency = 1;            // handler threads (default: number of cores)
     LogLevel log_level = LogLevel::info;
     double shutdown_grace_seconds = 30.0;
 };
@@ -77,7 +77,7 @@ struct ControlPlaneSettings {
 };
 
 struct SubworkerSettings {
-    std::string worker_id;                   // required
+    std::string worker_id;  // required
     // The control plane's base address; unset means "find it through
     // discovery_address".
     std::optional<std::string> control_plane_address;

@@ -3,9 +3,8 @@
 // separators, and reports overflow instead of clamping.
 #include "config/value_parsers.hpp"
 
-#include <cmath>
-
 #include <charconv>
+#include <cmath>
 #include <system_error>
 
 #include "protocol/messages.hpp"

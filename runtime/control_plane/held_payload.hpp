@@ -13,7 +13,6 @@
 
 #include <cstddef>
 #include <memory>
-
 #include <zmq.hpp>
 
 #include "common/compact_bytes.hpp"

@@ -26,13 +26,13 @@ namespace fastqueue {
 struct TaskHistory {
     std::uint32_t attempts = 0;       // times it was started
     std::uint32_t worker_losses = 0;  // times its subworker was lost while it ran there
-    bool is_on_subworker = false;  // running on the subworker worker_id
+    bool is_on_subworker = false;     // running on the subworker worker_id
     // Its last attempt failed retryably and it waits (scheduled) to retry.
     bool retryable = false;
-    std::string worker_id;         // the worker running it, or that ran it last
-    std::string error;             // the last failed attempt's error, kept for a retry
-    Timestamp started_at{};        // set while running
-    Timestamp scheduled_for{};     // set while scheduled
+    std::string worker_id;      // the worker running it, or that ran it last
+    std::string error;          // the last failed attempt's error, kept for a retry
+    Timestamp started_at{};     // set while running
+    Timestamp scheduled_for{};  // set while scheduled
 };
 
 struct LiveTask {

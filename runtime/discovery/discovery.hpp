@@ -12,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <utility>
-
 #include <zmq.hpp>
 
 #include "protocol/messages.hpp"
@@ -72,6 +71,6 @@ private:
 // Throws std::runtime_error "cannot connect to ADDRESS: REASON" when the
 // address is not a ZeroMQ endpoint.
 std::optional<protocol::Announce> discover_control_plane(const std::string& discovery_address,
-                                                          std::chrono::milliseconds timeout);
+                                                         std::chrono::milliseconds timeout);
 
 }  // namespace fastqueue

@@ -15,6 +15,8 @@
 // the run -- decides who delivers the run's one outcome.
 #include "execution/execution_engine.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -24,8 +26,6 @@
 #include <map>
 #include <stdexcept>
 #include <utility>
-
-#include <spdlog/spdlog.h>
 
 #include "common/duration_text.hpp"
 #include "plugins/task_context.hpp"
@@ -83,9 +83,8 @@ void classify(const HandlerReturn& ret, fq_task_context& context, TaskOutcome& o
     }
     outcome.state = TaskState::failure;
     outcome.retryable = ret.status == FQ_ERROR_RETRYABLE;
-    outcome.error = context.has_error()
-                        ? std::move(context.error())
-                        : "handler returned status " + std::to_string(ret.status);
+    outcome.error = context.has_error() ? std::move(context.error())
+                                        : "handler returned status " + std::to_string(ret.status);
 }
 
 }  // namespace
@@ -99,8 +98,8 @@ struct ExecutionEngine::Impl {
         TaskAssignment task;
         std::unique_ptr<fq_task_context> context;
         std::chrono::milliseconds limit{0};  // its run-time limit; 0 when it has none
-        std::uint64_t run_id = 0;  // its entry in timed_runs; 0 when it has no limit
-        Timestamp started_at{};    // when a thread took it
+        std::uint64_t run_id = 0;            // its entry in timed_runs; 0 when it has no limit
+        Timestamp started_at{};              // when a thread took it
     };
 
     // A task the engine holds, by task id: its context, and when a thread took
@@ -180,7 +179,7 @@ struct ExecutionEngine::Impl {
     std::multimap<SteadyClock::time_point, std::uint64_t> deadlines;
     std::uint64_t last_run_id = 0;
     std::condition_variable deadlines_changed;  // wakes the watchdog
-    std::vector<std::thread> threads;  // written only by the constructor and destructor
+    std::vector<std::thread> threads;           // written only by the constructor and destructor
     std::thread watchdog;
 };
 
@@ -225,8 +224,8 @@ auto ExecutionEngine::Impl::take_next(bool* is_deadline_first) -> Job {
     }
     if (job.limit.count() > 0) {
         job.run_id = ++last_run_id;
-        timed_runs.emplace(job.run_id,
-                           TimedRun{job.task.task_id, job.started_at, job.limit, job.context.get()});
+        timed_runs.emplace(
+            job.run_id, TimedRun{job.task.task_id, job.started_at, job.limit, job.context.get()});
         auto at = deadlines.emplace(SteadyClock::now() + job.limit, job.run_id);
         *is_deadline_first = at == deadlines.begin();
     }
@@ -286,8 +285,9 @@ std::vector<TaskOutcome> ExecutionEngine::Impl::expire_runs(SteadyClock::time_po
             spdlog::warn(
                 "task {} timed out {} ago and its handler still runs: it ignores cancellation "
                 "and keeps a handler thread busy until it returns",
-                run.task_id, format_seconds(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 ExecutionEngine::kCancelHonourWait)));
+                run.task_id,
+                format_seconds(std::chrono::duration_cast<std::chrono::milliseconds>(
+                    ExecutionEngine::kCancelHonourWait)));
             continue;
         }
         run.is_timed_out = true;

@@ -24,7 +24,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "common/shared_bytes.hpp"
@@ -50,9 +49,9 @@ struct TaskAssignment {
 
 // What the engine can tell about a task it holds.
 struct RunView {
-    bool has_started = false;       // false while it waits for a handler thread
-    Timestamp started_at{};         // set once started
-    std::optional<double> progress; // the last progress its handler reported
+    bool has_started = false;        // false while it waits for a handler thread
+    Timestamp started_at{};          // set once started
+    std::optional<double> progress;  // the last progress its handler reported
 };
 
 // How a task run ended.
@@ -64,7 +63,7 @@ struct TaskOutcome {
     // subworker's RESULT frame, which the control plane caches and relays).
     // apply_outcome() leaves it here; its owner takes it before.
     SharedBytes shared_result;
-    std::string error;   // failure/cancelled: the message
+    std::string error;       // failure/cancelled: the message
     bool retryable = false;  // failure: the handler returned FQ_ERROR_RETRYABLE
     Timestamp started_at{};
     Timestamp finished_at{};

@@ -65,6 +65,6 @@ private:
     bool has_error_ = false;
     std::atomic<bool> cancelled_{false};
     mutable std::mutex progress_mutex_;
-    std::optional<double> progress_;   // guarded by progress_mutex_
-    std::string progress_message_;     // guarded by progress_mutex_
+    std::optional<double> progress_;  // guarded by progress_mutex_
+    std::string progress_message_;    // guarded by progress_mutex_
 };

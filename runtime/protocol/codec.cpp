@@ -32,10 +32,10 @@ struct MessageShape {
     std::size_t optional_frames = 0;
 };
 constexpr std::array<MessageShape, std::variant_size_v<Message>> kShapes = {{
-    {"SUBMIT", 6, 1},           {"ACK", 3},           {"REFUSED", 4},    {"QUERY", 3},
-    {"CANCEL", 3},           {"RESULT", 5},        {"RECORD", 5},     {"NOT_FOUND", 3},
+    {"SUBMIT", 6, 1},        {"ACK", 3},           {"REFUSED", 4},     {"QUERY", 3},
+    {"CANCEL", 3},           {"RESULT", 5},        {"RECORD", 5},      {"NOT_FOUND", 3},
     {"CANCEL_REPLY", 4},     {"ERROR", 4},         {"REGISTER", 7, 1}, {"REGISTERED", 5},
-    {"REGISTER_REFUSED", 4}, {"HEARTBEAT", 4},     {"DEREGISTER", 3}, {"REREGISTER", 3},
+    {"REGISTER_REFUSED", 4}, {"HEARTBEAT", 4},     {"DEREGISTER", 3},  {"REREGISTER", 3},
     {"WORKERS", 2},          {"WORKERS_REPLY", 3}, {"ANNOUNCE", 5},
 }};
 
@@ -516,8 +516,9 @@ DecodeResult decode(Frames& frames, ResultBytes result_bytes) {
             const bool has_options = (flags & kFlagHasOptions) != 0;
             if (frames.size() != (has_options ? 7u : 6u)) {
                 return failure(std::move(result),
-                               has_options ? "flags announce an options frame, but SUBMIT has 6 frames"
-                                           : "SUBMIT has 7 frames, but flags announce no options frame");
+                               has_options
+                                   ? "flags announce an options frame, but SUBMIT has 6 frames"
+                                   : "SUBMIT has 7 frames, but flags announce no options frame");
             }
             Submit submit;
             if (has_options) {
@@ -612,7 +613,8 @@ Frames encode(Message&& message) {
                 if (has_options) flags |= kFlagHasOptions;
                 frames.push_back(zmq::message_t(&flags, 1));
                 frames.push_back(std::move(value.payload));
-                if (has_options) frames.push_back(owning_frame(submit_options_to_json(value.options)));
+                if (has_options)
+                    frames.push_back(owning_frame(submit_options_to_json(value.options)));
             } else if constexpr (std::is_same_v<T, Refused>) {
                 header(type, value.task_id);
                 frames.push_back(text_frame(to_valid_utf8(value.reason, kMaxTextBytes)));

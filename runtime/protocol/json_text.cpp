@@ -1,9 +1,9 @@
 // json_text.cpp -- see json_text.hpp.
 #include "protocol/json_text.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace fastqueue::protocol {
 
@@ -14,14 +14,28 @@ void append_escape(std::string& out, unsigned char byte) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('\\');
     switch (byte) {
-        case '"': out.push_back('"'); return;
-        case '\\': out.push_back('\\'); return;
+        case '"':
+            out.push_back('"');
+            return;
+        case '\\':
+            out.push_back('\\');
+            return;
         // The short escapes, as JSON libraries write them.
-        case '\n': out.push_back('n'); return;
-        case '\t': out.push_back('t'); return;
-        case '\r': out.push_back('r'); return;
-        case '\b': out.push_back('b'); return;
-        case '\f': out.push_back('f'); return;
+        case '\n':
+            out.push_back('n');
+            return;
+        case '\t':
+            out.push_back('t');
+            return;
+        case '\r':
+            out.push_back('r');
+            return;
+        case '\b':
+            out.push_back('b');
+            return;
+        case '\f':
+            out.push_back('f');
+            return;
         default:
             out.append("u00");
             out.push_back(kHex[byte >> 4]);

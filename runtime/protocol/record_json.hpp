@@ -37,10 +37,10 @@ nlohmann::json record_metadata_to_json(const TaskRecord& record);
 // integer in 0..2^32-1, timestamps as format_timestamp writes them or "",
 // worker_id at most kMaxWorkerIdBytes, error at most kMaxErrorBytes and
 // empty unless the status is failure, cancelled or scheduled (a retry's
-// last error), retryable a boolean and scheduled_for a timestamp when present. Unknown keys are ignored
-// (a later protocol minor may add some), but no value may be an array or an
-// object (kMaxMetadataNesting). On failure returns std::nullopt and
-// sets *error (when not null) to a one-line reason.
+// last error), retryable a boolean and scheduled_for a timestamp when present. Unknown keys are
+// ignored (a later protocol minor may add some), but no value may be an array or an object
+// (kMaxMetadataNesting). On failure returns std::nullopt and sets *error (when not null) to a
+// one-line reason.
 //
 // The codec reads the metadata frame with FlatJsonObject::parse, which builds
 // no JSON document, and validates its members; the overload taking a

@@ -35,22 +35,26 @@ std::string submit_options_to_json(const SubmitOptions& options) {
     // Written directly (once per dispatch when a default timeout is set),
     // members in name order.
     JsonObjectWriter writer;
-    if (options.countdown_ms != 0) writer.number_member("countdown_ms", std::uint64_t{options.countdown_ms});
+    if (options.countdown_ms != 0)
+        writer.number_member("countdown_ms", std::uint64_t{options.countdown_ms});
     if (options.default_timeout_ms != 0) {
         writer.number_member("default_timeout_ms", std::uint64_t{options.default_timeout_ms});
     }
     if (options.eta != Timestamp{}) writer.string_member("eta", format_timestamp(options.eta));
-    if (options.max_retries != 0) writer.number_member("max_retries", std::uint64_t{options.max_retries});
+    if (options.max_retries != 0)
+        writer.number_member("max_retries", std::uint64_t{options.max_retries});
     if (options.retry_backoff_ms != 0) {
         writer.number_member("retry_backoff_ms", std::uint64_t{options.retry_backoff_ms});
     }
-    if (options.timeout_ms != 0) writer.number_member("timeout_ms", std::uint64_t{options.timeout_ms});
+    if (options.timeout_ms != 0)
+        writer.number_member("timeout_ms", std::uint64_t{options.timeout_ms});
     return std::move(writer).finish();
 }
 
 std::optional<SubmitOptions> submit_options_from_json(std::string_view text, std::string& reason) {
     if (text.size() > kMaxSubmitOptionsBytes) {
-        reason = "options frame is longer than " + std::to_string(kMaxSubmitOptionsBytes) + " bytes";
+        reason =
+            "options frame is longer than " + std::to_string(kMaxSubmitOptionsBytes) + " bytes";
         return std::nullopt;
     }
     auto parsed = parse_bounded_json(text, kMaxSubmitOptionsNesting);

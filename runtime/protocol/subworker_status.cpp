@@ -221,8 +221,8 @@ std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& jso
         return std::nullopt;
     }
     if (!read_optional_unsigned(object, "", "messages_rejected",
-                                std::numeric_limits<std::uint64_t>::max(),
-                                status.messages_rejected, error)) {
+                                std::numeric_limits<std::uint64_t>::max(), status.messages_rejected,
+                                error)) {
         return std::nullopt;
     }
     std::optional<std::uint64_t> omitted;

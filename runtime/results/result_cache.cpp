@@ -67,7 +67,8 @@ bool ResultCache::put(TaskRecord record, SharedBytes result, SteadyClock::time_p
     const std::size_t charge = charge_bytes(record, result.size());
     if (max_bytes_ != 0 && charge > max_bytes_) return false;
 
-    lru_.push_front(Entry{*id, std::move(record), std::move(result), expiry_for(now, ttl_), charge});
+    lru_.push_front(
+        Entry{*id, std::move(record), std::move(result), expiry_for(now, ttl_), charge});
     index_.emplace(*id, lru_.begin());
     size_bytes_ += charge;
     // Stops at the new record at the latest: alone, it fits both limits.
@@ -75,8 +76,7 @@ bool ResultCache::put(TaskRecord record, SharedBytes result, SteadyClock::time_p
     return true;
 }
 
-std::optional<TaskRecord> ResultCache::get(std::string_view task_id,
-                                           SteadyClock::time_point now) {
+std::optional<TaskRecord> ResultCache::get(std::string_view task_id, SteadyClock::time_point now) {
     const auto id = TaskId::parse(task_id);
     if (!id) return std::nullopt;
     return get(*id, now);

@@ -83,8 +83,7 @@ public:
 
     // True when a live (unexpired) record exists; not counted as a use.
     bool contains(const TaskId& task_id, SteadyClock::time_point now = SteadyClock::now()) const;
-    bool contains(std::string_view task_id,
-                  SteadyClock::time_point now = SteadyClock::now()) const;
+    bool contains(std::string_view task_id, SteadyClock::time_point now = SteadyClock::now()) const;
 
     // Removes every expired record; returns how many it removed.
     std::size_t sweep_expired(SteadyClock::time_point now = SteadyClock::now());

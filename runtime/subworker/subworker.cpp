@@ -30,10 +30,10 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "common/receive_batch.hpp"
 #include "common/backoff.hpp"
 #include "common/endpoint.hpp"
 #include "common/mailbox.hpp"
+#include "common/receive_batch.hpp"
 #include "common/rejection_log.hpp"
 #include "common/role_thread.hpp"
 #include "common/wakeup.hpp"
@@ -113,7 +113,7 @@ struct Subworker::Impl {
 
     // The link to the control plane (I/O thread only).
     Link link = Link::registering;
-    bool is_register_unsent = false;  // REGISTER waits for the DEALER to connect
+    bool is_register_unsent = false;      // REGISTER waits for the DEALER to connect
     std::uint32_t register_attempts = 0;  // REGISTERs sent since registering began
     SteadyClock::time_point register_retry_at{};
     // The config/ defaults until REGISTERED names the control plane's own.
@@ -239,9 +239,9 @@ void Subworker::Impl::attempt_registration(bool is_reconnect) {
     if (is_reconnect || !management) connect_management();
     send_register();
     register_attempts += 1;
-    register_retry_at = SteadyClock::now() + backoff_delay(kRegisterBackoffInitial,
-                                                           register_attempts, kRegisterBackoffMax,
-                                                           kRegisterJitter, random);
+    register_retry_at =
+        SteadyClock::now() + backoff_delay(kRegisterBackoffInitial, register_attempts,
+                                           kRegisterBackoffMax, kRegisterJitter, random);
 }
 
 void Subworker::Impl::start_registering(bool is_reconnect) {
@@ -338,7 +338,8 @@ void Subworker::Impl::run() {
         // otherwise stand for file descriptor 0.
         items[kManagement] = {
             management ? management->handle() : nullptr, 0,
-            static_cast<short>(management ? ZMQ_POLLIN | (is_register_unsent ? ZMQ_POLLOUT : 0) : 0),
+            static_cast<short>(management ? ZMQ_POLLIN | (is_register_unsent ? ZMQ_POLLOUT : 0)
+                                          : 0),
             0};
         auto deadline =
             drain ? SteadyClock::now() + EngineDrain::kPollInterval : next_link_deadline();
@@ -456,7 +457,7 @@ void Subworker::Impl::accept_submission(int port, zmq::message_t& routing_id,
 }
 
 void Subworker::Impl::cancel_task(int port, zmq::message_t& routing_id,
-                                   const protocol::Cancel& cancel) {
+                                  const protocol::Cancel& cancel) {
     // The control plane forwards a client's CANCEL for a task running here.
     auto outcome = protocol::CancelOutcome::not_found;
     auto it = held.find(cancel.task_id);
@@ -575,12 +576,14 @@ Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& regi
             impl->completions.post(std::move(outcome));
         },
         settings.prefetch);
-    impl_->role_thread.start("subworker", [impl] { impl->run(); }, [impl] {
-        impl->management.reset();
-        impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
-        auto expected = SubworkerExit::running;
-        impl->exit_reason.compare_exchange_strong(expected, SubworkerExit::stopped);
-    });
+    impl_->role_thread.start(
+        "subworker", [impl] { impl->run(); },
+        [impl] {
+            impl->management.reset();
+            impl->has_abandoned_handlers = EngineDrain::abandon_if_running(impl->engine);
+            auto expected = SubworkerExit::running;
+            impl->exit_reason.compare_exchange_strong(expected, SubworkerExit::stopped);
+        });
     spdlog::info(
         "subworker '{}' serving on {} (task ports +0..3), {} handler thread(s); "
         "registering with the control plane at {}",

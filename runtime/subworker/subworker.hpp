@@ -29,9 +29,9 @@ class TaskRegistry;
 
 // Why a subworker stopped on its own.
 enum class SubworkerExit {
-    running,             // has not stopped
-    stopped,             // request_stop() and a clean drain
-    registration_refused // the control plane refused it (e.g. duplicate id)
+    running,              // has not stopped
+    stopped,              // request_stop() and a clean drain
+    registration_refused  // the control plane refused it (e.g. duplicate id)
 };
 
 // Counters, for logs and tests. Read with stats(); approximate while running.

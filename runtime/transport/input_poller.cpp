@@ -51,7 +51,8 @@ int InputPoller::wait(std::vector<zmq::pollitem_t>& items, const std::vector<boo
     auto wait_ms = ready > 0 ? std::chrono::milliseconds(0) : timeout;
     while (true) {
         const int rc = ::poll(fds_.data(), fds_.size(), static_cast<int>(wait_ms.count()));
-        if (rc < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "poll");
+        if (rc < 0 && errno != EINTR)
+            throw std::system_error(errno, std::generic_category(), "poll");
         for (std::size_t i = 0; rc > 0 && i < items.size(); ++i) {
             const short fired = fds_[i].revents;
             if (fds_[i].fd < 0 || fired == 0) continue;

@@ -23,7 +23,6 @@
 
 #include <chrono>
 #include <vector>
-
 #include <zmq.hpp>
 
 namespace fastqueue {

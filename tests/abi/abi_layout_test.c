@@ -12,7 +12,6 @@
  * pointer-size check; on other data models only the order of members is checked.
  */
 #include <fastqueue/plugin.h>
-
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,13 +84,13 @@ ABI_ORDER(fq_plugin_descriptor, init, shutdown);
 ABI_OFFSET(fq_task_def, struct_size, 0);
 ABI_OFFSET(fq_host_api, struct_size, 0);
 ABI_OFFSET(fq_plugin_descriptor, struct_size, 0);
-ABI_ASSERT(sizeof(((fq_task_def *)0)->struct_size) == 4, "struct_size is not 32-bit");
-ABI_ASSERT(sizeof(((fq_host_api *)0)->abi_major) == 2, "abi_major is not 16-bit");
-ABI_ASSERT(sizeof(((fq_plugin_descriptor *)0)->abi_minor) == 2, "abi_minor is not 16-bit");
+ABI_ASSERT(sizeof(((fq_task_def*)0)->struct_size) == 4, "struct_size is not 32-bit");
+ABI_ASSERT(sizeof(((fq_host_api*)0)->abi_major) == 2, "abi_major is not 16-bit");
+ABI_ASSERT(sizeof(((fq_plugin_descriptor*)0)->abi_minor) == 2, "abi_minor is not 16-bit");
 
 /* ---- sizes and offsets, LP64 ----------------------------------------- */
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
-ABI_ASSERT(sizeof(void *) == 8, "LP64 expected");
+ABI_ASSERT(sizeof(void*) == 8, "LP64 expected");
 
 /* fq_task_def: ABI 1.0 members, then timeout_ms (ABI 1.1) */
 ABI_ASSERT(sizeof(fq_task_def) == 48, "fq_task_def size changed");
@@ -127,44 +126,62 @@ ABI_OFFSET(fq_plugin_descriptor, shutdown, 32);
  * Functions with the frozen signatures, stored into the ABI's pointer
  * members: a changed signature is an incompatible-pointer error under -Werror
  * (and a hard error in C++). */
-static int frozen_handler(fq_task_context *ctx, const uint8_t *input, size_t input_size,
-                          void *user_data) {
-    (void)ctx; (void)input; (void)input_size; (void)user_data;
+static int frozen_handler(fq_task_context* ctx, const uint8_t* input, size_t input_size,
+                          void* user_data) {
+    (void)ctx;
+    (void)input;
+    (void)input_size;
+    (void)user_data;
     return FQ_OK;
 }
-static int frozen_register_task(fq_registrar *registrar, const fq_task_def *def) {
-    (void)registrar; (void)def;
+static int frozen_register_task(fq_registrar* registrar, const fq_task_def* def) {
+    (void)registrar;
+    (void)def;
     return FQ_OK;
 }
-static int frozen_set_result(fq_task_context *ctx, const uint8_t *data, size_t size) {
-    (void)ctx; (void)data; (void)size;
+static int frozen_set_result(fq_task_context* ctx, const uint8_t* data, size_t size) {
+    (void)ctx;
+    (void)data;
+    (void)size;
     return FQ_OK;
 }
-static int frozen_set_error(fq_task_context *ctx, const char *message) {
-    (void)ctx; (void)message;
+static int frozen_set_error(fq_task_context* ctx, const char* message) {
+    (void)ctx;
+    (void)message;
     return FQ_OK;
 }
-static int frozen_report_progress(fq_task_context *ctx, double fraction, const char *message) {
-    (void)ctx; (void)fraction; (void)message;
+static int frozen_report_progress(fq_task_context* ctx, double fraction, const char* message) {
+    (void)ctx;
+    (void)fraction;
+    (void)message;
     return FQ_OK;
 }
-static int frozen_is_cancelled(const fq_task_context *ctx) {
+static int frozen_is_cancelled(const fq_task_context* ctx) {
     (void)ctx;
     return 0;
 }
-static void frozen_log(fq_task_context *ctx, int level, const char *message) {
-    (void)ctx; (void)level; (void)message;
+static void frozen_log(fq_task_context* ctx, int level, const char* message) {
+    (void)ctx;
+    (void)level;
+    (void)message;
 }
-static int frozen_init(const fq_host_api *host, fq_registrar *registrar, char *error,
+static int frozen_init(const fq_host_api* host, fq_registrar* registrar, char* error,
                        size_t error_size) {
-    (void)host; (void)registrar; (void)error; (void)error_size;
+    (void)host;
+    (void)registrar;
+    (void)error;
+    (void)error_size;
     return FQ_OK;
 }
 static void frozen_shutdown(void) {}
 
-static const fq_plugin_descriptor frozen_descriptor = {
-    sizeof(fq_plugin_descriptor), FQ_PLUGIN_ABI_MAJOR, FQ_PLUGIN_ABI_MINOR, "abi", "1.0.0",
-    frozen_init, frozen_shutdown};
+static const fq_plugin_descriptor frozen_descriptor = {sizeof(fq_plugin_descriptor),
+                                                       FQ_PLUGIN_ABI_MAJOR,
+                                                       FQ_PLUGIN_ABI_MINOR,
+                                                       "abi",
+                                                       "1.0.0",
+                                                       frozen_init,
+                                                       frozen_shutdown};
 
 /* The entry macro must declare a function of type fq_plugin_entry_fn. */
 FQ_PLUGIN_ENTRY { return &frozen_descriptor; }
@@ -186,8 +203,7 @@ int main(void) {
     def.handler = frozen_handler;
 
     if (strcmp(FQ_PLUGIN_ENTRY_SYMBOL, "fastqueue_plugin_entry") != 0 || entry() == NULL ||
-        entry()->init(&host, NULL, NULL, 0) != FQ_OK ||
-        def.handler(NULL, NULL, 0, NULL) != FQ_OK) {
+        entry()->init(&host, NULL, NULL, 0) != FQ_OK || def.handler(NULL, NULL, 0, NULL) != FQ_OK) {
         fprintf(stderr, "plugin ABI check failed\n");
         return 1;
     }

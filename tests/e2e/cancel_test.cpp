@@ -26,8 +26,9 @@ TEST_CASE("cancel: a queued task ends cancelled and never runs") {
     INFO(cancel.describe());
     CHECK(cancel.exit_code == 0);
     const auto blocker_record = client.get(blocker);
-    REQUIRE_MESSAGE((blocker_record && blocker_record->state == TaskState::running),
-                    "setup: the blocking sleep ended before the cancel, so the task was not queued");
+    REQUIRE_MESSAGE(
+        (blocker_record && blocker_record->state == TaskState::running),
+        "setup: the blocking sleep ended before the cancel, so the task was not queued");
 
     // A task submitted after the cancelled one runs once the blocker is done;
     // by then the queue has gone past the cancelled task.
@@ -76,7 +77,8 @@ TEST_CASE("cancel: a client waiting on a cancelled running task receives the can
     // cancelled while this connection waits for its result.
     const std::string task_id = generate_uuid();
     WireClient submitter(control_plane.address());
-    submitter.send_raw(submit_frames(task_id, "sleep", /*wants_result=*/true, R"({"args":[30],"kwargs":{}})"));
+    submitter.send_raw(
+        submit_frames(task_id, "sleep", /*wants_result=*/true, R"({"args":[30],"kwargs":{}})"));
     const auto ack = submitter.receive(10s);
     REQUIRE(ack);
     REQUIRE(ack->message);
@@ -105,7 +107,8 @@ TEST_CASE("cancel: an unknown task id exits 1") {
 
 TEST_CASE("cancel: a task that already finished exits 1 and keeps its result") {
     ControlPlaneProcess control_plane;
-    const auto submit = control_plane.cli({"submit", "--task-name", "add", "--args", "1", "2", "--non-blocking"});
+    const auto submit =
+        control_plane.cli({"submit", "--task-name", "add", "--args", "1", "2", "--non-blocking"});
     REQUIRE(submit.exit_code == 0);
     const std::string task_id = trim(submit.stdout_text);
     const auto finished = wait_for_finished_record(control_plane.client_options(), task_id, 10s);

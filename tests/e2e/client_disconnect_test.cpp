@@ -67,7 +67,8 @@ TEST_CASE("resubmission: the same task id sent again is acknowledged and never r
     ControlPlaneProcess control_plane({"--concurrency", "1"});
     WireClient wire(normal_port(control_plane));
     const std::string task_id = generate_uuid();
-    const auto frames = submit_frames(task_id, "sleep", /*wants_result=*/false, R"({"args":[0.3]})");
+    const auto frames =
+        submit_frames(task_id, "sleep", /*wants_result=*/false, R"({"args":[0.3]})");
 
     wire.send_raw(frames);
     REQUIRE(is_acknowledged(wire, task_id));

@@ -34,14 +34,22 @@ TEST_CASE("client errors: submit with no control plane exits 3 naming the priori
         const char* priority = entry.first;
         const int offset = entry.second;
         for (const bool is_non_blocking : {false, true}) {
-            std::vector<std::string> args{"submit", "--task-name", "add", "--args", "1", "2",
-                                          "--priority", priority,
-                                          "--control-plane-address", loopback_address(base),
-                                          "--timeout", "0.5"};
+            std::vector<std::string> args{"submit",
+                                          "--task-name",
+                                          "add",
+                                          "--args",
+                                          "1",
+                                          "2",
+                                          "--priority",
+                                          priority,
+                                          "--control-plane-address",
+                                          loopback_address(base),
+                                          "--timeout",
+                                          "0.5"};
             if (is_non_blocking) args.push_back("--non-blocking");
             const auto run = run_fastqueue(args, 20s);
-            INFO(std::string(priority) << (is_non_blocking ? " non-blocking: " : " blocking: ")
-                                       << run.describe());
+            INFO(std::string(priority)
+                 << (is_non_blocking ? " non-blocking: " : " blocking: ") << run.describe());
             CHECK(run.exit_code == 3);
             CHECK(contains(run.stderr_text, loopback_address(base + offset)));
             CHECK(trim(run.stdout_text).empty());
@@ -49,23 +57,28 @@ TEST_CASE("client errors: submit with no control plane exits 3 naming the priori
     }
 }
 
-TEST_CASE("client errors: status and cancel with no control plane exit 3 naming the query address tried") {
+TEST_CASE(
+    "client errors: status and cancel with no control plane exit 3 naming the query address "
+    "tried") {
     // Both talk to the query port, base+4: that is the address they tried.
     const int base = unreachable_base_port();
     for (const char* command : {"status", "cancel"}) {
-        const auto run = run_fastqueue({command, "--task-id", kSomeTaskId, "--control-plane-address",
-                                        loopback_address(base), "--timeout", "0.5"},
-                                       20s);
+        const auto run =
+            run_fastqueue({command, "--task-id", kSomeTaskId, "--control-plane-address",
+                           loopback_address(base), "--timeout", "0.5"},
+                          20s);
         INFO(std::string(command) << ": " << run.describe());
         CHECK(run.exit_code == 3);
         CHECK(contains(run.stderr_text, loopback_address(base + 4)));
     }
 }
 
-TEST_CASE("client errors: FASTQUEUE_CONTROL_PLANE_ADDRESS is the address used when no flag is given") {
+TEST_CASE(
+    "client errors: FASTQUEUE_CONTROL_PLANE_ADDRESS is the address used when no flag is given") {
     const int base = unreachable_base_port();
-    const auto run = run_fastqueue({"submit", "--task-name", "add", "--priority", "critical", "--timeout", "0.5"},
-                                   20s, {{"FASTQUEUE_CONTROL_PLANE_ADDRESS", loopback_address(base)}});
+    const auto run = run_fastqueue(
+        {"submit", "--task-name", "add", "--priority", "critical", "--timeout", "0.5"}, 20s,
+        {{"FASTQUEUE_CONTROL_PLANE_ADDRESS", loopback_address(base)}});
     INFO(run.describe());
     CHECK(run.exit_code == 3);
     CHECK(contains(run.stderr_text, loopback_address(base)));
@@ -89,8 +102,9 @@ TEST_CASE("client errors: status without --task-id exits 2") {
 }
 
 TEST_CASE("client errors: an unknown priority exits 2 naming --priority") {
-    const auto run = run_fastqueue({"submit", "--task-name", "add", "--priority", "urgent",
-                                    "--control-plane-address", unreachable_address(), "--timeout", "0.5"});
+    const auto run =
+        run_fastqueue({"submit", "--task-name", "add", "--priority", "urgent",
+                       "--control-plane-address", unreachable_address(), "--timeout", "0.5"});
     INFO(run.describe());
     CHECK(run.exit_code == 2);
     CHECK(contains(run.stderr_text, "--priority"));
@@ -99,8 +113,8 @@ TEST_CASE("client errors: an unknown priority exits 2 naming --priority") {
 
 TEST_CASE("client errors: a control plane address that is not an address exits 2") {
     for (const char* address : {"not-an-address", "tcp://", "tcp://127.0.0.1:notaport"}) {
-        const auto run = run_fastqueue({"submit", "--task-name", "add", "--control-plane-address", address,
-                                        "--timeout", "0.5"});
+        const auto run = run_fastqueue({"submit", "--task-name", "add", "--control-plane-address",
+                                        address, "--timeout", "0.5"});
         INFO(std::string(address) << ": " << run.describe());
         CHECK(run.exit_code == 2);
     }

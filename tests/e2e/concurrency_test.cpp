@@ -24,7 +24,8 @@ constexpr int kTasksPerThread = 25;
 
 // A value no other task of the test sends.
 nlohmann::json distinct_value(int thread, int sequence) {
-    return {{"thread", thread}, {"sequence", sequence},
+    return {{"thread", thread},
+            {"sequence", sequence},
             {"text", "t" + std::to_string(thread) + "-s" + std::to_string(sequence)}};
 }
 
@@ -68,14 +69,16 @@ TEST_CASE("concurrency: many clients waiting at once each get exactly their own 
                 const auto priority = static_cast<Priority>(t % kPriorityCount);
                 for (int i = 0; i < kTasksPerThread; ++i) {
                     const auto expected = distinct_value(t, i);
-                    const auto record = client.submit_and_wait("echo", json_echo_payload(expected), priority);
+                    const auto record =
+                        client.submit_and_wait("echo", json_echo_payload(expected), priority);
                     report.task_ids.push_back(record.task_id);
                     if (record.state != TaskState::success ||
                         nlohmann::json::parse(record.result, nullptr, false) != expected ||
                         record.task_name != "echo" || record.priority != priority) {
                         report.mismatches.push_back("sent " + expected.dump() + ", got state " +
-                                                    std::string(to_string(record.state)) + " result " +
-                                                    record.result + " error " + record.error);
+                                                    std::string(to_string(record.state)) +
+                                                    " result " + record.result + " error " +
+                                                    record.error);
                     }
                 }
             } catch (const std::exception& error) {
@@ -88,7 +91,9 @@ TEST_CASE("concurrency: many clients waiting at once each get exactly their own 
     check_reports(reports);
 }
 
-TEST_CASE("concurrency: clients that submit many tasks before reading any get each result under its own id") {
+TEST_CASE(
+    "concurrency: clients that submit many tasks before reading any get each result under its own "
+    "id") {
     ControlPlaneProcess control_plane({"--concurrency", "4"});
     std::vector<ThreadReport> reports(kThreads);
     std::vector<std::thread> threads;
@@ -100,7 +105,8 @@ TEST_CASE("concurrency: clients that submit many tasks before reading any get ea
                 std::vector<nlohmann::json> sent;
                 for (int i = 0; i < kTasksPerThread; ++i) {
                     sent.push_back(distinct_value(t, i));
-                    report.task_ids.push_back(client.submit("echo", json_echo_payload(sent.back())));
+                    report.task_ids.push_back(
+                        client.submit("echo", json_echo_payload(sent.back())));
                 }
                 for (int i = 0; i < kTasksPerThread; ++i) {
                     std::optional<TaskRecord> record;
@@ -113,8 +119,9 @@ TEST_CASE("concurrency: clients that submit many tasks before reading any get ea
                     if (!record || record->state != TaskState::success ||
                         nlohmann::json::parse(record->result, nullptr, false) != sent[i] ||
                         record->task_id != report.task_ids[i]) {
-                        report.mismatches.push_back("task " + report.task_ids[i] + " sent " + sent[i].dump() +
-                                                    (record ? " got " + record->result : " never finished"));
+                        report.mismatches.push_back(
+                            "task " + report.task_ids[i] + " sent " + sent[i].dump() +
+                            (record ? " got " + record->result : " never finished"));
                     }
                 }
             } catch (const std::exception& error) {
@@ -132,15 +139,17 @@ TEST_CASE("concurrency: separate submit processes running at once each print the
     constexpr int kProcesses = 8;
     std::vector<std::unique_ptr<Process>> processes;
     for (int p = 0; p < kProcesses; ++p) {
-        processes.push_back(std::make_unique<Process>(std::vector<std::string>{
-            fastqueue_binary(), "submit", "--task-name", "echo", "--args", "process-" + std::to_string(p),
-            "--control-plane-address", control_plane.address(), "--timeout", "30"}));
+        processes.push_back(std::make_unique<Process>(
+            std::vector<std::string>{fastqueue_binary(), "submit", "--task-name", "echo", "--args",
+                                     "process-" + std::to_string(p), "--control-plane-address",
+                                     control_plane.address(), "--timeout", "30"}));
     }
     for (int p = 0; p < kProcesses; ++p) {
         const auto exit_code = processes[p]->wait_for_exit(60s);
         INFO("process " << p << " stderr: " << processes[p]->stderr_text());
         REQUIRE(exit_code);
         CHECK(*exit_code == 0);
-        CHECK(parse_json(processes[p]->stdout_text()) == nlohmann::json("process-" + std::to_string(p)));
+        CHECK(parse_json(processes[p]->stdout_text()) ==
+              nlohmann::json("process-" + std::to_string(p)));
     }
 }

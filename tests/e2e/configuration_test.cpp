@@ -27,7 +27,8 @@ namespace {
 class ConfigFile {
 public:
     explicit ConfigFile(const std::string& text) {
-        std::string pattern = (fs::temp_directory_path() / "fastqueue-e2e-config-XXXXXX.toml").string();
+        std::string pattern =
+            (fs::temp_directory_path() / "fastqueue-e2e-config-XXXXXX.toml").string();
         const int fd = ::mkstemps(pattern.data(), 5);
         if (fd < 0) throw std::runtime_error("mkstemps failed");
         ::close(fd);
@@ -96,17 +97,21 @@ TEST_CASE("configuration: a bad environment value exits 2 naming the variable") 
 
 TEST_CASE("configuration: a bad value in the TOML file exits 2 naming the key and the file") {
     ConfigFile file("result_cache_size = -1\n");
-    check_refused(run_expecting_refusal({"--config", file.path()}), {"result_cache_size", file.path()});
+    check_refused(run_expecting_refusal({"--config", file.path()}),
+                  {"result_cache_size", file.path()});
 }
 
-TEST_CASE("configuration: a value of the wrong type in the TOML file exits 2 naming the key and the file") {
+TEST_CASE(
+    "configuration: a value of the wrong type in the TOML file exits 2 naming the key and the "
+    "file") {
     ConfigFile file("concurrency = \"four\"\n");
     check_refused(run_expecting_refusal({"--config", file.path()}), {"concurrency", file.path()});
 }
 
 TEST_CASE("configuration: an unknown key in the TOML file exits 2 naming it and the file") {
     ConfigFile file("result_cache_size = 10\nno_such_setting = 1\n");
-    check_refused(run_expecting_refusal({"--config", file.path()}), {"no_such_setting", file.path()});
+    check_refused(run_expecting_refusal({"--config", file.path()}),
+                  {"no_such_setting", file.path()});
 }
 
 TEST_CASE("configuration: a TOML file that does not parse exits 2 naming the file") {
@@ -115,13 +120,15 @@ TEST_CASE("configuration: a TOML file that does not parse exits 2 naming the fil
 }
 
 TEST_CASE("configuration: a --config file that does not exist exits 2 naming it") {
-    const std::string missing = (fs::temp_directory_path() / "fastqueue-e2e-no-such-config.toml").string();
+    const std::string missing =
+        (fs::temp_directory_path() / "fastqueue-e2e-no-such-config.toml").string();
     check_refused(run_expecting_refusal({"--config", missing}), {missing});
 }
 
 TEST_CASE("configuration: a bad value stops the control plane before it binds a port") {
-    const auto exited = run_control_plane_to_exit(
-        {"--task-modules", "mytasks", "--modules-dir", test_modules_dir(), "--result-cache-size", "-1"});
+    const auto exited =
+        run_control_plane_to_exit({"--task-modules", "mytasks", "--modules-dir", test_modules_dir(),
+                                   "--result-cache-size", "-1"});
     INFO(exited.run.describe());
     CHECK(exited.run.exit_code == 2);
     for (int offset = 0; offset <= 4; ++offset) CHECK(is_port_free(exited.base_port + offset));
@@ -147,14 +154,14 @@ TEST_CASE("configuration: FASTQUEUE_CONFIG names the TOML file") {
 TEST_CASE("configuration: the environment overrides the TOML file") {
     ConfigFile file("worker_id = \"from-file\"\n");
     ControlPlaneProcess control_plane({"--config", file.path()},
-                                     {{"FASTQUEUE_WORKER_ID", "from-env"}});
+                                      {{"FASTQUEUE_WORKER_ID", "from-env"}});
     CHECK(worker_id_of_a_task(control_plane) == "from-env");
 }
 
 TEST_CASE("configuration: a flag overrides the environment and the TOML file") {
     ConfigFile file("worker_id = \"from-file\"\n");
     ControlPlaneProcess control_plane({"--config", file.path(), "--worker-id", "from-flag"},
-                                     {{"FASTQUEUE_WORKER_ID", "from-env"}});
+                                      {{"FASTQUEUE_WORKER_ID", "from-env"}});
     CHECK(worker_id_of_a_task(control_plane) == "from-flag");
 }
 
@@ -163,7 +170,7 @@ TEST_CASE("configuration: FASTQUEUE_RESULT_CACHE_SIZE overrides the file's resul
     // record is evicted by the second.
     ConfigFile file("result_cache_size = 100\n");
     ControlPlaneProcess control_plane({"--config", file.path()},
-                                     {{"FASTQUEUE_RESULT_CACHE_SIZE", "1"}});
+                                      {{"FASTQUEUE_RESULT_CACHE_SIZE", "1"}});
     Client client(control_plane.client_options());
     const auto first = client.submit_and_wait("echo", Client::make_payload("[1]", "{}"));
     const auto second = client.submit_and_wait("echo", Client::make_payload("[2]", "{}"));
@@ -173,7 +180,7 @@ TEST_CASE("configuration: FASTQUEUE_RESULT_CACHE_SIZE overrides the file's resul
 
 TEST_CASE("configuration: --result-cache-size overrides FASTQUEUE_RESULT_CACHE_SIZE") {
     ControlPlaneProcess control_plane({"--result-cache-size", "5"},
-                                     {{"FASTQUEUE_RESULT_CACHE_SIZE", "1"}});
+                                      {{"FASTQUEUE_RESULT_CACHE_SIZE", "1"}});
     Client client(control_plane.client_options());
     const auto first = client.submit_and_wait("echo", Client::make_payload("[1]", "{}"));
     const auto second = client.submit_and_wait("echo", Client::make_payload("[2]", "{}"));
@@ -186,11 +193,11 @@ TEST_CASE("configuration: the whole configuration can come from the TOML file") 
     ConfigFile file("base_address = \"" + loopback_address(base) + "\"\n" +
                     "discovery_address = \"" + loopback_address(base + 6) + "\"\n" +
                     "subworker_port = " + std::to_string(base + 5) + "\n" +
-                    "task_modules = \"mytasks\"\n" +
-                    "modules_dir = \"" + test_modules_dir() + "\"\n" +
-                    "worker_id = \"all-from-file\"\n");
+                    "task_modules = \"mytasks\"\n" + "modules_dir = \"" + test_modules_dir() +
+                    "\"\n" + "worker_id = \"all-from-file\"\n");
     Process process({fastqueue_binary(), "control-plane", "--config", file.path()});
-    REQUIRE_MESSAGE(wait_until_serving(loopback_address(base), process, 15s), process.stderr_text());
+    REQUIRE_MESSAGE(wait_until_serving(loopback_address(base), process, 15s),
+                    process.stderr_text());
     ClientOptions options;
     options.control_plane_address = loopback_address(base);
     options.timeout = 10s;

@@ -163,8 +163,9 @@ TEST_CASE(
         CHECK(last.lowest <= first.lowest + kGrowthMarginBytes);
         CHECK(highest < kRssBoundBytes);
     } else {
-        MESSAGE("built with AddressSanitizer: its quarantine keeps up to 256 MiB of freed "
-                "memory resident, so the memory bounds are checked by the normal build only");
+        MESSAGE(
+            "built with AddressSanitizer: its quarantine keeps up to 256 MiB of freed "
+            "memory resident, so the memory bounds are checked by the normal build only");
     }
 
     // The accepted tasks were kept, not dropped to make room.

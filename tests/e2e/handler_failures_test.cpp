@@ -15,8 +15,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-nlohmann::json submit_json(const ControlPlaneProcess& control_plane, const std::vector<std::string>& args,
-                           int expected_exit_code) {
+nlohmann::json submit_json(const ControlPlaneProcess& control_plane,
+                           const std::vector<std::string>& args, int expected_exit_code) {
     std::vector<std::string> full{"submit"};
     full.insert(full.end(), args.begin(), args.end());
     full.push_back("--json");
@@ -37,7 +37,9 @@ void check_still_serves(const ControlPlaneProcess& control_plane) {
 
 }  // namespace
 
-TEST_CASE("handler failures: an unknown task name fails with \"unknown task 'NAME'\" and the control plane keeps serving") {
+TEST_CASE(
+    "handler failures: an unknown task name fails with \"unknown task 'NAME'\" and the control "
+    "plane keeps serving") {
     ControlPlaneProcess control_plane;
     const auto plain = control_plane.cli({"submit", "--task-name", "no_such_task", "--args", "1"});
     INFO(plain.describe());
@@ -54,17 +56,19 @@ TEST_CASE("handler failures: an unknown task name fails with \"unknown task 'NAM
 
 TEST_CASE("handler failures: fail(message) ends as a failure carrying exactly that message") {
     ControlPlaneProcess control_plane;
-    const auto record = submit_json(control_plane, {"--task-name", "fail", "--args", "quota exceeded"}, 1);
+    const auto record =
+        submit_json(control_plane, {"--task-name", "fail", "--args", "quota exceeded"}, 1);
     CHECK(record["status"] == "failure");
     CHECK(record["error"] == "quota exceeded");
     CHECK(record["attempts"] == 1);
     check_still_serves(control_plane);
 }
 
-TEST_CASE("handler failures: a handler that throws fails with the exception's message and the next task runs") {
+TEST_CASE(
+    "handler failures: a handler that throws fails with the exception's message and the next task "
+    "runs") {
     // One handler thread: the task after the throw runs on the same thread.
-    ControlPlaneProcess control_plane(
-        {"--concurrency", "1"}, {}, {"fq_test_throws"});
+    ControlPlaneProcess control_plane({"--concurrency", "1"}, {}, {"fq_test_throws"});
     const auto first = submit_json(control_plane, {"--task-name", "throws"}, 1);
     CHECK(first["status"] == "failure");
     CHECK(first["error"] == "boom from handler");
@@ -93,7 +97,8 @@ TEST_CASE("handler failures: a missing argument or one too many fails with a mes
     const auto missing = submit_json(control_plane, {"--task-name", "add", "--args", "1"}, 1);
     CHECK(missing["status"] == "failure");
     CHECK(contains(missing.value("error", ""), "argument 2"));
-    const auto extra = submit_json(control_plane, {"--task-name", "add", "--args", "1", "2", "3"}, 1);
+    const auto extra =
+        submit_json(control_plane, {"--task-name", "add", "--args", "1", "2", "3"}, 1);
     CHECK(extra["status"] == "failure");
     CHECK_FALSE(extra.value("error", "").empty());
     check_still_serves(control_plane);
@@ -105,15 +110,19 @@ TEST_CASE("handler failures: many failures in a row leave the control plane serv
     for (int i = 0; i < 20; ++i) {
         const auto record = client.submit_and_wait(
             i % 2 == 0 ? "fail" : "no_such_task",
-            Client::make_payload(nlohmann::json::array({"failure " + std::to_string(i)}).dump(), "{}"));
+            Client::make_payload(nlohmann::json::array({"failure " + std::to_string(i)}).dump(),
+                                 "{}"));
         INFO("task " << i);
         CHECK(record.state == TaskState::failure);
-        CHECK(record.error == (i % 2 == 0 ? "failure " + std::to_string(i) : "unknown task 'no_such_task'"));
+        CHECK(record.error ==
+              (i % 2 == 0 ? "failure " + std::to_string(i) : "unknown task 'no_such_task'"));
     }
     check_still_serves(control_plane);
 }
 
-TEST_CASE("handler failures: input nested millions of arrays deep fails with a message and the control plane keeps serving") {
+TEST_CASE(
+    "handler failures: input nested millions of arrays deep fails with a message and the control "
+    "plane keeps serving") {
     // 8 MB of brackets, under the default 16 MiB payload limit. Walked
     // recursively (copied, or written back by echo), a value this deep
     // overflows a handler thread's stack; the plugin wrapper refuses it first.

@@ -30,7 +30,8 @@ std::string line_starting_with(const std::string& output, const std::string& wor
 }  // namespace
 
 TEST_CASE("list: prints the mytasks plugin and each of its tasks with a description") {
-    const auto run = run_fastqueue({"list", "--task-modules", "mytasks", "--modules-dir", test_modules_dir()});
+    const auto run =
+        run_fastqueue({"list", "--task-modules", "mytasks", "--modules-dir", test_modules_dir()});
     INFO(run.describe());
     REQUIRE(run.exit_code == 0);
     const auto lines = non_empty_lines(run.stdout_text);

@@ -4,7 +4,6 @@
 // afterwards). Also: the search order of the modules directories, a name with
 // a slash used as a path, and a valid test plugin that loads and runs.
 #include <doctest/doctest.h>
-
 #include <stdlib.h>
 
 #include <filesystem>
@@ -66,7 +65,9 @@ void check_load_failure(const ExitedControlPlane& failure, const std::string& fi
     }
 }
 
-std::string module_path(const std::string& name) { return test_modules_dir() + "/lib" + name + ".so"; }
+std::string module_path(const std::string& name) {
+    return test_modules_dir() + "/lib" + name + ".so";
+}
 
 // A fresh empty directory under the temporary directory, removed on scope exit.
 class TemporaryDirectory {
@@ -98,10 +99,10 @@ TEST_CASE("plugin loading: a plugin that is not found names every directory sear
         {"fq_test_missing"},
         {"--modules-dir", first.path().string(), "--modules-dir", second.path().string()},
         {{"FASTQUEUE_MODULES_PATH", from_environment.path().string()}});
-    check_load_failure(failure, "fq_test_missing",
-                       {"not found", test_modules_dir(), first.path().string(),
-                        second.path().string(), from_environment.path().string(), "fastqueue/modules",
-                        "./modules"});
+    check_load_failure(
+        failure, "fq_test_missing",
+        {"not found", test_modules_dir(), first.path().string(), second.path().string(),
+         from_environment.path().string(), "fastqueue/modules", "./modules"});
 }
 
 TEST_CASE("plugin loading: a wrong ABI major is refused naming both versions") {
@@ -110,8 +111,8 @@ TEST_CASE("plugin loading: a wrong ABI major is refused naming both versions") {
 }
 
 TEST_CASE("plugin loading: a plugin built for a newer ABI minor is refused naming both versions") {
-    check_load_failure(start_control_plane({"fq_test_newer_minor"}), module_path("fq_test_newer_minor"),
-                       {"ABI", "1.99", "1.1"});
+    check_load_failure(start_control_plane({"fq_test_newer_minor"}),
+                       module_path("fq_test_newer_minor"), {"ABI", "1.99", "1.1"});
 }
 
 TEST_CASE("plugin loading: a shared object without the entry symbol is not a FastQueue plugin") {
@@ -120,8 +121,8 @@ TEST_CASE("plugin loading: a shared object without the entry symbol is not a Fas
 }
 
 TEST_CASE("plugin loading: an entry function that returns no descriptor is refused") {
-    check_load_failure(start_control_plane({"fq_test_entry_null"}), module_path("fq_test_entry_null"),
-                       {"not a FastQueue plugin"});
+    check_load_failure(start_control_plane({"fq_test_entry_null"}),
+                       module_path("fq_test_entry_null"), {"not a FastQueue plugin"});
 }
 
 TEST_CASE("plugin loading: a descriptor too small for ABI 1.0 is refused") {
@@ -134,14 +135,16 @@ TEST_CASE("plugin loading: a file that is not a shared object is not a FastQueue
                        {"not a FastQueue plugin"});
 }
 
-TEST_CASE("plugin loading: a plugin with an unresolved symbol is refused when named, naming the symbol") {
-    check_load_failure(start_control_plane({"fq_test_unresolved"}), module_path("fq_test_unresolved"),
-                       {"fq_test_symbol_defined_nowhere"});
+TEST_CASE(
+    "plugin loading: a plugin with an unresolved symbol is refused when named, naming the symbol") {
+    check_load_failure(start_control_plane({"fq_test_unresolved"}),
+                       module_path("fq_test_unresolved"), {"fq_test_symbol_defined_nowhere"});
 }
 
 TEST_CASE("plugin loading: an init that fails is reported with the plugin's message") {
-    check_load_failure(start_control_plane({"fq_test_init_fails"}), module_path("fq_test_init_fails"),
-                       {"init failed", "database unreachable"}, OtherLines::allowed);
+    check_load_failure(start_control_plane({"fq_test_init_fails"}),
+                       module_path("fq_test_init_fails"), {"init failed", "database unreachable"},
+                       OtherLines::allowed);
 }
 
 TEST_CASE("plugin loading: a task name the protocol cannot carry is refused naming the task") {
@@ -150,20 +153,23 @@ TEST_CASE("plugin loading: a task name the protocol cannot carry is refused nami
 }
 
 TEST_CASE("plugin loading: two plugins registering the same task name are refused naming both") {
-    check_load_failure(start_control_plane({"fq_test_duplicate_a", "fq_test_duplicate_b"}),
-                       module_path("fq_test_duplicate_b"),
-                       {"dup_task", "fq_test_duplicate_a", "fq_test_duplicate_b", "already registered"},
-                       OtherLines::allowed);
+    check_load_failure(
+        start_control_plane({"fq_test_duplicate_a", "fq_test_duplicate_b"}),
+        module_path("fq_test_duplicate_b"),
+        {"dup_task", "fq_test_duplicate_a", "fq_test_duplicate_b", "already registered"},
+        OtherLines::allowed);
 }
 
 TEST_CASE("plugin loading: a failing plugin after a good one still stops the control plane") {
     check_load_failure(start_control_plane({"fq_test_ok", "fq_test_init_fails"}),
-                       module_path("fq_test_init_fails"), {"database unreachable"}, OtherLines::allowed);
+                       module_path("fq_test_init_fails"), {"database unreachable"},
+                       OtherLines::allowed);
 }
 
 TEST_CASE("plugin loading: a valid test plugin loads and its tasks run") {
     ControlPlaneProcess control_plane({}, {}, {"fq_test_ok"});
-    const auto echo = control_plane.cli({"submit", "--task-name", "test_ok_echo", "--args", "ping"});
+    const auto echo =
+        control_plane.cli({"submit", "--task-name", "test_ok_echo", "--args", "ping"});
     INFO(echo.describe());
     CHECK(echo.exit_code == 0);
     // test_ok_echo returns its whole input, the conventional payload.
@@ -191,9 +197,9 @@ TEST_CASE("plugin loading: --modules-dir is searched before FASTQUEUE_MODULES_PA
     CHECK(contains(impostor_first.stderr_text, impostor_file));
     CHECK(contains(impostor_first.stderr_text, "ABI"));
 
-    const auto real_first = run_fastqueue(
-        {"list", "--task-modules", "mytasks", "--modules-dir", test_modules_dir()}, 15s,
-        {{"FASTQUEUE_MODULES_PATH", impostor.path().string()}});
+    const auto real_first =
+        run_fastqueue({"list", "--task-modules", "mytasks", "--modules-dir", test_modules_dir()},
+                      15s, {{"FASTQUEUE_MODULES_PATH", impostor.path().string()}});
     INFO(real_first.describe());
     CHECK(real_first.exit_code == 0);
     CHECK(contains(real_first.stdout_text, "mytasks"));
@@ -201,8 +207,9 @@ TEST_CASE("plugin loading: --modules-dir is searched before FASTQUEUE_MODULES_PA
 
 TEST_CASE("plugin loading: FASTQUEUE_MODULES_PATH is searched, entry by colon-separated entry") {
     TemporaryDirectory empty;
-    const auto run = run_fastqueue({"list", "--task-modules", "mytasks"}, 15s,
-                                   {{"FASTQUEUE_MODULES_PATH", empty.path().string() + ":" + test_modules_dir()}});
+    const auto run = run_fastqueue(
+        {"list", "--task-modules", "mytasks"}, 15s,
+        {{"FASTQUEUE_MODULES_PATH", empty.path().string() + ":" + test_modules_dir()}});
     INFO(run.describe());
     CHECK(run.exit_code == 0);
     CHECK(contains(run.stdout_text, "mytasks"));

@@ -17,13 +17,14 @@ using namespace fastqueue;
 using namespace fastqueue::e2e;
 using namespace std::chrono_literals;
 
-
-TEST_CASE("priority: queued critical tasks start before high, high before normal, normal before low, FIFO within each") {
+TEST_CASE(
+    "priority: queued critical tasks start before high, high before normal, normal before low, "
+    "FIFO within each") {
     ControlPlaneProcess control_plane({"--concurrency", "1"});
     Client client(control_plane.client_options());
 
-    const std::string blocker = client.submit(
-        "sleep", Client::make_payload("[1.0]", "{}"), Priority::normal);
+    const std::string blocker =
+        client.submit("sleep", Client::make_payload("[1.0]", "{}"), Priority::normal);
     REQUIRE(wait_for_state(control_plane.client_options(), blocker, TaskState::running, 10s));
 
     // Queued in the least convenient order: lowest priority first.
@@ -52,8 +53,8 @@ TEST_CASE("priority: submit --priority sends the task to that priority's queue")
 
     const auto low = control_plane.cli(
         {"submit", "--task-name", "echo", "--args", "low", "--priority", "low", "--non-blocking"});
-    const auto critical = control_plane.cli(
-        {"submit", "--task-name", "echo", "--args", "critical", "--priority", "critical", "--non-blocking"});
+    const auto critical = control_plane.cli({"submit", "--task-name", "echo", "--args", "critical",
+                                             "--priority", "critical", "--non-blocking"});
     INFO(low.describe() << critical.describe());
     REQUIRE(low.exit_code == 0);
     REQUIRE(critical.exit_code == 0);
@@ -61,7 +62,8 @@ TEST_CASE("priority: submit --priority sends the task to that priority's queue")
     REQUIRE_MESSAGE((blocker_record && blocker_record->state == TaskState::running),
                     "setup: the blocking sleep ended before both tasks were queued");
 
-    const auto low_record = wait_for_finished_record(control_plane.client_options(), trim(low.stdout_text), 15s);
+    const auto low_record =
+        wait_for_finished_record(control_plane.client_options(), trim(low.stdout_text), 15s);
     const auto critical_record =
         wait_for_finished_record(control_plane.client_options(), trim(critical.stdout_text), 15s);
     REQUIRE(low_record);
@@ -81,7 +83,8 @@ TEST_CASE("priority: a critical task starts next even when many low tasks wait f
     // some are handed to the handler pool and some stay in the queue.
     std::vector<std::string> lows;
     for (int i = 0; i < 100; ++i) {
-        lows.push_back(client.submit("echo", Client::make_payload("[\"low\"]", "{}"), Priority::low));
+        lows.push_back(
+            client.submit("echo", Client::make_payload("[\"low\"]", "{}"), Priority::low));
     }
     const std::string critical =
         client.submit("echo", Client::make_payload("[\"critical\"]", "{}"), Priority::critical);
@@ -97,7 +100,8 @@ TEST_CASE("priority: a critical task starts next even when many low tasks wait f
         CHECK(waiting->attempts == 0);
     }
 
-    const auto critical_record = wait_for_finished_record(control_plane.client_options(), critical, 15s);
+    const auto critical_record =
+        wait_for_finished_record(control_plane.client_options(), critical, 15s);
     REQUIRE(critical_record);
     REQUIRE(critical_record->state == TaskState::success);
     const auto low_records = wait_for_all_finished(control_plane.client_options(), lows, 30s);

@@ -28,7 +28,9 @@ std::string echo_of_length(std::size_t length, char fill) {
 
 }  // namespace
 
-TEST_CASE("queued tasks: status reads a waiting task as submitted, and it later runs on its exact input") {
+TEST_CASE(
+    "queued tasks: status reads a waiting task as submitted, and it later runs on its exact "
+    "input") {
     ControlPlaneProcess control_plane({"--concurrency", "1"});
     const ClientOptions options = control_plane.client_options();
     Client client(options);
@@ -57,7 +59,8 @@ TEST_CASE("queued tasks: status reads a waiting task as submitted, and it later 
         const std::string task_id = generate_uuid();
         wire.send_raw(submit_frames(task_id, "echo", /*wants_result=*/true,
                                     echo_of_length(length, 'a' + static_cast<char>(sent.size()))));
-        sent.push_back({task_id, "\"" + std::string(length, 'a' + static_cast<char>(sent.size())) + "\""});
+        sent.push_back(
+            {task_id, "\"" + std::string(length, 'a' + static_cast<char>(sent.size())) + "\""});
     }
 
     // Each gets its ACK, then (once the blocker is gone) its RESULT with

@@ -21,8 +21,8 @@ namespace {
 
 // Runs echo(value) to completion through the CLI and returns the task id.
 std::string run_echo(const ControlPlaneProcess& control_plane, const std::string& value) {
-    const auto run = control_plane.cli(
-        {"submit", "--task-name", "echo", "--args", value, "--json"});
+    const auto run =
+        control_plane.cli({"submit", "--task-name", "echo", "--args", value, "--json"});
     INFO(run.describe());
     REQUIRE(run.exit_code == 0);
     return parse_json(run.stdout_text).value("task_id", "");
@@ -49,7 +49,6 @@ std::string run_big_echo(Client& client, char fill) {
     return record.task_id;
 }
 
-
 // A sleep of `sleep_seconds` running on the only handler thread (the control
 // plane runs with --concurrency 1) and an echo of "later" queued behind it.
 struct RunningAndQueued {
@@ -57,8 +56,8 @@ struct RunningAndQueued {
     std::string queued;
 };
 
-RunningAndQueued start_running_and_queued(const ControlPlaneProcess& control_plane,
-                                          Client& client, const std::string& sleep_seconds) {
+RunningAndQueued start_running_and_queued(const ControlPlaneProcess& control_plane, Client& client,
+                                          const std::string& sleep_seconds) {
     RunningAndQueued tasks;
     tasks.running = client.submit("sleep", Client::make_payload("[" + sleep_seconds + "]", "{}"));
     REQUIRE(wait_for_state(control_plane.client_options(), tasks.running, TaskState::running, 10s));
@@ -153,12 +152,15 @@ TEST_CASE("result cache: past --result-cache-bytes old big results are evicted, 
     CHECK(status_exit_code(control_plane, ids[4]) == 0);
 }
 
-TEST_CASE("result cache: a result larger than --result-cache-bytes reaches its submitter but is not kept") {
+TEST_CASE(
+    "result cache: a result larger than --result-cache-bytes reaches its submitter but is not "
+    "kept") {
     ControlPlaneProcess control_plane({"--result-cache-bytes", kCacheBytes});
     const std::string earlier = run_echo(control_plane, "earlier");
     const std::string huge_value(30000, 'h');
 
-    const auto huge = control_plane.cli({"submit", "--task-name", "echo", "--args", huge_value, "--json"});
+    const auto huge =
+        control_plane.cli({"submit", "--task-name", "echo", "--args", huge_value, "--json"});
     INFO(huge.describe());
     REQUIRE(huge.exit_code == 0);
     const auto huge_json = parse_json(huge.stdout_text);
@@ -220,7 +222,8 @@ TEST_CASE("result cache: a record expires after --result-cache-ttl seconds, befo
     CHECK(status_exit_code(control_plane, task_id) == 1);
 }
 
-TEST_CASE("result cache: status of a running task answers running, of a queued task answers queued") {
+TEST_CASE(
+    "result cache: status of a running task answers running, of a queued task answers queued") {
     ControlPlaneProcess control_plane({"--concurrency", "1"});
     Client client(control_plane.client_options());
     const RunningAndQueued tasks = start_running_and_queued(control_plane, client, "1.0");

@@ -55,7 +55,8 @@ std::optional<TaskRecord> receive_result(WireClient& connection, const std::stri
 
 }  // namespace
 
-TEST_CASE("signals: SIGTERM lets a running task finish, tells its waiting client success, and exits 0") {
+TEST_CASE(
+    "signals: SIGTERM lets a running task finish, tells its waiting client success, and exits 0") {
     ControlPlaneProcess control_plane({"--concurrency", "1", "--shutdown-grace", "20"});
     WireClient waiting(control_plane.address());
     const std::string task_id = submit_waiting(waiting, "sleep", "[1.0]");
@@ -116,8 +117,9 @@ TEST_CASE("signals: SIGINT stops an idle control plane with exit 0 and frees its
         INFO("port " << control_plane.base_port() + offset);
         CHECK(is_port_free(control_plane.base_port() + offset));
     }
-    const auto run = run_fastqueue({"status", "--task-id", generate_uuid(), "--control-plane-address",
-                                    control_plane.address(), "--timeout", "0.5"});
+    const auto run =
+        run_fastqueue({"status", "--task-id", generate_uuid(), "--control-plane-address",
+                       control_plane.address(), "--timeout", "0.5"});
     INFO(run.describe());
     CHECK(run.exit_code == 3);
 }
@@ -131,7 +133,8 @@ TEST_CASE("signals: SIGTERM stops an idle control plane with exit 0") {
     CHECK(*exit_code == 0);
 }
 
-TEST_CASE("signals: a task that outlives --shutdown-grace does not keep the process alive; exit 0") {
+TEST_CASE(
+    "signals: a task that outlives --shutdown-grace does not keep the process alive; exit 0") {
     ControlPlaneProcess control_plane({"--shutdown-grace", "1"});
     Client client(control_plane.client_options());
     const std::string task_id = client.submit("sleep", Client::make_payload("[120]", "{}"));

@@ -15,15 +15,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* const kRecordKeys[] = {"task_id",  "task_name",    "priority",   "status",
-                                   "result",   "error",        "attempts",   "worker_id",
+const char* const kRecordKeys[] = {"task_id",      "task_name",  "priority",    "status",
+                                   "result",       "error",      "attempts",    "worker_id",
                                    "submitted_at", "started_at", "finished_at", "scheduled_for"};
 
 }  // namespace
 
 TEST_CASE("submit: add of two integers prints the integer sum and exits 0") {
     ControlPlaneProcess control_plane;
-    const auto run = control_plane.cli({"submit", "--task-name", "add", "--args", "2", "--args", "3"});
+    const auto run =
+        control_plane.cli({"submit", "--task-name", "add", "--args", "2", "--args", "3"});
     INFO(run.describe());
     CHECK(run.exit_code == 0);
     CHECK(trim(run.stdout_text) == "5");
@@ -31,7 +32,8 @@ TEST_CASE("submit: add of two integers prints the integer sum and exits 0") {
 
 TEST_CASE("submit: add of floats prints their floating-point sum") {
     ControlPlaneProcess control_plane;
-    const auto run = control_plane.cli({"submit", "--task-name", "add", "--args", "1.5", "--args", "2.25"});
+    const auto run =
+        control_plane.cli({"submit", "--task-name", "add", "--args", "1.5", "--args", "2.25"});
     INFO(run.describe());
     REQUIRE(run.exit_code == 0);
     const auto value = parse_json(run.stdout_text);
@@ -67,7 +69,8 @@ TEST_CASE("submit: an --args value that is JSON is passed as that JSON value") {
 TEST_CASE("submit: echo returns a long string unchanged") {
     ControlPlaneProcess control_plane;
     std::string long_text(100000, 'x');
-    for (std::size_t i = 0; i < long_text.size(); i += 7) long_text[i] = static_cast<char>('a' + i % 26);
+    for (std::size_t i = 0; i < long_text.size(); i += 7)
+        long_text[i] = static_cast<char>('a' + i % 26);
     const auto run = control_plane.cli({"submit", "--task-name", "echo", "--args", long_text});
     INFO("exit code " << run.exit_code << ", stderr: " << run.stderr_text);
     REQUIRE(run.exit_code == 0);
@@ -85,8 +88,8 @@ TEST_CASE("submit: --kwargs binds keyword arguments by name") {
 
 TEST_CASE("submit --json: prints exactly one object with every record field") {
     ControlPlaneProcess control_plane;
-    const auto run = control_plane.cli(
-        {"submit", "--task-name", "add", "--args", "2", "--args", "3", "--json"});
+    const auto run =
+        control_plane.cli({"submit", "--task-name", "add", "--args", "2", "--args", "3", "--json"});
     INFO(run.describe());
     REQUIRE(run.exit_code == 0);
     REQUIRE(non_empty_lines(run.stdout_text).size() == 1);
@@ -119,8 +122,8 @@ TEST_CASE("submit --json: prints exactly one object with every record field") {
 TEST_CASE("submit --json: the record carries the priority the task was submitted at") {
     ControlPlaneProcess control_plane;
     for (const char* priority : {"critical", "high", "normal", "low"}) {
-        const auto run = control_plane.cli(
-            {"submit", "--task-name", "echo", "--args", priority, "--priority", priority, "--json"});
+        const auto run = control_plane.cli({"submit", "--task-name", "echo", "--args", priority,
+                                            "--priority", priority, "--json"});
         INFO(std::string(priority) << ": " << run.describe());
         REQUIRE(run.exit_code == 0);
         const auto record = parse_json(run.stdout_text);
@@ -159,7 +162,8 @@ TEST_CASE("submit --non-blocking: prints the task id, and status later reads its
 
 TEST_CASE("status: accepts a task id typed in upper case") {
     ControlPlaneProcess control_plane;
-    const auto run = control_plane.cli({"submit", "--task-name", "echo", "--args", "1", "--non-blocking"});
+    const auto run =
+        control_plane.cli({"submit", "--task-name", "echo", "--args", "1", "--non-blocking"});
     REQUIRE(run.exit_code == 0);
     const std::string task_id = trim(run.stdout_text);
     REQUIRE(wait_for_finished_record(control_plane.client_options(), task_id, 10s));
@@ -180,9 +184,11 @@ TEST_CASE("submit: a failing task prints its error on stderr and exits 1") {
     CHECK(trim(run.stdout_text).empty());
 }
 
-TEST_CASE("submit --json: a failing task prints status failure, its error and a null result, exit 1") {
+TEST_CASE(
+    "submit --json: a failing task prints status failure, its error and a null result, exit 1") {
     ControlPlaneProcess control_plane;
-    const auto run = control_plane.cli({"submit", "--task-name", "fail", "--args", "disk on fire", "--json"});
+    const auto run =
+        control_plane.cli({"submit", "--task-name", "fail", "--args", "disk on fire", "--json"});
     INFO(run.describe());
     CHECK(run.exit_code == 1);
     const auto record = parse_json(run.stdout_text);
@@ -195,7 +201,8 @@ TEST_CASE("submit --json: a failing task prints status failure, its error and a 
 
 TEST_CASE("status: an unknown task id exits 1") {
     ControlPlaneProcess control_plane;
-    const auto run = control_plane.cli({"status", "--task-id", "3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f"});
+    const auto run =
+        control_plane.cli({"status", "--task-id", "3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f"});
     INFO(run.describe());
     CHECK(run.exit_code == 1);
     CHECK(trim(run.stdout_text).empty());
@@ -203,8 +210,8 @@ TEST_CASE("status: an unknown task id exits 1") {
 
 TEST_CASE("submit: a task accepted but not finished within --timeout exits 4") {
     ControlPlaneProcess control_plane;
-    const auto run = control_plane.cli(
-        {"submit", "--task-name", "sleep", "--args", "3", "--timeout", "0.5"});
+    const auto run =
+        control_plane.cli({"submit", "--task-name", "sleep", "--args", "3", "--timeout", "0.5"});
     INFO(run.describe());
     CHECK(run.exit_code == 4);
 }

@@ -17,22 +17,25 @@ using namespace fastqueue;
 using namespace fastqueue::e2e;
 using namespace std::chrono_literals;
 
-TEST_CASE("subworker crash: a task that kills every worker ends failure \"worker lost\" after --max-worker-losses; other tasks complete") {
+TEST_CASE(
+    "subworker crash: a task that kills every worker ends failure \"worker lost\" after "
+    "--max-worker-losses; other tasks complete") {
     // One handler and no prefetch per subworker: a subworker running `crash`
     // holds no other task, so only `crash` loses its worker.
     // The control plane loads fq_test_crash too (it fails a task whose name
     // it does not know), but must never run `crash` itself: one of the three
     // subworkers always outlives the two losses.
     ControlPlaneProcess control_plane(
-        {"--heartbeat-interval", "0.2", "--heartbeat-liveness", "3", "--max-worker-losses", "2"}, {},
-        {"fq_test_crash"});
+        {"--heartbeat-interval", "0.2", "--heartbeat-liveness", "3", "--max-worker-losses", "2"},
+        {}, {"fq_test_crash"});
     std::vector<std::unique_ptr<SubworkerProcess>> subworkers;
     for (const char* id : {"sw1", "sw2", "sw3"}) {
         subworkers.push_back(std::make_unique<SubworkerProcess>(
             control_plane, id, std::vector<std::string>{"--concurrency", "1", "--prefetch", "0"},
             std::vector<std::string>{"fq_test_crash"}));
     }
-    for (auto& subworker : subworkers) REQUIRE_MESSAGE(subworker->wait_until_registered(), subworker->describe());
+    for (auto& subworker : subworkers)
+        REQUIRE_MESSAGE(subworker->wait_until_registered(), subworker->describe());
 
     Client client(control_plane.client_options());
     const std::string crash_id = client.submit("crash", "{}");

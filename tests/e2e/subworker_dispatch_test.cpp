@@ -30,13 +30,15 @@ std::map<std::string, int> tasks_per_worker(const std::vector<TaskRecord>& recor
 
 std::string describe_counts(const std::map<std::string, int>& counts) {
     std::vector<std::string> parts;
-    for (const auto& [worker, count] : counts) parts.push_back(worker + "=" + std::to_string(count));
+    for (const auto& [worker, count] : counts)
+        parts.push_back(worker + "=" + std::to_string(count));
     return join(parts);
 }
 
 }  // namespace
 
-TEST_CASE("subworker dispatch: three subworkers share a stream of tasks, one task per free handler") {
+TEST_CASE(
+    "subworker dispatch: three subworkers share a stream of tasks, one task per free handler") {
     ControlPlaneProcess control_plane(kFastHeartbeats);
     // One handler and no prefetch each: a subworker is sent a task only when
     // its handler is free, so tasks on one subworker never overlap in time.
@@ -45,7 +47,8 @@ TEST_CASE("subworker dispatch: three subworkers share a stream of tasks, one tas
         subworkers.push_back(std::make_unique<SubworkerProcess>(
             control_plane, id, std::vector<std::string>{"--concurrency", "1", "--prefetch", "0"}));
     }
-    for (auto& subworker : subworkers) REQUIRE_MESSAGE(subworker->wait_until_registered(), subworker->describe());
+    for (auto& subworker : subworkers)
+        REQUIRE_MESSAGE(subworker->wait_until_registered(), subworker->describe());
 
     Client client(control_plane.client_options());
     std::vector<std::string> task_ids;
@@ -69,8 +72,9 @@ TEST_CASE("subworker dispatch: three subworkers share a stream of tasks, one tas
         // clang 14 cannot do for a structured binding.
         const std::string& worker = entry.first;
         std::vector<TaskRecord>& ran = entry.second;
-        std::sort(ran.begin(), ran.end(),
-                  [](const TaskRecord& a, const TaskRecord& b) { return a.started_at < b.started_at; });
+        std::sort(ran.begin(), ran.end(), [](const TaskRecord& a, const TaskRecord& b) {
+            return a.started_at < b.started_at;
+        });
         for (std::size_t i = 1; i < ran.size(); ++i) {
             INFO(worker << ": " << ran[i - 1].task_id << " finished "
                         << format_timestamp(ran[i - 1].finished_at) << ", " << ran[i].task_id
@@ -85,7 +89,8 @@ TEST_CASE("subworker dispatch: many short tasks spread over three subworkers by 
     SubworkerProcess sw1(control_plane, "sw1", {"--concurrency", "2"});
     SubworkerProcess sw2(control_plane, "sw2", {"--concurrency", "2"});
     SubworkerProcess sw3(control_plane, "sw3", {"--concurrency", "2"});
-    for (auto* subworker : {&sw1, &sw2, &sw3}) REQUIRE_MESSAGE(subworker->wait_until_registered(), subworker->describe());
+    for (auto* subworker : {&sw1, &sw2, &sw3})
+        REQUIRE_MESSAGE(subworker->wait_until_registered(), subworker->describe());
 
     Client client(control_plane.client_options());
     std::vector<std::string> task_ids;
@@ -108,7 +113,8 @@ TEST_CASE("subworker dispatch: a subworker started while tasks flow takes work")
     Client client(control_plane.client_options());
     std::vector<std::string> task_ids;
     for (int i = 0; i < 12; ++i) task_ids.push_back(client.submit("sleep", sleep_payload(0.3)));
-    REQUIRE(wait_for_state(control_plane.client_options(), task_ids.front(), TaskState::running, 10s));
+    REQUIRE(
+        wait_for_state(control_plane.client_options(), task_ids.front(), TaskState::running, 10s));
 
     SubworkerProcess late(control_plane, "late", {"--concurrency", "1", "--prefetch", "0"});
     REQUIRE_MESSAGE(late.wait_until_registered(), late.describe());
@@ -143,8 +149,8 @@ TEST_CASE(
     Client client(control_plane.client_options());
     std::vector<std::string> task_ids;
     for (int i = 0; i < 14; ++i) task_ids.push_back(client.submit("sleep", sleep_payload(0.3)));
-    REQUIRE(wait_for_state(control_plane.client_options(), task_ids.front(), TaskState::success,
-                           10s));
+    REQUIRE(
+        wait_for_state(control_plane.client_options(), task_ids.front(), TaskState::success, 10s));
 
     SubworkerProcess late(control_plane, "late", {"--concurrency", "1"});
     REQUIRE_MESSAGE(late.wait_until_registered(), late.describe());
@@ -215,7 +221,8 @@ TEST_CASE("subworker dispatch: a task no live subworker can run is run by the co
     CHECK(anywhere.worker_id == "sw1");
 }
 
-TEST_CASE("subworker dispatch: a subworker never holds more than its concurrency plus its prefetch") {
+TEST_CASE(
+    "subworker dispatch: a subworker never holds more than its concurrency plus its prefetch") {
     ControlPlaneProcess control_plane(kFastHeartbeats);
     SubworkerProcess sw1(control_plane, "sw1", {"--concurrency", "1", "--prefetch", "2"});
     SubworkerProcess sw2(control_plane, "sw2", {"--concurrency", "2", "--prefetch", "1"});
@@ -265,7 +272,9 @@ TEST_CASE("subworker dispatch: a task only the subworkers can run is dispatched 
     CHECK(record.worker_id == "sw1");
 }
 
-TEST_CASE("subworker dispatch: tasks waiting for the control plane's own handler go to a subworker that registers") {
+TEST_CASE(
+    "subworker dispatch: tasks waiting for the control plane's own handler go to a subworker that "
+    "registers") {
     // No subworker yet: the control plane runs the stream itself, one at a
     // time, and the rest wait for its handler thread.
     ControlPlaneProcess control_plane(
@@ -273,7 +282,8 @@ TEST_CASE("subworker dispatch: tasks waiting for the control plane's own handler
     Client client(control_plane.client_options());
     std::vector<std::string> task_ids;
     for (int i = 0; i < 6; ++i) task_ids.push_back(client.submit("sleep", sleep_payload(1.0)));
-    REQUIRE(wait_for_state(control_plane.client_options(), task_ids.front(), TaskState::running, 10s));
+    REQUIRE(
+        wait_for_state(control_plane.client_options(), task_ids.front(), TaskState::running, 10s));
 
     SubworkerProcess late(control_plane, "late", {"--concurrency", "4"});
     REQUIRE_MESSAGE(late.wait_until_registered(), late.describe());

@@ -40,7 +40,8 @@ TEST_CASE("subworker failover: kill -9 of a subworker in the middle of a stream 
     SubworkerProcess sw1(control_plane, "sw1", {"--concurrency", "2"});
     SubworkerProcess sw2(control_plane, "sw2", {"--concurrency", "2"});
     SubworkerProcess sw3(control_plane, "sw3", {"--concurrency", "2"});
-    for (auto* subworker : {&sw1, &sw2, &sw3}) REQUIRE_MESSAGE(subworker->wait_until_registered(), subworker->describe());
+    for (auto* subworker : {&sw1, &sw2, &sw3})
+        REQUIRE_MESSAGE(subworker->wait_until_registered(), subworker->describe());
 
     Client client(control_plane.client_options());
     std::vector<std::string> task_ids;
@@ -68,7 +69,9 @@ TEST_CASE("subworker failover: kill -9 of a subworker in the middle of a stream 
     CHECK(control_plane.process().is_running());
 }
 
-TEST_CASE("subworker failover: a frozen subworker's task runs elsewhere, its late result is ignored, and it is used again when it thaws") {
+TEST_CASE(
+    "subworker failover: a frozen subworker's task runs elsewhere, its late result is ignored, and "
+    "it is used again when it thaws") {
     ControlPlaneProcess control_plane(kFastHeartbeats);
     SubworkerProcess sw1(control_plane, "sw1", {"--concurrency", "1", "--prefetch", "0"});
     SubworkerProcess sw2(control_plane, "sw2", {"--concurrency", "1", "--prefetch", "0"});

@@ -17,8 +17,9 @@ using namespace fastqueue;
 using namespace fastqueue::e2e;
 using namespace std::chrono_literals;
 
-
-TEST_CASE("subworker priority: with the subworkers saturated, queued tasks are dispatched critical, high, normal, low, FIFO within each") {
+TEST_CASE(
+    "subworker priority: with the subworkers saturated, queued tasks are dispatched critical, "
+    "high, normal, low, FIFO within each") {
     ControlPlaneProcess control_plane({"--heartbeat-interval", "0.2", "--heartbeat-liveness", "3"});
     SubworkerProcess sw1(control_plane, "sw1", {"--concurrency", "1", "--prefetch", "0"});
     REQUIRE_MESSAGE(sw1.wait_until_registered(), sw1.describe());

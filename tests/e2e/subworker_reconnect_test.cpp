@@ -17,8 +17,11 @@ using namespace fastqueue;
 using namespace fastqueue::e2e;
 using namespace std::chrono_literals;
 
-TEST_CASE("subworker reconnect: after the control plane restarts on the same address, the subworker registers again by itself and runs tasks") {
-    const std::vector<std::string> heartbeats{"--heartbeat-interval", "0.2", "--heartbeat-liveness", "3"};
+TEST_CASE(
+    "subworker reconnect: after the control plane restarts on the same address, the subworker "
+    "registers again by itself and runs tasks") {
+    const std::vector<std::string> heartbeats{"--heartbeat-interval", "0.2", "--heartbeat-liveness",
+                                              "3"};
     ControlPlaneProcess control_plane(heartbeats);
     SubworkerProcess sw1(control_plane, "sw1");
     REQUIRE_MESSAGE(sw1.wait_until_registered(), sw1.describe());
@@ -38,7 +41,8 @@ TEST_CASE("subworker reconnect: after the control plane restarts on the same add
     argv.insert(argv.end(), {"--task-modules", "mytasks", "--modules-dir", test_modules_dir()});
     argv.insert(argv.end(), heartbeats.begin(), heartbeats.end());
     Process restarted(argv);
-    REQUIRE_MESSAGE(wait_until_serving(control_plane.address(), restarted, 15s), restarted.stderr_text());
+    REQUIRE_MESSAGE(wait_until_serving(control_plane.address(), restarted, 15s),
+                    restarted.stderr_text());
 
     // try_subworker_status and client_options only use the address, which
     // is now the restarted control plane's.

@@ -13,7 +13,9 @@ using namespace fastqueue;
 using namespace fastqueue::e2e;
 using namespace std::chrono_literals;
 
-TEST_CASE("subworker registration: a duplicate of a live worker id is refused; the live one is unaffected") {
+TEST_CASE(
+    "subworker registration: a duplicate of a live worker id is refused; the live one is "
+    "unaffected") {
     ControlPlaneProcess control_plane({"--heartbeat-interval", "0.2", "--heartbeat-liveness", "3"});
     SubworkerProcess original(control_plane, "twin");
     REQUIRE_MESSAGE(original.wait_until_registered(), original.describe());
@@ -40,7 +42,8 @@ TEST_CASE("subworker registration: a duplicate of a live worker id is refused; t
     CHECK(record.worker_id == "twin");
 }
 
-TEST_CASE("subworker registration: a subworker given only --discovery-address registers and runs tasks") {
+TEST_CASE(
+    "subworker registration: a subworker given only --discovery-address registers and runs tasks") {
     ControlPlaneProcess control_plane({"--heartbeat-interval", "0.2", "--heartbeat-liveness", "3"});
     SubworkerProcess found(control_plane, "found", {}, {}, ControlPlaneLookup::by_discovery);
     REQUIRE_MESSAGE(found.wait_until_registered(), found.describe());

@@ -16,7 +16,9 @@ using namespace fastqueue;
 using namespace fastqueue::e2e;
 using namespace std::chrono_literals;
 
-TEST_CASE("subworker SIGTERM: deregisters at once, takes no new task, finishes its running task and exits 0") {
+TEST_CASE(
+    "subworker SIGTERM: deregisters at once, takes no new task, finishes its running task and "
+    "exits 0") {
     // Slow heartbeats: a silent subworker would be declared inactive only
     // after 3 x 3 s = 9 s, so seeing it go within 4 s shows deregistration.
     ControlPlaneProcess control_plane({"--heartbeat-interval", "3", "--heartbeat-liveness", "3"});
@@ -35,7 +37,8 @@ TEST_CASE("subworker SIGTERM: deregisters at once, takes no new task, finishes i
         [&] {
             for (const auto& task_id : long_ids) {
                 const auto record = client.get(task_id);
-                if (record && record->state == TaskState::running && record->worker_id == "leaving") {
+                if (record && record->state == TaskState::running &&
+                    record->worker_id == "leaving") {
                     on_leaving = task_id;
                 }
             }

@@ -52,7 +52,8 @@ TEST_CASE("workers --json: every field of every subworker") {
             const auto& subworkers = view.value("subworkers", nlohmann::json::object());
             std::uint64_t completed = 0;
             for (const auto& [id, info] : subworkers.items()) {
-                if (info.contains("tasks_completed") && info["tasks_completed"].is_number_unsigned()) {
+                if (info.contains("tasks_completed") &&
+                    info["tasks_completed"].is_number_unsigned()) {
                     completed += info["tasks_completed"].get<std::uint64_t>();
                 }
             }
@@ -116,7 +117,8 @@ TEST_CASE("workers --json: load counts a running task") {
     const auto view = workers_json(control_plane);
     INFO(view.dump(2));
     const auto record = client.get(task_id);
-    REQUIRE_MESSAGE((record && record->state == TaskState::running), "setup: the sleep ended too soon");
+    REQUIRE_MESSAGE((record && record->state == TaskState::running),
+                    "setup: the sleep ended too soon");
     CHECK(view["subworkers"]["sw1"]["load"] == 1);
 }
 

@@ -72,9 +72,10 @@ TEST_CASE("timeout: the plugin's default applies, and the control plane's when n
     // mytasks' sleep has none: --default-task-timeout applies.
     CHECK(client.submit_and_wait("sleep", five_seconds).error == "timed out after 0.4 s");
     // The submission's own limit wins over both.
-    CHECK(client.submit_and_wait("lifetime.limited", five_seconds, Priority::normal,
-                                 timeout_of(200ms))
-              .error == "timed out after 0.2 s");
+    CHECK(
+        client
+            .submit_and_wait("lifetime.limited", five_seconds, Priority::normal, timeout_of(200ms))
+            .error == "timed out after 0.2 s");
     // A task that ends in time is not affected.
     CHECK(client.submit_and_wait("sleep", Client::make_payload("[0.05]", "")).state ==
           TaskState::success);
@@ -118,8 +119,8 @@ TEST_CASE("timeout: a subworker enforces the limit of the tasks it runs") {
     const TaskRecord plugin_default = client.submit_and_wait("lifetime.limited", five_seconds);
     CHECK(plugin_default.error == "timed out after 0.5 s");
     // The control plane's default travels with the task.
-    const TaskRecord control_plane_default = client.submit_and_wait("lifetime.stubborn",
-                                                                    Client::make_payload("[1]", ""));
+    const TaskRecord control_plane_default =
+        client.submit_and_wait("lifetime.stubborn", Client::make_payload("[1]", ""));
     CHECK(control_plane_default.worker_id == "sw-timeout");
     CHECK(control_plane_default.error == "timed out after 0.3 s");
 }
@@ -128,9 +129,9 @@ TEST_CASE("retries: a retryable failure runs again until it succeeds, keeping co
     ControlPlaneProcess control_plane({}, {}, kLifetimeModules);
     Client client(control_plane.client_options(20s));
 
-    const TaskRecord record = client.submit_and_wait(
-        "lifetime.flaky", Client::make_payload(R"(["flaky-1", 2])", ""), Priority::normal,
-        retries(3, 50ms));
+    const TaskRecord record =
+        client.submit_and_wait("lifetime.flaky", Client::make_payload(R"(["flaky-1", 2])", ""),
+                               Priority::normal, retries(3, 50ms));
     CHECK(record.state == TaskState::success);
     CHECK(record.result == "3");
     CHECK(record.attempts == 3);
@@ -142,16 +143,16 @@ TEST_CASE("retries: the last error is kept when they run out; other failures are
     ControlPlaneProcess control_plane({}, {}, kLifetimeModules);
     Client client(control_plane.client_options(20s));
 
-    const TaskRecord exhausted = client.submit_and_wait(
-        "lifetime.flaky", Client::make_payload(R"(["flaky-2", 10])", ""), Priority::normal,
-        retries(2, 20ms));
+    const TaskRecord exhausted =
+        client.submit_and_wait("lifetime.flaky", Client::make_payload(R"(["flaky-2", 10])", ""),
+                               Priority::normal, retries(2, 20ms));
     CHECK(exhausted.state == TaskState::failure);
     CHECK(exhausted.attempts == 3);
     CHECK(exhausted.error == "attempt 3 of 'flaky-2' failed");
     CHECK(exhausted.retryable);
 
-    const TaskRecord plain = client.submit_and_wait(
-        "fail", Client::make_payload(R"(["no"])", ""), Priority::normal, retries(5, 20ms));
+    const TaskRecord plain = client.submit_and_wait("fail", Client::make_payload(R"(["no"])", ""),
+                                                    Priority::normal, retries(5, 20ms));
     CHECK(plain.state == TaskState::failure);
     CHECK(plain.attempts == 1);
     CHECK_FALSE(plain.retryable);
@@ -169,9 +170,9 @@ TEST_CASE("retries: a waiting retry is scheduled, holds no worker, and can be ca
     ControlPlaneProcess control_plane({"--concurrency", "1"}, {}, kLifetimeModules);
     Client client(control_plane.client_options(20s));
 
-    const std::string task_id = client.submit("lifetime.retryable",
-                                              Client::make_payload(R"(["busy"])", ""),
-                                              Priority::normal, retries(3, 10s));
+    const std::string task_id =
+        client.submit("lifetime.retryable", Client::make_payload(R"(["busy"])", ""),
+                      Priority::normal, retries(3, 10s));
     REQUIRE(wait_for_state(control_plane.client_options(), task_id, TaskState::scheduled, 10s));
     auto waiting = client.get(task_id);
     REQUIRE(waiting);
@@ -223,8 +224,8 @@ TEST_CASE("delayed: --eta holds a task until that time; a scheduled task can be 
 
     TaskOptions at;
     at.eta = Clock::now() + 1200ms;
-    const std::string due = client.submit("echo", Client::make_payload("[1]", ""),
-                                          Priority::normal, at);
+    const std::string due =
+        client.submit("echo", Client::make_payload("[1]", ""), Priority::normal, at);
     auto done = wait_for_finished_record(control_plane.client_options(), due, 15s);
     REQUIRE(done);
     CHECK(done->state == TaskState::success);
@@ -232,8 +233,8 @@ TEST_CASE("delayed: --eta holds a task until that time; a scheduled task can be 
 
     TaskOptions far;
     far.eta = Clock::now() + 1h;
-    const std::string held = client.submit("echo", Client::make_payload("[2]", ""),
-                                           Priority::normal, far);
+    const std::string held =
+        client.submit("echo", Client::make_payload("[2]", ""), Priority::normal, far);
     CHECK(client.get(held)->state == TaskState::scheduled);
     CHECK(client.cancel(held) == CancelResult::cancelled);
     CHECK(client.get(held)->state == TaskState::cancelled);
@@ -244,8 +245,8 @@ TEST_CASE("delayed: --eta holds a task until that time; a scheduled task can be 
         {"submit", "--task-name", "echo", "--args", "1", "--eta", "2099-01-01T00:00:00Z"});
     CHECK_MESSAGE(too_far.exit_code == 6, too_far.describe());
     CHECK(contains(too_far.stderr_text, "more than 30 days"));
-    const RunResult malformed = control_plane.cli(
-        {"submit", "--task-name", "echo", "--args", "1", "--eta", "noon"});
+    const RunResult malformed =
+        control_plane.cli({"submit", "--task-name", "echo", "--args", "1", "--eta", "noon"});
     CHECK_MESSAGE(malformed.exit_code == 2, malformed.describe());
     CHECK(contains(malformed.stderr_text, "--eta 'noon'"));
 }

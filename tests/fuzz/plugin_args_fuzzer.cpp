@@ -47,16 +47,20 @@ void from_json(const json& value, Point& point) {
 }
 
 void define_tasks(Registrar& plugin) {
-    plugin.task(
-        "integers", "",
-        [](std::int8_t a, std::uint8_t b, std::int16_t c, std::uint32_t d, std::int64_t e,
-           std::uint64_t f) { return json::array({a, b, c, d, e, f}); },
-        {"a", "b", "c", "d", "e", "f"});
-    plugin.task(
-        "floats", "", [](float x, double y) { return std::vector<double>{x, y}; }, {"x", "y"});
-    plugin.task(
-        "text", "", [](bool upper, const std::string& text) { return upper ? text + "!" : text; },
-        {"upper", "text"});
+    plugin.task("integers", "",
+                [](std::int8_t a, std::uint8_t b, std::int16_t c, std::uint32_t d, std::int64_t e,
+                   std::uint64_t f) {
+                    return json::array({a, b, c, d, e, f});
+                },
+                {"a", "b", "c", "d", "e", "f"});
+    plugin.task("floats", "",
+                [](float x, double y) {
+                    return std::vector<double>{x, y};
+                },
+                {"x", "y"});
+    plugin.task("text", "",
+                [](bool upper, const std::string& text) { return upper ? text + "!" : text; },
+                {"upper", "text"});
     plugin.task(
         "containers", "",
         [](const std::vector<std::int32_t>& list,
@@ -65,23 +69,20 @@ void define_tasks(Registrar& plugin) {
             return json{{"list", list}, {"table", table}, {"maybe", maybe.value_or("none")}};
         },
         {"list", "table", "maybe"});
-    plugin.task(
-        "values", "",
-        [](const json& any, const Number& number, std::optional<std::uint16_t> port) {
-            return json::array({any, number.value(), port ? json(*port) : json()});
-        },
-        {"any", "number", "port"});
-    plugin.task(
-        "points", "",
-        [](TaskContext& context, Point point, std::optional<std::vector<Point>> more) {
-            context.throw_if_cancelled();
-            context.report_progress(0.5, "halfway");
-            return json::array({point.x, point.y, more ? more->size() : 0});
-        },
-        {"point", "more"});
-    plugin.task("positional", "", [](int count, const std::string& text) {
-        return std::to_string(count) + text;
-    });
+    plugin.task("values", "",
+                [](const json& any, const Number& number, std::optional<std::uint16_t> port) {
+                    return json::array({any, number.value(), port ? json(*port) : json()});
+                },
+                {"any", "number", "port"});
+    plugin.task("points", "",
+                [](TaskContext& context, Point point, std::optional<std::vector<Point>> more) {
+                    context.throw_if_cancelled();
+                    context.report_progress(0.5, "halfway");
+                    return json::array({point.x, point.y, more ? more->size() : 0});
+                },
+                {"point", "more"});
+    plugin.task("positional", "",
+                [](int count, const std::string& text) { return std::to_string(count) + text; });
     plugin.task("nothing", "", []() {});
 }
 

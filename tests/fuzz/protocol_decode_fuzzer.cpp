@@ -4,8 +4,8 @@
 // and never crash, leak or read out of bounds.
 //
 // Input: the first byte is the frame separator; the rest, split on it, is the
-// frames of one message (an empty input is a message of no frames). "|FQ/1|ACK|<uuid>" is the three frames FQ/1, ACK and
-// <uuid>. Any frame count and any frame content are reachable (pick a
+// frames of one message (an empty input is a message of no frames). "|FQ/1|ACK|<uuid>" is the three
+// frames FQ/1, ACK and <uuid>. Any frame count and any frame content are reachable (pick a
 // separator byte the frames do not hold), so every message type is.
 //
 // On top of "no crash", each decoded message is checked the way its receiver

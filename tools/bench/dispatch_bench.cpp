@@ -11,6 +11,7 @@
 // size: every subworker registered the task, or only one in eight did (the
 // rest registered another task name), which is the case where pick() must
 // skip subworkers that cannot run the task.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -18,11 +19,9 @@
 #include <cstdlib>
 #include <deque>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "control_plane/subworker_pool.hpp"

@@ -93,8 +93,7 @@ std::string echo_payload_text(std::uint64_t index, std::uint64_t payload_bytes);
 // each reads text in place, without building the expected text.
 bool is_echo_text(std::string_view text, std::uint64_t index, std::uint64_t payload_bytes);
 bool is_quoted_echo_text(std::string_view text, std::uint64_t index, std::uint64_t payload_bytes);
-bool is_echo_payload_text(std::string_view text, std::uint64_t index,
-                          std::uint64_t payload_bytes);
+bool is_echo_payload_text(std::string_view text, std::uint64_t index, std::uint64_t payload_bytes);
 
 // Submits options.task_count tasks to the control plane at `address` as
 // options describe and checks every RESULT against the echoed text (with

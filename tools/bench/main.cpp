@@ -1,8 +1,8 @@
 // main.cpp -- fastqueue-bench: parse the options, start the processes when
-// asked to, run the unmeasured warm-up if asked, then the FastQueue load, stop the processes (reading their peak
-// memory), run the transport baseline, report. Exits 0 only when every task
-// and every baseline request was answered exactly once and correctly; 1 when
-// not (the report says what was wrong); 2 for bad options.
+// asked to, run the unmeasured warm-up if asked, then the FastQueue load, stop the processes
+// (reading their peak memory), run the transport baseline, report. Exits 0 only when every task and
+// every baseline request was answered exactly once and correctly; 1 when not (the report says what
+// was wrong); 2 for bad options.
 #include <iostream>
 #include <optional>
 #include <zmq.hpp>

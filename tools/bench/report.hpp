@@ -10,8 +10,8 @@
 
 #include "bench_options.hpp"
 #include "cpu_usage.hpp"
-#include "load_driver.hpp"
 #include "launch/local_cluster.hpp"
+#include "load_driver.hpp"
 #include "transport_baseline.hpp"
 
 namespace fastqueue::bench {
@@ -23,7 +23,7 @@ struct BenchReport {
     PipelineOutcome fastqueue;
     std::optional<BaselineMeasurement> baseline;
     std::vector<launch::SpawnedProcess> processes;  // empty when driving a running control plane
-    std::string load_average;               // /proc/loadavg when the run ended
+    std::string load_average;                       // /proc/loadavg when the run ended
     // CPU each process used during the FastQueue load (not the baseline):
     // the load generator first, then the spawned processes.
     std::vector<ProcessCpu> load_cpu;

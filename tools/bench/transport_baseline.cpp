@@ -81,7 +81,8 @@ RunMeasurement run_request_reply(zmq::context_t& context, const BenchOptions& op
 }  // namespace
 
 bool BaselineMeasurement::is_valid() const {
-    return (!pipelined_warmup || pipelined_warmup->is_valid()) && pipelined.is_valid() && request_reply.completed > 0 &&
+    return (!pipelined_warmup || pipelined_warmup->is_valid()) && pipelined.is_valid() &&
+           request_reply.completed > 0 &&
            std::all_of(wire_shapes.begin(), wire_shapes.end(),
                        [](const WireShapeMeasurement& shape) { return shape.messages.is_valid(); });
 }

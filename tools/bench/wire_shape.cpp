@@ -352,10 +352,9 @@ WireShapeMeasurement run_wire_shape(zmq::context_t& context, const WireShape& sh
         if (number + 1 < shape.answers.size()) {
             answer.kind = Answer::Kind::progress;
         } else {
-            const bool is_expected =
-                final_payload == final_answer.size() ||
-                is_echo_payload_text(frames[final_payload].to_string_view(), answer.index,
-                                     options.payload_bytes);
+            const bool is_expected = final_payload == final_answer.size() ||
+                                     is_echo_payload_text(frames[final_payload].to_string_view(),
+                                                          answer.index, options.payload_bytes);
             answer.kind = is_expected ? Answer::Kind::correct : Answer::Kind::wrong;
         }
         return answer;

@@ -5,11 +5,10 @@
 // A shape is the request a client sends and the answers the peer sends back
 // for it, each a list of frames. The peer (an EchoPeer thread in this
 // process, with a ZeroMQ context of its own as a separate process would
-// have) builds its answers from the request without reading it: filler frames are allocated at their size, the
-// id frame is copied, the payload frame is moved. The client checks that
-// every request got each of its answers, in order, and the final one exactly
-// once with its payload. Shapes that carry several tasks per message count
-// each message as that many tasks.
+// have) builds its answers from the request without reading it: filler frames are allocated at
+// their size, the id frame is copied, the payload frame is moved. The client checks that every
+// request got each of its answers, in order, and the final one exactly once with its payload.
+// Shapes that carry several tasks per message count each message as that many tasks.
 #pragma once
 
 #include <chrono>

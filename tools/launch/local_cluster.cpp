@@ -69,9 +69,8 @@ LocalCluster::LocalCluster(const ClusterOptions& options, SteadyClock::time_poin
         find_free_port_block(kControlPlanePorts + 1 + kSubworkerPorts * all_subworkers);
     control_plane_address_ = loopback_address(first_port);
     const auto common_arguments = [&](const std::string& task_modules) {
-        return std::vector<std::string>{"--task-modules", task_modules,
-                                        "--modules-dir",  options.modules_dir,
-                                        "--log-level",    options.log_level};
+        return std::vector<std::string>{"--task-modules",    task_modules,  "--modules-dir",
+                                        options.modules_dir, "--log-level", options.log_level};
     };
 
     SpawnedProcess control_plane;

@@ -60,15 +60,15 @@ extern "C" {
 /* Status codes returned across the ABI. Values are fixed forever. */
 typedef enum fq_status {
     FQ_OK = 0,
-    FQ_ERROR = 1,                 /* generic failure; a message says more */
-    FQ_ERROR_INVALID_ARGUMENT = 2,/* a NULL or malformed argument */
-    FQ_ERROR_DUPLICATE = 3,       /* a task with this name is already registered */
-    FQ_ERROR_STATE = 4,           /* call not allowed now (e.g. register after init) */
+    FQ_ERROR = 1,                  /* generic failure; a message says more */
+    FQ_ERROR_INVALID_ARGUMENT = 2, /* a NULL or malformed argument */
+    FQ_ERROR_DUPLICATE = 3,        /* a task with this name is already registered */
+    FQ_ERROR_STATE = 4,            /* call not allowed now (e.g. register after init) */
     /* added in ABI 1.1 */
-    FQ_ERROR_RETRYABLE = 5        /* a handler's failure that another attempt may not meet
-                                     (a busy or unreachable resource): the runtime runs the
-                                     task again when it was submitted with retries left.
-                                     A runtime of ABI 1.0 treats it as any failure. */
+    FQ_ERROR_RETRYABLE = 5 /* a handler's failure that another attempt may not meet
+                              (a busy or unreachable resource): the runtime runs the
+                              task again when it was submitted with retries left.
+                              A runtime of ABI 1.0 treats it as any failure. */
 } fq_status;
 
 /* Log levels for host->log. Values are fixed forever. */
@@ -100,12 +100,12 @@ typedef struct fq_registrar fq_registrar;
  * host->set_result, or JSON null when nothing was), any other status when it
  * failed (its error is what was last passed to host->set_error, or a generic
  * message naming the status). FQ_ERROR_RETRYABLE (ABI 1.1) marks the failure
- * as worth another attempt; only such failures are retried. Called on a runtime handler thread; several
- * handlers of one plugin may run at once, so handlers must be thread-safe.
- * A handler must not throw or longjmp out.
+ * as worth another attempt; only such failures are retried. Called on a runtime handler thread;
+ * several handlers of one plugin may run at once, so handlers must be thread-safe. A handler must
+ * not throw or longjmp out.
  */
-typedef int (*fq_task_handler)(fq_task_context *ctx, const uint8_t *input,
-                               size_t input_size, void *user_data);
+typedef int (*fq_task_handler)(fq_task_context* ctx, const uint8_t* input, size_t input_size,
+                               void* user_data);
 
 /* Task flags (fq_task_def.flags). No flag is defined in ABI 1.0; the runtime
  * refuses a registration that sets a bit it does not know. */
@@ -115,16 +115,16 @@ typedef int (*fq_task_handler)(fq_task_context *ctx, const uint8_t *input,
  * during register_task; handler and user_data must stay valid until
  * descriptor->shutdown returns. */
 typedef struct fq_task_def {
-    uint32_t struct_size;     /* sizeof(fq_task_def) as the plugin compiled it */
-    uint32_t flags;           /* FQ_TASK_FLAGS_* bits */
-    const char *name;         /* 1..128 chars of [A-Za-z0-9_.:-]; unique in the process */
-    fq_task_handler handler;  /* not NULL */
-    void *user_data;          /* passed back to handler; may be NULL */
-    const char *description;  /* one line; may be NULL */
+    uint32_t struct_size;    /* sizeof(fq_task_def) as the plugin compiled it */
+    uint32_t flags;          /* FQ_TASK_FLAGS_* bits */
+    const char* name;        /* 1..128 chars of [A-Za-z0-9_.:-]; unique in the process */
+    fq_task_handler handler; /* not NULL */
+    void* user_data;         /* passed back to handler; may be NULL */
+    const char* description; /* one line; may be NULL */
     /* added in ABI 1.1 */
-    uint32_t timeout_ms;      /* the task's default run-time limit in milliseconds, used
-                                 when a submission sets none; 0 = no default of its own
-                                 (the control plane's --default-task-timeout applies) */
+    uint32_t timeout_ms; /* the task's default run-time limit in milliseconds, used
+                            when a submission sets none; 0 = no default of its own
+                            (the control plane's --default-task-timeout applies) */
 } fq_task_def;
 
 /*
@@ -141,28 +141,27 @@ typedef struct fq_host_api {
     /* Registers one task. Only during descriptor->init. Returns FQ_OK,
      * FQ_ERROR_INVALID_ARGUMENT (bad name, NULL handler, unknown flags) or
      * FQ_ERROR_DUPLICATE (the name is already registered by this plugin). */
-    int (*register_task)(fq_registrar *registrar, const fq_task_def *def);
+    int (*register_task)(fq_registrar* registrar, const fq_task_def* def);
 
     /* Sets the task's result: size bytes at data (by convention JSON).
      * A later call replaces an earlier one. */
-    int (*set_result)(fq_task_context *ctx, const uint8_t *data, size_t size);
+    int (*set_result)(fq_task_context* ctx, const uint8_t* data, size_t size);
 
     /* Sets the task's error message (NUL-terminated UTF-8). A later call
      * replaces an earlier one. The handler should then return non-FQ_OK. */
-    int (*set_error)(fq_task_context *ctx, const char *message);
+    int (*set_error)(fq_task_context* ctx, const char* message);
 
     /* Reports progress: fraction in [0, 1]; message may be NULL. */
-    int (*report_progress)(fq_task_context *ctx, double fraction,
-                           const char *message);
+    int (*report_progress)(fq_task_context* ctx, double fraction, const char* message);
 
     /* Returns 1 when the task has been asked to stop (cancel or shutdown),
      * 0 otherwise. Cheap; long handlers should poll it often and return
      * soon after it turns 1. */
-    int (*is_cancelled)(const fq_task_context *ctx);
+    int (*is_cancelled)(const fq_task_context* ctx);
 
     /* Writes one line to the runtime's log. ctx may be NULL (for instance
      * from init); when given, the line names the task. */
-    void (*log)(fq_task_context *ctx, int level, const char *message);
+    void (*log)(fq_task_context* ctx, int level, const char* message);
 } fq_host_api;
 
 /*
@@ -173,16 +172,15 @@ typedef struct fq_plugin_descriptor {
     uint32_t struct_size; /* sizeof(fq_plugin_descriptor) as the plugin compiled it */
     uint16_t abi_major;   /* FQ_PLUGIN_ABI_MAJOR the plugin was built with */
     uint16_t abi_minor;   /* FQ_PLUGIN_ABI_MINOR the plugin was built with */
-    const char *name;     /* the plugin's name, e.g. "mytasks"; not NULL */
-    const char *version;  /* the plugin's own version, e.g. "1.2.0"; not NULL */
+    const char* name;     /* the plugin's name, e.g. "mytasks"; not NULL */
+    const char* version;  /* the plugin's own version, e.g. "1.2.0"; not NULL */
 
     /* Called once after the version check. Registers tasks with
      * host->register_task(registrar, ...). On failure writes a NUL-terminated
      * message of at most error_size bytes (including the NUL) into the
      * host-owned error buffer and returns a status other than FQ_OK; the
      * runtime then reports the message and unloads the plugin. */
-    int (*init)(const fq_host_api *host, fq_registrar *registrar,
-                char *error, size_t error_size);
+    int (*init)(const fq_host_api* host, fq_registrar* registrar, char* error, size_t error_size);
 
     /* Called once before unloading, after every handler has returned.
      * May be NULL. */
@@ -190,16 +188,15 @@ typedef struct fq_plugin_descriptor {
 } fq_plugin_descriptor;
 
 /* The entry function every plugin exports under FQ_PLUGIN_ENTRY_SYMBOL. */
-typedef const fq_plugin_descriptor *(*fq_plugin_entry_fn)(void);
+typedef const fq_plugin_descriptor* (*fq_plugin_entry_fn)(void);
 
 /* Declares the entry function with the right name, linkage and visibility:
  *   FQ_PLUGIN_ENTRY { return &my_descriptor; }                              */
 #ifdef __cplusplus
 #define FQ_PLUGIN_ENTRY \
-    extern "C" FQ_PLUGIN_EXPORT const fq_plugin_descriptor *fastqueue_plugin_entry(void)
+    extern "C" FQ_PLUGIN_EXPORT const fq_plugin_descriptor* fastqueue_plugin_entry(void)
 #else
-#define FQ_PLUGIN_ENTRY \
-    FQ_PLUGIN_EXPORT const fq_plugin_descriptor *fastqueue_plugin_entry(void)
+#define FQ_PLUGIN_ENTRY FQ_PLUGIN_EXPORT const fq_plugin_descriptor* fastqueue_plugin_entry(void)
 #endif
 
 #ifdef __cplusplus

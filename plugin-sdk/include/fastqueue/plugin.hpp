@@ -624,8 +624,8 @@ inline int fail_task(const fq_host_api& host, fq_task_context* context, const ch
                      int status) noexcept {
     try {
         const std::string repaired =
-            json::parse(json(std::string(message))
-                            .dump(-1, ' ', false, json::error_handler_t::replace))
+            json::parse(
+                json(std::string(message)).dump(-1, ' ', false, json::error_handler_t::replace))
                 .get<std::string>();
         host.set_error(context, repaired.c_str());
     } catch (...) {
@@ -773,8 +773,7 @@ private:
 
 template <class Fn>
 Registrar& Registrar::task(std::string name, std::string description, Fn&& fn,
-                           std::vector<std::string> parameter_names,
-                           const TaskDefaults& defaults) {
+                           std::vector<std::string> parameter_names, const TaskDefaults& defaults) {
     auto task = detail::make_task<std::decay_t<Fn>>(*host_, name, std::forward<Fn>(fn),
                                                     std::move(parameter_names));
     register_def(name, description, &detail::task_trampoline, task.get(), defaults);

@@ -17,9 +17,9 @@ constexpr std::chrono::seconds kStopTimeout{10};
 }  // namespace
 
 std::vector<std::string> control_plane_port_flags(int base_port) {
-    return {"--base-address",   loopback_address(base_port),
+    return {"--base-address",      loopback_address(base_port),
             "--discovery-address", loopback_address(base_port + 6),
-            "--subworker-port",  std::to_string(base_port + 5)};
+            "--subworker-port",    std::to_string(base_port + 5)};
 }
 
 ExitedControlPlane run_control_plane_to_exit(const std::vector<std::string>& args,
@@ -40,19 +40,19 @@ bool wait_until_serving(const std::string& address, Process& process,
     options.control_plane_address = address;
     options.timeout = kProbeTimeout;
     return poll_until(
-        [&] {
-            if (!process.is_running()) return false;
-            try {
-                // A fresh client per probe: a request that timed out leaves
-                // nothing behind to confuse the next one.
-                Client client(options);
-                client.get(generate_uuid());
-                return true;
-            } catch (const ClientError&) {
-                return false;
-            }
-        },
-        timeout, std::chrono::milliseconds(20)) &&
+               [&] {
+                   if (!process.is_running()) return false;
+                   try {
+                       // A fresh client per probe: a request that timed out leaves
+                       // nothing behind to confuse the next one.
+                       Client client(options);
+                       client.get(generate_uuid());
+                       return true;
+                   } catch (const ClientError&) {
+                       return false;
+                   }
+               },
+               timeout, std::chrono::milliseconds(20)) &&
            process.is_running();
 }
 

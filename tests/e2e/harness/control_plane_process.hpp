@@ -45,7 +45,8 @@ public:
     int base_port() const { return base_port_; }
 
     // Client options for this control plane with the given timeout.
-    ClientOptions client_options(std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+    ClientOptions client_options(
+        std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
     // Runs `fastqueue SUBCOMMAND ARGS... --control-plane-address ADDRESS`.
     RunResult cli(const std::vector<std::string>& args,

@@ -26,8 +26,11 @@ const std::string& test_modules_dir() {
 
 std::string RunResult::describe() const {
     std::ostringstream text;
-    text << "exit code " << (exit_code == kTimedOut ? std::string("(timed out)") : std::to_string(exit_code))
-         << "\n--- stdout ---\n" << stdout_text << "\n--- stderr ---\n" << stderr_text;
+    text << "exit code "
+         << (exit_code == kTimedOut ? std::string("(timed out)") : std::to_string(exit_code))
+         << "\n--- stdout ---\n"
+         << stdout_text << "\n--- stderr ---\n"
+         << stderr_text;
     return text.str();
 }
 
@@ -88,7 +91,8 @@ bool is_iso_timestamp(const std::string& text) {
 }
 
 bool is_lowercase_uuid(const std::string& text) {
-    static const std::regex pattern(R"(^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)");
+    static const std::regex pattern(
+        R"(^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)");
     return std::regex_match(text, pattern);
 }
 

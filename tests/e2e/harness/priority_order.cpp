@@ -26,8 +26,8 @@ std::vector<QueuedTask> queue_three_per_priority(Client& client) {
 }
 
 std::vector<std::string> expected_priority_order() {
-    return {"critical-1", "critical-2", "critical-3", "high-1",   "high-2", "high-3",
-            "normal-1",   "normal-2",   "normal-3",   "low-1",    "low-2",  "low-3"};
+    return {"critical-1", "critical-2", "critical-3", "high-1", "high-2", "high-3",
+            "normal-1",   "normal-2",   "normal-3",   "low-1",  "low-2",  "low-3"};
 }
 
 std::vector<std::optional<TaskRecord>> wait_for_finished_records(
@@ -41,8 +41,8 @@ std::vector<std::optional<TaskRecord>> wait_for_finished_records(
     return records;
 }
 
-std::vector<std::string> labels_in_start_order(const std::vector<QueuedTask>& tasks,
-                                               const std::vector<std::optional<TaskRecord>>& records) {
+std::vector<std::string> labels_in_start_order(
+    const std::vector<QueuedTask>& tasks, const std::vector<std::optional<TaskRecord>>& records) {
     std::vector<std::size_t> order(tasks.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {

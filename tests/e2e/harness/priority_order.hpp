@@ -33,7 +33,7 @@ std::vector<std::optional<TaskRecord>> wait_for_finished_records(
 
 // The labels ordered by their records' started_at. Precondition: every
 // record is set.
-std::vector<std::string> labels_in_start_order(const std::vector<QueuedTask>& tasks,
-                                               const std::vector<std::optional<TaskRecord>>& records);
+std::vector<std::string> labels_in_start_order(
+    const std::vector<QueuedTask>& tasks, const std::vector<std::optional<TaskRecord>>& records);
 
 }  // namespace fastqueue::e2e

@@ -30,12 +30,15 @@ constexpr std::chrono::seconds kKillTimeout{10};
 // A new empty temporary file; returns its path.
 std::string make_temporary_file(const char* stem) {
     const char* directory = std::getenv("TMPDIR");
-    std::string pattern = std::string(directory != nullptr && directory[0] != '\0' ? directory : "/tmp") +
-                          "/fastqueue-e2e-" + stem + "-XXXXXX";
+    std::string pattern =
+        std::string(directory != nullptr && directory[0] != '\0' ? directory : "/tmp") +
+        "/fastqueue-e2e-" + stem + "-XXXXXX";
     std::vector<char> path(pattern.begin(), pattern.end());
     path.push_back('\0');
     const int fd = ::mkstemp(path.data());
-    if (fd < 0) throw std::runtime_error("cannot create a temporary file: " + std::string(std::strerror(errno)));
+    if (fd < 0)
+        throw std::runtime_error("cannot create a temporary file: " +
+                                 std::string(std::strerror(errno)));
     ::close(fd);
     return std::string(path.data());
 }

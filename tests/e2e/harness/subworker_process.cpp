@@ -1,10 +1,9 @@
 // subworker_process.cpp -- see subworker_process.hpp.
 #include "harness/subworker_process.hpp"
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/fastqueue_cli.hpp"
 #include "harness/free_ports.hpp"
@@ -66,8 +65,8 @@ void SubworkerProcess::start() {
     ++starts_;
     base_port_ = find_free_port_block(kPortCount);
     address_ = loopback_address(base_port_);
-    std::vector<std::string> argv{fastqueue_binary(), "subworker", "--worker-id", worker_id_,
-                                  "--base-address", address_};
+    std::vector<std::string> argv{fastqueue_binary(), "subworker",      "--worker-id",
+                                  worker_id_,         "--base-address", address_};
     if (lookup_ == ControlPlaneLookup::by_address) {
         argv.insert(argv.end(), {"--control-plane-address", control_plane_.address()});
     } else {

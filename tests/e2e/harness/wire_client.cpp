@@ -45,8 +45,12 @@ std::optional<protocol::DecodeResult> WireClient::receive(std::chrono::milliseco
 
 std::vector<std::string> submit_frames(const std::string& task_id, const std::string& task_name,
                                        bool wants_result, const std::string& payload) {
-    return {std::string(protocol::kProtocolId), "SUBMIT", task_id, task_name,
-            std::string(1, wants_result ? '\x01' : '\x00'), payload};
+    return {std::string(protocol::kProtocolId),
+            "SUBMIT",
+            task_id,
+            task_name,
+            std::string(1, wants_result ? '\x01' : '\x00'),
+            payload};
 }
 
 }  // namespace fastqueue::e2e

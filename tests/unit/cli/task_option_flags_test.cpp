@@ -15,7 +15,8 @@ TEST_CASE("parse_iso8601: a date and time with a zone, as an instant") {
     CHECK(parse_iso8601("2026-11-28 09:30:00z") == utc);
     CHECK(parse_iso8601("2026-11-28T10:30:00+01:00") == utc);
     CHECK(parse_iso8601("2026-11-28T04:00:00-05:30") == utc);
-    CHECK(parse_iso8601("2026-11-28T09:30:00.25Z") == parse_timestamp("2026-11-28T09:30:00.250000Z"));
+    CHECK(parse_iso8601("2026-11-28T09:30:00.25Z") ==
+          parse_timestamp("2026-11-28T09:30:00.250000Z"));
     CHECK(parse_iso8601("2026-11-28T09:30:00.123456Z") ==
           parse_timestamp("2026-11-28T09:30:00.123456Z"));
 

@@ -237,7 +237,8 @@ TEST_CASE("Client: a refusal is a refused error carrying the reason") {
         FAIL("a refused submission returned");
     } catch (const ClientError& error) {
         CHECK(error.kind() == ClientErrorKind::refused);
-        CHECK(std::string(error.what()).find("payload of 99 bytes is too large") != std::string::npos);
+        CHECK(std::string(error.what()).find("payload of 99 bytes is too large") !=
+              std::string::npos);
     }
 }
 
@@ -480,9 +481,8 @@ TEST_CASE("Client::make_payload: arguments nested more than 1023 deep are refuse
           "args is nested more than 1023 arrays and objects deep");
     CHECK(message_of([&] { Client::make_payload(nested(1024), "{}"); }) ==
           "args is nested more than 1023 arrays and objects deep");
-    CHECK(message_of([&] {
-              Client::make_payload("[]", "{\"a\":" + nested(1023) + "}");
-          }) == "kwargs is nested more than 1023 arrays and objects deep");
+    CHECK(message_of([&] { Client::make_payload("[]", "{\"a\":" + nested(1023) + "}"); }) ==
+          "kwargs is nested more than 1023 arrays and objects deep");
     CHECK(Client::make_payload(nested(1023), "{}") ==
           "{\"args\":" + nested(1023) + ",\"kwargs\":{}}");
 }

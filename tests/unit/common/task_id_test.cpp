@@ -35,8 +35,8 @@ TEST_CASE("TaskId: only canonical ids convert") {
 
 TEST_CASE("TaskId: one wrong character anywhere is refused, exactly as is_canonical_uuid says") {
     const std::string canonical = "3f2b8c1e-9d4a-4c1b-8e2f-0a1b2c3d4e5f";
-    const char replacements[] = {'-', '0', '9', 'a', 'f', 'A', 'F', 'g', 'G', '/', ':', '`',
-                                 ' ', '\0', '\xff'};
+    const char replacements[] = {'-', '0', '9', 'a', 'f', 'A',  'F',   'g',
+                                 'G', '/', ':', '`', ' ', '\0', '\xff'};
     for (std::size_t at = 0; at < canonical.size(); ++at) {
         for (const char c : replacements) {
             std::string text = canonical;

@@ -174,8 +174,7 @@ int blocks_until_released(fq_task_context* ctx, const std::uint8_t* input, std::
 
 // Says it started, then polls its cancellation flag as a long handler
 // should, and returns FQ_ERROR without a message once it is raised.
-int loops_until_cancelled(fq_task_context* ctx, const std::uint8_t*, std::size_t,
-                          void* user_data) {
+int loops_until_cancelled(fq_task_context* ctx, const std::uint8_t*, std::size_t, void* user_data) {
     static_cast<Probe*>(user_data)->started.set();
     const auto deadline = std::chrono::steady_clock::now() + kDeadline;
     while (!ctx->is_cancelled()) {
@@ -617,8 +616,8 @@ TEST_CASE_FIXTURE(BusyEngine, "ExecutionEngine: waiting tasks can be taken back 
     }
 }
 
-TEST_CASE_FIXTURE(BusyEngine,
-                  "ExecutionEngine: a task cancelled while it waits ends cancelled without running") {
+TEST_CASE_FIXTURE(
+    BusyEngine, "ExecutionEngine: a task cancelled while it waits ends cancelled without running") {
     engine.start(assignment("waiting", "count", "{}"));
 
     CHECK(engine.cancel("waiting"));
@@ -630,8 +629,8 @@ TEST_CASE_FIXTURE(BusyEngine,
     CHECK(runs == 0);
 }
 
-TEST_CASE_FIXTURE(BusyEngine,
-                  "ExecutionEngine: a waiting task's run-time limit starts when a thread takes it") {
+TEST_CASE_FIXTURE(
+    BusyEngine, "ExecutionEngine: a waiting task's run-time limit starts when a thread takes it") {
     TaskAssignment limited = assignment("limited", "count", "{}");
     limited.timeout = 100ms;
     engine.start(std::move(limited));
@@ -684,7 +683,8 @@ TEST_CASE("ExecutionEngine: a batch of more tasks than threads runs every task o
     {
         ExecutionEngine::StartBatch batch(engine);
         // Threads still starting up may take some already (free_slots may grow).
-        for (int i = 0; i < 32; ++i) engine.start(assignment("t-" + std::to_string(i), "count", ""));
+        for (int i = 0; i < 32; ++i)
+            engine.start(assignment("t-" + std::to_string(i), "count", ""));
     }
     REQUIRE(outcomes.wait_for(32));
     CHECK(engine.wait_idle(kDeadline) == 0);
@@ -750,12 +750,13 @@ int fails_retryably(fq_task_context* ctx, const std::uint8_t*, std::size_t, void
 
 // Ignores its cancellation flag: blocks until the test releases it, then
 // sets a result and returns FQ_OK.
-int ignores_cancel_until_released(fq_task_context* ctx, const std::uint8_t* input,
-                                  std::size_t size, void* user_data) {
+int ignores_cancel_until_released(fq_task_context* ctx, const std::uint8_t* input, std::size_t size,
+                                  void* user_data) {
     return blocks_until_released(ctx, input, size, user_data);
 }
 
-TaskAssignment limited(std::string task_id, std::string task_name, std::chrono::milliseconds timeout,
+TaskAssignment limited(std::string task_id, std::string task_name,
+                       std::chrono::milliseconds timeout,
                        std::chrono::milliseconds fallback = 0ms) {
     TaskAssignment task = assignment(std::move(task_id), std::move(task_name), "{}");
     task.timeout = timeout;
@@ -806,7 +807,9 @@ TEST_CASE("ExecutionEngine: a run past its timeout fails as timed out and its fl
     CHECK(outcomes.count() == 1);
 }
 
-TEST_CASE("ExecutionEngine: a timed-out handler that ignores cancellation keeps its slot until it returns") {
+TEST_CASE(
+    "ExecutionEngine: a timed-out handler that ignores cancellation keeps its slot until it "
+    "returns") {
     TaskRegistry registry;
     Probe probe;
     add_task(registry, "stubborn", ignores_cancel_until_released, &probe);

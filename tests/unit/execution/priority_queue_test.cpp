@@ -30,7 +30,8 @@ TEST_CASE("PriorityQueue: an empty queue pops nothing") {
     CHECK_FALSE(queue.pop().has_value());
 }
 
-TEST_CASE("PriorityQueue: every higher level drains before any lower one, whatever the push order") {
+TEST_CASE(
+    "PriorityQueue: every higher level drains before any lower one, whatever the push order") {
     PriorityQueue<std::string> queue;
     queue.push(Priority::low, "low-1");
     queue.push(Priority::normal, "normal-1");

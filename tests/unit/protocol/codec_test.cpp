@@ -889,12 +889,15 @@ TEST_CASE("Codec: SUBMIT options travel in a 7th frame announced by flag bit 1")
     submit.options.retry_backoff_ms = 50;
     submit.options.countdown_ms = 1200;
 
-    Frames frames = encode(Message(Submit{submit.task_id, submit.task_name, true, {}, submit.options}));
+    Frames frames =
+        encode(Message(Submit{submit.task_id, submit.task_name, true, {}, submit.options}));
     REQUIRE(frames.size() == 7);
     CHECK(text(frames[4]) == std::string(1, '\x03'));
-    CHECK(nlohmann::json::parse(text(frames[6])) ==
-          nlohmann::json{{"timeout_ms", 2500}, {"default_timeout_ms", 9000}, {"max_retries", 3},
-                         {"retry_backoff_ms", 50}, {"countdown_ms", 1200}});
+    CHECK(nlohmann::json::parse(text(frames[6])) == nlohmann::json{{"timeout_ms", 2500},
+                                                                   {"default_timeout_ms", 9000},
+                                                                   {"max_retries", 3},
+                                                                   {"retry_backoff_ms", 50},
+                                                                   {"countdown_ms", 1200}});
 
     Submit back = round_trip(Submit{submit.task_id, submit.task_name, true, {}, submit.options});
     CHECK(back.options == submit.options);
@@ -914,19 +917,22 @@ TEST_CASE("Codec: SUBMIT options are validated member by member") {
     check_rejected(with_options("[1]"), "options frame is not a UTF-8 JSON object");
     check_rejected(with_options("{"), "options frame is not a UTF-8 JSON object");
     check_rejected(with_options(R"({"timeout":5})"), "unknown option 'timeout'");
-    check_rejected(with_options(R"({"timeout_ms":0})"), "option 'timeout_ms' must be an integer in 1..");
+    check_rejected(with_options(R"({"timeout_ms":0})"),
+                   "option 'timeout_ms' must be an integer in 1..");
     check_rejected(with_options(R"({"timeout_ms":-5})"), "option 'timeout_ms'");
     check_rejected(with_options(R"({"timeout_ms":1.5})"), "option 'timeout_ms'");
     check_rejected(with_options(R"({"timeout_ms":"5"})"), "option 'timeout_ms'");
     check_rejected(with_options(R"({"timeout_ms":604800001})"), "option 'timeout_ms'");
-    check_rejected(with_options(R"({"max_retries":101})"), "option 'max_retries' must be an integer in 0..100");
+    check_rejected(with_options(R"({"max_retries":101})"),
+                   "option 'max_retries' must be an integer in 0..100");
     check_rejected(with_options(R"({"retry_backoff_ms":3600001})"), "option 'retry_backoff_ms'");
     check_rejected(with_options(R"({"countdown_ms":2592000001})"), "option 'countdown_ms'");
     check_rejected(with_options(R"({"eta":"tomorrow"})"), "option 'eta' must be a UTC timestamp");
     check_rejected(with_options(R"({"eta":""})"), "option 'eta' must be a UTC timestamp");
     check_rejected(with_options(R"({"eta":"2026-11-28T09:30:00.000000Z","countdown_ms":5})"),
                    "exclude each other");
-    check_rejected(with_options(std::string(1100, ' ') + "{}"), "options frame is longer than 1024");
+    check_rejected(with_options(std::string(1100, ' ') + "{}"),
+                   "options frame is longer than 1024");
 
     Frames empty_options = with_options("{}");
     DecodeResult empty = decode(empty_options);

@@ -90,7 +90,8 @@ TEST_CASE("FlatJsonObject: text that is not JSON, or not UTF-8, does not parse")
     for (const std::string& text :
          {std::string(""), std::string("{"), std::string(R"({"a":1)"), std::string(R"({"a":1}x)"),
           std::string(R"({"a":})"), std::string(R"({a:1})"), std::string("{\"a\":\"\xff\"}"),
-          std::string("{\"\xc3\":1}"), std::string(R"({"a":1,})"), std::string("{\"a\":\"\x01\"}")}) {
+          std::string("{\"\xc3\":1}"), std::string(R"({"a":1,})"),
+          std::string("{\"a\":\"\x01\"}")}) {
         CAPTURE(text);
         BoundedJsonOutcome outcome = BoundedJsonOutcome::ok;
         CHECK_FALSE(FlatJsonObject::parse(text, &outcome).has_value());

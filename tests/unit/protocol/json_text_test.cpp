@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 using fastqueue::protocol::JsonObjectWriter;
@@ -41,8 +40,9 @@ TEST_CASE("JsonObjectWriter: a number that is not finite is left out") {
     CHECK(object["one"] == 1.0);
 }
 
-TEST_CASE("JsonObjectWriter: every character that needs an escape, anywhere in a string, as a "
-          "JSON library writes it") {
+TEST_CASE(
+    "JsonObjectWriter: every character that needs an escape, anywhere in a string, as a "
+    "JSON library writes it") {
     // Each control character, quote and backslash alone, first, last, beside
     // another escape, and between plain runs.
     std::string every_escape;

@@ -142,7 +142,7 @@ TEST_CASE("ResultCache: an expired record is never returned, even before a sweep
     CHECK_FALSE(cache.contains(id("a"), t0 + 60s));
     CHECK(cache.size() == 1);  // contains leaves it for the sweep
     CHECK_FALSE(cache.get(id("a"), t0 + 60s).has_value());
-    CHECK(cache.size() == 0);  // the get removed it
+    CHECK(cache.size() == 0);                               // the get removed it
     CHECK_FALSE(cache.get(id("a"), t0 + 59s).has_value());  // gone, not hidden
 }
 
@@ -235,7 +235,8 @@ TEST_CASE("ResultCache: a record is charged its strings' bytes plus a fixed over
     CHECK(cache.size_bytes() == ResultCache::charge_bytes(r));
 }
 
-TEST_CASE("ResultCache: evicts the least recently used records when the bytes would exceed the limit") {
+TEST_CASE(
+    "ResultCache: evicts the least recently used records when the bytes would exceed the limit") {
     ResultCache cache(100, 60s, 3000);
     put_each(cache, {"a", "b", "c"}, 1000);
     CHECK(cache.size() == 3);
@@ -329,7 +330,8 @@ TEST_CASE("ResultCache: expired records give their bytes back, whether read or s
     CHECK(cache.size_bytes() == 0);
 }
 
-TEST_CASE("ResultCache: a record larger than the whole byte budget is not kept and evicts nothing") {
+TEST_CASE(
+    "ResultCache: a record larger than the whole byte budget is not kept and evicts nothing") {
     ResultCache cache(100, 60s, 3000);
     put_each(cache, {"a", "b"}, 1000);
 
@@ -377,7 +379,8 @@ TEST_CASE("ResultCache: refuses a zero size limit or a non-positive ttl") {
     CHECK(ResultCache(7, 90s, 4096).max_bytes() == 4096);
 }
 
-TEST_CASE("ResultCache: a result held apart is shared, charged and read back like one in the record") {
+TEST_CASE(
+    "ResultCache: a result held apart is shared, charged and read back like one in the record") {
     ResultCache cache(10, 60s, 10'000);
     TrackedBytes source(std::string(2'000, 'r'));  // kept as a frame: over 1 KiB
     SharedBytes result = SharedBytes::from_frame(source.lend_as_frame());

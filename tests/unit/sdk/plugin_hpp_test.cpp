@@ -61,10 +61,10 @@ void define_tasks(Registrar& plugin) {
     plugin.task("throws", "",
                 [](const std::string& message) -> int { throw std::runtime_error(message); });
     plugin.task("throws_int", "", []() -> int { throw 42; });
-    plugin.task("retryable", "", []() -> int {
-        throw fastqueue::plugin::RetryableError("database busy");
-    });
-    plugin.task("limited", "", nothing, {}, fastqueue::plugin::TaskDefaults{std::chrono::seconds(90)});
+    plugin.task("retryable", "",
+                []() -> int { throw fastqueue::plugin::RetryableError("database busy"); });
+    plugin.task("limited", "", nothing, {},
+                fastqueue::plugin::TaskDefaults{std::chrono::seconds(90)});
     plugin.task("bad_utf8", "", []() { return std::string("\xff\xfe"); });
     plugin.task("context", "", [](TaskContext& context, int steps) {
         context.log(fastqueue::plugin::LogLevel::info, "starting");
@@ -81,7 +81,9 @@ struct PluginFixture {
     FakeHost host;
     Plugin plugin{&define_tasks};
     char error[256] = {};
-    PluginFixture() { REQUIRE(plugin.init(&host.api(), host.registrar(), error, sizeof error) == FQ_OK); }
+    PluginFixture() {
+        REQUIRE(plugin.init(&host.api(), host.registrar(), error, sizeof error) == FQ_OK);
+    }
     ~PluginFixture() { plugin.shutdown(); }
 
     std::string result_of(const std::string& task, const std::string& input) {

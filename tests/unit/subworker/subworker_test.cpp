@@ -166,8 +166,8 @@ public:
     }
     void submit(const std::string& task_id, const std::string& task_name,
                 const std::string& payload) {
-        protocol::Submit submit{task_id, task_name, true,
-                                zmq::message_t(payload.data(), payload.size()), {}};
+        protocol::Submit submit{
+            task_id, task_name, true, zmq::message_t(payload.data(), payload.size()), {}};
         send_frames(protocol::encode(std::move(submit)));
     }
     void send_frames(protocol::Frames&& frames) {

@@ -77,7 +77,8 @@ TEST_CASE("InputPoller: a ringing descriptor is reported, and no longer once dra
     CHECK(poller.wait(items, {false}, 0ms) == 0);
 }
 
-TEST_CASE("InputPoller: input left unread after a partial read is found when the socket is flagged") {
+TEST_CASE(
+    "InputPoller: input left unread after a partial read is found when the socket is flagged") {
     RouterAndDealer pair("poller-partial");
     std::vector<zmq::pollitem_t> items{{pair.router.handle(), 0, ZMQ_POLLIN, 0}};
     InputPoller poller;

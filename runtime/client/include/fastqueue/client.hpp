@@ -58,12 +58,12 @@ struct TaskOptions {
 
 // Why a client call failed.
 enum class ClientErrorKind {
-    unreachable,      // no answer from the control plane within the timeout
-    result_timeout,   // the task was accepted but did not end within the timeout
-    busy,             // the control plane's queue is full; nothing was queued, retry later
-    refused,          // the control plane refused the request (reason in what())
-    protocol,         // the control plane answered with something malformed
-    invalid_argument, // bad address, task id or task name, caught before sending
+    unreachable,       // no answer from the control plane within the timeout
+    result_timeout,    // the task was accepted but did not end within the timeout
+    busy,              // the control plane's queue is full; nothing was queued, retry later
+    refused,           // the control plane refused the request (reason in what())
+    protocol,          // the control plane answered with something malformed
+    invalid_argument,  // bad address, task id or task name, caught before sending
 };
 
 class ClientError : public std::runtime_error {
@@ -115,8 +115,7 @@ public:
     // Submits a task and returns its id once the control plane has
     // acknowledged it. Throws ClientError as above.
     std::string submit(std::string_view task_name, std::string_view payload,
-                       Priority priority = Priority::normal,
-                       const TaskOptions& task_options = {});
+                       Priority priority = Priority::normal, const TaskOptions& task_options = {});
 
     // The task's current record, or std::nullopt when the control plane has
     // none (unknown, expired or evicted id). task_id may be in either case;

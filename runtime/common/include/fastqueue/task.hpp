@@ -46,11 +46,11 @@ std::string format_timestamp(Timestamp at);
 std::optional<Timestamp> parse_timestamp(std::string_view text);
 
 struct TaskRecord {
-    std::string task_id;    // canonical lower-case UUID text, 36 chars
+    std::string task_id;  // canonical lower-case UUID text, 36 chars
     std::string task_name;
     Priority priority = Priority::normal;
     TaskState state = TaskState::queued;
-    std::string result;     // result bytes (JSON text by convention); empty unless success
+    std::string result;  // result bytes (JSON text by convention); empty unless success
     // Error message: set when failure or cancelled, and while a task
     // scheduled for a retry waits (the error of the attempt that failed).
     std::string error;
@@ -58,7 +58,7 @@ struct TaskRecord {
     // A final record with it set ran out of retries.
     bool retryable = false;
     std::uint32_t attempts = 0;  // times the task was started
-    std::string worker_id;  // id of the worker that ran (or runs) it; empty while queued
+    std::string worker_id;       // id of the worker that ran (or runs) it; empty while queued
     // The last fraction (0..1) a running task reported through
     // report_progress, when it reported any. Only queries of running tasks
     // carry it.

@@ -18,17 +18,17 @@
 namespace fastqueue {
 
 struct SubworkerInfo {
-    std::string address;           // its base address
-    bool is_active = false;        // "active" / "inactive"
-    std::uint32_t load = 0;        // tasks in flight there (running plus prefetched)
-    std::uint32_t capacity = 0;    // its handler threads
+    std::string address;         // its base address
+    bool is_active = false;      // "active" / "inactive"
+    std::uint32_t load = 0;      // tasks in flight there (running plus prefetched)
+    std::uint32_t capacity = 0;  // its handler threads
     // Tasks the control plane sends it beyond its capacity now: its prefetch
     // window, which follows its tasks' run times (docs/scaling.md). Unset
     // when read from a control plane too old to report it; to_json_text
     // omits it when unset.
     std::optional<std::uint32_t> prefetch_window;
     std::uint64_t tasks_completed = 0;
-    Timestamp last_seen{};         // last message from it (UTC)
+    Timestamp last_seen{};  // last message from it (UTC)
 };
 
 struct SubworkerPoolStatus {
