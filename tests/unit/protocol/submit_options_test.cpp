@@ -16,7 +16,7 @@ using fastqueue::test::nested_objects;
 
 namespace {
 
-void check_refused(const std::string& text, const std::string& reason_part) {
+void check_options_refused(const std::string& text, const std::string& reason_part) {
     std::string reason;
     CHECK_FALSE(submit_options_from_json(text, reason));
     INFO("reason: ", reason);
@@ -27,15 +27,16 @@ void check_refused(const std::string& text, const std::string& reason_part) {
 
 TEST_CASE("SubmitOptions: a frame nested past 1 level is refused, however deep") {
     const std::string reason = "options frame is nested deeper than 1 level";
-    check_refused(nested_arrays(2), reason);
-    check_refused(nested_objects(2), reason);
-    check_refused(R"({"max_retries":{"a":1}})", reason);
-    check_refused(R"({"countdown_ms":5,"eta":["2026-11-28T09:30:00.000000Z"]})", reason);
+    check_options_refused(nested_arrays(2), reason);
+    check_options_refused(nested_objects(2), reason);
+    check_options_refused(R"({"max_retries":{"a":1}})", reason);
+    check_options_refused(R"({"countdown_ms":5,"eta":["2026-11-28T09:30:00.000000Z"]})", reason);
     // As deep as fits in the frame, and unfinished.
-    check_refused(nested_arrays(kMaxSubmitOptionsBytes / 2), reason);
-    check_refused(std::string(kMaxSubmitOptionsBytes, '['), reason);
+    check_options_refused(nested_arrays(kMaxSubmitOptionsBytes / 2), reason);
+    check_options_refused(std::string(kMaxSubmitOptionsBytes, '['), reason);
     // Deeper than fits: the size is checked before the text is parsed.
-    check_refused(nested_objects(fastqueue::test::kHostileNesting), "options frame is longer than");
+    check_options_refused(nested_objects(fastqueue::test::kHostileNesting),
+                          "options frame is longer than");
 }
 
 TEST_CASE("SubmitOptions: a flat frame within its size still parses") {
