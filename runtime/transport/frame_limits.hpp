@@ -1,6 +1,6 @@
 // frame_limits.hpp -- the largest frame each FastQueue socket takes in
 // (ZMQ_MAXMSGSIZE), every one of them derived from the limits the protocol
-// documents (docs/protocol.md, "Frame size limits"). ZeroMQ closes a
+// documents (docs/protocol.md, "Frame sizes"). ZeroMQ closes a
 // connection that sends a larger frame before the frame is buffered, so no
 // peer can make a role hold more than one such frame per connection.
 //

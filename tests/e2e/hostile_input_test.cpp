@@ -170,15 +170,36 @@ PeakMemory read_peak_memory(ControlPlaneProcess& control_plane, SubworkerProcess
     return {*control_plane_bytes, *subworker_bytes};
 }
 
+// A control plane with one registered subworker, "sw1", through which a
+// task has run: what each case attacks.
+struct ServingPair {
+    ControlPlaneProcess control_plane{kFastHeartbeats};
+    SubworkerProcess subworker{control_plane, "sw1"};
+
+    ServingPair() {
+        REQUIRE(subworker.wait_until_registered());
+        check_task_runs_on(control_plane, "sw1");
+    }
+    void require_running() {
+        REQUIRE(control_plane.process().is_running());
+        REQUIRE(subworker.process().is_running());
+    }
+    // Both alive, the subworker registered, and a task still runs through it.
+    void require_still_serving() {
+        require_running();
+        REQUIRE(subworker.wait_until_registered());
+        check_task_runs_on(control_plane, "sw1");
+    }
+};
+
 }  // namespace
 
 TEST_CASE(
     "hostile input: JSON nested 100,000 deep to every port of a control plane and a subworker is "
     "refused, and both keep serving") {
-    ControlPlaneProcess control_plane(kFastHeartbeats);
-    SubworkerProcess subworker(control_plane, "sw1");
-    REQUIRE(subworker.wait_until_registered());
-    check_task_runs_on(control_plane, "sw1");
+    ServingPair pair;
+    auto& control_plane = pair.control_plane;
+    auto& subworker = pair.subworker;
 
     for (const auto& address : every_port(control_plane, subworker)) {
         for (const auto& message : deeply_nested_messages()) {
@@ -186,21 +207,18 @@ TEST_CASE(
             // A port whose frame limit is below the message's size closes
             // the connection; every other port answers ERROR.
             CHECK(send_and_watch(address, to_frames(message.frames)) != Refusal::none);
-            REQUIRE(control_plane.process().is_running());
-            REQUIRE(subworker.process().is_running());
+            pair.require_running();
         }
     }
-    REQUIRE(subworker.wait_until_registered());
-    check_task_runs_on(control_plane, "sw1");
+    pair.require_still_serving();
 }
 
 TEST_CASE(
     "hostile input: a 64 MiB frame to every port of a control plane and a subworker is cut off "
     "before it is buffered") {
-    ControlPlaneProcess control_plane(kFastHeartbeats);
-    SubworkerProcess subworker(control_plane, "sw1");
-    REQUIRE(subworker.wait_until_registered());
-    check_task_runs_on(control_plane, "sw1");
+    ServingPair pair;
+    auto& control_plane = pair.control_plane;
+    auto& subworker = pair.subworker;
 
     const PeakMemory before = read_peak_memory(control_plane, subworker);
 
@@ -210,11 +228,9 @@ TEST_CASE(
         huge.emplace_back(kHugeFrameBytes);
         std::memset(huge.back().data(), 'x', kHugeFrameBytes);
         CHECK(send_and_watch(address, std::move(huge)) == Refusal::cut_off);
-        REQUIRE(control_plane.process().is_running());
-        REQUIRE(subworker.process().is_running());
+        pair.require_running();
     }
-    REQUIRE(subworker.wait_until_registered());
-    check_task_runs_on(control_plane, "sw1");
+    pair.require_still_serving();
 
     const PeakMemory after = read_peak_memory(control_plane, subworker);
     CHECK(after.control_plane_bytes <= before.control_plane_bytes + kPeakGrowthAllowance);
