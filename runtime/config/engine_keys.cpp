@@ -19,6 +19,17 @@ EngineSettings default_engine_settings() {
     return settings;
 }
 
+IsolationOptions isolation_options(const EngineSettings& engine, std::uint64_t max_payload_bytes) {
+    IsolationOptions options;
+    options.mode = engine.isolation;
+    options.kill_grace = std::chrono::milliseconds(engine.kill_grace_ms);
+    options.command.max_payload_bytes = max_payload_bytes;
+    options.command.memory_limit_bytes = engine.task_memory_limit_bytes;
+    options.command.core_dumps = engine.task_core_dumps;
+    options.command.log_level = std::string(log_level_name(engine.log_level));
+    return options;
+}
+
 std::vector<ConfigKey<EngineSettings>> engine_keys() {
     std::vector<ConfigKey<EngineSettings>> keys;
 
@@ -89,6 +100,63 @@ std::vector<ConfigKey<EngineSettings>> engine_keys() {
                                                 "must be a number of seconds from 0 to 1000000000");
                         }
                         settings.shutdown_grace_seconds = *seconds;
+                    }});
+
+    keys.push_back({{.name = "isolation",
+                     .value_name = "MODE",
+                     .default_text = "process",
+                     .help = "Where task handlers run: process (each handler slot is a child "
+                             "process, so a crashing task fails alone) or thread (in this "
+                             "process: faster, but a crashing task takes the role down)",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, EngineSettings& settings) {
+                        auto isolation = parse_isolation(value.text());
+                        if (!isolation) {
+                            throw invalid_value(value.source, value.text(),
+                                                "must be process or thread");
+                        }
+                        settings.isolation = *isolation;
+                    }});
+
+    keys.push_back({{.name = "kill-grace",
+                     .value_name = "SECONDS",
+                     .default_text = "1",
+                     .help = "With --isolation process: how long a task may run on after it was "
+                             "cancelled or timed out before its process is killed",
+                     .kind = ValueKind::number},
+                    [](const RawValue& value, EngineSettings& settings) {
+                        settings.kill_grace_ms =
+                            milliseconds_in_range(value, 0, kMaxKillGraceSeconds, "0 to 3600");
+                    }});
+
+    keys.push_back({{.name = "task-memory-limit",
+                     .value_name = "BYTES",
+                     .default_text = "0 (none)",
+                     .help = "With --isolation process: the address space each task process may "
+                             "use; a task that needs more fails, saying so",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, EngineSettings& settings) {
+                        const auto bytes = integer_in_range(value, 0);
+                        if (bytes > 0 && bytes < static_cast<std::int64_t>(kMinTaskMemoryLimit)) {
+                            throw invalid_value(value.source, value.text(),
+                                                "must be 0 (no limit) or at least " +
+                                                    std::to_string(kMinTaskMemoryLimit) +
+                                                    " bytes (64 MiB)");
+                        }
+                        settings.task_memory_limit_bytes = static_cast<std::uint64_t>(bytes);
+                    }});
+
+    keys.push_back({{.name = "task-core-dumps",
+                     .value_name = "on/off",
+                     .default_text = "off",
+                     .help = "With --isolation process: whether a crashing task process may "
+                             "write a core file (as the system's core pattern says)",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, EngineSettings& settings) {
+                        if (value.text() != "on" && value.text() != "off") {
+                            throw invalid_value(value.source, value.text(), "must be on or off");
+                        }
+                        settings.task_core_dumps = value.text() == "on";
                     }});
 
     return keys;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "config/config_key.hpp"
@@ -18,6 +19,15 @@ inline constexpr std::size_t kMaxConcurrency = 1024;
 // Upper bound of --shutdown-grace, so that the grace period always fits a
 // std::chrono duration in nanoseconds (about 31 years).
 inline constexpr double kMaxShutdownGraceSeconds = 1e9;
+// --kill-grace accepts 0..kMaxKillGraceSeconds.
+inline constexpr double kMaxKillGraceSeconds = 3600;
+// --task-memory-limit accepts 0 (none) or at least this many bytes: a task
+// process needs more than that to start.
+inline constexpr std::uint64_t kMinTaskMemoryLimit = 64ull * 1024 * 1024;
+
+// How a role's engine runs handlers, from its settings; max_payload_bytes is
+// the role's --max-payload-bytes (the largest payload and result).
+IsolationOptions isolation_options(const EngineSettings& engine, std::uint64_t max_payload_bytes);
 
 // The defaults: EngineSettings as declared, with concurrency set to the
 // number of cores (std::thread::hardware_concurrency(); 1 when unknown,

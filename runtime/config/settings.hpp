@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/isolation.hpp"
 #include "common/logging.hpp"
 
 namespace fastqueue {
@@ -29,6 +30,16 @@ struct EngineSettings {
     std::size_t concurrency = 1;            // handler threads (default: number of cores)
     LogLevel log_level = LogLevel::info;
     double shutdown_grace_seconds = 30.0;
+    // Where handlers run: child processes (executors) or the role's threads.
+    Isolation isolation = Isolation::process;
+    // Process isolation: how long a task may run on after its cancel was
+    // requested (its time limit, a client, shutdown) before its executor is
+    // killed.
+    std::uint32_t kill_grace_ms = 1000;
+    // Process isolation: each executor's address-space limit; 0 = none.
+    std::uint64_t task_memory_limit_bytes = 0;
+    // Process isolation: whether a crashing executor may write a core file.
+    bool task_core_dumps = false;
 };
 
 struct ControlPlaneSettings {

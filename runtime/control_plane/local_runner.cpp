@@ -4,6 +4,7 @@
 #include <chrono>
 #include <vector>
 
+#include "config/engine_keys.hpp"
 #include "execution/unstarted_tasks.hpp"
 
 namespace fastqueue {
@@ -20,7 +21,7 @@ void LocalRunner::start_engine(const TaskRegistry& registry) {
             fail_oversized_result(outcome, settings_.max_payload_bytes);
             completions_.post(std::move(outcome));
         },
-        kWindow);
+        kWindow, config::isolation_options(settings_.engine, settings_.max_payload_bytes));
 }
 
 bool LocalRunner::make_room(Priority priority) {

@@ -28,6 +28,9 @@
 #include <utility>
 
 #include "common/duration_text.hpp"
+#include "execution/kill_timer.hpp"
+#include "execution/process_slot.hpp"
+#include "execution/slot_runner.hpp"
 #include "plugins/task_context.hpp"
 #include "plugins/task_registry.hpp"
 
@@ -36,56 +39,6 @@ namespace fastqueue {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-// What the handler call ended in, before it is classified.
-struct HandlerReturn {
-    bool threw = false;
-    int status = FQ_OK;
-    std::string exception_message;  // set when threw
-};
-
-HandlerReturn call_handler(const RegisteredTask& entry, fq_task_context& context,
-                           const zmq::message_t& payload) {
-    HandlerReturn ret;
-    // The handler reads the payload in place: the engine never copies it.
-    const auto* input = static_cast<const std::uint8_t*>(payload.data());
-    try {
-        ret.status = entry.handler(&context, input, payload.size(), entry.user_data);
-    } catch (const std::exception& e) {
-        ret.threw = true;
-        ret.exception_message = e.what();
-    } catch (...) {
-        ret.threw = true;
-        ret.exception_message = "handler threw a non-standard exception";
-    }
-    return ret;
-}
-
-// Turns a handler's return and what it set on its context into the outcome
-// states a client sees. A handler that set a result and returned FQ_OK
-// finished its work, so it succeeds even when a cancel arrived meanwhile.
-void classify(const HandlerReturn& ret, fq_task_context& context, TaskOutcome& outcome) {
-    if (ret.threw) {
-        outcome.state = TaskState::failure;
-        outcome.error = ret.exception_message;
-        return;
-    }
-    const bool is_cancel_requested = context.is_cancelled();
-    if (ret.status == FQ_OK && (context.has_result() || !is_cancel_requested)) {
-        outcome.state = TaskState::success;
-        outcome.result = context.has_result() ? std::move(context.result()) : std::string("null");
-        return;
-    }
-    if (is_cancel_requested) {
-        outcome.state = TaskState::cancelled;
-        outcome.error = context.has_error() ? std::move(context.error()) : std::string("cancelled");
-        return;
-    }
-    outcome.state = TaskState::failure;
-    outcome.retryable = ret.status == FQ_ERROR_RETRYABLE;
-    outcome.error = context.has_error() ? std::move(context.error())
-                                        : "handler returned status " + std::to_string(ret.status);
-}
 
 }  // namespace
 
@@ -119,13 +72,28 @@ struct ExecutionEngine::Impl {
     };
 
     Impl(const TaskRegistry& registry_in, std::size_t concurrency_in, CompletionSink sink,
-         std::size_t window)
+         std::size_t window, IsolationOptions isolation_in)
         : registry(registry_in),
           concurrency(concurrency_in == 0 ? 1 : concurrency_in),
           on_done(std::move(sink)),
-          free_slots(concurrency + window) {}
+          isolation(std::move(isolation_in)),
+          free_slots(concurrency + window) {
+        for (const auto& plugin : registry.plugins()) {
+            isolation.command.plugin_paths.push_back(plugin.path);
+        }
+        if (isolation.mode == Isolation::process) kill_timer = std::make_unique<KillTimer>();
+        for (std::size_t i = 0; i < concurrency; ++i) {
+            if (isolation.mode == Isolation::process) {
+                slots.push_back(std::make_unique<ProcessSlot>(isolation, *kill_timer, restarts));
+            } else {
+                slots.push_back(make_thread_slot());
+            }
+        }
+    }
 
-    void thread_main();
+    void thread_main(SlotRunner& slot);
+    // Waits `delay` unless the engine stops first; true when it stopped.
+    bool wait_unless_stopping(std::chrono::milliseconds delay);
     // Under the mutex: the most urgent waiting job, now entered as started
     // (and its limit armed); sets *is_deadline_first when its deadline is the
     // earliest. Precondition: waiting_count > 0.
@@ -134,9 +102,9 @@ struct ExecutionEngine::Impl {
     // slot, and returns its task to the owner.
     TaskAssignment give_back(std::deque<Job>& level, std::deque<Job>::iterator at);
     void watchdog_main();
-    // Runs the job; true when it handed an outcome to the sink, which the
-    // caller must then count delivered.
-    bool run(Job job);
+    // Runs the job in `slot`; true when it handed an outcome to the sink,
+    // which the caller must then count delivered.
+    bool run(SlotRunner& slot, Job job);
     // Unregisters a run whose handler returned and frees its slot; true when
     // it had timed out (its outcome was already delivered).
     bool end_run(const fq_task_context* context, std::uint64_t run_id);
@@ -153,6 +121,13 @@ struct ExecutionEngine::Impl {
     const TaskRegistry& registry;
     const std::size_t concurrency;
     const CompletionSink on_done;
+    IsolationOptions isolation;  // written only by the constructor
+    std::atomic<std::uint64_t> restarts{0};
+    // One per thread. The kill timer is declared after them so that it
+    // stops (with the actions that name a slot) before they are destroyed.
+    std::vector<std::unique_ptr<SlotRunner>> slots;
+    std::unique_ptr<KillTimer> kill_timer;
+    std::condition_variable stopping_changed;  // signalled when is_stopping is set
 
     mutable std::mutex mutex;
     std::condition_variable work_ready;  // signalled when a task waits or stopping is set
@@ -183,16 +158,31 @@ struct ExecutionEngine::Impl {
     std::thread watchdog;
 };
 
-void ExecutionEngine::Impl::thread_main() {
+bool ExecutionEngine::Impl::wait_unless_stopping(std::chrono::milliseconds delay) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return stopping_changed.wait_for(lock, delay, [&] { return is_stopping; });
+}
+
+void ExecutionEngine::Impl::thread_main(SlotRunner& slot) {
     // One lock per task on this thread: counting the last outcome as
     // delivered and taking the next task share it.
     bool has_delivered = false;
+    const SlotRunner::StopAwareWait wait = [this](std::chrono::milliseconds delay) {
+        return wait_unless_stopping(delay);
+    };
     for (;;) {
         Job job;
         bool is_deadline_first = false;
         {
             std::unique_lock<std::mutex> lock(mutex);
             if (has_delivered) note_delivered();
+            has_delivered = false;
+            if (!slot.is_ready() && !is_stopping) {
+                // Not counted idle meanwhile: it cannot take a task yet.
+                lock.unlock();
+                slot.make_ready(wait);
+                lock.lock();
+            }
             ++idle_thread_count;
             work_ready.wait(lock, [&] { return waiting_count > 0 || is_stopping; });
             --idle_thread_count;
@@ -202,7 +192,7 @@ void ExecutionEngine::Impl::thread_main() {
             job = take_next(&is_deadline_first);
         }
         if (is_deadline_first) deadlines_changed.notify_one();
-        has_delivered = run(std::move(job));
+        has_delivered = run(slot, std::move(job));
     }
 }
 
@@ -340,7 +330,7 @@ void ExecutionEngine::Impl::watchdog_main() {
     }
 }
 
-bool ExecutionEngine::Impl::run(Job job) {
+bool ExecutionEngine::Impl::run(SlotRunner& slot, Job job) {
     fq_task_context& context = *job.context;
     TaskOutcome outcome;
     outcome.task_id = job.task.task_id;
@@ -356,8 +346,7 @@ bool ExecutionEngine::Impl::run(Job job) {
         outcome.state = TaskState::failure;
         outcome.error = "unknown task '" + job.task.task_name + "'";
     } else {
-        HandlerReturn ret = call_handler(*entry, context, job.task.payload);
-        classify(ret, context, outcome);
+        slot.run(*entry, context, job.task.payload, outcome);
     }
     outcome.finished_at = Clock::now();
 
@@ -385,11 +374,14 @@ bool ExecutionEngine::Impl::run(Job job) {
 }
 
 ExecutionEngine::ExecutionEngine(const TaskRegistry& registry, std::size_t concurrency,
-                                 CompletionSink on_done, std::size_t window)
-    : impl_(std::make_unique<Impl>(registry, concurrency, std::move(on_done), window)) {
+                                 CompletionSink on_done, std::size_t window,
+                                 IsolationOptions isolation)
+    : impl_(std::make_unique<Impl>(registry, concurrency, std::move(on_done), window,
+                                   std::move(isolation))) {
     impl_->threads.reserve(impl_->concurrency);
     for (std::size_t i = 0; i < impl_->concurrency; ++i) {
-        impl_->threads.emplace_back([impl = impl_.get()] { impl->thread_main(); });
+        impl_->threads.emplace_back(
+            [impl = impl_.get(), slot = impl_->slots[i].get()] { impl->thread_main(*slot); });
     }
     impl_->watchdog = std::thread([impl = impl_.get()] { impl->watchdog_main(); });
 }
@@ -402,11 +394,16 @@ ExecutionEngine::~ExecutionEngine() {
     }
     impl_->work_ready.notify_all();
     impl_->deadlines_changed.notify_all();
+    impl_->stopping_changed.notify_all();
     impl_->watchdog.join();
     for (auto& thread : impl_->threads) thread.join();
 }
 
 std::size_t ExecutionEngine::concurrency() const { return impl_->concurrency; }
+
+Isolation ExecutionEngine::isolation() const { return impl_->isolation.mode; }
+
+std::uint64_t ExecutionEngine::task_process_restarts() const { return impl_->restarts.load(); }
 
 std::size_t ExecutionEngine::free_slots() const { return impl_->free_slots.load(); }
 

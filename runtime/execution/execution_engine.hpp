@@ -26,6 +26,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/isolation.hpp"
 #include "common/shared_bytes.hpp"
 #include "fastqueue/task.hpp"
 
@@ -105,9 +106,11 @@ public:
 
     // Starts `concurrency` handler threads (0 is taken as 1) and accepts up
     // to `window` started tasks beyond them, waiting for a thread. The
-    // registry must outlive the engine.
+    // registry must outlive the engine. In process isolation each thread
+    // starts its executor at once (a thread takes no task before its
+    // executor is ready).
     ExecutionEngine(const TaskRegistry& registry, std::size_t concurrency, CompletionSink on_done,
-                    std::size_t window = 0);
+                    std::size_t window = 0, IsolationOptions isolation = {});
     // Raises every running task's cancellation flag and joins the threads
     // (waiting for handlers to return). Tasks already started still end with
     // one outcome each, delivered to the sink before the destructor returns.
@@ -116,6 +119,10 @@ public:
     ExecutionEngine& operator=(const ExecutionEngine&) = delete;
 
     std::size_t concurrency() const;
+    Isolation isolation() const;
+    // Executor processes started again after one died, was killed or broke
+    // its channel; 0 in thread isolation.
+    std::uint64_t task_process_restarts() const;
     // Tasks start() may still take: concurrency + window minus the tasks
     // running or waiting. Accurate from the thread that calls start(); may
     // only grow concurrently (when handlers finish). A task's slot is free
@@ -164,6 +171,15 @@ public:
     // so a late result never replaces the timed-out outcome. A handler still
     // running kCancelHonourWait after that is reported in the log as one
     // that ignores cancellation.
+    //
+    // Process isolation changes what a handler can do to its slot: a task
+    // whose cancellation flag was raised (cancel(), its time limit, the
+    // destructor) and that has not returned isolation.kill_grace later has
+    // its executor killed, and ends cancelled (or stays timed out); a task
+    // whose executor dies fails alone, retryable, with how it died ("task
+    // process died: signal 11 (SIGSEGV)", "task process exited with status
+    // 3", "task process ran out of memory (--task-memory-limit N bytes):
+    // ..."). The slot then runs its next task in a new executor.
     void start(TaskAssignment task);
 
     // Starts several tasks with fewer thread wake-ups: while a StartBatch

@@ -37,6 +37,7 @@
 #include "common/rejection_log.hpp"
 #include "common/role_thread.hpp"
 #include "common/wakeup.hpp"
+#include "config/engine_keys.hpp"
 #include "execution/engine_drain.hpp"
 #include "execution/execution_engine.hpp"
 #include "execution/priority_queue.hpp"
@@ -575,7 +576,8 @@ Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& regi
             fail_oversized_result(outcome, impl->settings.max_payload_bytes);
             impl->completions.post(std::move(outcome));
         },
-        settings.prefetch);
+        settings.prefetch,
+        config::isolation_options(settings.engine, settings.max_payload_bytes));
     impl_->role_thread.start(
         "subworker", [impl] { impl->run(); },
         [impl] {

@@ -1,5 +1,6 @@
 // subworker_crash_test.cpp -- a task whose handler kills every subworker it
-// is sent to (fq_test_crash's `crash`, which calls abort()). The control
+// is sent to (fq_test_crash's `crash`, which calls abort(), in subworkers
+// that run handlers in their own process: --isolation thread). The control
 // plane dispatches it again after each loss, and after --max-worker-losses
 // losses ends it as failure "worker lost" instead of looping forever, while
 // the other tasks complete on the subworkers that are left.
@@ -31,7 +32,10 @@ TEST_CASE(
     std::vector<std::unique_ptr<SubworkerProcess>> subworkers;
     for (const char* id : {"sw1", "sw2", "sw3"}) {
         subworkers.push_back(std::make_unique<SubworkerProcess>(
-            control_plane, id, std::vector<std::string>{"--concurrency", "1", "--prefetch", "0"},
+            control_plane, id,
+            // In-process handlers: `crash` takes the whole subworker down.
+            std::vector<std::string>{"--concurrency", "1", "--prefetch", "0", "--isolation",
+                                     "thread"},
             std::vector<std::string>{"fq_test_crash"}));
     }
     for (auto& subworker : subworkers)

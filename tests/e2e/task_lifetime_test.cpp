@@ -126,7 +126,9 @@ TEST_CASE("timeout: a subworker enforces the limit of the tasks it runs") {
 }
 
 TEST_CASE("retries: a retryable failure runs again until it succeeds, keeping count") {
-    ControlPlaneProcess control_plane({}, {}, kLifetimeModules);
+    // lifetime.flaky counts runs in the process that runs it: one handler
+    // slot, so one task process, runs every attempt.
+    ControlPlaneProcess control_plane({"--concurrency", "1"}, {}, kLifetimeModules);
     Client client(control_plane.client_options(20s));
 
     const TaskRecord record =
@@ -140,7 +142,7 @@ TEST_CASE("retries: a retryable failure runs again until it succeeds, keeping co
 }
 
 TEST_CASE("retries: the last error is kept when they run out; other failures are not retried") {
-    ControlPlaneProcess control_plane({}, {}, kLifetimeModules);
+    ControlPlaneProcess control_plane({"--concurrency", "1"}, {}, kLifetimeModules);
     Client client(control_plane.client_options(20s));
 
     const TaskRecord exhausted =

@@ -189,6 +189,8 @@ private:
             settings.result_cache_bytes = 64 * 1024 * 1024;
             settings.max_queued = 10000;
             settings.engine.concurrency = 2;
+            // Its handlers are registered in-process, not loaded from plugins.
+            settings.engine.isolation = Isolation::thread;
             settings.engine.log_level = LogLevel::off;
             settings.engine.shutdown_grace_seconds = 1;
             try {

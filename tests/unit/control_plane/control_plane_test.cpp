@@ -57,6 +57,8 @@ struct InProcessControlPlane {
             settings.base_address = "tcp://127.0.0.1:" + std::to_string(ports(random));
             settings.discovery_address = "tcp://127.0.0.1:" + std::to_string(ports(random));
             settings.engine.concurrency = 1;
+            // Its handlers are registered in-process, not loaded from plugins.
+            settings.engine.isolation = Isolation::thread;
             settings.engine.shutdown_grace_seconds = 1;
             try {
                 control_plane = std::make_unique<ControlPlane>(settings, registry);

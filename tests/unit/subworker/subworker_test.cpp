@@ -223,6 +223,8 @@ struct SubworkerFixture {
         settings.control_plane_subworker_port = control_plane.port();
         settings.prefetch = 3;
         settings.engine.concurrency = 1;
+        // Its handlers are registered in-process, not loaded from plugins.
+        settings.engine.isolation = Isolation::thread;
         settings.engine.shutdown_grace_seconds = 2;
     }
     ~SubworkerFixture() {
