@@ -576,8 +576,7 @@ Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& regi
             fail_oversized_result(outcome, impl->settings.max_payload_bytes);
             impl->completions.post(std::move(outcome));
         },
-        settings.prefetch,
-        config::isolation_options(settings.engine, settings.max_payload_bytes));
+        settings.prefetch, config::isolation_options(settings.engine, settings.max_payload_bytes));
     impl_->role_thread.start(
         "subworker", [impl] { impl->run(); },
         [impl] {
