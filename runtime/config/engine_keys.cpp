@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "config/log_level.hpp"
 #include "config/value_parsers.hpp"
@@ -17,6 +18,19 @@ EngineSettings default_engine_settings() {
     const std::size_t cores = std::thread::hardware_concurrency();
     settings.concurrency = std::clamp<std::size_t>(cores, 1, kMaxConcurrency);
     return settings;
+}
+
+ConfigKey<EngineSettings> concurrency_key(std::size_t min_concurrency, std::string help) {
+    return {{.name = "concurrency",
+             .value_name = "N",
+             .default_text = "number of cores",
+             .help = std::move(help),
+             .kind = ValueKind::integer},
+            [min_concurrency](const RawValue& value, EngineSettings& settings) {
+                settings.concurrency = static_cast<std::size_t>(
+                    integer_in_range(value, static_cast<std::int64_t>(min_concurrency),
+                                     static_cast<std::int64_t>(kMaxConcurrency)));
+            }};
 }
 
 std::vector<ConfigKey<EngineSettings>> engine_keys() {
@@ -49,15 +63,7 @@ std::vector<ConfigKey<EngineSettings>> engine_keys() {
                         settings.modules_dirs = value.items;
                     }});
 
-    keys.push_back({{.name = "concurrency",
-                     .value_name = "N",
-                     .default_text = "number of cores",
-                     .help = "Handler threads that run tasks",
-                     .kind = ValueKind::integer},
-                    [](const RawValue& value, EngineSettings& settings) {
-                        settings.concurrency = static_cast<std::size_t>(
-                            integer_in_range(value, 1, static_cast<std::int64_t>(kMaxConcurrency)));
-                    }});
+    keys.push_back(concurrency_key(1, "Handler threads that run tasks"));
 
     keys.push_back({{.name = "log-level",
                      .value_name = "LEVEL",

@@ -114,6 +114,8 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
     // Tasks waiting for one of this control plane's own handler threads
     // were put there because no subworker could run them; now one may.
     local.give_back_all();
+    // Tasks that waited for a subworker offering them go back to the queue.
+    for (const std::string& task_name : entry.task_names) tasks.offer(task_name);
     management_port.send(
         routing_id, protocol::encode(protocol::Registered{worker_id, settings.heartbeat_interval_ms,
                                                           settings.heartbeat_liveness}));
