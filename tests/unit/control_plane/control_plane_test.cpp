@@ -181,10 +181,10 @@ std::unique_ptr<Subworker> start_in_process_subworker(const InProcessControlPlan
     return nullptr;
 }
 
-// Polls until the control plane lists no active subworker (at most 10 s).
-bool wait_until_no_active_subworker(Client& client) {
+// Polls until the control plane lists `count` active subworkers (at most 10 s).
+bool wait_for_active_subworkers(Client& client, std::size_t count) {
     for (int i = 0; i < 1000; ++i) {
-        if (client.get_subworker_status().active_subworkers == 0) return true;
+        if (client.get_subworker_status().active_subworkers == count) return true;
         std::this_thread::sleep_for(10ms);
     }
     return false;
@@ -238,12 +238,13 @@ TEST_CASE("ControlPlane in-process: a task its plugins lack waits for a subworke
     TaskRegistry subworker_plugins;
     add_task(subworker_plugins, "remote-only", succeeds);
     auto first = start_in_process_subworker(cluster, "sub-1", subworker_plugins);
+    REQUIRE(wait_for_active_subworkers(client, 1));
     CHECK(client.submit_and_wait("remote-only", "{}").worker_id == "sub-1");
 
     // Its only subworker stops: the name stays known (the entry is listed),
     // and a new task of it waits rather than running here as unknown.
     first.reset();
-    REQUIRE(wait_until_no_active_subworker(client));
+    REQUIRE(wait_for_active_subworkers(client, 0));
     const std::string waiting = client.submit("remote-only", "{}");
     CHECK(client.get(waiting)->state == TaskState::queued);
     CHECK(client.submit_and_wait("succeeds", "{}").state == TaskState::success);
