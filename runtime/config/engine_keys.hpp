@@ -22,6 +22,7 @@ inline constexpr std::size_t kMaxConcurrency = 1024;
 // meaning: engine_keys() holds it with 1 (a subworker must run tasks); the
 // control plane replaces it with 0 (it may run none itself).
 ConfigKey<EngineSettings> concurrency_key(std::size_t min_concurrency, std::string help);
+
 // Upper bound of --shutdown-grace, so that the grace period always fits a
 // std::chrono duration in nanoseconds (about 31 years).
 inline constexpr double kMaxShutdownGraceSeconds = 1e9;

@@ -5,10 +5,10 @@
 //
 // Delivery: a task whose subworker is lost (silent past the liveness window,
 // or re-registered after a restart) runs again elsewhere (or waits for a
-// worker that offers it), so a task may run more than once; after settings.max_worker_losses losses
-// it ends as failure "worker lost". Closing a lost subworker's links discards anything it still
-// sends, so a late result can never overwrite the record of the task's next
-// run.
+// worker that offers it), so a task may run more than once; after
+// settings.max_worker_losses losses it ends as failure "worker lost".
+// Closing a lost subworker's links discards anything it still sends, so a
+// late result can never overwrite the record of the task's next run.
 //
 // The table of subworkers is bounded: at most settings.max_subworkers
 // entries, active and inactive. Inactive ones are forgotten once silent for

@@ -160,7 +160,8 @@ private:
     TaskTableOutbox& outbox_;
     LiveTable live_;               // queued, scheduled and running tasks
     PriorityQueue<TaskId> queue_;  // ids of queued tasks
-    // Keyed by the interned names (task_names_), which outlive the table.
+    // Keyed by views of the interned names (task_names_), which live as
+    // long as the table.
     std::unordered_map<std::string_view, WaitingForWorker> waiting_for_worker_;
     std::size_t waiting_for_worker_count_ = 0;  // ids in waiting_for_worker_
     // Ids of scheduled tasks (delayed, or waiting for a retry) by the time
