@@ -203,7 +203,15 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                             integer_in_range(value, 1, kMaxInactiveSubworkerTtlSeconds));
                     }});
 
-    for (auto& key : lift_keys(engine_keys(), &ControlPlaneSettings::engine)) {
+    // Unlike a subworker, the control plane may run no task itself.
+    auto shared_keys = engine_keys();
+    for (auto& key : shared_keys) {
+        if (key.spec.name != "concurrency") continue;
+        key = concurrency_key(0,
+                              "Handler threads that run tasks; 0: the control plane runs none "
+                              "itself, each task waits for a subworker that offers it");
+    }
+    for (auto& key : lift_keys(shared_keys, &ControlPlaneSettings::engine)) {
         keys.push_back(std::move(key));
     }
     return keys;

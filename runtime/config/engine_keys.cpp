@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "config/log_level.hpp"
 #include "config/value_parsers.hpp"
@@ -28,6 +29,19 @@ IsolationOptions isolation_options(const EngineSettings& engine, std::uint64_t m
     options.command.core_dumps = engine.task_core_dumps;
     options.command.log_level = std::string(log_level_name(engine.log_level));
     return options;
+}
+
+ConfigKey<EngineSettings> concurrency_key(std::size_t min_concurrency, std::string help) {
+    return {{.name = "concurrency",
+             .value_name = "N",
+             .default_text = "number of cores",
+             .help = std::move(help),
+             .kind = ValueKind::integer},
+            [min_concurrency](const RawValue& value, EngineSettings& settings) {
+                settings.concurrency = static_cast<std::size_t>(
+                    integer_in_range(value, static_cast<std::int64_t>(min_concurrency),
+                                     static_cast<std::int64_t>(kMaxConcurrency)));
+            }};
 }
 
 std::vector<ConfigKey<EngineSettings>> engine_keys() {
@@ -60,15 +74,7 @@ std::vector<ConfigKey<EngineSettings>> engine_keys() {
                         settings.modules_dirs = value.items;
                     }});
 
-    keys.push_back({{.name = "concurrency",
-                     .value_name = "N",
-                     .default_text = "number of cores",
-                     .help = "Handler threads that run tasks",
-                     .kind = ValueKind::integer},
-                    [](const RawValue& value, EngineSettings& settings) {
-                        settings.concurrency = static_cast<std::size_t>(
-                            integer_in_range(value, 1, static_cast<std::int64_t>(kMaxConcurrency)));
-                    }});
+    keys.push_back(concurrency_key(1, "Handler threads that run tasks"));
 
     keys.push_back({{.name = "log-level",
                      .value_name = "LEVEL",

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "config/config_key.hpp"
@@ -14,8 +15,15 @@
 
 namespace fastqueue::config {
 
-// --concurrency accepts 1..kMaxConcurrency handler threads.
+// --concurrency accepts 1..kMaxConcurrency handler threads (a control
+// plane also 0: concurrency_key()).
 inline constexpr std::size_t kMaxConcurrency = 1024;
+
+// --concurrency from min_concurrency to kMaxConcurrency, with `help` as its
+// meaning: engine_keys() holds it with 1 (a subworker must run tasks); the
+// control plane replaces it with 0 (it may run none itself).
+ConfigKey<EngineSettings> concurrency_key(std::size_t min_concurrency, std::string help);
+
 // Upper bound of --shutdown-grace, so that the grace period always fits a
 // std::chrono duration in nanoseconds (about 31 years).
 inline constexpr double kMaxShutdownGraceSeconds = 1e9;

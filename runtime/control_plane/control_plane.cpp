@@ -87,7 +87,10 @@ void ControlPlane::Impl::run() {
     timers.set(Timer::heartbeat, started + heartbeat_interval);
     timers.set(Timer::announce, started);
     timers.set(Timer::idle_link_poll, started);
-    std::optional<EngineDrain> drain;  // set once a stop was requested
+    // Set once a stop was requested: the end of the grace period, and the
+    // drain of the engine (none with --concurrency 0).
+    std::optional<SteadyClock::time_point> grace_deadline;
+    std::optional<EngineDrain> drain;
 
     while (true) {
         const auto now = SteadyClock::now();
@@ -100,12 +103,12 @@ void ControlPlane::Impl::run() {
         const auto next_timer = *timers.earliest(
             fleet.has_idle_links() ? std::nullopt : std::optional<Timer>(Timer::idle_link_poll));
         auto timeout = std::chrono::ceil<std::chrono::milliseconds>(next_timer - now);
-        if (const auto due = tasks.next_due(); due && !drain) {
+        if (const auto due = tasks.next_due(); due && !grace_deadline) {
             // Round up: waking a little late is fine, early only spins.
             const auto until_due = std::chrono::ceil<Milliseconds>(*due - Clock::now());
             timeout = std::min(timeout, until_due);
         }
-        if (drain)
+        if (grace_deadline)
             timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
                                             EngineDrain::kPollInterval));
         // Which sockets InputPoller must ask before it blocks: the ports
@@ -119,8 +122,12 @@ void ControlPlane::Impl::run() {
 
         if (items[kStop].revents & ZMQ_POLLIN) {
             role_thread.acknowledge_stop();
-            if (!drain) {
-                drain.emplace(local.engine(), settings.engine.shutdown_grace_seconds);
+            if (!grace_deadline) {
+                const double grace_seconds = settings.engine.shutdown_grace_seconds;
+                grace_deadline =
+                    SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                             std::chrono::duration<double>(grace_seconds));
+                if (local.has_engine()) drain.emplace(local.engine(), grace_seconds);
                 // Stop taking tasks: submission ports are no longer read, so
                 // no new submission is acknowledged.
                 ClientPorts::stop_submissions(items);
@@ -167,7 +174,7 @@ void ControlPlane::Impl::run() {
                     break;
             }
         }
-        if (!drain) {
+        if (!grace_deadline) {
             tasks.release_due(Clock::now());
             dispatch_queued_tasks();
         }
@@ -175,11 +182,11 @@ void ControlPlane::Impl::run() {
         // RESULT cannot be sent before the next turn, after its ACK.
         client_ports.send_pending_acks();
 
-        if (drain) {
-            const auto step = drain->advance();
+        if (grace_deadline) {
+            const auto step = drain ? drain->advance() : EngineDrain::Step::finished;
             if (step == EngineDrain::Step::abandoned) break;
             if (step == EngineDrain::Step::finished &&
-                (fleet.pool().tasks_in_flight() == 0 || drain->is_grace_over())) {
+                (fleet.pool().tasks_in_flight() == 0 || SteadyClock::now() >= *grace_deadline)) {
                 // Every local outcome has been posted; collect the last ones
                 // before leaving, or those tasks' results are lost.
                 local.collect();
@@ -300,9 +307,11 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     }
 
     ++tasks_accepted;
-    // Known when this control plane or any live subworker can run it.
+    // Known when this control plane's plugins or a subworker it knows
+    // (active, or inactive and still listed) offer it; it may then wait for
+    // a subworker that offers it to be live.
     const bool is_known_task =
-        registry.find(submit.task_name) != nullptr || fleet.pool().has_capable(submit.task_name);
+        registry.find(submit.task_name) != nullptr || fleet.pool().is_offered(submit.task_name);
     if (!is_known_task) {
         // Ends at once; its name is not kept (task_names holds runnable ones).
         socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
@@ -381,20 +390,24 @@ void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol:
 void ControlPlane::Impl::dispatch_queued_tasks() {
     // Strict priority: the head of the queue goes first or nothing does.
     // A task goes to the least-loaded subworker that can run it; it runs
-    // here only when no live subworker can run it at all. The handler
-    // threads are woken once, when this turn's local tasks have all started.
+    // here only when no live subworker can run it and this control plane
+    // can (its own plugin, --concurrency above 0). One that nobody live
+    // offers waits aside, without holding up the tasks behind it, until a
+    // subworker that offers it registers. The handler threads are woken
+    // once, when this turn's local tasks have all started.
     std::optional<ExecutionEngine::StartBatch> local_batch;
     tasks.dispatch([&](const TaskId& id, LiveTask& task) {
         if (fleet.pool().has_capable(*task.task_name)) {
             SubworkerEntry* target = fleet.pool().pick(*task.task_name);
-            return target != nullptr && dispatch_to_subworker(*target, id, task);
+            return target != nullptr && dispatch_to_subworker(*target, id, task)
+                       ? Placement::started
+                       : Placement::no_room;
         }
-        if (local.make_room(task.priority)) {
-            if (!local_batch) local_batch.emplace(local.engine());
-            local.start(id, task);
-            return true;
-        }
-        return false;
+        if (!local.can_run(*task.task_name)) return Placement::no_worker;
+        if (!local.make_room(task.priority)) return Placement::no_room;
+        if (!local_batch) local_batch.emplace(local.engine());
+        local.start(id, task);
+        return Placement::started;
     });
 }
 

@@ -4,7 +4,10 @@
 //
 // With subworkers registered on the management port (base+5 or
 // --subworker-port), each task goes to the least-loaded live subworker that
-// can run it; the control plane runs a task itself only when none can.
+// can run it; the control plane runs a task itself only when none can and
+// its own plugins can (with settings.engine.concurrency 0 it runs none).
+// A task nobody live can run waits queued until a subworker that offers it
+// registers.
 //
 // A ControlPlane is an actor: construction binds every port and starts its
 // I/O thread, and returns only when it is serving (or throws, naming the

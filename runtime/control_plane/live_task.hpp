@@ -50,6 +50,8 @@ struct LiveTask {
     Priority priority = Priority::normal;
     TaskState state = TaskState::queued;
     std::int8_t reply_port = -1;  // priority port of the client waiting for the result
+    // Queued, set aside until a worker that offers its name comes (task_table.hpp).
+    bool is_waiting_for_worker = false;
 
     // The history, made on first use.
     TaskHistory& started_history();

@@ -1,11 +1,14 @@
 // local_runner.cpp -- see local_runner.hpp.
 #include "control_plane/local_runner.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <vector>
 
 #include "config/engine_keys.hpp"
 #include "execution/unstarted_tasks.hpp"
+#include "plugins/task_registry.hpp"
 
 namespace fastqueue {
 
@@ -15,6 +18,13 @@ LocalRunner::LocalRunner(const ControlPlaneSettings& settings, TaskTable& tasks)
     : settings_(settings), tasks_(tasks) {}
 
 void LocalRunner::start_engine(const TaskRegistry& registry) {
+    registry_ = &registry;
+    if (settings_.engine.concurrency == 0) {
+        spdlog::info(
+            "--concurrency 0: this control plane runs no task itself; each task waits for a "
+            "subworker that offers it");
+        return;
+    }
     engine_ = std::make_unique<ExecutionEngine>(
         registry, settings_.engine.concurrency,
         [this](TaskOutcome&& outcome) {
@@ -24,7 +34,12 @@ void LocalRunner::start_engine(const TaskRegistry& registry) {
         kWindow, config::isolation_options(settings_.engine, settings_.max_payload_bytes));
 }
 
+bool LocalRunner::can_run(const std::string& task_name) const {
+    return engine_ != nullptr && registry_->find(task_name) != nullptr;
+}
+
 bool LocalRunner::make_room(Priority priority) {
+    if (!engine_) return false;
     return engine_->free_slots() > 0 || reclaim_slot_for(priority, *engine_, *this);
 }
 
@@ -37,13 +52,16 @@ void LocalRunner::start(const TaskId& id, LiveTask& task) {
                                   Milliseconds(settings_.default_task_timeout_ms), task.priority});
 }
 
-void LocalRunner::give_back_all() { requeue_all_unstarted(*engine_, *this); }
+void LocalRunner::give_back_all() {
+    if (engine_) requeue_all_unstarted(*engine_, *this);
+}
 
 void LocalRunner::requeue_unstarted(TaskAssignment&& unstarted) {
     tasks_.give_back(unstarted.task_id, std::move(unstarted.payload));
 }
 
 void LocalRunner::describe_run(TaskRecord& record) const {
+    if (!engine_) return;
     const auto view = engine_->inspect(record.task_id);
     if (!view) return;  // its outcome is on its way to the I/O thread
     if (!view->has_started) {
@@ -56,6 +74,7 @@ void LocalRunner::describe_run(TaskRecord& record) const {
 }
 
 protocol::CancelOutcome LocalRunner::cancel(TaskTable::Entry& entry) {
+    if (!engine_) return protocol::CancelOutcome::not_found;
     const std::string task_id = entry.first.to_string();
     if (engine_->withdraw_waiting(task_id)) {
         tasks_.cancel_unstarted(entry, kCancelledBeforeStart);
@@ -81,6 +100,7 @@ void LocalRunner::collect() {
 bool LocalRunner::is_full(std::size_t outside_engine, std::size_t max_queued) const {
     // The engine holds at most kWindow waiting tasks, and counting them
     // takes its lock: ask it only when they could make the difference.
+    if (!engine_) return outside_engine >= max_queued;
     if (outside_engine + kWindow < max_queued) return false;
     return outside_engine + engine_->waiting() >= max_queued;
 }

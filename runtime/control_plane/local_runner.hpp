@@ -1,5 +1,8 @@
 // local_runner.hpp -- the control plane running tasks itself, on its own
-// execution engine: the tasks no live subworker can run.
+// execution engine: the tasks no live subworker can run and its own plugins
+// can. With --concurrency 0 there is no engine: the control plane runs no
+// task itself (can_run() is false for every task), and the rest of this
+// interface answers as an engine with nothing in it would.
 //
 // The engine's handler threads run handlers and post their outcomes to a
 // mailbox that the I/O thread polls (wakeup_fd()) and collects (collect()).
@@ -14,6 +17,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 #include "common/mailbox.hpp"
 #include "config/settings.hpp"
@@ -31,10 +35,15 @@ public:
     static constexpr std::size_t kWindow = 64;
 
     LocalRunner(const ControlPlaneSettings& settings, TaskTable& tasks);
-    // Starts the engine's handler threads (the registry must outlive them).
+    // Starts the engine's handler threads (the registry must outlive them),
+    // unless settings.engine.concurrency is 0.
     void start_engine(const TaskRegistry& registry);
 
-    ExecutionEngine& engine() { return *engine_; }
+    bool has_engine() const { return engine_ != nullptr; }
+    // True when this control plane runs tasks named task_name itself: it has
+    // an engine and a plugin of its own registered the name.
+    bool can_run(const std::string& task_name) const;
+    ExecutionEngine& engine() { return *engine_; }  // only when has_engine()
     // For EngineDrain::abandon_if_running, after the I/O loop ended.
     std::unique_ptr<ExecutionEngine>& engine_handle() { return engine_; }
     // Readable when outcomes wait to be collected.
@@ -63,12 +72,13 @@ public:
     // Tasks accepted and not started, outside the engine plus in it, are at
     // least max_queued; asks the engine (a lock) only when it could matter.
     bool is_full(std::size_t outside_engine, std::size_t max_queued) const;
-    std::size_t waiting() const { return engine_->waiting(); }
-    std::size_t running() const { return engine_->running(); }
+    std::size_t waiting() const { return engine_ ? engine_->waiting() : 0; }
+    std::size_t running() const { return engine_ ? engine_->running() : 0; }
 
 private:
     const ControlPlaneSettings& settings_;
     TaskTable& tasks_;
+    const TaskRegistry* registry_ = nullptr;  // set by start_engine()
     Mailbox<TaskOutcome> completions_;
     std::unique_ptr<ExecutionEngine> engine_;
 };

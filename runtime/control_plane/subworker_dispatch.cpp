@@ -4,11 +4,11 @@
 // results back, and dispatching again the tasks of a subworker that is lost.
 //
 // Delivery: a task whose subworker is lost (silent past the liveness window,
-// or re-registered after a restart) runs again elsewhere, so a task may run
-// more than once; after settings.max_worker_losses losses it ends as failure
-// "worker lost". Closing a lost subworker's links discards anything it still
-// sends, so a late result can never overwrite the record of the task's next
-// run.
+// or re-registered after a restart) runs again elsewhere (or waits for a
+// worker that offers it), so a task may run more than once; after
+// settings.max_worker_losses losses it ends as failure "worker lost".
+// Closing a lost subworker's links discards anything it still sends, so a
+// late result can never overwrite the record of the task's next run.
 //
 // The table of subworkers is bounded: at most settings.max_subworkers
 // entries, active and inactive. Inactive ones are forgotten once silent for
@@ -114,6 +114,8 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
     // Tasks waiting for one of this control plane's own handler threads
     // were put there because no subworker could run them; now one may.
     local.give_back_all();
+    // Tasks that waited for a subworker offering them go back to the queue.
+    for (const std::string& task_name : entry.task_names) tasks.offer(task_name);
     management_port.send(
         routing_id, protocol::encode(protocol::Registered{worker_id, settings.heartbeat_interval_ms,
                                                           settings.heartbeat_liveness}));

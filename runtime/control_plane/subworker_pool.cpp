@@ -200,6 +200,11 @@ bool SubworkerPool::has_capable(const std::string& task_name) const {
     return capable_counts_.count(task_name) > 0;
 }
 
+bool SubworkerPool::is_offered(const std::string& task_name) const {
+    // A capability class lives while some entry, active or not, has its set.
+    return classes_by_task_.count(task_name) > 0;
+}
+
 SubworkerEntry* SubworkerPool::pick(const std::string& task_name) {
     // The least loaded of each capable class's first entry with room. Full
     // entries are skipped; a full entry has the highest load among those of

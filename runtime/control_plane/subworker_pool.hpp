@@ -161,6 +161,8 @@ public:
     // True when some active, non-leaving subworker can run the task: then
     // the task waits for one rather than running on the control plane.
     bool has_capable(const std::string& task_name) const;
+    // True when some entry, active or not, registered the task name.
+    bool is_offered(const std::string& task_name) const;
 
     // The least-loaded active subworker that can run the task and has room,
     // or nullptr.

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <vector>
 
 #include "common/backoff.hpp"
 #include "execution/execution_engine.hpp"
@@ -81,6 +82,52 @@ void TaskTable::release_due(Timestamp now) {
         task.started_history().scheduled_for = Timestamp{};
         queue_.push(task.priority, id);
     }
+}
+
+void TaskTable::wait_for_worker(const TaskId& id, LiveTask& task) {
+    task.is_waiting_for_worker = true;
+    waiting_for_worker_[*task.task_name].ids.push(task.priority, id);
+    ++waiting_for_worker_count_;
+}
+
+void TaskTable::offer(std::string_view task_name) {
+    auto it = waiting_for_worker_.find(task_name);
+    if (it == waiting_for_worker_.end()) return;
+    // In priority order, oldest first; pushed to the heads newest first.
+    std::vector<TaskId> ids;
+    ids.reserve(it->second.ids.size());
+    while (auto id = it->second.ids.pop()) ids.push_back(*id);
+    waiting_for_worker_count_ -= ids.size();
+    waiting_for_worker_.erase(it);
+    for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
+        auto live = live_.find(*id);
+        if (live == live_.end() || !live->second.is_waiting_for_worker) continue;
+        live->second.is_waiting_for_worker = false;
+        queue_.push_front(live->second.priority, *id);
+    }
+}
+
+void TaskTable::note_ended_while_waiting_for_worker(const std::string& task_name) {
+    auto it = waiting_for_worker_.find(task_name);
+    if (it == waiting_for_worker_.end()) return;
+    WaitingForWorker& waiting = it->second;
+    // Sweeping once half have ended keeps the ended ids no more than the
+    // waiting ones (--max-queued counts both), at O(1) per end on average.
+    if (++waiting.ended * 2 < waiting.ids.size()) return;
+    const std::size_t before = waiting.ids.size();
+    PriorityQueue<TaskId> kept;
+    while (auto id = waiting.ids.pop()) {
+        auto live = live_.find(*id);
+        if (live == live_.end() || !live->second.is_waiting_for_worker) continue;
+        kept.push(live->second.priority, *id);
+    }
+    waiting_for_worker_count_ -= before - kept.size();
+    if (kept.empty()) {
+        waiting_for_worker_.erase(it);
+        return;
+    }
+    waiting.ids = std::move(kept);
+    waiting.ended = 0;
 }
 
 void TaskTable::start(const TaskId& id, LiveTask& task, const std::string& worker_id,
@@ -180,7 +227,11 @@ bool TaskTable::cancel_waiting(Entry& entry, const std::string& reason) {
     // A queued id stays in the priority queue; dispatch skips ids that are
     // no longer live, which keeps cancel O(1).
     if (task.state == TaskState::scheduled) unschedule(entry.first, task);
+    const std::string* task_name = task.task_name;
+    const bool was_waiting_for_worker = task.is_waiting_for_worker;
+    task.is_waiting_for_worker = false;
     finish(live_.find(entry.first), cancelled_outcome(entry.first.to_string(), reason));
+    if (was_waiting_for_worker) note_ended_while_waiting_for_worker(*task_name);
     return true;
 }
 
@@ -223,6 +274,12 @@ void TaskTable::drain(const std::string& reason) {
         finish(it, cancelled_outcome(id.to_string(), reason));
     };
     while (auto id = queue_.pop()) cancel_if(*id, TaskState::queued);
+    auto waiting_for_worker = std::move(waiting_for_worker_);
+    waiting_for_worker_.clear();
+    waiting_for_worker_count_ = 0;
+    for (auto& [name, waiting] : waiting_for_worker) {
+        while (auto id = waiting.ids.pop()) cancel_if(*id, TaskState::queued);
+    }
     auto scheduled = std::move(schedule_);
     schedule_.clear();
     for (const auto& [due, id] : scheduled) cancel_if(id, TaskState::scheduled);

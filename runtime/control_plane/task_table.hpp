@@ -7,6 +7,10 @@
 // (a task ended: its RESULT to the waiting client) and lets the caller
 // place each queued task (dispatch()), so that unit tests drive it in memory.
 //
+// A queued task that no live worker offers waits aside, by name, until one
+// that offers it comes (offer()): it neither blocks the tasks behind it nor
+// is looked at again before then. Its state stays queued.
+//
 // Every change of a task's state goes through one private function,
 // transition(): the one place where a journal of the table writes.
 // Belongs to one thread (the control plane's I/O thread), except
@@ -19,6 +23,8 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <zmq.hpp>
 
@@ -45,6 +51,14 @@ public:
                             const TaskRecord& record, const SharedBytes& result) = 0;
 };
 
+// What dispatch()'s place() did with the task it was offered.
+enum class Placement {
+    started,    // it started (place() called TaskTable::start())
+    no_room,    // a worker offers it but none has room: it stays at the head
+                // of its queue and nothing after it is offered
+    no_worker,  // no live worker offers it: it waits aside until offer()
+};
+
 class TaskTable {
 public:
     using Entry = LiveTable::value_type;
@@ -58,8 +72,11 @@ public:
     Entry* find(const TaskId& id);
     ResultCache& cache() { return cache_; }
     std::size_t live_count() const { return live_.size(); }
-    // Ids in the priority queue (cancelled ones included until dispatch skips them).
-    std::size_t queued_count() const { return queue_.size(); }
+    // Ids in the priority queue and waiting for a worker (cancelled ones
+    // included until they are skipped or swept, at most as many as live ones).
+    std::size_t queued_count() const { return queue_.size() + waiting_for_worker_count_; }
+    // Of those, the ids that wait for a worker that offers their task.
+    std::size_t waiting_for_worker_count() const { return waiting_for_worker_count_; }
     std::size_t scheduled_count() const { return schedule_.size(); }
     // When the earliest scheduled task is due (nullopt: none is scheduled).
     std::optional<Timestamp> next_due() const;
@@ -75,11 +92,16 @@ public:
     // Queues every scheduled task due at `now` (at the tail of its priority).
     void release_due(Timestamp now);
     // Offers the queued tasks in strict priority order to
-    // place(const TaskId&, LiveTask&), which starts the task (start()) and
-    // returns true, or returns false: the task goes back to the head of its
-    // queue and nothing after it is offered.
+    // place(const TaskId&, LiveTask&), which returns a Placement: started
+    // (it called start()); no_room: the task goes back to the head of its
+    // queue and nothing after it is offered; no_worker: the task waits aside
+    // for offer() of its name, and the next task is offered.
     template <typename Place>
     void dispatch(Place&& place);
+    // A live worker offers task_name now: the tasks that waited for one go
+    // back to the heads of their priorities, in their order, ahead of the
+    // tasks queued after they were set aside.
+    void offer(std::string_view task_name);
     // The task starts now on worker_id (a subworker when is_on_subworker).
     void start(const TaskId& id, LiveTask& task, const std::string& worker_id,
                bool is_on_subworker);
@@ -120,11 +142,28 @@ private:
     void finish(LiveTable::iterator it, TaskOutcome&& outcome);
     void end(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome, int reply_port,
              zmq::message_t& reply_routing_id);
+    // Sets the queued task aside until offer() of its name.
+    void wait_for_worker(const TaskId& id, LiveTask& task);
+    // A task of task_name that waited for a worker ended (cancelled): the
+    // ids of ended tasks are swept from the name's list once they are half.
+    void note_ended_while_waiting_for_worker(const std::string& task_name);
+
+    // The ids of queued tasks that no live worker offers, per task name,
+    // in priority and then first-in-first-out order; `ended` of them are
+    // no longer waiting (cancelled) and are skipped when offered.
+    struct WaitingForWorker {
+        PriorityQueue<TaskId> ids;
+        std::size_t ended = 0;
+    };
 
     const ControlPlaneSettings& settings_;
     TaskTableOutbox& outbox_;
     LiveTable live_;               // queued, scheduled and running tasks
     PriorityQueue<TaskId> queue_;  // ids of queued tasks
+    // Keyed by views of the interned names (task_names_), which live as
+    // long as the table.
+    std::unordered_map<std::string_view, WaitingForWorker> waiting_for_worker_;
+    std::size_t waiting_for_worker_count_ = 0;  // ids in waiting_for_worker_
     // Ids of scheduled tasks (delayed, or waiting for a retry) by the time
     // they are due; each task's history.scheduled_for names its entry.
     std::multimap<Timestamp, TaskId> schedule_;
@@ -144,9 +183,15 @@ void TaskTable::dispatch(Place&& place) {
         auto it = live_.find(*id);
         // A cancelled task's id stays queued (cancel is O(1)): skipped here.
         if (it == live_.end() || it->second.state != TaskState::queued) continue;
-        if (!place(it->first, it->second)) {
-            queue_.push_front(it->second.priority, *id);
-            return;
+        switch (place(it->first, it->second)) {
+            case Placement::started:
+                break;
+            case Placement::no_room:
+                queue_.push_front(it->second.priority, *id);
+                return;
+            case Placement::no_worker:
+                wait_for_worker(it->first, it->second);
+                break;
         }
     }
 }

@@ -75,10 +75,17 @@ TEST_CASE("configuration: a bad flag value exits 2 naming the flag") {
     check_refused(run_expecting_refusal({"--result-cache-size", "-1"}), {"--result-cache-size"});
     check_refused(run_expecting_refusal({"--result-cache-size", "lots"}), {"--result-cache-size"});
     check_refused(run_expecting_refusal({"--result-cache-ttl", "-5"}), {"--result-cache-ttl"});
-    check_refused(run_expecting_refusal({"--concurrency", "0"}), {"--concurrency"});
+    check_refused(run_expecting_refusal({"--concurrency", "1025"}), {"--concurrency"});
     check_refused(run_expecting_refusal({"--shutdown-grace", "-1"}), {"--shutdown-grace"});
     check_refused(run_expecting_refusal({"--log-level", "shouty"}), {"--log-level"});
     check_refused(run_expecting_refusal({"--subworker-port", "70000"}), {"--subworker-port"});
+}
+
+TEST_CASE("configuration: --concurrency 0 is for a control plane; a subworker refuses it") {
+    // Refused before the subworker looks for a control plane or binds a port.
+    const RunResult subworker =
+        run_fastqueue({"subworker", "--worker-id", "sw", "--concurrency", "0"});
+    check_refused(subworker, {"invalid value '0' for --concurrency"});
 }
 
 TEST_CASE("configuration: a bad --base-address exits 2 naming it") {

@@ -196,8 +196,8 @@ std::vector<BadValueCase> bad_value_cases() {
         {"result-cache-bytes", "1.5", "", "must be an integer >= 0"},
         {"result-cache-ttl", "0", "0", "must be an integer from 1 to 1000000000"},
         {"result-cache-ttl", "-3600", "-3600", "must be an integer from 1 to 1000000000"},
-        {"concurrency", "0", "0", "must be an integer from 1 to 1024"},
-        {"concurrency", "1025", "1025", "must be an integer from 1 to 1024"},
+        {"concurrency", "-1", "-1", "must be an integer from 0 to 1024"},
+        {"concurrency", "1025", "1025", "must be an integer from 0 to 1024"},
         {"log-level", "verbose", "\"verbose\"", "must be one of trace|debug|info|warn|error|off"},
         {"shutdown-grace", "-1", "-1", "must be a number of seconds from 0 to 1000000000"},
         {"shutdown-grace", "inf", "inf", "must be a number of seconds from 0 to 1000000000"},
@@ -255,6 +255,12 @@ TEST_CASE("ControlPlaneOptions: a result cache byte limit of 0 is accepted and m
     CHECK(resolve_control_plane({"--result-cache-bytes", "0"}).result_cache_bytes == 0);
     TempTomlFile file("result_cache_bytes = 0\n");
     CHECK(resolve_control_plane({"--config", file.path()}).result_cache_bytes == 0);
+}
+
+TEST_CASE("ControlPlaneOptions: a concurrency of 0 is accepted: the control plane runs no task") {
+    CHECK(resolve_control_plane({"--concurrency", "0"}).engine.concurrency == 0);
+    TempTomlFile file("concurrency = 0\n");
+    CHECK(resolve_control_plane({"--config", file.path()}).engine.concurrency == 0);
 }
 
 TEST_CASE("ControlPlaneOptions: a bad value in a layer that loses is never read") {

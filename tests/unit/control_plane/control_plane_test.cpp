@@ -16,6 +16,7 @@
 
 #include "fastqueue/client.hpp"
 #include "plugins/task_registry.hpp"
+#include "subworker/subworker.hpp"
 
 namespace fastqueue {
 namespace {
@@ -46,9 +47,10 @@ void add_task(TaskRegistry& registry, std::string name, fq_task_handler handler)
 }
 
 // A control plane on random free loopback ports (a bind that fails, the
-// port being taken, is retried elsewhere), with one handler thread.
+// port being taken, is retried elsewhere), with one handler thread unless
+// told otherwise.
 struct InProcessControlPlane {
-    explicit InProcessControlPlane(const TaskRegistry& registry) {
+    explicit InProcessControlPlane(const TaskRegistry& registry, std::size_t concurrency = 1) {
         std::mt19937 random(std::random_device{}());
         // Below Linux's ephemeral range, so no outgoing connection takes them.
         std::uniform_int_distribution<int> ports(20000, 32000);
@@ -56,7 +58,7 @@ struct InProcessControlPlane {
             ControlPlaneSettings settings;
             settings.base_address = "tcp://127.0.0.1:" + std::to_string(ports(random));
             settings.discovery_address = "tcp://127.0.0.1:" + std::to_string(ports(random));
-            settings.engine.concurrency = 1;
+            settings.engine.concurrency = concurrency;
             // Its handlers are registered in-process, not loaded from plugins.
             settings.engine.isolation = Isolation::thread;
             settings.engine.shutdown_grace_seconds = 1;
@@ -156,6 +158,106 @@ TEST_CASE("ControlPlane in-process: a queued task is cancelled, a scheduled one 
 
     release_blocked = true;
     CHECK(wait_for_state(client, running, TaskState::success)->state == TaskState::success);
+}
+
+// A subworker of `control_plane` on random free loopback ports, with one
+// handler thread.
+std::unique_ptr<Subworker> start_in_process_subworker(const InProcessControlPlane& control_plane,
+                                                      const std::string& worker_id,
+                                                      const TaskRegistry& registry) {
+    std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> ports(20000, 32000);
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        SubworkerSettings settings;
+        settings.worker_id = worker_id;
+        settings.control_plane_address = control_plane.base_address;
+        settings.base_address = "tcp://127.0.0.1:" + std::to_string(ports(random));
+        settings.engine.concurrency = 1;
+        // Its handlers are registered in-process, not loaded from plugins.
+        settings.engine.isolation = Isolation::thread;
+        settings.engine.shutdown_grace_seconds = 1;
+        try {
+            return std::make_unique<Subworker>(settings, registry);
+        } catch (const std::runtime_error&) {
+        }
+    }
+    FAIL("no free ports for a subworker");
+    return nullptr;
+}
+
+// Polls until the control plane lists `count` active subworkers (at most 10 s).
+bool wait_for_active_subworkers(Client& client, std::size_t count) {
+    for (int i = 0; i < 1000; ++i) {
+        if (client.get_subworker_status().active_subworkers == count) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return false;
+}
+
+TEST_CASE(
+    "ControlPlane in-process: with concurrency 0 a task waits for a subworker that offers it") {
+    TaskRegistry own_plugins;  // names known here, never run here
+    add_task(own_plugins, "succeeds", succeeds);
+    InProcessControlPlane cluster(own_plugins, 0);
+    Client client = cluster.client();
+
+    // Acknowledged and dispatched in the same turn: with no subworker it waits.
+    const std::string waiting = client.submit("succeeds", "{}");
+    const auto queued = client.get(waiting);
+    REQUIRE(queued);
+    CHECK(queued->state == TaskState::queued);
+    CHECK(queued->attempts == 0);
+    const std::string cancelled = client.submit("succeeds", "{}", Priority::critical);
+    CHECK(client.cancel(cancelled) == CancelResult::cancelled);
+
+    // A name neither its plugins nor a subworker it knows offer fails fast.
+    const TaskRecord unknown = client.submit_and_wait("nobody-runs-this", "{}");
+    CHECK(unknown.state == TaskState::failure);
+    CHECK(unknown.error == "unknown task 'nobody-runs-this'");
+
+    TaskRegistry subworker_plugins;
+    add_task(subworker_plugins, "succeeds", succeeds);
+    auto subworker = start_in_process_subworker(cluster, "sub-1", subworker_plugins);
+    const auto done = wait_for_state(client, waiting, TaskState::success);
+    REQUIRE(done);
+    CHECK(done->state == TaskState::success);
+    CHECK(done->worker_id == "sub-1");
+    CHECK(done->attempts == 1);
+    CHECK(client.get(cancelled)->state == TaskState::cancelled);
+
+    // The stop needs no engine to drain.
+    subworker.reset();
+    cluster.control_plane->request_stop();
+    cluster.control_plane->wait();
+    CHECK(cluster.control_plane->is_stopped());
+    CHECK_FALSE(cluster.control_plane->has_abandoned_handlers());
+}
+
+TEST_CASE("ControlPlane in-process: a task its plugins lack waits for a subworker, not run here") {
+    TaskRegistry own_plugins;
+    add_task(own_plugins, "succeeds", succeeds);
+    InProcessControlPlane cluster(own_plugins, 1);
+    Client client = cluster.client();
+
+    TaskRegistry subworker_plugins;
+    add_task(subworker_plugins, "remote-only", succeeds);
+    auto first = start_in_process_subworker(cluster, "sub-1", subworker_plugins);
+    REQUIRE(wait_for_active_subworkers(client, 1));
+    CHECK(client.submit_and_wait("remote-only", "{}").worker_id == "sub-1");
+
+    // Its only subworker stops: the name stays known (the entry is listed),
+    // and a new task of it waits rather than running here as unknown.
+    first.reset();
+    REQUIRE(wait_for_active_subworkers(client, 0));
+    const std::string waiting = client.submit("remote-only", "{}");
+    CHECK(client.get(waiting)->state == TaskState::queued);
+    CHECK(client.submit_and_wait("succeeds", "{}").state == TaskState::success);
+    CHECK(client.get(waiting)->state == TaskState::queued);
+
+    auto second = start_in_process_subworker(cluster, "sub-2", subworker_plugins);
+    const auto done = wait_for_state(client, waiting, TaskState::success);
+    REQUIRE(done);
+    CHECK(done->worker_id == "sub-2");
 }
 
 }  // namespace

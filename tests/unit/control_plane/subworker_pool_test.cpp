@@ -96,6 +96,9 @@ TEST_CASE("SubworkerPool: leaving and inactive subworkers get no work and drop o
     CHECK(pool.pick("echo") == &back);
     pool.mark_inactive(back);
     CHECK_FALSE(pool.has_capable("echo"));
+    // Still listed: its tasks are known, and wait for it (or another) to register.
+    CHECK(pool.is_offered("echo"));
+    CHECK_FALSE(pool.is_offered("sleep"));
     CHECK(pool.status().active_subworkers == 0);
     CHECK(pool.status().total_subworkers == 1);
 }
@@ -353,6 +356,8 @@ TEST_CASE("SubworkerPool: remove forgets the entry and everything kept for it") 
     CHECK(pool.longest_silent_inactive() == nullptr);
     CHECK(pool.inactive_silent_since(now + std::chrono::hours(1), std::chrono::seconds(0)).empty());
     CHECK_FALSE(pool.has_capable("only_solo"));
+    CHECK_FALSE(pool.is_offered("only_solo"));
+    CHECK(pool.is_offered("shared"));
     CHECK(pool.pick("only_solo") == nullptr);
     CHECK(pool.capability_class_count() == 1);  // its task set went with it
     CHECK(pool.status().total_subworkers == 1);

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -62,7 +63,7 @@ struct Fixture {
         table.dispatch([&](const TaskId& id, LiveTask& task) {
             table.start(id, task, "here", false);
             started.push_back(id);
-            return true;
+            return Placement::started;
         });
         return started;
     }
@@ -131,7 +132,7 @@ TEST_CASE("TaskTable: a task that finds no worker stays at the head of its queue
     int offers = 0;
     f.table.dispatch([&](const TaskId&, LiveTask&) {
         ++offers;
-        return false;
+        return Placement::no_room;
     });
     CHECK(offers == 1);
     CHECK(f.state_of(first) == TaskState::queued);
@@ -147,9 +148,9 @@ TEST_CASE("TaskTable: cancel a queued task, a scheduled one, and not a running o
     const TaskId scheduled = f.submit("t", Priority::normal, Clock::now() + 1h);
     const TaskId running = f.submit("t", Priority::high);
     f.table.dispatch([&](const TaskId& id, LiveTask& task) {
-        if (id != running) return false;
+        if (id != running) return Placement::no_room;
         f.table.start(id, task, "here", false);
-        return true;
+        return Placement::started;
     });
     CHECK(f.state_of(scheduled) == TaskState::scheduled);
     REQUIRE(f.table.next_due());
@@ -247,7 +248,7 @@ TEST_CASE("TaskTable: a task whose subworker is lost runs again, until too many 
     const TaskId id = f.submit("t", Priority::normal);
     f.table.dispatch([&](const TaskId& started, LiveTask& task) {
         f.table.start(started, task, "sub-1", true);
-        return true;
+        return Placement::started;
     });
     CHECK(f.table.find(id)->second.is_on_subworker());
     f.table.requeue_lost(id.to_string());
@@ -257,7 +258,7 @@ TEST_CASE("TaskTable: a task whose subworker is lost runs again, until too many 
     // Refused by the next subworker: queued again, not a loss nor an attempt.
     f.table.dispatch([&](const TaskId& started, LiveTask& task) {
         f.table.start(started, task, "sub-2", true);
-        return true;
+        return Placement::started;
     });
     f.table.give_back_refused(id.to_string());
     CHECK(f.state_of(id) == TaskState::queued);
@@ -276,9 +277,9 @@ TEST_CASE("TaskTable: the drain cancels what waits and retries nothing more") {
     const TaskId scheduled = f.submit("t", Priority::low, Clock::now() + 1h);
     const TaskId running = f.submit("t", Priority::critical, Timestamp{}, 5);
     f.table.dispatch([&](const TaskId& id, LiveTask& task) {
-        if (id != running) return false;
+        if (id != running) return Placement::no_room;
         f.table.start(id, task, "here", false);
-        return true;
+        return Placement::started;
     });
     f.table.drain("shut down");
     CHECK(f.table.is_draining());
@@ -305,6 +306,117 @@ TEST_CASE("TaskTable: a task that was never live ends straight into the cache") 
     CHECK(f.outbox.ended[0].reply_port == -1);
     CHECK(f.table.cache().get(id)->error == "unknown task 'nobody'");
     CHECK(f.table.finished_count() == 1);
+}
+
+// Offers the queued tasks: those named in `offered` start, the others find
+// no worker. Returns the ids offered, in order.
+std::vector<TaskId> dispatch_offering(Fixture& f, const std::vector<std::string>& offered) {
+    std::vector<TaskId> seen;
+    f.table.dispatch([&](const TaskId& id, LiveTask& task) {
+        seen.push_back(id);
+        if (std::find(offered.begin(), offered.end(), *task.task_name) == offered.end()) {
+            return Placement::no_worker;
+        }
+        f.table.start(id, task, "here", false);
+        return Placement::started;
+    });
+    return seen;
+}
+
+TEST_CASE("TaskTable: a task no worker offers waits aside without holding up the ones behind it") {
+    Fixture f;
+    const TaskId orphan = f.submit("orphan", Priority::critical);
+    const TaskId runnable = f.submit("runnable", Priority::low);
+
+    auto seen = dispatch_offering(f, {"runnable"});
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0] == orphan);
+    CHECK(seen[1] == runnable);
+    CHECK(f.state_of(runnable) == TaskState::running);
+    CHECK(f.state_of(orphan) == TaskState::queued);
+    CHECK(f.table.queued_count() == 1);
+    CHECK(f.table.waiting_for_worker_count() == 1);
+
+    // Not offered again until a worker offers its name: no spinning on it.
+    CHECK(dispatch_offering(f, {"runnable"}).empty());
+    f.table.offer("runnable");  // another name: no change
+    CHECK(dispatch_offering(f, {"runnable"}).empty());
+
+    f.table.offer("orphan");
+    CHECK(f.table.waiting_for_worker_count() == 0);
+    seen = dispatch_offering(f, {"orphan"});
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0] == orphan);
+    CHECK(f.state_of(orphan) == TaskState::running);
+}
+
+TEST_CASE("TaskTable: tasks that waited for a worker keep their priority and order") {
+    Fixture f;
+    const TaskId first = f.submit("orphan", Priority::normal);
+    const TaskId second = f.submit("orphan", Priority::normal);
+    const TaskId urgent = f.submit("orphan", Priority::high);
+    CHECK(dispatch_offering(f, {}).size() == 3);
+    // Queued after they were set aside, at the same priority.
+    const TaskId later = f.submit("other", Priority::normal);
+
+    f.table.offer("orphan");
+    const auto seen = dispatch_offering(f, {"orphan", "other"});
+    REQUIRE(seen.size() == 4);
+    CHECK(seen[0] == urgent);
+    CHECK(seen[1] == first);
+    CHECK(seen[2] == second);
+    CHECK(seen[3] == later);
+}
+
+TEST_CASE("TaskTable: cancelled tasks that waited for a worker are swept, not kept") {
+    Fixture f;
+    std::vector<TaskId> ids;
+    for (int i = 0; i < 10; ++i) ids.push_back(f.submit("orphan", Priority::normal));
+    CHECK(dispatch_offering(f, {}).size() == 10);
+    CHECK(f.table.queued_count() == 10);
+
+    for (const TaskId& id : ids) {
+        CHECK(f.table.cancel_waiting(*f.table.find(id), kCancelledBeforeStart));
+        CHECK(f.state_of(id) == TaskState::cancelled);
+        // Ended ids held never outnumber the waiting ones (plus the one just ended).
+        CHECK(f.table.queued_count() <= 2 * f.table.live_count() + 1);
+    }
+    CHECK(f.table.queued_count() == 0);
+    CHECK(f.table.waiting_for_worker_count() == 0);
+    f.table.offer("orphan");
+    CHECK(dispatch_offering(f, {"orphan"}).empty());
+    CHECK(f.outbox.ended.size() == 10);
+}
+
+TEST_CASE("TaskTable: the drain cancels the tasks that wait for a worker") {
+    Fixture f;
+    const TaskId orphan = f.submit("orphan", Priority::normal);
+    CHECK(dispatch_offering(f, {}).size() == 1);
+    f.table.drain("shut down");
+    CHECK(f.state_of(orphan) == TaskState::cancelled);
+    CHECK(f.table.queued_count() == 0);
+    CHECK(f.table.live_count() == 0);
+}
+
+TEST_CASE("TaskTable: a task that lost its worker and finds no other waits, never ends unknown") {
+    Fixture f;  // max_worker_losses 2
+    const TaskId id = f.submit("remote-only", Priority::normal);
+    f.table.dispatch([&](const TaskId& started, LiveTask& task) {
+        f.table.start(started, task, "sub-1", true);
+        return Placement::started;
+    });
+    f.table.requeue_lost(id.to_string());
+    CHECK(dispatch_offering(f, {}).size() == 1);
+    CHECK(f.state_of(id) == TaskState::queued);
+    CHECK(f.outbox.ended.empty());
+
+    f.table.offer("remote-only");
+    f.table.dispatch([&](const TaskId& started, LiveTask& task) {
+        f.table.start(started, task, "sub-2", true);
+        return Placement::started;
+    });
+    CHECK(f.state_of(id) == TaskState::running);
+    CHECK(f.table.find(id)->second.attempts() == 2);
 }
 
 }  // namespace
