@@ -19,7 +19,8 @@ std::vector<QueuedTask> queue_three_per_priority(Client& client) {
     for (const auto& [priority, name] : levels) {
         for (int i = 1; i <= 3; ++i) {
             const std::string label = std::string(name) + "-" + std::to_string(i);
-            queued.push_back({label, client.submit("echo", echo_payload(label), priority)});
+            queued.push_back(
+                {label, client.submit("sleep", sleep_payload(kQueuedTaskSeconds), priority)});
         }
     }
     return queued;

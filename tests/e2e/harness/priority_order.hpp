@@ -1,7 +1,8 @@
 // priority_order.hpp -- the shared set-up and read-back of the priority-order
-// tests (control plane alone, and through a saturated subworker): three echo
-// tasks queued at each priority, lowest priority first, then the order in
-// which they started. Assertions stay in the tests.
+// tests (control plane alone, and through a saturated subworker): a blocker
+// that holds the only handler thread while tasks queue behind it, three
+// short sleeps queued at each priority, lowest priority first, then the
+// order in which they started. Assertions stay in the tests.
 #pragma once
 
 #include <optional>
@@ -12,13 +13,27 @@
 
 namespace fastqueue::e2e {
 
+// How long the blocker sleeps: far longer than any set-up takes on a loaded
+// machine. A test cancels it once every task it wants queued behind it was
+// accepted (the reply "cancelling" proves it still held the handler then),
+// so the queue alone decides what starts next, however slow the set-up was.
+inline constexpr double kBlockerSeconds = 300.0;
+
+// How long each task of queue_three_per_priority() sleeps. With one handler
+// thread a task starts only after the one before it returned, so start
+// times differ by at least this much: far more than the microsecond
+// resolution of a record's started_at (an echo runs within a microsecond,
+// and two of them could share one), so started_at orders them exactly.
+inline constexpr double kQueuedTaskSeconds = 0.005;
+
 struct QueuedTask {
-    std::string label;  // e.g. "high-1"; also what the echo task returns
+    std::string label;  // e.g. "high-1"
     std::string task_id;
 };
 
-// Submits echo(label) for "low-1".."low-3", "normal-1".., "high-1"..,
-// "critical-1".."critical-3", in that order, at the label's priority.
+// Submits sleep(kQueuedTaskSeconds) for "low-1".."low-3", "normal-1"..,
+// "high-1"..,"critical-1".."critical-3", in that order, at the label's
+// priority.
 std::vector<QueuedTask> queue_three_per_priority(Client& client);
 
 // The order a correct queue starts them in: critical-1..3, high-1..3,
