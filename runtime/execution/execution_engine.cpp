@@ -28,9 +28,9 @@
 #include <utility>
 
 #include "common/duration_text.hpp"
+#include "execution/handler_call.hpp"
 #include "execution/kill_timer.hpp"
 #include "execution/process_slot.hpp"
-#include "execution/slot_runner.hpp"
 #include "plugins/task_context.hpp"
 #include "plugins/task_registry.hpp"
 
@@ -81,33 +81,49 @@ struct ExecutionEngine::Impl {
         for (const auto& plugin : registry.plugins()) {
             isolation.command.plugin_paths.push_back(plugin.path);
         }
-        if (isolation.mode == Isolation::process) kill_timer = std::make_unique<KillTimer>();
-        for (std::size_t i = 0; i < concurrency; ++i) {
-            if (isolation.mode == Isolation::process) {
-                slots.push_back(std::make_unique<ProcessSlot>(isolation, *kill_timer, restarts));
-            } else {
-                slots.push_back(make_thread_slot());
+        if (isolation.mode == Isolation::process) {
+            kill_timer = std::make_unique<KillTimer>();
+            for (std::size_t i = 0; i < concurrency; ++i) {
+                process_slots.push_back(
+                    std::make_unique<ProcessSlot>(isolation, *kill_timer, restarts));
             }
         }
     }
 
-    void thread_main(SlotRunner& slot);
+    // Thread isolation: runs each task it takes on this thread.
+    void thread_main();
+    // Process isolation: runs the tasks it takes in the slot's executor.
+    void process_main(ProcessSlot& slot);
     // Waits `delay` unless the engine stops first; true when it stopped.
     bool wait_unless_stopping(std::chrono::milliseconds delay);
-    // Under the mutex: the most urgent waiting job, now entered as started
-    // (and its limit armed); sets *is_deadline_first when its deadline is the
-    // earliest. Precondition: waiting_count > 0.
-    Job take_next(bool* is_deadline_first);
+    // Under the mutex: removes the most urgent waiting job. Precondition:
+    // waiting_count > 0.
+    Job take_next();
+    // Under the mutex: enters the job as started now (and arms its limit);
+    // sets *is_deadline_first when its deadline is the earliest.
+    void mark_started(Job& job, bool* is_deadline_first);
+    // Under the mutex: puts jobs taken but never started back among the
+    // waiting ones, ahead of the others of their priority, in their order.
+    void put_back_unstarted(std::deque<Job>& jobs);
     // Under the mutex: removes a waiting job that will not run, freeing its
     // slot, and returns its task to the owner.
     TaskAssignment give_back(std::deque<Job>& level, std::deque<Job>::iterator at);
     void watchdog_main();
-    // Runs the job in `slot`; true when it handed an outcome to the sink,
-    // which the caller must then count delivered.
-    bool run(SlotRunner& slot, Job job);
+    // Runs the job on this thread; true when it handed an outcome to the
+    // sink, which the caller must then count delivered.
+    bool run(Job job);
+    // Ends a job whose run is over (its outcome state, result and error set):
+    // unregisters it, frees its slot and hands the outcome to the sink,
+    // unless the run had timed out (its outcome was then delivered
+    // already). True when it delivered.
+    bool finish(Job job, TaskOutcome&& outcome, bool is_timed_out);
+    // Under the mutex: the name of the task take_next() would take.
+    const std::string& waiting_front_name() const;
     // Unregisters a run whose handler returned and frees its slot; true when
     // it had timed out (its outcome was already delivered).
     bool end_run(const fq_task_context* context, std::uint64_t run_id);
+    // end_run under the mutex.
+    bool end_run_locked(const fq_task_context* context, std::uint64_t run_id);
     // Under the mutex: ends the runs whose deadline passed, returning their
     // outcomes (each counted in undelivered), and reports handlers that
     // ignore the cancellation of a timed-out run.
@@ -123,9 +139,10 @@ struct ExecutionEngine::Impl {
     const CompletionSink on_done;
     IsolationOptions isolation;  // written only by the constructor
     std::atomic<std::uint64_t> restarts{0};
-    // One per thread. The kill timer is declared after them so that it
-    // stops (with the actions that name a slot) before they are destroyed.
-    std::vector<std::unique_ptr<SlotRunner>> slots;
+    // Process isolation: one per thread. The kill timer is declared after
+    // them so that it stops (with the actions that name a slot) before they
+    // are destroyed.
+    std::vector<std::unique_ptr<ProcessSlot>> process_slots;
     std::unique_ptr<KillTimer> kill_timer;
     std::condition_variable stopping_changed;  // signalled when is_stopping is set
 
@@ -163,36 +180,110 @@ bool ExecutionEngine::Impl::wait_unless_stopping(std::chrono::milliseconds delay
     return stopping_changed.wait_for(lock, delay, [&] { return is_stopping; });
 }
 
-void ExecutionEngine::Impl::thread_main(SlotRunner& slot) {
+void ExecutionEngine::Impl::thread_main() {
     // One lock per task on this thread: counting the last outcome as
     // delivered and taking the next task share it.
     bool has_delivered = false;
-    const SlotRunner::StopAwareWait wait = [this](std::chrono::milliseconds delay) {
-        return wait_unless_stopping(delay);
-    };
     for (;;) {
         Job job;
         bool is_deadline_first = false;
         {
             std::unique_lock<std::mutex> lock(mutex);
             if (has_delivered) note_delivered();
-            has_delivered = false;
-            if (!slot.is_ready() && !is_stopping) {
-                // Not counted idle meanwhile: it cannot take a task yet.
-                lock.unlock();
-                slot.make_ready(wait);
-                lock.lock();
-            }
             ++idle_thread_count;
             work_ready.wait(lock, [&] { return waiting_count > 0 || is_stopping; });
             --idle_thread_count;
             // A task already started still ends when stopping (its cancel
             // flag is raised), so every started task gets exactly one outcome.
             if (waiting_count == 0) return;
-            job = take_next(&is_deadline_first);
+            job = take_next();
+            mark_started(job, &is_deadline_first);
         }
         if (is_deadline_first) deadlines_changed.notify_one();
-        has_delivered = run(slot, std::move(job));
+        has_delivered = run(std::move(job));
+    }
+}
+
+void ExecutionEngine::Impl::process_main(ProcessSlot& slot) {
+    const ProcessSlot::StopAwareWait wait = [this](std::chrono::milliseconds delay) {
+        return wait_unless_stopping(delay);
+    };
+    std::deque<Job> sent;       // in the slot's executor, in order; the front runs
+    std::size_t delivered = 0;  // outcomes handed to the sink, not yet counted
+    for (;;) {
+        std::vector<Job> unsendable;  // taken, but to end without an executor
+        const std::size_t first_new = sent.size();
+        bool is_deadline_first = false;
+        {
+            std::unique_lock<std::mutex> lock(mutex);
+            for (; delivered > 0; --delivered) note_delivered();
+            if (sent.empty()) {
+                if (!slot.is_ready() && !is_stopping) {
+                    // Not counted idle meanwhile: it cannot take a task yet.
+                    lock.unlock();
+                    slot.make_ready(wait);
+                    lock.lock();
+                }
+                ++idle_thread_count;
+                work_ready.wait(lock, [&] { return waiting_count > 0 || is_stopping; });
+                --idle_thread_count;
+                if (waiting_count == 0) return;
+                if (!slot.is_ready() || registry.find(waiting_front_name()) == nullptr) {
+                    // Stopping without an executor, or a name no plugin
+                    // registered: it ends here without being sent.
+                    unsendable.push_back(take_next());
+                }
+            }
+            // Further tasks go after the running one only while no other
+            // thread is idle to take them, and as many as the slot's depth.
+            while (unsendable.empty() && waiting_count > 0 && sent.size() < slot.depth() &&
+                   (sent.empty() || idle_thread_count == 0) &&
+                   registry.find(waiting_front_name()) != nullptr) {
+                sent.push_back(take_next());
+                slot.watch(*sent.back().context);
+            }
+            if (first_new == 0 && !sent.empty()) {
+                mark_started(sent.front(), &is_deadline_first);
+                slot.head_started();
+            }
+        }
+        if (is_deadline_first) deadlines_changed.notify_one();
+        for (Job& job : unsendable) {
+            if (run(std::move(job))) ++delivered;
+        }
+        for (std::size_t i = first_new; i < sent.size(); ++i) {
+            slot.transmit(*sent[i].context, sent[i].task.payload);
+        }
+        if (sent.empty()) continue;
+
+        ProcessSlot::Event event = slot.receive();
+        if (event.kind == ProcessSlot::Event::Kind::progress) {
+            sent.front().context->report_progress(event.fraction, event.message.c_str());
+            continue;
+        }
+        Job job = std::move(sent.front());
+        sent.pop_front();
+        bool is_timed_out = false;
+        is_deadline_first = false;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            slot.forget_head();
+            is_timed_out = end_run_locked(job.context.get(), job.run_id);
+            if (event.kind == ProcessSlot::Event::Kind::lost) {
+                // The tasks sent behind the lost one never started.
+                for (std::size_t i = 0; i < sent.size(); ++i) slot.forget_head();
+                put_back_unstarted(sent);
+            } else if (!sent.empty()) {
+                mark_started(sent.front(), &is_deadline_first);
+                slot.head_started();
+            }
+        }
+        if (is_deadline_first) deadlines_changed.notify_one();
+        if (event.kind == ProcessSlot::Event::Kind::lost) work_ready.notify_all();
+        event.outcome.task_id = job.task.task_id;
+        event.outcome.started_at = job.started_at;
+        event.outcome.finished_at = Clock::now();
+        if (finish(std::move(job), std::move(event.outcome), is_timed_out)) ++delivered;
     }
 }
 
@@ -201,12 +292,22 @@ void ExecutionEngine::Impl::note_delivered() {
     if (undelivered == 0) idle.notify_all();
 }
 
-auto ExecutionEngine::Impl::take_next(bool* is_deadline_first) -> Job {
+auto ExecutionEngine::Impl::take_next() -> Job {
     auto level = std::find_if(waiting.begin(), waiting.end(),
                               [](const std::deque<Job>& jobs) { return !jobs.empty(); });
     Job job = std::move(level->front());
     level->pop_front();
     --waiting_count;
+    return job;
+}
+
+const std::string& ExecutionEngine::Impl::waiting_front_name() const {
+    auto level = std::find_if(waiting.begin(), waiting.end(),
+                              [](const std::deque<Job>& jobs) { return !jobs.empty(); });
+    return level->front().task.task_name;
+}
+
+void ExecutionEngine::Impl::mark_started(Job& job, bool* is_deadline_first) {
     job.started_at = Clock::now();
     auto [first, last] = contexts.equal_range(job.task.task_id);
     for (auto it = first; it != last; ++it) {
@@ -217,9 +318,17 @@ auto ExecutionEngine::Impl::take_next(bool* is_deadline_first) -> Job {
         timed_runs.emplace(
             job.run_id, TimedRun{job.task.task_id, job.started_at, job.limit, job.context.get()});
         auto at = deadlines.emplace(SteadyClock::now() + job.limit, job.run_id);
-        *is_deadline_first = at == deadlines.begin();
+        if (at == deadlines.begin()) *is_deadline_first = true;
     }
-    return job;
+}
+
+void ExecutionEngine::Impl::put_back_unstarted(std::deque<Job>& jobs) {
+    while (!jobs.empty()) {
+        Job& job = jobs.back();
+        waiting[static_cast<std::size_t>(job.task.priority)].push_front(std::move(job));
+        ++waiting_count;
+        jobs.pop_back();
+    }
 }
 
 TaskAssignment ExecutionEngine::Impl::give_back(std::deque<Job>& level,
@@ -241,6 +350,10 @@ TaskAssignment ExecutionEngine::Impl::give_back(std::deque<Job>& level,
 
 bool ExecutionEngine::Impl::end_run(const fq_task_context* context, std::uint64_t run_id) {
     std::lock_guard<std::mutex> lock(mutex);
+    return end_run_locked(context, run_id);
+}
+
+bool ExecutionEngine::Impl::end_run_locked(const fq_task_context* context, std::uint64_t run_id) {
     auto [first, last] = contexts.equal_range(context->task_id());
     for (auto it = first; it != last; ++it) {
         if (it->second.context == context) {
@@ -330,38 +443,40 @@ void ExecutionEngine::Impl::watchdog_main() {
     }
 }
 
-bool ExecutionEngine::Impl::run(SlotRunner& slot, Job job) {
+bool ExecutionEngine::Impl::run(Job job) {
     fq_task_context& context = *job.context;
     TaskOutcome outcome;
-    outcome.task_id = job.task.task_id;
-    outcome.started_at = job.started_at;
-    const auto started_steady = std::chrono::steady_clock::now();
-
     if (context.is_cancelled()) {
         // Cancelled while it waited for a thread: it never runs.
-        outcome.started_at = Timestamp{};
+        job.started_at = Timestamp{};
         outcome.state = TaskState::cancelled;
         outcome.error = kCancelledBeforeStart;
     } else if (const RegisteredTask* entry = registry.find(job.task.task_name); entry == nullptr) {
         outcome.state = TaskState::failure;
         outcome.error = "unknown task '" + job.task.task_name + "'";
+    } else if (isolation.mode == Isolation::process) {
+        // Only when stopping: the slot has no executor to send it to.
+        outcome.state = TaskState::failure;
+        outcome.retryable = true;
+        outcome.error = "no task process could be started to run it";
     } else {
-        slot.run(*entry, context, job.task.payload, outcome);
+        run_handler(*entry, context, job.task.payload.data(), job.task.payload.size(), outcome);
     }
+    outcome.task_id = job.task.task_id;
+    outcome.started_at = job.started_at;
     outcome.finished_at = Clock::now();
-
     // After the handler returned a cancel can change nothing, so the task
     // stops being cancellable here, before its context goes away. The task
     // still counts in running() until its outcome is delivered, so an owner
     // that sees running() == 0 knows every outcome has been handed over.
     const bool is_timed_out = end_run(&context, job.run_id);
+    return finish(std::move(job), std::move(outcome), is_timed_out);
+}
 
+bool ExecutionEngine::Impl::finish(Job job, TaskOutcome&& outcome, bool is_timed_out) {
     if (spdlog::should_log(spdlog::level::debug)) {
-        const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::steady_clock::now() - started_steady)
-                                    .count();
-        spdlog::debug("task {} '{}' ended {} after {} us", outcome.task_id, job.task.task_name,
-                      to_string(outcome.state), elapsed_us);
+        spdlog::debug("task {} '{}' ended {}", outcome.task_id, job.task.task_name,
+                      to_string(outcome.state));
     }
     job = Job{};  // release the payload and context before handing the outcome on
     if (is_timed_out) {
@@ -380,8 +495,13 @@ ExecutionEngine::ExecutionEngine(const TaskRegistry& registry, std::size_t concu
                                    std::move(isolation))) {
     impl_->threads.reserve(impl_->concurrency);
     for (std::size_t i = 0; i < impl_->concurrency; ++i) {
-        impl_->threads.emplace_back(
-            [impl = impl_.get(), slot = impl_->slots[i].get()] { impl->thread_main(*slot); });
+        if (impl_->isolation.mode == Isolation::process) {
+            impl_->threads.emplace_back([impl = impl_.get(), slot = impl_->process_slots[i].get()] {
+                impl->process_main(*slot);
+            });
+        } else {
+            impl_->threads.emplace_back([impl = impl_.get()] { impl->thread_main(); });
+        }
     }
     impl_->watchdog = std::thread([impl = impl_.get()] { impl->watchdog_main(); });
 }

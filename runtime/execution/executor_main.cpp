@@ -190,9 +190,13 @@ private:
         g_current_run = header.run;
         progress_.set_run(header.run);
         fq_task_context context(std::move(task_id), std::move(task_name));
-        context.link_to_role(&shared_.cancelled_run, header.run, &progress_);
+        context.link_to_role(&shared_.cancel_flag(header.run), header.run, &progress_);
         TaskOutcome outcome;
-        if (const RegisteredTask* entry = registry_.find(context.task_name())) {
+        if (shared_.is_cancelled(header.run)) {
+            // Cancelled while it waited behind other tasks sent here.
+            outcome.state = TaskState::cancelled;
+            outcome.error = kCancelledBeforeStart;
+        } else if (const RegisteredTask* entry = registry_.find(context.task_name())) {
             run_handler(*entry, context, payload, header.data_size, outcome);
         } else {
             outcome.state = TaskState::failure;

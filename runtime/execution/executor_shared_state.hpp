@@ -5,14 +5,22 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace fastqueue::executor {
 
+// Runs a role may have sent to one executor at once are far fewer than this.
+inline constexpr std::size_t kCancelFlags = 64;
+
 struct SharedState {
-    // Role -> executor: the run number whose cancellation was requested
-    // (fq_task_context::is_cancelled() reads it); 0 = none.
-    std::atomic<std::uint64_t> cancelled_run{0};
+    // Role -> executor: cancel_flag(run) holds `run` once the run's
+    // cancellation was requested (fq_task_context::is_cancelled() reads it).
+    std::atomic<std::uint64_t> cancelled_runs[kCancelFlags] = {};
+    std::atomic<std::uint64_t>& cancel_flag(std::uint64_t run) {
+        return cancelled_runs[run % kCancelFlags];
+    }
+    bool is_cancelled(std::uint64_t run) { return cancel_flag(run).load() == run; }
     // Executor -> role: the run during which an allocation of operator new
     // failed (the executor's new_handler sets it); 0 = none.
     std::atomic<std::uint64_t> allocation_failed_run{0};

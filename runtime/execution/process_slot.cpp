@@ -8,7 +8,6 @@
 
 #include "common/duration_text.hpp"
 #include "execution/executor_channel.hpp"
-#include "plugins/task_registry.hpp"
 
 namespace fastqueue {
 
@@ -16,6 +15,17 @@ using executor::Header;
 using executor::IoStatus;
 using executor::MessageType;
 using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+// base * 2^(step - 1), at most `cap`; 0 for step 0.
+std::chrono::milliseconds doubling_delay(std::chrono::milliseconds base, std::uint32_t step,
+                                         std::chrono::milliseconds cap) {
+    if (step == 0) return std::chrono::milliseconds(0);
+    return std::min<std::chrono::milliseconds>(cap, base * (1u << std::min(step - 1, 10u)));
+}
+
+}  // namespace
 
 ProcessSlot::ProcessSlot(const IsolationOptions& options, KillTimer& kill_timer,
                          std::atomic<std::uint64_t>& restarts)
@@ -27,25 +37,63 @@ bool ProcessSlot::make_ready(const StopAwareWait& wait) {
     while (executor_ == nullptr) {
         if (wait(next_start_delay_)) return false;
         try {
-            executor_ = ExecutorProcess::start(options_.command);
-            started_at_ = SteadyClock::now();
-            start_failures_ = 0;
-            spdlog::debug("task process {} ready", executor_->pid());
+            auto started = ExecutorProcess::start(options_.command);
+            std::lock_guard<std::mutex> lock(mutex_);
+            executor_ = std::move(started);
         } catch (const ExecutorStartError& e) {
-            ++start_failures_;
-            next_start_delay_ = std::min<std::chrono::milliseconds>(
-                kMaxRestartDelay, kFirstRestartDelay * (1u << std::min(start_failures_, 6u)));
+            next_start_delay_ =
+                doubling_delay(kFirstRestartDelay, ++start_failures_, kMaxRestartDelay * 2);
             spdlog::error("{}; trying again in {}", e.what(), format_seconds(next_start_delay_));
+            continue;
         }
+        executor_started_at_ = SteadyClock::now();
+        start_failures_ = 0;
+        spdlog::debug("task process {} ready", executor_->pid());
     }
     return true;
 }
 
-void ProcessSlot::cancel_requested() noexcept {
+void ProcessSlot::watch(fq_task_context& context) {
+    const std::uint64_t run = ++last_run_;
+    in_flight_.emplace_back(*this, run, context);
+    context.set_cancel_observer(&in_flight_.back());
+    if (context.is_cancelled()) cancel_requested(run);
+}
+
+void ProcessSlot::transmit(const fq_task_context& context, const zmq::message_t& payload) {
+    auto entry = std::find_if(in_flight_.rbegin(), in_flight_.rend(),
+                              [&](const InFlight& sent) { return &sent.context == &context; });
+    if (entry == in_flight_.rend()) return;
+    Header request = executor::make_header(MessageType::run, entry->run);
+    request.text_size = static_cast<std::uint32_t>(context.task_id().size());
+    request.name_size = static_cast<std::uint32_t>(context.task_name().size());
+    request.data_size = payload.size();
+    // The payload goes from its frame straight to the socket.
+    const iovec parts[] = {
+        {const_cast<char*>(context.task_id().data()), context.task_id().size()},
+        {const_cast<char*>(context.task_name().data()), context.task_name().size()},
+        {const_cast<void*>(payload.data()), payload.size()}};
+    // A failed send shows as the loss of the executor in receive().
+    executor::send_message(executor_->channel(), request, parts, 3);
+}
+
+void ProcessSlot::head_started() {
+    head_started_at_ = SteadyClock::now();
     std::lock_guard<std::mutex> lock(mutex_);
-    if (active_run_ == 0 || kill_handle_ != 0 || executor_ == nullptr) return;
-    executor_->shared().cancelled_run.store(active_run_);
-    const std::uint64_t run = active_run_;
+    head_run_ = in_flight_.front().run;
+    was_killed_ = false;
+    if (executor_->shared().is_cancelled(head_run_)) arm_kill(head_run_);
+}
+
+void ProcessSlot::cancel_requested(std::uint64_t run) noexcept {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (executor_ == nullptr) return;
+    executor_->shared().cancel_flag(run).store(run);
+    if (run == head_run_) arm_kill(run);
+}
+
+void ProcessSlot::arm_kill(std::uint64_t run) {
+    if (kill_handle_ != 0) return;
     try {
         kill_handle_ = kill_timer_.arm(SteadyClock::now() + options_.kill_grace,
                                        [this, run] { kill_if_running(run); });
@@ -56,93 +104,63 @@ void ProcessSlot::cancel_requested() noexcept {
 
 void ProcessSlot::kill_if_running(std::uint64_t run) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (active_run_ != run || executor_ == nullptr) return;
+    if (head_run_ != run || executor_ == nullptr) return;
     was_killed_ = true;
     executor_->kill_now();
 }
 
-void ProcessSlot::run(const RegisteredTask& /*entry*/, fq_task_context& context,
-                      const zmq::message_t& payload, TaskOutcome& outcome) {
-    if (executor_ == nullptr) {
-        outcome.state = TaskState::failure;
-        outcome.retryable = true;
-        outcome.error = "no task process could be started to run it";
-        return;
+auto ProcessSlot::receive() -> Event {
+    const int fd = executor_->channel();
+    const std::uint64_t head = in_flight_.front().run;
+    const executor::ChannelLimits limits{true, options_.command.max_payload_bytes};
+    Header header;
+    if (executor::receive_header(fd, header) != IoStatus::ok) return lose_executor({});
+    if (auto problem = executor::check_header(header, limits)) return lose_executor(*problem);
+    if (header.run != head || header.type == static_cast<std::uint16_t>(MessageType::ready)) {
+        return lose_executor("message type " + std::to_string(header.type) + " for run " +
+                             std::to_string(header.run) + " while run " + std::to_string(head) +
+                             " runs");
     }
-    const std::uint64_t run = ++last_run_;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        active_run_ = run;
-        was_killed_ = false;
+    Event event;
+    if (header.type == static_cast<std::uint16_t>(MessageType::progress)) {
+        event.kind = Event::Kind::progress;
+        event.fraction = header.fraction;
+        event.message.assign(header.text_size, '\0');
+        iovec part{event.message.data(), event.message.size()};
+        if (executor::receive_exact(fd, &part, 1) != IoStatus::ok) return lose_executor({});
+        return event;
     }
-    context.set_cancel_observer(this);
-    if (context.is_cancelled()) cancel_requested();
-
-    const Exchange result = exchange(context, payload, outcome);
-
-    context.set_cancel_observer(nullptr);
-    bool was_killed = false;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        active_run_ = 0;
-        if (kill_handle_ != 0) kill_timer_.disarm(std::exchange(kill_handle_, 0));
-        was_killed = was_killed_;
-    }
-    if (!result.has_outcome) fail_with_lost_executor(context, result, was_killed, outcome);
+    // OUTCOME: the result is read straight into the string it is kept in.
+    event.kind = Event::Kind::outcome;
+    TaskOutcome& outcome = event.outcome;
+    outcome.error.assign(header.text_size, '\0');
+    outcome.result.assign(header.data_size, '\0');
+    iovec body[] = {{outcome.error.data(), outcome.error.size()},
+                    {outcome.result.data(), outcome.result.size()}};
+    if (executor::receive_exact(fd, body, 2) != IoStatus::ok) return lose_executor({});
+    outcome.state = static_cast<TaskState>(header.flags & 0xff);
+    outcome.retryable = (header.flags & executor::kRetryableFlag) != 0;
+    note_run_time(SteadyClock::now() - head_started_at_);
+    return event;
 }
 
-auto ProcessSlot::exchange(fq_task_context& context, const zmq::message_t& payload,
-                           TaskOutcome& outcome) -> Exchange {
-    const int fd = executor_->channel();
-    Header request = executor::make_header(MessageType::run, last_run_);
-    request.text_size = static_cast<std::uint32_t>(context.task_id().size());
-    request.name_size = static_cast<std::uint32_t>(context.task_name().size());
-    request.data_size = payload.size();
-    // The payload goes from its frame straight to the socket.
-    const iovec parts[] = {
-        {const_cast<char*>(context.task_id().data()), context.task_id().size()},
-        {const_cast<char*>(context.task_name().data()), context.task_name().size()},
-        {const_cast<void*>(payload.data()), payload.size()}};
-    Exchange exchange;
-    if (executor::send_message(fd, request, parts, 3) != IoStatus::ok) return exchange;
-
-    const executor::ChannelLimits limits{true, options_.command.max_payload_bytes};
-    for (;;) {
-        Header header;
-        if (executor::receive_header(fd, header) != IoStatus::ok) return exchange;
-        if (auto problem = executor::check_header(header, limits)) {
-            exchange.broken_because = *problem;
-            return exchange;
-        }
-        if (header.run != last_run_ ||
-            header.type == static_cast<std::uint16_t>(MessageType::ready)) {
-            exchange.broken_because = "an answer to run " + std::to_string(header.run) +
-                                      " of type " + std::to_string(header.type) +
-                                      " while it ran run " + std::to_string(last_run_);
-            return exchange;
-        }
-        if (header.type == static_cast<std::uint16_t>(MessageType::progress)) {
-            std::string message(header.text_size, '\0');
-            iovec part{message.data(), message.size()};
-            if (executor::receive_exact(fd, &part, 1) != IoStatus::ok) return exchange;
-            context.report_progress(header.fraction, message.c_str());
-            continue;
-        }
-        // OUTCOME: the result is read straight into the string it is kept in.
-        outcome.error.assign(header.text_size, '\0');
-        outcome.result.assign(header.data_size, '\0');
-        iovec body[] = {{outcome.error.data(), outcome.error.size()},
-                        {outcome.result.data(), outcome.result.size()}};
-        if (executor::receive_exact(fd, body, 2) != IoStatus::ok) {
-            outcome.error.clear();
-            outcome.result.clear();
-            return exchange;
-        }
-        outcome.state = static_cast<TaskState>(header.flags & 0xff);
-        outcome.retryable = (header.flags & executor::kRetryableFlag) != 0;
-        exchange.has_outcome = true;
-        return exchange;
+void ProcessSlot::forget_head() {
+    InFlight& head = in_flight_.front();
+    head.context.set_cancel_observer(nullptr);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (head_run_ == head.run) head_run_ = 0;
+        if (kill_handle_ != 0) kill_timer_.disarm(std::exchange(kill_handle_, 0));
     }
+    in_flight_.pop_front();
+}
+
+void ProcessSlot::note_run_time(SteadyClock::duration run_time) {
+    const double us = std::chrono::duration<double, std::micro>(run_time).count();
+    average_run_us_ = average_run_us_ == 0 ? us : average_run_us_ + (us - average_run_us_) / 8;
+    const double budget_us = std::chrono::duration<double, std::micro>(kDepthBudget).count();
+    const double fitting = budget_us / std::max(average_run_us_, 1.0);
+    depth_ = std::clamp<std::size_t>(static_cast<std::size_t>(fitting), 1, kMaxDepth);
 }
 
 std::string ProcessSlot::describe_memory_exhaustion(std::uint64_t run) const {
@@ -159,47 +177,54 @@ std::string ProcessSlot::describe_memory_exhaustion(std::uint64_t run) const {
            " bytes): ";
 }
 
-void ProcessSlot::fail_with_lost_executor(const fq_task_context& context, const Exchange& exchange,
-                                          bool was_killed, TaskOutcome& outcome) {
-    if (!exchange.broken_because.empty()) executor_->kill_now();
+auto ProcessSlot::lose_executor(std::string broken_because) -> Event {
+    const InFlight& head = in_flight_.front();
+    if (!broken_because.empty()) executor_->kill_now();
     // An executor whose channel closed is exiting; give it a moment so that
     // its own status is the one reported.
     const std::string ended = executor_->reap(std::chrono::milliseconds(500));
-    const std::string memory = describe_memory_exhaustion(last_run_);
+    const std::string memory = describe_memory_exhaustion(head.run);
+    bool was_killed = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        was_killed = was_killed_ && head_run_ == head.run;
+    }
 
-    outcome.result.clear();
+    Event event;
+    event.kind = Event::Kind::lost;
+    TaskOutcome& outcome = event.outcome;
+    outcome.state = TaskState::failure;
+    outcome.retryable = true;
     if (was_killed) {
         outcome.state = TaskState::cancelled;
         outcome.retryable = false;
         outcome.error = "cancelled; its task process was killed after it ran on for " +
                         format_seconds(options_.kill_grace) + " (--kill-grace) past the cancel";
-    } else if (!exchange.broken_because.empty()) {
-        outcome.state = TaskState::failure;
-        outcome.retryable = true;
+    } else if (!broken_because.empty()) {
         outcome.error =
-            "task process sent a malformed message (" + exchange.broken_because + "); killed it";
+            "task process sent a malformed message (" + broken_because + "); it was killed";
+    } else if (!memory.empty()) {
+        outcome.error = memory + ended;
     } else {
-        outcome.state = TaskState::failure;
-        outcome.retryable = true;
         const bool is_signal = ended.rfind("signal", 0) == 0;
-        outcome.error = !memory.empty() ? memory + ended
-                        : is_signal     ? "task process died: " + ended
-                                        : "task process " + ended;
+        outcome.error = is_signal ? "task process died: " + ended : "task process " + ended;
     }
 
-    const auto lived = SteadyClock::now() - started_at_;
-    executor_.reset();
+    const auto lived = SteadyClock::now() - executor_started_at_;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        executor_.reset();
+    }
     const std::uint64_t restarts = ++restarts_;
     quick_deaths_ = lived < kQuickDeath ? quick_deaths_ + 1 : 0;
-    next_start_delay_ =
-        quick_deaths_ <= 1
-            ? std::chrono::milliseconds(0)
-            : std::min<std::chrono::milliseconds>(
-                  kMaxRestartDelay, kFirstRestartDelay * (1u << std::min(quick_deaths_ - 2, 6u)));
+    // The first loss in a while restarts at once; a crash loop slows down.
+    next_start_delay_ = doubling_delay(kFirstRestartDelay,
+                                       quick_deaths_ > 0 ? quick_deaths_ - 1 : 0, kMaxRestartDelay);
     spdlog::warn("task {} '{}': {}; starting a new task process{} ({} restarts so far)",
-                 context.task_id(), context.task_name(), outcome.error,
+                 head.context.task_id(), head.context.task_name(), outcome.error,
                  next_start_delay_.count() > 0 ? " in " + format_seconds(next_start_delay_) : "",
                  restarts);
+    return event;
 }
 
 }  // namespace fastqueue
