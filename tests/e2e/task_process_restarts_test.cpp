@@ -3,7 +3,8 @@
 // aborts in a subworker (fq_test_crash's `crash`) fails alone, the subworker
 // stays registered and serving, and its restart count reaches 1 in
 // `fastqueue workers --json` and in the plain table; the control plane, which
-// ran nothing, reports itself with 0.
+// ran nothing, reports itself with 0; a crash in the control plane's own
+// executor is counted in its own line.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -104,4 +105,37 @@ TEST_CASE(
     CHECK(after.state == TaskState::success);
     CHECK(after.worker_id == "sw1");
     CHECK(after.attempts == 1);
+}
+
+TEST_CASE(
+    "task process restarts: a task that aborts in the control plane's own executor shows in its "
+    "`control_plane` line") {
+    ControlPlaneProcess control_plane({"--concurrency", "1"}, {}, {"fq_test_crash"});
+    Client client(control_plane.client_options());
+    const std::string crash_id = client.submit("crash", "{}");
+    const auto crash = wait_for_finished_record(control_plane.client_options(), crash_id, 30s);
+    INFO("control plane stderr:\n" << control_plane.process().stderr_text());
+    REQUIRE(crash);
+    CHECK(crash->error == "task process died: signal 6 (SIGABRT)");
+    CHECK(crash->worker_id == "control-plane");
+
+    std::string run;
+    nlohmann::json view;
+    const bool is_counted = poll_until(
+        [&] {
+            view = workers_json(control_plane, &run);
+            return !view.is_discarded() &&
+                   view["control_plane"].value("task_process_restarts", 0) == 1;
+        },
+        15s, 100ms);
+    INFO(run);
+    CHECK(is_counted);
+    CHECK(view["control_plane"]["concurrency"] == 1);
+    CHECK(view["total_subworkers"] == 0);
+
+    const auto table = control_plane.cli({"workers"});
+    INFO(table.describe());
+    CHECK(contains(table.stdout_text,
+                   "control plane control-plane: concurrency 1, 1 task process restart(s)"));
+    CHECK(control_plane.process().is_running());
 }
