@@ -22,22 +22,26 @@ struct WorkersFlags {
 };
 
 // One row per subworker, columns padded to their widest cell:
-//   ID   ADDRESS               STATUS  LOAD/CAPACITY  WINDOW  COMPLETED  LAST SEEN
-//   sw1  tcp://127.0.0.1:5561  active  2/4            64      17 2026-11-27T23:52:33.123456Z
-// (WINDOW is the prefetch window; "-" from a control plane that does not
-// report it)
+//   ID   ADDRESS               STATUS  LOAD/CAPACITY  WINDOW  COMPLETED  RESTARTS  LAST SEEN
+//   sw1  tcp://127.0.0.1:5561  active  2/4            64      17         1         2026-...Z
+// (WINDOW is the prefetch window, RESTARTS its task process restarts; "-"
+// from a control plane that does not report them)
 // then "N subworkers, M active" (with no subworkers listed, only that line),
 // "L not listed (the reply's size limit)" when the control plane left some
-// out, and "K message(s) rejected by the control plane" when it reports
-// that count.
+// out, "control plane ID: concurrency C, R task process restart(s)" when it
+// reports itself, and "K message(s) rejected by the control plane" when it
+// reports that count.
 void print_workers_table(const SubworkerPoolStatus& status) {
-    std::vector<std::vector<std::string>> rows{
-        {"ID", "ADDRESS", "STATUS", "LOAD/CAPACITY", "WINDOW", "COMPLETED", "LAST SEEN"}};
+    std::vector<std::vector<std::string>> rows{{"ID", "ADDRESS", "STATUS", "LOAD/CAPACITY",
+                                                "WINDOW", "COMPLETED", "RESTARTS", "LAST SEEN"}};
     for (const auto& [worker_id, info] : status.subworkers) {
-        rows.push_back({worker_id, info.address, info.is_active ? "active" : "inactive",
-                        std::to_string(info.load) + "/" + std::to_string(info.capacity),
-                        info.prefetch_window ? std::to_string(*info.prefetch_window) : "-",
-                        std::to_string(info.tasks_completed), format_timestamp(info.last_seen)});
+        rows.push_back(
+            {worker_id, info.address, info.is_active ? "active" : "inactive",
+             std::to_string(info.load) + "/" + std::to_string(info.capacity),
+             info.prefetch_window ? std::to_string(*info.prefetch_window) : "-",
+             std::to_string(info.tasks_completed),
+             info.task_process_restarts ? std::to_string(*info.task_process_restarts) : "-",
+             format_timestamp(info.last_seen)});
     }
     std::vector<std::size_t> widths(rows.front().size(), 0);
     for (const auto& row : rows) {
@@ -62,6 +66,11 @@ void print_workers_table(const SubworkerPoolStatus& status) {
         std::cout << status.omitted_subworkers
                   << " not listed (the control plane's reply lists at most "
                   << protocol::kMaxStatusBytes << " bytes; active subworkers first)\n";
+    }
+    if (status.control_plane) {
+        std::cout << "control plane " << status.control_plane->worker_id << ": concurrency "
+                  << status.control_plane->concurrency << ", "
+                  << status.control_plane->task_process_restarts << " task process restart(s)\n";
     }
     if (status.messages_rejected) {
         std::cout << *status.messages_rejected << " message(s) rejected by the control plane\n";

@@ -52,6 +52,14 @@ void LocalRunner::start(const TaskId& id, LiveTask& task) {
                                   Milliseconds(settings_.default_task_timeout_ms), task.priority});
 }
 
+std::uint32_t LocalRunner::concurrency() const {
+    return engine_ ? static_cast<std::uint32_t>(engine_->concurrency()) : 0;
+}
+
+std::uint64_t LocalRunner::task_process_restarts() const {
+    return engine_ ? engine_->task_process_restarts() : 0;
+}
+
 void LocalRunner::give_back_all() {
     if (engine_) requeue_all_unstarted(*engine_, *this);
 }

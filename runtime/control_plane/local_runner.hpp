@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -74,6 +75,11 @@ public:
     bool is_full(std::size_t outside_engine, std::size_t max_queued) const;
     std::size_t waiting() const { return engine_ ? engine_->waiting() : 0; }
     std::size_t running() const { return engine_ ? engine_->running() : 0; }
+    // The engine's handler slots and its task process restarts, for the
+    // WORKERS view; 0 without an engine (--concurrency 0, or before
+    // start_engine()).
+    std::uint32_t concurrency() const;
+    std::uint64_t task_process_restarts() const;
 
 private:
     const ControlPlaneSettings& settings_;

@@ -143,8 +143,16 @@ void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
                              protocol::encode(protocol::Reregister{heartbeat.worker_id}));
         return;
     }
-    fleet.pool().mark_heard(*entry, SteadyClock::now());
-    entry->reported_load = heartbeat.load;
+    const std::uint64_t new_restarts =
+        fleet.pool().note_heartbeat(*entry, heartbeat, SteadyClock::now());
+    if (new_restarts > 0) {
+        // The subworker's own log names the task that took each executor
+        // down; this line tells the operator where to look.
+        spdlog::warn(
+            "subworker '{}' restarted {} task process(es) since its last heartbeat "
+            "({} in all; its log names the tasks)",
+            heartbeat.worker_id, new_restarts, entry->task_process_restarts);
+    }
 }
 
 void ControlPlane::Impl::deregister_subworker(const protocol::Deregister& deregister) {
@@ -300,8 +308,8 @@ void ControlPlane::Impl::forward_cancel(const TaskId& id, const LiveTask& task) 
 void ControlPlane::Impl::send_heartbeats() {
     for (SubworkerEntry* entry : fleet.pool().entries()) {
         if (!entry->is_active) continue;
-        management_port.send(entry->management_routing_id,
-                             protocol::encode(protocol::Heartbeat{entry->worker_id, 0}));
+        management_port.send(entry->management_routing_id, protocol::encode(protocol::Heartbeat{
+                                                               entry->worker_id, 0, std::nullopt}));
     }
 }
 
@@ -337,6 +345,8 @@ void ControlPlane::Impl::lose_subworker(SubworkerEntry& subworker, const std::st
 SubworkerPoolStatus ControlPlane::Impl::pool_status() const {
     SubworkerPoolStatus status = fleet.pool().status();
     status.messages_rejected = rejections.count();
+    status.control_plane =
+        ControlPlaneInfo{settings.worker_id, local.concurrency(), local.task_process_restarts()};
     return status;
 }
 

@@ -144,6 +144,18 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     return entry;
 }
 
+std::uint64_t SubworkerPool::note_heartbeat(SubworkerEntry& entry,
+                                            const protocol::Heartbeat& heartbeat,
+                                            SteadyClock::time_point now) {
+    mark_heard(entry, now);
+    entry.reported_load = heartbeat.load;
+    const std::uint64_t restarts = heartbeat.task_process_restarts.value_or(0);
+    const std::uint64_t grown =
+        restarts > entry.task_process_restarts ? restarts - entry.task_process_restarts : 0;
+    entry.task_process_restarts = restarts;
+    return grown;
+}
+
 SubworkerEntry* SubworkerPool::find(const std::string& worker_id) {
     auto it = entries_.find(worker_id);
     return it == entries_.end() ? nullptr : &it->second;
@@ -308,6 +320,7 @@ SubworkerPoolStatus SubworkerPool::status() const {
         info.capacity = entry.capacity;
         info.prefetch_window = entry.window;
         info.tasks_completed = entry.tasks_completed;
+        info.task_process_restarts = entry.task_process_restarts;
         info.last_seen = entry.last_seen;
         if (info.is_active) ++status.active_subworkers;
         status.subworkers.emplace(id, std::move(info));

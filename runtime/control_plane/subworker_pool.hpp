@@ -94,6 +94,10 @@ struct SubworkerEntry {
     std::uint32_t in_flight = 0;      // tasks the control plane has sent and not seen end
     std::uint32_t reported_load = 0;  // what its last heartbeat said
     std::uint64_t tasks_completed = 0;
+    // Its executor processes started again after one died or was killed, as
+    // its last heartbeat said (0 from a subworker that does not report it).
+    // Kept across a registration again: its next heartbeat says.
+    std::uint64_t task_process_restarts = 0;
     std::uint64_t last_dispatch_sequence = 0;
     std::chrono::steady_clock::time_point last_heard{};
     Timestamp last_seen{};  // wall clock of last_heard, for people
@@ -136,6 +140,12 @@ public:
 
     // Records that something arrived from the subworker.
     void mark_heard(SubworkerEntry& entry, SteadyClock::time_point now);
+    // Takes in a HEARTBEAT from the entry: heard now, its load, and its
+    // count of task process restarts (0 when it sends none). Returns how much
+    // that count grew since its last heartbeat (0 when it did not grow: a
+    // restarted subworker counts from 0 again).
+    std::uint64_t note_heartbeat(SubworkerEntry& entry, const protocol::Heartbeat& heartbeat,
+                                 SteadyClock::time_point now);
     // Stops dispatching to it (DEREGISTER, or declared dead).
     void mark_leaving(SubworkerEntry& entry);
     void mark_inactive(SubworkerEntry& entry);

@@ -35,7 +35,7 @@ constexpr std::array<MessageShape, std::variant_size_v<Message>> kShapes = {{
     {"SUBMIT", 6, 1},        {"ACK", 3},           {"REFUSED", 4},     {"QUERY", 3},
     {"CANCEL", 3},           {"RESULT", 5},        {"RECORD", 5},      {"NOT_FOUND", 3},
     {"CANCEL_REPLY", 4},     {"ERROR", 4},         {"REGISTER", 7, 1}, {"REGISTERED", 5},
-    {"REGISTER_REFUSED", 4}, {"HEARTBEAT", 4},     {"DEREGISTER", 3},  {"REREGISTER", 3},
+    {"REGISTER_REFUSED", 4}, {"HEARTBEAT", 4, 1},  {"DEREGISTER", 3},  {"REREGISTER", 3},
     {"WORKERS", 2},          {"WORKERS_REPLY", 3}, {"ANNOUNCE", 5},
 }};
 
@@ -400,7 +400,13 @@ DecodeResult decode_without_task_id(std::size_t type_index, Frames& frames, Deco
         case kHeartbeat: {
             auto load = parse_decimal(view(frames[3]), "load", 0, kMaxLoad, reason);
             if (!load) return failure(std::move(result), std::move(reason));
-            result.message = Heartbeat{std::move(id), *load};
+            std::optional<std::uint32_t> restarts;
+            if (frames.size() > 4) {
+                restarts = parse_decimal(view(frames[4]), "task_process_restarts", 0,
+                                         kMaxTaskProcessRestarts, reason);
+                if (!restarts) return failure(std::move(result), std::move(reason));
+            }
+            result.message = Heartbeat{std::move(id), *load, restarts};
             break;
         }
         case kDeregister:
@@ -648,6 +654,9 @@ Frames encode(Message&& message) {
             } else if constexpr (std::is_same_v<T, Heartbeat>) {
                 header(type, value.worker_id);
                 frames.push_back(text_frame(decimal_text(value.load)));
+                if (value.task_process_restarts) {
+                    frames.push_back(text_frame(decimal_text(*value.task_process_restarts)));
+                }
             } else if constexpr (std::is_same_v<T, Deregister> || std::is_same_v<T, Reregister>) {
                 header(type, value.worker_id);
             } else if constexpr (std::is_same_v<T, WorkersQuery>) {

@@ -51,6 +51,9 @@ inline constexpr std::uint32_t kMaxHeartbeatIntervalMs = 3600000;
 inline constexpr std::uint32_t kMinHeartbeatLiveness = 1;
 inline constexpr std::uint32_t kMaxHeartbeatLiveness = 1000;
 inline constexpr std::uint32_t kMaxLoad = 1000000;
+// HEARTBEAT task_process_restarts frame: the largest count that travels (10
+// digits at most); a sender with more sends this.
+inline constexpr std::uint32_t kMaxTaskProcessRestarts = 4294967295u;
 // REGISTER address and ANNOUNCE base address. They must parse with
 // parse_endpoint(), must not use the wildcard host, and must leave room for
 // the ports counted from them: a REGISTER address is the subworker's base+0

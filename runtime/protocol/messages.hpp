@@ -165,10 +165,17 @@ struct RegisterRefused {
 
 // Both directions, every heartbeat interval. load: tasks the subworker holds
 // (running plus prefetched), decimal ASCII; the control plane sends 0.
-//   [FQ/1, HEARTBEAT, worker_id, load]
+// task_process_restarts (optional, decimal ASCII 0..kMaxTaskProcessRestarts):
+// the subworker's executor processes started again after one died or was
+// killed (ExecutionEngine::task_process_restarts()); the control plane sends
+// none.
+//   [FQ/1, HEARTBEAT, worker_id, load, task_process_restarts?]
 struct Heartbeat {
     std::string worker_id;
     std::uint32_t load = 0;
+    // Unset: not sent (the control plane, or a subworker that predates the
+    // frame, whose count is taken as 0).
+    std::optional<std::uint32_t> task_process_restarts;
 };
 
 // Subworker -> control plane: leaving; send no more tasks.
@@ -187,8 +194,9 @@ struct Reregister {
 // ---- Monitoring, on the query port (base+4).
 //   [FQ/1, WORKERS]  ->  [FQ/1, WORKERS_REPLY, status]
 // status: the JSON object of fastqueue/subworker_status.hpp (total_subworkers,
-// active_subworkers, subworkers{id: {address, status, load, capacity,
-// tasks_completed, last_seen}}).
+// active_subworkers, control_plane{worker_id, concurrency,
+// task_process_restarts}, subworkers{id: {address, status, load, capacity,
+// tasks_completed, task_process_restarts, last_seen}}).
 struct WorkersQuery {};
 struct WorkersReply {
     std::string status_json;

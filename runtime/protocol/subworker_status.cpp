@@ -107,6 +107,11 @@ std::optional<SubworkerInfo> parse_info(const std::string& worker_id, const json
         return std::nullopt;
     }
     if (prefetch_window) info.prefetch_window = static_cast<std::uint32_t>(*prefetch_window);
+    if (!read_optional_unsigned(object, where, "task_process_restarts",
+                                std::numeric_limits<std::uint64_t>::max(),
+                                info.task_process_restarts, error)) {
+        return std::nullopt;
+    }
 
     const std::string* last_seen_text = read_string(object, where, "last_seen", error);
     if (last_seen_text == nullptr) return std::nullopt;
@@ -118,6 +123,35 @@ std::optional<SubworkerInfo> parse_info(const std::string& worker_id, const json
         return std::nullopt;
     }
     info.last_seen = *last_seen;
+    return info;
+}
+
+// The "control_plane" object: every member required, since a control plane
+// that writes the object writes all of them.
+std::optional<ControlPlaneInfo> parse_control_plane(const json& object, std::string* error) {
+    const std::string where = "control_plane: ";
+    if (!object.is_object()) {
+        fail(error, "'control_plane' must be an object");
+        return std::nullopt;
+    }
+    ControlPlaneInfo info;
+    const std::string* worker_id = read_string(object, where, "worker_id", error);
+    if (worker_id == nullptr) return std::nullopt;
+    if (!protocol::is_valid_task_name(*worker_id)) {
+        fail(error,
+             where + "invalid 'worker_id' '" + protocol::printable_excerpt(*worker_id) + "'");
+        return std::nullopt;
+    }
+    info.worker_id = *worker_id;
+    std::uint64_t concurrency = 0;
+    if (!read_unsigned(object, where, "concurrency", std::numeric_limits<std::uint32_t>::max(),
+                       concurrency, error) ||
+        !read_unsigned(object, where, "task_process_restarts",
+                       std::numeric_limits<std::uint64_t>::max(), info.task_process_restarts,
+                       error)) {
+        return std::nullopt;
+    }
+    info.concurrency = static_cast<std::uint32_t>(concurrency);
     return info;
 }
 
@@ -136,6 +170,7 @@ std::string subworker_member_text(const std::string& worker_id, const SubworkerI
     };
     if (info.prefetch_window) entry["prefetch_window"] = *info.prefetch_window;
     entry["tasks_completed"] = info.tasks_completed;
+    if (info.task_process_restarts) entry["task_process_restarts"] = *info.task_process_restarts;
     entry["last_seen"] = format_timestamp(info.last_seen);
     return dump(nlohmann::ordered_json(worker_id)) + ":" + dump(entry);
 }
@@ -148,6 +183,13 @@ std::string status_head_text(const SubworkerPoolStatus& status, std::size_t omit
     };
     if (status.messages_rejected) object["messages_rejected"] = *status.messages_rejected;
     if (omitted > 0) object["omitted_subworkers"] = omitted;
+    if (status.control_plane) {
+        object["control_plane"] = {
+            {"worker_id", status.control_plane->worker_id},
+            {"concurrency", status.control_plane->concurrency},
+            {"task_process_restarts", status.control_plane->task_process_restarts},
+        };
+    }
     object["subworkers"] = nlohmann::ordered_json::object();
     std::string text = dump(object);
     text.resize(text.size() - 2);  // "...:{}}" -> "...:{"
@@ -228,6 +270,10 @@ std::optional<SubworkerPoolStatus> parse_subworker_status(const std::string& jso
     std::optional<std::uint64_t> omitted;
     if (!read_optional_unsigned(object, "", "omitted_subworkers", kMaxCount, omitted, error)) {
         return std::nullopt;
+    }
+    if (auto control_plane = object.find("control_plane"); control_plane != object.end()) {
+        status.control_plane = parse_control_plane(*control_plane, error);
+        if (!status.control_plane) return std::nullopt;
     }
     auto subworkers = object.find("subworkers");
     if (subworkers == object.end()) {

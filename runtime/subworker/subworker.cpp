@@ -9,9 +9,10 @@
 //   registering --REGISTERED--> registered --silence or REREGISTER--> registering
 // While registering, REGISTER is resent with exponential backoff (a fresh
 // DEALER each time, so that nothing stale is delivered late); while
-// registered, a HEARTBEAT carrying the load goes out every interval and any
-// message from the control plane counts as a sign of life. Tasks keep
-// running, and their results keep being sent, whatever the link's state.
+// registered, a HEARTBEAT carrying the load and the engine's count of task
+// process restarts goes out every interval and any message from the control
+// plane counts as a sign of life. Tasks keep running, and their results keep
+// being sent, whatever the link's state.
 #include "subworker/subworker.hpp"
 
 #include <spdlog/spdlog.h>
@@ -252,8 +253,12 @@ void Subworker::Impl::start_registering(bool is_reconnect) {
 }
 
 void Subworker::Impl::send_heartbeat() {
+    // The restart count rides on every heartbeat, so that the control
+    // plane's WORKERS view follows it within an interval.
+    const auto restarts = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+        engine->task_process_restarts(), protocol::kMaxTaskProcessRestarts));
     send_management(
-        protocol::Heartbeat{settings.worker_id, static_cast<std::uint32_t>(held.size())});
+        protocol::Heartbeat{settings.worker_id, static_cast<std::uint32_t>(held.size()), restarts});
     next_heartbeat_at = SteadyClock::now() + heartbeat_interval;
 }
 

@@ -19,13 +19,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-nlohmann::json workers_json(const ControlPlaneProcess& control_plane) {
-    const auto run = control_plane.cli({"workers", "--json"});
-    INFO(run.describe());
-    REQUIRE(run.exit_code == 0);
-    const auto parsed = parse_json(run.stdout_text);
-    REQUIRE_FALSE(parsed.is_discarded());
-    return parsed;
+// workers_json(), which must succeed.
+nlohmann::json workers_view(const ControlPlaneProcess& control_plane) {
+    std::string run;
+    auto view = workers_json(control_plane, &run);
+    INFO(run);
+    REQUIRE_FALSE(view.is_discarded());
+    return view;
 }
 
 }  // namespace
@@ -48,7 +48,7 @@ TEST_CASE("workers --json: every field of every subworker") {
     nlohmann::json view;
     const bool has_counted = poll_until(
         [&] {
-            view = workers_json(control_plane);
+            view = workers_view(control_plane);
             const auto& subworkers = view.value("subworkers", nlohmann::json::object());
             std::uint64_t completed = 0;
             for (const auto& [id, info] : subworkers.items()) {
@@ -114,7 +114,7 @@ TEST_CASE("workers --json: load counts a running task") {
     const std::string task_id = client.submit("sleep", sleep_payload(1.5));
     REQUIRE(wait_for_state(control_plane.client_options(), task_id, TaskState::running, 10s));
 
-    const auto view = workers_json(control_plane);
+    const auto view = workers_view(control_plane);
     INFO(view.dump(2));
     const auto record = client.get(task_id);
     REQUIRE_MESSAGE((record && record->state == TaskState::running),
@@ -143,7 +143,7 @@ TEST_CASE("workers: a killed subworker turns inactive; the plain form names ever
     nlohmann::json view;
     const bool is_inactive = poll_until(
         [&] {
-            view = workers_json(control_plane);
+            view = workers_view(control_plane);
             return view["active_subworkers"] == 1;
         },
         10s, 100ms);

@@ -236,6 +236,10 @@ std::vector<BadMessage> bad_management_messages() {
                         {"FQ/1", "HEARTBEAT", "intruder", "lots"},
                         "",
                         "load 'lots'"});
+    messages.push_back({"HEARTBEAT with a task process restart count that is not a number",
+                        {"FQ/1", "HEARTBEAT", "intruder", "0", "-1"},
+                        "",
+                        "task_process_restarts '-1'"});
     messages.push_back({"REGISTERED sent to the control plane",
                         {"FQ/1", "REGISTERED", "intruder", "1000", "3"},
                         "",

@@ -34,6 +34,14 @@ std::optional<SubworkerPoolStatus> try_subworker_status(const ControlPlaneProces
     }
 }
 
+nlohmann::json workers_json(const ControlPlaneProcess& control_plane,
+                            std::string* run_description) {
+    const auto run = control_plane.cli({"workers", "--json"});
+    if (run_description != nullptr) *run_description = run.describe();
+    if (run.exit_code != 0) return nlohmann::json(nlohmann::json::value_t::discarded);
+    return parse_json(run.stdout_text);
+}
+
 bool wait_for_subworker_activity(const ControlPlaneProcess& control_plane,
                                  const std::string& worker_id, bool is_active,
                                  std::chrono::milliseconds timeout) {

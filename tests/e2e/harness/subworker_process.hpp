@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,13 @@ std::string discovery_address(const ControlPlaneProcess& control_plane);
 // The control plane's view of its subworkers (Client::get_subworker_status
 // with a short timeout); std::nullopt when it did not answer.
 std::optional<SubworkerPoolStatus> try_subworker_status(const ControlPlaneProcess& control_plane);
+
+// What `fastqueue workers --json` prints for the control plane, parsed: a
+// discarded value (is_discarded()) when the command failed or printed no
+// JSON. *run_description (when given) gets the command's exit status and
+// output, for failure messages.
+nlohmann::json workers_json(const ControlPlaneProcess& control_plane,
+                            std::string* run_description = nullptr);
 
 // Polls until the control plane lists worker_id with the given activity
 // (is_active true: listed and active; false: listed as inactive or not

@@ -119,6 +119,14 @@ TEST_CASE("ControlPlane in-process: a client's tasks run, end and can be queried
     CHECK_FALSE(client.get(never_submitted));
     CHECK(client.cancel(never_submitted) == CancelResult::not_found);
 
+    // WORKERS lists the control plane itself beside its (no) subworkers.
+    const SubworkerPoolStatus workers = client.get_subworker_status();
+    CHECK(workers.total_subworkers == 0);
+    REQUIRE(workers.control_plane.has_value());
+    CHECK(workers.control_plane->worker_id == "control-plane");
+    CHECK(workers.control_plane->concurrency == 1);
+    CHECK(workers.control_plane->task_process_restarts == 0);
+
     const ControlPlaneStats stats = cluster.control_plane->stats();
     CHECK(stats.tasks_accepted == 3);
     CHECK(stats.tasks_finished == 3);

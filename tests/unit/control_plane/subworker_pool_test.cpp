@@ -207,6 +207,39 @@ TEST_CASE(
     CHECK(pool.active_count() == 1);
 }
 
+TEST_CASE(
+    "SubworkerPool: a heartbeat's task process restarts are kept and listed; growth is reported") {
+    SubworkerPool pool;
+    auto& entry = add(pool, registration("sw1", 2, 0));
+    const auto now = SubworkerPool::SteadyClock::now();
+    CHECK(pool.status().subworkers.at("sw1").task_process_restarts ==
+          std::optional<std::uint64_t>(0));
+
+    CHECK(pool.note_heartbeat(entry, protocol::Heartbeat{"sw1", 1, 2}, now) == 2);
+    CHECK(entry.reported_load == 1);
+    CHECK(pool.status().subworkers.at("sw1").task_process_restarts ==
+          std::optional<std::uint64_t>(2));
+    // The same count again is nothing new.
+    CHECK(pool.note_heartbeat(entry, protocol::Heartbeat{"sw1", 0, 2}, now) == 0);
+    CHECK(pool.note_heartbeat(entry, protocol::Heartbeat{"sw1", 0, 5}, now) == 3);
+    CHECK(pool.status().subworkers.at("sw1").task_process_restarts ==
+          std::optional<std::uint64_t>(5));
+
+    // Registering again keeps the count until the next heartbeat says.
+    add(pool, registration("sw1", 2, 0));
+    CHECK(pool.status().subworkers.at("sw1").task_process_restarts ==
+          std::optional<std::uint64_t>(5));
+    // A restarted subworker counts from 0 again.
+    CHECK(pool.note_heartbeat(entry, protocol::Heartbeat{"sw1", 0, 0}, now) == 0);
+    CHECK(pool.status().subworkers.at("sw1").task_process_restarts ==
+          std::optional<std::uint64_t>(0));
+    // A subworker that predates the frame sends none: 0.
+    pool.note_heartbeat(entry, protocol::Heartbeat{"sw1", 0, 4}, now);
+    CHECK(pool.note_heartbeat(entry, protocol::Heartbeat{"sw1", 0, std::nullopt}, now) == 0);
+    CHECK(pool.status().subworkers.at("sw1").task_process_restarts ==
+          std::optional<std::uint64_t>(0));
+}
+
 TEST_CASE("prefetch_window: enough tasks for the budget, at least 1, at most the prefetch") {
     using std::chrono::microseconds;
     using std::chrono::milliseconds;

@@ -583,6 +583,35 @@ TEST_CASE("Codec: REGISTER's optional 8th frame carries the subworker's max_payl
     check_rejected(std::move(nine), "REGISTER has 9 frames, expected 7 or 8");
 }
 
+TEST_CASE("Codec: HEARTBEAT's optional 5th frame carries the subworker's task process restarts") {
+    // Absent: the control plane's heartbeat, or a subworker that predates
+    // the frame.
+    CHECK_FALSE(round_trip(Heartbeat{kWorker, 3, std::nullopt}).task_process_restarts.has_value());
+    CHECK(frames_text(encode(Message(Heartbeat{kWorker, 3, std::nullopt}))) ==
+          "FQ/1|HEARTBEAT|sw-1.eu:a_b|3|");
+
+    CHECK(frames_text(encode(Message(Heartbeat{kWorker, 3, 7}))) ==
+          "FQ/1|HEARTBEAT|sw-1.eu:a_b|3|7|");
+    Heartbeat back = round_trip(Heartbeat{kWorker, 3, 7});
+    CHECK(back.load == 3);
+    CHECK(back.task_process_restarts == 7u);
+    CHECK(round_trip(Heartbeat{kWorker, 0, 0}).task_process_restarts == 0u);
+    CHECK(round_trip(Heartbeat{kWorker, 0, kMaxTaskProcessRestarts}).task_process_restarts ==
+          kMaxTaskProcessRestarts);
+
+    for (const std::string& bad :
+         {std::string(""), std::string("01"), std::string("-1"), std::string("+1"),
+          std::string("1 "), std::string("0x1"), std::string("1e3"),
+          std::to_string(std::uint64_t{kMaxTaskProcessRestarts} + 1), std::string(11, '1'),
+          std::string(5000, '9')}) {
+        CAPTURE(bad);
+        check_rejected(frames_of({"FQ/1", "HEARTBEAT", kWorker, "0", bad}),
+                       "task_process_restarts");
+    }
+    check_rejected(frames_of({"FQ/1", "HEARTBEAT", kWorker, "0", "1", ""}),
+                   "HEARTBEAT has 6 frames, expected 4 or 5");
+}
+
 TEST_CASE("Codec: the subworker, monitoring and discovery answers round-trip") {
     Registered registered = round_trip(Registered{kWorker, 3600000, 1000});
     CHECK(registered.worker_id == kWorker);
@@ -595,10 +624,11 @@ TEST_CASE("Codec: the subworker, monitoring and discovery answers round-trip") {
     CHECK(refused.worker_id == kWorker);
     CHECK(refused.reason == "worker id 'sw-1' is in use");
 
-    Heartbeat heartbeat = round_trip(Heartbeat{kWorker, 1000000});
+    Heartbeat heartbeat = round_trip(Heartbeat{kWorker, 1000000, std::nullopt});
     CHECK(heartbeat.worker_id == kWorker);
     CHECK(heartbeat.load == 1000000);
-    CHECK(frames_text(encode(Message(Heartbeat{kWorker, 0}))) == "FQ/1|HEARTBEAT|sw-1.eu:a_b|0|");
+    CHECK(frames_text(encode(Message(Heartbeat{kWorker, 0, std::nullopt}))) ==
+          "FQ/1|HEARTBEAT|sw-1.eu:a_b|0|");
 
     CHECK(round_trip(Deregister{kWorker}).worker_id == kWorker);
     CHECK(round_trip(Reregister{kWorker}).worker_id == kWorker);
@@ -642,7 +672,8 @@ TEST_CASE("Codec: each subworker message needs exactly its number of frames") {
                    "REGISTERED has 4 frames, expected 5");
     check_rejected(frames_of({"FQ/1", "REGISTER_REFUSED", kWorker}),
                    "REGISTER_REFUSED has 3 frames, expected 4");
-    check_rejected(frames_of({"FQ/1", "HEARTBEAT", kWorker}), "HEARTBEAT has 3 frames, expected 4");
+    check_rejected(frames_of({"FQ/1", "HEARTBEAT", kWorker}),
+                   "HEARTBEAT has 3 frames, expected 4 or 5");
     check_rejected(frames_of({"FQ/1", "DEREGISTER"}), "DEREGISTER has 2 frames, expected 3");
     check_rejected(frames_of({"FQ/1", "REREGISTER", kWorker, ""}),
                    "REREGISTER has 4 frames, expected 3");

@@ -150,6 +150,94 @@ TEST_CASE(
                   "'prefetch_window' must be an integer in 0..4294967295");
 }
 
+TEST_CASE(
+    "SubworkerStatus: a subworker's task_process_restarts is written when set and read back; a "
+    "status without it still parses") {
+    SubworkerPoolStatus original = two_subworkers();
+    original.subworkers["sw1"].task_process_restarts = 3;
+    original.subworkers["sw.2:b-c_d"].task_process_restarts = 18446744073709551615ULL;
+    const auto object = nlohmann::json::parse(to_json_text(original));
+    CHECK(object["subworkers"]["sw1"]["task_process_restarts"] == 3);
+    auto parsed = parse_subworker_status(object.dump());
+    REQUIRE(parsed);
+    CHECK(parsed->subworkers.at("sw1").task_process_restarts == std::optional<std::uint64_t>(3));
+    CHECK(parsed->subworkers.at("sw.2:b-c_d").task_process_restarts ==
+          std::optional<std::uint64_t>(18446744073709551615ULL));
+
+    // Written by a control plane that predates the member.
+    const auto older_object = nlohmann::json::parse(to_json_text(two_subworkers()));
+    CHECK_FALSE(older_object["subworkers"]["sw1"].contains("task_process_restarts"));
+    auto older = parse_subworker_status(older_object.dump());
+    REQUIRE(older);
+    CHECK_FALSE(older->subworkers.at("sw1").task_process_restarts.has_value());
+
+    check_refused(
+        edited([](nlohmann::json& o) { o["subworkers"]["sw1"]["task_process_restarts"] = -1; }),
+        "subworker 'sw1': 'task_process_restarts' must be an integer");
+    check_refused(
+        edited([](nlohmann::json& o) { o["subworkers"]["sw1"]["task_process_restarts"] = "1"; }),
+        "'task_process_restarts' must be an integer");
+    check_refused(
+        edited([](nlohmann::json& o) { o["subworkers"]["sw1"]["task_process_restarts"] = 1.5; }),
+        "'task_process_restarts' must be an integer");
+}
+
+TEST_CASE(
+    "SubworkerStatus: the control_plane object is written when set and read back; a status "
+    "without it still parses") {
+    SubworkerPoolStatus original = two_subworkers();
+    original.control_plane = ControlPlaneInfo{"control-plane", 4, 2};
+    const auto object = nlohmann::json::parse(to_json_text(original));
+    REQUIRE(object["control_plane"].is_object());
+    CHECK(object["control_plane"]["worker_id"] == "control-plane");
+    CHECK(object["control_plane"]["concurrency"] == 4);
+    CHECK(object["control_plane"]["task_process_restarts"] == 2);
+    // The seed's members are unchanged beside it.
+    CHECK(object["total_subworkers"] == 2);
+    CHECK(object["active_subworkers"] == 1);
+    CHECK(object["subworkers"].size() == 2);
+    auto parsed = parse_subworker_status(object.dump());
+    REQUIRE(parsed);
+    REQUIRE(parsed->control_plane.has_value());
+    CHECK(parsed->control_plane->worker_id == "control-plane");
+    CHECK(parsed->control_plane->concurrency == 4);
+    CHECK(parsed->control_plane->task_process_restarts == 2);
+    // What it parses back writes the same text (what `workers --json` prints).
+    CHECK(to_json_text(*parsed) == to_json_text(original));
+
+    // Written by a control plane that predates the object.
+    CHECK_FALSE(nlohmann::json::parse(to_json_text(two_subworkers())).contains("control_plane"));
+    auto older = parse_subworker_status(to_json_text(two_subworkers()));
+    REQUIRE(older);
+    CHECK_FALSE(older->control_plane.has_value());
+
+    const auto with_control_plane = [&](auto edit) {
+        auto copy = object;
+        edit(copy["control_plane"]);
+        return copy.dump();
+    };
+    check_refused(edited([](nlohmann::json& o) { o["control_plane"] = 3; }),
+                  "'control_plane' must be an object");
+    check_refused(with_control_plane([](nlohmann::json& c) { c.erase("worker_id"); }),
+                  "control_plane: missing 'worker_id'");
+    check_refused(with_control_plane([](nlohmann::json& c) { c["worker_id"] = "cp 1"; }),
+                  "control_plane: invalid 'worker_id'");
+    check_refused(with_control_plane([](nlohmann::json& c) { c["worker_id"] = 7; }),
+                  "control_plane: 'worker_id' must be a string");
+    check_refused(with_control_plane([](nlohmann::json& c) { c.erase("concurrency"); }),
+                  "control_plane: missing 'concurrency'");
+    check_refused(with_control_plane([](nlohmann::json& c) { c["concurrency"] = 4294967296ULL; }),
+                  "control_plane: 'concurrency' must be an integer in 0..4294967295");
+    check_refused(with_control_plane([](nlohmann::json& c) { c.erase("task_process_restarts"); }),
+                  "control_plane: missing 'task_process_restarts'");
+    check_refused(with_control_plane([](nlohmann::json& c) { c["task_process_restarts"] = -2; }),
+                  "control_plane: 'task_process_restarts' must be an integer");
+    check_refused(with_control_plane([](nlohmann::json& c) {
+                      c["task_process_restarts"] = {{"a", 1}};
+                  }),
+                  "control_plane: 'task_process_restarts' must be an integer");
+}
+
 TEST_CASE("SubworkerStatus: a status nested past 3 levels is refused, however deep") {
     using fastqueue::test::kHostileNesting;
     using fastqueue::test::nested_arrays;

@@ -328,6 +328,8 @@ TEST_CASE("Subworker: heartbeats carry the load, running plus queued") {
     REQUIRE(idle.has_value());
     CHECK(idle->worker_id == "sw-test");
     CHECK(idle->load == 0);
+    // Every heartbeat reports the engine's task process restarts: none yet.
+    CHECK(idle->task_process_restarts == std::optional<std::uint32_t>(0));
 
     TaskSender sender(fixture.settings.base_address, 0);
     sender.submit(new_task_id(1), "block", "1");  // runs (concurrency 1)

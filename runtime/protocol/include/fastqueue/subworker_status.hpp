@@ -2,9 +2,11 @@
 // subworkers, as Client::get_subworker_status() returns it and
 // `fastqueue workers --json` prints it:
 //   {"total_subworkers": 3, "active_subworkers": 3, "messages_rejected": 0,
+//    "control_plane": {"worker_id": "control-plane", "concurrency": 4,
+//                      "task_process_restarts": 0},
 //    "subworkers": {"sw1": {"address": "tcp://127.0.0.1:5561", "status": "active",
 //                           "load": 2, "capacity": 4, "prefetch_window": 64,
-//                           "tasks_completed": 17,
+//                           "tasks_completed": 17, "task_process_restarts": 1,
 //                           "last_seen": "2026-11-27T23:52:33.123456Z"}, ...}}
 #pragma once
 
@@ -28,7 +30,20 @@ struct SubworkerInfo {
     // omits it when unset.
     std::optional<std::uint32_t> prefetch_window;
     std::uint64_t tasks_completed = 0;
+    // Its executor processes started again after one died or was killed, as
+    // its last heartbeat said. Unset when read from a control plane too old
+    // to report it; to_json_text omits it when unset.
+    std::optional<std::uint64_t> task_process_restarts;
     Timestamp last_seen{};  // last message from it (UTC)
+};
+
+// The control plane itself, which runs tasks too when no subworker can.
+struct ControlPlaneInfo {
+    std::string worker_id;          // its --worker-id, written into the records of its runs
+    std::uint32_t concurrency = 0;  // its handler slots
+    // Its own executor processes started again after one died or was killed
+    // (0 in thread mode).
+    std::uint64_t task_process_restarts = 0;
 };
 
 struct SubworkerPoolStatus {
@@ -45,6 +60,9 @@ struct SubworkerPoolStatus {
     // sending): ControlPlaneStats::messages_rejected. Unset when read from a
     // control plane too old to report it; to_json_text omits it when unset.
     std::optional<std::uint64_t> messages_rejected;
+    // Unset when read from a control plane too old to report itself;
+    // to_json_text omits it when unset.
+    std::optional<ControlPlaneInfo> control_plane;
     std::map<std::string, SubworkerInfo> subworkers;  // by worker id
 };
 
