@@ -1,6 +1,6 @@
 # ClientPackage.cmake -- installs the client library as the CMake package
 # FastQueueClient, so that a program built out of tree uses it with
-#   find_package(FastQueueClient 0.2) + target_link_libraries(app FastQueue::client)
+#   find_package(FastQueueClient 0.3) + target_link_libraries(app FastQueue::client)
 #
 # Included by runtime/CMakeLists.txt once the layer targets exist. Everything
 # installed here belongs to the install component "client":
@@ -43,7 +43,7 @@ configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/FastQueueClientConfig
   "${PROJECT_BINARY_DIR}/FastQueueClientConfig.cmake"
   INSTALL_DESTINATION "${FASTQUEUE_CLIENT_CMAKE_DIR}")
 # While the major version is 0 a minor release may change the client's API,
-# so find_package(FastQueueClient 0.2) accepts 0.2.x only.
+# so find_package(FastQueueClient 0.3) accepts 0.3.x only.
 write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/FastQueueClientConfigVersion.cmake"
   VERSION "${PROJECT_VERSION}"

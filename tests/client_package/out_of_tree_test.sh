@@ -3,7 +3,7 @@
 # its installed CMake package alone:
 #   1. installs the "client" component of this build into a temporary prefix;
 #   2. configures and builds tests/client_package/consumer against it
-#      (find_package(FastQueueClient 0.2));
+#      (find_package(FastQueueClient 0.3));
 #   3. runs the program, which expects the "unreachable" error from a control
 #      plane that is not there (127.0.0.1 only).
 # Usage: out_of_tree_test.sh CMAKE BUILD_DIR CONSUMER_SOURCE_DIR CXX_COMPILER [LINK_FLAGS]
