@@ -82,7 +82,9 @@ TEST_CASE("timeout: the plugin's default applies, and the control plane's when n
 }
 
 TEST_CASE("timeout: a handler that ignores cancellation is logged and its thread comes back") {
-    ControlPlaneProcess control_plane({"--concurrency", "1"}, {}, kLifetimeModules);
+    // Thread isolation: the handler cannot be killed, only waited for.
+    ControlPlaneProcess control_plane({"--concurrency", "1", "--isolation", "thread"}, {},
+                                      kLifetimeModules);
     Client client(control_plane.client_options(20s));
 
     const TaskRecord stuck = client.submit_and_wait(
@@ -98,6 +100,33 @@ TEST_CASE("timeout: a handler that ignores cancellation is logged and its thread
     const TaskRecord next = client.submit_and_wait("echo", Client::make_payload("[1]", ""));
     CHECK(next.state == TaskState::success);
     CHECK(next.started_at >= stuck.started_at + 3s);
+    auto again = client.get(stuck.task_id);
+    REQUIRE(again);
+    CHECK(again->state == TaskState::failure);
+    CHECK(again->error == "timed out after 0.2 s");
+}
+
+TEST_CASE("timeout: in process isolation a handler that ignores cancellation is killed") {
+    ControlPlaneProcess control_plane(
+        {"--concurrency", "1", "--isolation", "process", "--kill-grace", "0.2"}, {},
+        kLifetimeModules);
+    Client client(control_plane.client_options(20s));
+
+    // It would sleep its 5 s through the cancel its time limit raises.
+    const TaskRecord stuck = client.submit_and_wait(
+        "lifetime.stubborn", Client::make_payload("[5]", ""), Priority::normal, timeout_of(200ms));
+    CHECK(stuck.state == TaskState::failure);
+    CHECK(stuck.error == "timed out after 0.2 s");
+    CHECK(poll_until(
+        [&] {
+            return contains(control_plane.process().stderr_text(),
+                            "its task process was killed after it ran on for 0.2 s (--kill-grace)");
+        },
+        10s));
+
+    // The slot goes on in a new task process; the timed-out record stays.
+    const TaskRecord next = client.submit_and_wait("echo", Client::make_payload("[1]", ""));
+    CHECK(next.state == TaskState::success);
     auto again = client.get(stuck.task_id);
     REQUIRE(again);
     CHECK(again->state == TaskState::failure);
