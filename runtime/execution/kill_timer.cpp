@@ -24,7 +24,10 @@ std::uint64_t KillTimer::arm(SteadyClock::time_point when, std::function<void()>
         std::lock_guard<std::mutex> lock(mutex_);
         handle = ++last_handle_;
         actions_.emplace(handle, std::move(action));
-        is_first = deadlines_.emplace(when, handle) == deadlines_.begin();
+        // Two statements: the operands of an overloaded == are unsequenced,
+        // and begin() taken before the insertion would never match it.
+        const auto inserted = deadlines_.emplace(when, handle);
+        is_first = inserted == deadlines_.begin();
     }
     if (is_first) changed_.notify_all();
     return handle;

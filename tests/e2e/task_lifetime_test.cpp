@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fastqueue/client.hpp"
 #include "harness/control_plane_process.hpp"
@@ -81,27 +83,49 @@ TEST_CASE("timeout: the plugin's default applies, and the control plane's when n
           TaskState::success);
 }
 
-TEST_CASE("timeout: a handler that ignores cancellation is logged and its thread comes back") {
-    ControlPlaneProcess control_plane({"--concurrency", "1"}, {}, kLifetimeModules);
+// On a control plane with one handler slot and `args`: runs
+// lifetime.stubborn (which ignores cancellation) for `seconds` past a 200 ms
+// limit, waits until the control plane's log says `log_text`, then runs an
+// echo on the same slot. Checks that the stubborn task timed out and that
+// its late end never replaces that record; returns its record and the echo's.
+std::pair<TaskRecord, TaskRecord> stubborn_then_echo(std::vector<std::string> args,
+                                                     const std::string& seconds,
+                                                     const std::string& log_text) {
+    args.insert(args.end(), {"--concurrency", "1"});
+    ControlPlaneProcess control_plane(args, {}, kLifetimeModules);
     Client client(control_plane.client_options(20s));
 
-    const TaskRecord stuck = client.submit_and_wait(
-        "lifetime.stubborn", Client::make_payload("[3]", ""), Priority::normal, timeout_of(200ms));
+    const TaskRecord stuck =
+        client.submit_and_wait("lifetime.stubborn", Client::make_payload("[" + seconds + "]", ""),
+                               Priority::normal, timeout_of(200ms));
     CHECK(stuck.state == TaskState::failure);
     CHECK(stuck.error == "timed out after 0.2 s");
-    CHECK(poll_until(
-        [&] { return contains(control_plane.process().stderr_text(), "ignores cancellation"); },
-        10s));
+    CHECK_MESSAGE(
+        poll_until([&] { return contains(control_plane.process().stderr_text(), log_text); }, 10s),
+        "the log never said: " << log_text);
 
-    // With one handler thread, the next task runs once the stubborn handler
-    // returns, and the timed-out record is never replaced by its late result.
     const TaskRecord next = client.submit_and_wait("echo", Client::make_payload("[1]", ""));
     CHECK(next.state == TaskState::success);
-    CHECK(next.started_at >= stuck.started_at + 3s);
     auto again = client.get(stuck.task_id);
     REQUIRE(again);
     CHECK(again->state == TaskState::failure);
     CHECK(again->error == "timed out after 0.2 s");
+    return {stuck, next};
+}
+
+TEST_CASE("timeout: a handler that ignores cancellation is logged and its thread comes back") {
+    // Thread isolation: the handler cannot be killed, only waited for. With
+    // one handler thread, the next task runs once the stubborn handler returns.
+    const auto [stuck, next] =
+        stubborn_then_echo({"--isolation", "thread"}, "3", "ignores cancellation");
+    CHECK(next.started_at >= stuck.started_at + 3s);
+}
+
+TEST_CASE("timeout: in process isolation a handler that ignores cancellation is killed") {
+    // It would sleep its 5 s through the cancel its time limit raises; its
+    // task process is killed instead, and the slot goes on in a new one.
+    stubborn_then_echo({"--isolation", "process", "--kill-grace", "0.2"}, "5",
+                       "its task process was killed after it ran on for 0.2 s (--kill-grace)");
 }
 
 TEST_CASE("timeout: a subworker enforces the limit of the tasks it runs") {

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "outcome_collector.hpp"
 #include "plugins/task_context.hpp"
 #include "plugins/task_registry.hpp"
 
@@ -62,56 +63,7 @@ private:
     bool is_set_ = false;  // guarded by mutex_
 };
 
-// Collects what the engine delivers to its completion sink. Declared before
-// the engine in each test so it outlives the engine's threads.
-class Outcomes {
-public:
-    ExecutionEngine::CompletionSink sink() {
-        return [this](TaskOutcome&& outcome) {
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                delivered_.push_back(std::move(outcome));
-            }
-            changed_.notify_all();
-        };
-    }
-    // Waits until at least count outcomes arrived; false at the deadline.
-    bool wait_for(std::size_t count) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        return changed_.wait_for(lock, kDeadline, [&] { return delivered_.size() >= count; });
-    }
-    // The outcome of task_id; fails the test when it has not arrived.
-    TaskOutcome of(const std::string& task_id) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        const bool is_found = changed_.wait_for(lock, kDeadline, [&] {
-            for (const auto& outcome : delivered_) {
-                if (outcome.task_id == task_id) return true;
-            }
-            return false;
-        });
-        REQUIRE_MESSAGE(is_found, "no outcome for " << task_id);
-        for (const auto& outcome : delivered_) {
-            if (outcome.task_id == task_id) return outcome;
-        }
-        return {};
-    }
-    std::size_t count() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return delivered_.size();
-    }
-    // The task ids delivered so far, in delivery order.
-    std::vector<std::string> order() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        std::vector<std::string> ids;
-        for (const auto& outcome : delivered_) ids.push_back(outcome.task_id);
-        return ids;
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::vector<TaskOutcome> delivered_;  // guarded by mutex_
-};
+using Outcomes = testing::OutcomeCollector;
 
 // What the blocking handlers share with the test body through user_data.
 struct Probe {
