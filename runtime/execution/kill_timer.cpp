@@ -24,7 +24,10 @@ std::uint64_t KillTimer::arm(SteadyClock::time_point when, std::function<void()>
         std::lock_guard<std::mutex> lock(mutex_);
         handle = ++last_handle_;
         actions_.emplace(handle, std::move(action));
-        is_first = deadlines_.emplace(when, handle) == deadlines_.begin();
+        // Two statements: begin() must be read after the insertion (the
+        // operands of == are not sequenced).
+        const auto at = deadlines_.emplace(when, handle);
+        is_first = at == deadlines_.begin();
     }
     if (is_first) changed_.notify_all();
     return handle;

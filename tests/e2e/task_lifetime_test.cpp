@@ -82,7 +82,10 @@ TEST_CASE("timeout: the plugin's default applies, and the control plane's when n
 }
 
 TEST_CASE("timeout: a handler that ignores cancellation is logged and its thread comes back") {
-    ControlPlaneProcess control_plane({"--concurrency", "1"}, {}, kLifetimeModules);
+    // In-process handlers: in process isolation the task process is killed
+    // --kill-grace after the timeout instead (isolation_runaway_test.cpp).
+    ControlPlaneProcess control_plane({"--concurrency", "1", "--isolation", "thread"}, {},
+                                      kLifetimeModules);
     Client client(control_plane.client_options(20s));
 
     const TaskRecord stuck = client.submit_and_wait(
