@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -118,6 +119,46 @@ IoStatus receive_exact(int fd, iovec* parts, std::size_t part_count) {
 IoStatus receive_header(int fd, Header& header) {
     iovec part{&header, sizeof header};
     return receive_exact(fd, &part, 1);
+}
+
+IoStatus BufferedReader::receive_header(Header& header) {
+    iovec part{&header, sizeof header};
+    return receive_exact(&part, 1);
+}
+
+IoStatus BufferedReader::receive_exact(iovec* parts, std::size_t part_count) {
+    for (std::size_t i = 0; i < part_count; ++i) {
+        char* to = static_cast<char*>(parts[i].iov_base);
+        std::size_t left = parts[i].iov_len;
+        while (left > 0) {
+            if (begin_ < end_) {
+                const std::size_t take = std::min(left, end_ - begin_);
+                std::memcpy(to, buffer_.get() + begin_, take);
+                begin_ += take;
+                to += take;
+                left -= take;
+                continue;
+            }
+            if (left >= kCapacity) {
+                iovec rest{to, left};
+                if (const IoStatus status = executor::receive_exact(fd_, &rest, 1);
+                    status != IoStatus::ok) {
+                    return status;
+                }
+                left = 0;
+                continue;
+            }
+            ssize_t got = 0;
+            do {
+                got = ::recv(fd_, buffer_.get(), kCapacity, 0);
+            } while (got < 0 && errno == EINTR);
+            if (got == 0) return IoStatus::closed;
+            if (got < 0) return errno == ECONNRESET ? IoStatus::closed : IoStatus::failed;
+            begin_ = 0;
+            end_ = static_cast<std::size_t>(got);
+        }
+    }
+    return IoStatus::ok;
 }
 
 std::string last_io_error() { return std::strerror(errno); }

@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -76,6 +77,23 @@ IoStatus send_message(int fd, const Header& header, const iovec* parts, std::siz
 // at end of stream, even part-way). EINTR is retried.
 IoStatus receive_exact(int fd, iovec* parts, std::size_t part_count);
 IoStatus receive_header(int fd, Header& header);
+
+// Reads an executor's messages through a buffer, so that several small
+// messages that arrived together cost one system call. Parts larger than
+// the buffer are read straight into place.
+class BufferedReader {
+public:
+    explicit BufferedReader(int fd) : fd_(fd) {}
+    IoStatus receive_header(Header& header);
+    IoStatus receive_exact(iovec* parts, std::size_t part_count);
+
+private:
+    static constexpr std::size_t kCapacity = 64 * 1024;
+    int fd_;
+    std::unique_ptr<char[]> buffer_ = std::make_unique<char[]>(kCapacity);
+    std::size_t begin_ = 0;
+    std::size_t end_ = 0;
+};
 
 // errno's text for a `failed` status, for the log.
 std::string last_io_error();

@@ -161,7 +161,7 @@ public:
         const executor::ChannelLimits limits{false, arguments_.max_payload_bytes};
         for (;;) {
             Header header;
-            const IoStatus status = executor::receive_header(executor::kChannelFd, header);
+            const IoStatus status = reader_.receive_header(header);
             if (status == IoStatus::closed) return kExecutorExitChannelClosed;
             if (status == IoStatus::failed) {
                 spdlog::error("task process: reading its channel: {}", executor::last_io_error());
@@ -185,7 +185,7 @@ private:
         iovec parts[] = {{task_id.data(), task_id.size()},
                          {task_name.data(), task_name.size()},
                          {payload, header.data_size}};
-        if (executor::receive_exact(executor::kChannelFd, parts, 3) != IoStatus::ok) return false;
+        if (reader_.receive_exact(parts, 3) != IoStatus::ok) return false;
 
         g_current_run = header.run;
         progress_.set_run(header.run);
@@ -228,6 +228,8 @@ private:
     const TaskRegistry& registry_;
     executor::SharedState& shared_;
     std::mutex send_mutex_;
+    // Tasks sent ahead arrive together: one read takes several.
+    executor::BufferedReader reader_{executor::kChannelFd};
     ProgressToRole progress_;
     PayloadBuffer payload_;
 };

@@ -21,6 +21,7 @@
 #include <limits>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "fastqueue/task.hpp"
 
@@ -512,4 +513,46 @@ TEST_CASE("check_header: refuses flags on RUN, READY and PROGRESS") {
 }
 
 }  // namespace
+TEST_CASE(
+    "executor channel: the buffered reader takes small RUNs that arrived together and large "
+    "payloads whole, in order") {
+    // The socket buffers are the OS defaults here, so that the small
+    // messages arrive together and one read takes several of them.
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    const std::vector<std::string> payloads = {
+        "[1]", "", patterned_bytes(200 * 1024), "[2]", patterned_bytes(70 * 1024), "[3]"};
+    std::thread writer([&] {
+        for (std::size_t i = 0; i < payloads.size(); ++i) {
+            const std::string id = "task-" + std::to_string(i);
+            send_parts(fds[0], run_header(i + 1, id, "echo", payloads[i]), id, "echo", payloads[i]);
+        }
+        ::close(fds[0]);
+    });
+    BufferedReader reader(fds[1]);
+    std::vector<std::string> received;
+    IoStatus last = IoStatus::ok;
+    for (std::size_t i = 0; i <= payloads.size(); ++i) {  // one more: the close
+        Header header;
+        last = reader.receive_header(header);
+        if (last != IoStatus::ok) break;
+        REQUIRE_FALSE(check_header(header, kExecutorReads).has_value());
+        CHECK(header.run == i + 1);
+        std::string id(header.text_size, '\0'), name(header.name_size, '\0'),
+            data(header.data_size, '\0');
+        iovec parts[] = {
+            {id.data(), id.size()}, {name.data(), name.size()}, {data.data(), data.size()}};
+        last = reader.receive_exact(parts, 3);
+        if (last != IoStatus::ok) break;
+        CHECK(id == "task-" + std::to_string(i));
+        CHECK(name == "echo");
+        received.push_back(std::move(data));
+    }
+    writer.join();
+    ::close(fds[1]);
+    CHECK(last == IoStatus::closed);
+    REQUIRE(received.size() == payloads.size());
+    for (std::size_t i = 0; i < payloads.size(); ++i) CHECK(received[i] == payloads[i]);
+}
+
 }  // namespace fastqueue::executor
