@@ -71,6 +71,15 @@ struct ExecutionEngine::Impl {
         bool is_timed_out = false;
     };
 
+    // Process isolation: a thread waiting for work, with nothing in its
+    // executor, waits on its own condition variable, so that start() can
+    // wake that one thread with a task it already sent to its executor.
+    struct Parking {
+        std::condition_variable wake;
+        bool is_listed = false;     // in `parked` (guarded by mutex)
+        std::optional<Job> handed;  // started and sent by start() (guarded by mutex)
+    };
+
     Impl(const TaskRegistry& registry_in, std::size_t concurrency_in, CompletionSink sink,
          std::size_t window, IsolationOptions isolation_in)
         : registry(registry_in),
@@ -86,6 +95,7 @@ struct ExecutionEngine::Impl {
             for (std::size_t i = 0; i < concurrency; ++i) {
                 process_slots.push_back(
                     std::make_unique<ProcessSlot>(isolation, *kill_timer, restarts));
+                parkings.push_back(std::make_unique<Parking>());
             }
         }
     }
@@ -93,7 +103,21 @@ struct ExecutionEngine::Impl {
     // Thread isolation: runs each task it takes on this thread.
     void thread_main();
     // Process isolation: runs the tasks it takes in the slot's executor.
-    void process_main(ProcessSlot& slot);
+    void process_main(ProcessSlot& slot, Parking& parking);
+    // Under the mutex: waits, as an idle thread, until a task waits, one is
+    // handed to `parking`, or the engine stops.
+    void park(std::unique_lock<std::mutex>& lock, Parking& parking);
+    // Under the mutex: unlists up to `count` parked threads (all when 0)
+    // and returns them, to be woken once the mutex is released.
+    std::vector<Parking*> unpark(std::size_t count);
+    // Wakes `count` idle threads (all when 0), in either isolation.
+    void wake_idle(std::size_t count);
+    // Under the mutex, in process isolation: starts `job` in the executor of
+    // a parked thread with nothing in it, sending it from the caller's
+    // thread, and hands it to that thread; the thread to wake, or nullptr
+    // (and `job` untouched) when none can take it. Saves the task a thread
+    // wake-up before it reaches its executor.
+    Parking* hand_to_parked(Job& job, bool* is_deadline_first);
     // Waits `delay` unless the engine stops first; true when it stopped.
     bool wait_unless_stopping(std::chrono::milliseconds delay);
     // Under the mutex: removes the most urgent waiting job. Precondition:
@@ -143,6 +167,8 @@ struct ExecutionEngine::Impl {
     // them so that it stops (with the actions that name a slot) before they
     // are destroyed.
     std::vector<std::unique_ptr<ProcessSlot>> process_slots;
+    std::vector<std::unique_ptr<Parking>> parkings;  // one per process slot
+    std::vector<Parking*> parked;                    // guarded by mutex; most recent last
     std::unique_ptr<KillTimer> kill_timer;
     std::condition_variable stopping_changed;  // signalled when is_stopping is set
 
@@ -204,7 +230,72 @@ void ExecutionEngine::Impl::thread_main() {
     }
 }
 
-void ExecutionEngine::Impl::process_main(ProcessSlot& slot) {
+void ExecutionEngine::Impl::park(std::unique_lock<std::mutex>& lock, Parking& parking) {
+    ++idle_thread_count;
+    while (waiting_count == 0 && !is_stopping && !parking.handed) {
+        if (!parking.is_listed) {
+            parked.push_back(&parking);
+            parking.is_listed = true;
+        }
+        parking.wake.wait(lock);
+    }
+    if (parking.is_listed) {
+        parked.erase(std::find(parked.begin(), parked.end(), &parking));
+        parking.is_listed = false;
+    }
+    --idle_thread_count;
+}
+
+auto ExecutionEngine::Impl::unpark(std::size_t count) -> std::vector<Parking*> {
+    std::vector<Parking*> woken;
+    while (!parked.empty() && (count == 0 || woken.size() < count)) {
+        woken.push_back(parked.back());
+        parked.back()->is_listed = false;
+        parked.pop_back();
+    }
+    return woken;
+}
+
+void ExecutionEngine::Impl::wake_idle(std::size_t count) {
+    if (isolation.mode == Isolation::thread) {
+        if (count == 0 || count >= concurrency) {
+            work_ready.notify_all();
+        } else {
+            for (std::size_t i = 0; i < count; ++i) work_ready.notify_one();
+        }
+        return;
+    }
+    std::vector<Parking*> woken;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        woken = unpark(count);
+    }
+    for (Parking* parking : woken) parking->wake.notify_one();
+}
+
+auto ExecutionEngine::Impl::hand_to_parked(Job& job, bool* is_deadline_first) -> Parking* {
+    if (isolation.mode != Isolation::process || waiting_count > 0 || parked.empty() ||
+        job.task.payload.size() > ProcessSlot::kDirectSendBytes ||
+        registry.find(job.task.task_name) == nullptr) {
+        return nullptr;
+    }
+    Parking* parking = parked.back();
+    const auto index = static_cast<std::size_t>(
+        std::find_if(parkings.begin(), parkings.end(),
+                     [&](const auto& candidate) { return candidate.get() == parking; }) -
+        parkings.begin());
+    ProcessSlot& slot = *process_slots[index];
+    if (!slot.is_ready()) return nullptr;
+    unpark(1);
+    mark_started(job, is_deadline_first);
+    slot.watch(*job.context);
+    slot.head_started();
+    slot.transmit(*job.context, job.task.payload);
+    parking->handed = std::move(job);
+    return parking;
+}
+
+void ExecutionEngine::Impl::process_main(ProcessSlot& slot, Parking& parking) {
     const ProcessSlot::StopAwareWait wait = [this](std::chrono::milliseconds delay) {
         return wait_unless_stopping(delay);
     };
@@ -213,6 +304,7 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot) {
     for (;;) {
         std::vector<Job> unsendable;  // taken, but to end without an executor
         const std::size_t first_new = sent.size();
+        std::size_t first_taken = first_new;  // the first task this turn sends
         bool is_deadline_first = false;
         {
             std::unique_lock<std::mutex> lock(mutex);
@@ -224,11 +316,14 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot) {
                     slot.make_ready(wait);
                     lock.lock();
                 }
-                ++idle_thread_count;
-                work_ready.wait(lock, [&] { return waiting_count > 0 || is_stopping; });
-                --idle_thread_count;
-                if (waiting_count == 0) return;
-                if (!slot.is_ready() || registry.find(waiting_front_name()) == nullptr) {
+                park(lock, parking);
+                if (parking.handed) {
+                    // start() sent it to the executor already.
+                    sent.push_back(std::move(*parking.handed));
+                    parking.handed.reset();
+                } else if (waiting_count == 0) {
+                    return;
+                } else if (!slot.is_ready() || registry.find(waiting_front_name()) == nullptr) {
                     // Stopping without an executor, or a name no plugin
                     // registered: it ends here without being sent.
                     unsendable.push_back(take_next());
@@ -236,13 +331,14 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot) {
             }
             // Further tasks go after the running one only while no other
             // thread is idle to take them, and as many as the slot's depth.
+            first_taken = sent.size();
             while (unsendable.empty() && waiting_count > 0 && sent.size() < slot.depth() &&
                    (sent.empty() || idle_thread_count == 0) &&
                    registry.find(waiting_front_name()) != nullptr) {
                 sent.push_back(take_next());
                 slot.watch(*sent.back().context);
             }
-            if (first_new == 0 && !sent.empty()) {
+            if (first_new == 0 && first_taken == 0 && !sent.empty()) {
                 mark_started(sent.front(), &is_deadline_first);
                 slot.head_started();
             }
@@ -251,7 +347,7 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot) {
         for (Job& job : unsendable) {
             if (run(std::move(job))) ++delivered;
         }
-        for (std::size_t i = first_new; i < sent.size(); ++i) {
+        for (std::size_t i = first_taken; i < sent.size(); ++i) {
             slot.transmit(*sent[i].context, sent[i].task.payload);
         }
         if (sent.empty()) continue;
@@ -279,7 +375,7 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot) {
             }
         }
         if (is_deadline_first) deadlines_changed.notify_one();
-        if (event.kind == ProcessSlot::Event::Kind::lost) work_ready.notify_all();
+        if (event.kind == ProcessSlot::Event::Kind::lost) wake_idle(0);
         event.outcome.task_id = job.task.task_id;
         event.outcome.started_at = job.started_at;
         event.outcome.finished_at = Clock::now();
@@ -496,9 +592,9 @@ ExecutionEngine::ExecutionEngine(const TaskRegistry& registry, std::size_t concu
     impl_->threads.reserve(impl_->concurrency);
     for (std::size_t i = 0; i < impl_->concurrency; ++i) {
         if (impl_->isolation.mode == Isolation::process) {
-            impl_->threads.emplace_back([impl = impl_.get(), slot = impl_->process_slots[i].get()] {
-                impl->process_main(*slot);
-            });
+            impl_->threads.emplace_back(
+                [impl = impl_.get(), slot = impl_->process_slots[i].get(),
+                 parking = impl_->parkings[i].get()] { impl->process_main(*slot, *parking); });
         } else {
             impl_->threads.emplace_back([impl = impl_.get()] { impl->thread_main(); });
         }
@@ -513,6 +609,7 @@ ExecutionEngine::~ExecutionEngine() {
         for (auto& [task_id, run] : impl_->contexts) run.context->request_cancel();
     }
     impl_->work_ready.notify_all();
+    for (auto& parking : impl_->parkings) parking->wake.notify_all();
     impl_->deadlines_changed.notify_all();
     impl_->stopping_changed.notify_all();
     impl_->watchdog.join();
@@ -545,6 +642,8 @@ std::size_t ExecutionEngine::running() const {
 void ExecutionEngine::start(TaskAssignment task) {
     auto context = std::make_unique<fq_task_context>(task.task_id, task.task_name);
     const auto limit = effective_timeout(task, impl_->registry);
+    bool is_deadline_first = false;
+    Impl::Parking* handed_to = nullptr;
     {
         std::lock_guard<std::mutex> lock(impl_->mutex);
         // Calling start() without a free slot, or on an engine being
@@ -557,15 +656,25 @@ void ExecutionEngine::start(TaskAssignment task) {
         --impl_->free_slots;
         ++impl_->undelivered;
         impl_->contexts.emplace(task.task_id, Impl::HeldRun{context.get()});
-        auto& level = impl_->waiting[static_cast<std::size_t>(task.priority)];
-        level.push_back(Impl::Job{std::move(task), std::move(context), limit});
-        ++impl_->waiting_count;
-        if (impl_->is_batching) {
-            ++impl_->held_wakeups;
-            return;
+        const auto priority = static_cast<std::size_t>(task.priority);
+        Impl::Job job{std::move(task), std::move(context), limit};
+        if (Impl::Parking* parking = impl_->hand_to_parked(job, &is_deadline_first)) {
+            handed_to = parking;
+        } else {
+            impl_->waiting[priority].push_back(std::move(job));
+            ++impl_->waiting_count;
+            if (impl_->is_batching) {
+                ++impl_->held_wakeups;
+                return;
+            }
         }
     }
-    impl_->work_ready.notify_one();
+    if (is_deadline_first) impl_->deadlines_changed.notify_one();
+    if (handed_to != nullptr) {
+        handed_to->wake.notify_one();
+        return;
+    }
+    impl_->wake_idle(1);
 }
 
 ExecutionEngine::StartBatch::StartBatch(ExecutionEngine& engine) : engine_(engine) {
@@ -583,11 +692,7 @@ ExecutionEngine::StartBatch::~StartBatch() {
     }
     // A woken thread takes waiting tasks until none is left, so one wake per
     // thread is enough however many tasks were started.
-    if (wakeups >= engine_.impl_->concurrency) {
-        engine_.impl_->work_ready.notify_all();
-    } else {
-        for (std::size_t i = 0; i < wakeups; ++i) engine_.impl_->work_ready.notify_one();
-    }
+    if (wakeups > 0) engine_.impl_->wake_idle(std::min(wakeups, engine_.impl_->concurrency));
 }
 
 std::chrono::milliseconds effective_timeout(const TaskAssignment& task,

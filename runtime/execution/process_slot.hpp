@@ -54,6 +54,10 @@ public:
     // as many as take about kDepthBudget to run, judged by recent tasks.
     static constexpr std::size_t kMaxDepth = 16;
     static constexpr auto kDepthBudget = std::chrono::microseconds(1000);
+    // The largest payload the engine sends from its owner's thread, to an
+    // idle slot (ExecutionEngine::start): it fits the channel's socket
+    // buffer, so sending it never waits for the executor.
+    static constexpr std::size_t kDirectSendBytes = 64 * 1024;
 
     // Waits `delay` unless the engine stops first; true when it stopped.
     using StopAwareWait = std::function<bool(std::chrono::milliseconds delay)>;
