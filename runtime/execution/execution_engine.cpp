@@ -377,7 +377,11 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot, Parking& parking) {
         if (is_deadline_first) deadlines_changed.notify_one();
         if (event.kind == ProcessSlot::Event::Kind::lost) wake_idle(0);
         event.outcome.task_id = job.task.task_id;
-        event.outcome.started_at = job.started_at;
+        // A task cancelled while it waited behind another in the executor
+        // never ran, although it was counted started when it came first.
+        const bool never_ran = event.outcome.state == TaskState::cancelled &&
+                               event.outcome.error == kCancelledBeforeStart;
+        event.outcome.started_at = never_ran ? Timestamp{} : job.started_at;
         event.outcome.finished_at = Clock::now();
         if (finish(std::move(job), std::move(event.outcome), is_timed_out)) ++delivered;
     }

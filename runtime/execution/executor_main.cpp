@@ -192,7 +192,7 @@ private:
         fq_task_context context(std::move(task_id), std::move(task_name));
         context.link_to_role(&shared_.cancel_flag(header.run), header.run, &progress_);
         TaskOutcome outcome;
-        if (shared_.is_cancelled(header.run)) {
+        if (shared_.is_skipped(header.run)) {
             // Cancelled while it waited behind other tasks sent here.
             outcome.state = TaskState::cancelled;
             outcome.error = kCancelledBeforeStart;

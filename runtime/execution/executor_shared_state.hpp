@@ -21,6 +21,15 @@ struct SharedState {
         return cancelled_runs[run % kCancelFlags];
     }
     bool is_cancelled(std::uint64_t run) { return cancel_flag(run).load() == run; }
+    // Role -> executor: skip_flag(run) holds `run` once the run was
+    // cancelled before its role counted it started (while it waited behind
+    // another task sent here): the executor does not run it. A run cancelled
+    // after that runs, and its handler sees the cancel.
+    std::atomic<std::uint64_t> skipped_runs[kCancelFlags] = {};
+    std::atomic<std::uint64_t>& skip_flag(std::uint64_t run) {
+        return skipped_runs[run % kCancelFlags];
+    }
+    bool is_skipped(std::uint64_t run) { return skip_flag(run).load() == run; }
     // Executor -> role: the run during which an allocation of operator new
     // failed (the executor's new_handler sets it); 0 = none.
     std::atomic<std::uint64_t> allocation_failed_run{0};

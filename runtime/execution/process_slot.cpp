@@ -89,7 +89,11 @@ void ProcessSlot::cancel_requested(std::uint64_t run) noexcept {
     std::lock_guard<std::mutex> lock(mutex_);
     if (executor_ == nullptr) return;
     executor_->shared().cancel_flag(run).store(run);
-    if (run == head_run_) arm_kill(run);
+    if (run == head_run_) {
+        arm_kill(run);
+    } else {
+        executor_->shared().skip_flag(run).store(run);
+    }
 }
 
 void ProcessSlot::arm_kill(std::uint64_t run) {

@@ -11,7 +11,8 @@
 //
 // A cancel of a task (by a client, its time limit or shutdown) raises the
 // flag its handler polls in memory shared with the executor; a task sent
-// but not started when its flag rises is not run. When the head has not
+// behind the running one when its flag rises is not run. (The one counted
+// running is always run, so that its handler sees the cancel.) When the head has not
 // ended `kill_grace` after its cancel, the executor is killed. An executor
 // that dies fails only the head, with how it died (retryable: it runs again
 // only with retries left); the tasks sent behind it never started, and are
