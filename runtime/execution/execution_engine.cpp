@@ -15,11 +15,13 @@
 // the run -- decides who delivers the run's one outcome.
 #include "execution/execution_engine.hpp"
 
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <deque>
 #include <exception>
 #include <iterator>
@@ -28,6 +30,7 @@
 #include <utility>
 
 #include "common/duration_text.hpp"
+#include "common/wakeup.hpp"
 #include "execution/handler_call.hpp"
 #include "execution/kill_timer.hpp"
 #include "execution/process_slot.hpp"
@@ -72,10 +75,12 @@ struct ExecutionEngine::Impl {
     };
 
     // Process isolation: a thread waiting for work, with nothing in its
-    // executor, waits on its own condition variable, so that start() can
-    // wake that one thread with a task it already sent to its executor.
+    // executor, waits in poll() on its own doorbell and on its executor's
+    // channel. start() rings the doorbell for a waiting task, or sends a task
+    // to the executor itself and leaves the thread asleep until the outcome
+    // arrives; an executor that dies while idle wakes it too.
     struct Parking {
-        std::condition_variable wake;
+        Wakeup wake;
         bool is_listed = false;     // in `parked` (guarded by mutex)
         std::optional<Job> handed;  // started and sent by start() (guarded by mutex)
     };
@@ -105,8 +110,10 @@ struct ExecutionEngine::Impl {
     // Process isolation: runs the tasks it takes in the slot's executor.
     void process_main(ProcessSlot& slot, Parking& parking);
     // Under the mutex: waits, as an idle thread, until a task waits, one is
-    // handed to `parking`, or the engine stops.
-    void park(std::unique_lock<std::mutex>& lock, Parking& parking);
+    // handed to `parking` and has answered, the engine stops, or the slot's
+    // executor ends while idle (which park() handles: the slot is then not
+    // ready).
+    void park(std::unique_lock<std::mutex>& lock, Parking& parking, ProcessSlot& slot);
     // Under the mutex: unlists up to `count` parked threads (all when 0)
     // and returns them, to be woken once the mutex is released.
     std::vector<Parking*> unpark(std::size_t count);
@@ -230,14 +237,37 @@ void ExecutionEngine::Impl::thread_main() {
     }
 }
 
-void ExecutionEngine::Impl::park(std::unique_lock<std::mutex>& lock, Parking& parking) {
+void ExecutionEngine::Impl::park(std::unique_lock<std::mutex>& lock, Parking& parking,
+                                 ProcessSlot& slot) {
     ++idle_thread_count;
-    while (waiting_count == 0 && !is_stopping && !parking.handed) {
-        if (!parking.is_listed) {
+    while (waiting_count == 0 && !is_stopping && slot.is_ready()) {
+        // Listed for start() only while nothing was handed to it.
+        if (!parking.is_listed && !parking.handed) {
             parked.push_back(&parking);
             parking.is_listed = true;
         }
-        parking.wake.wait(lock);
+        // A task handed meanwhile stays in the executor until it answers.
+        const int channel = slot.is_ready() ? slot.channel() : -1;
+        lock.unlock();
+        pollfd items[] = {{parking.wake.fd(), POLLIN, 0}, {channel, POLLIN, 0}};
+        int ready = 0;
+        do {
+            ready = ::poll(items, channel >= 0 ? 2 : 1, -1);
+        } while (ready < 0 && errno == EINTR);
+        if ((items[0].revents & POLLIN) != 0) parking.wake.drain();
+        const bool has_answer = (items[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+        lock.lock();
+        if (!has_answer) continue;
+        if (parking.handed) break;
+        // Its executor spoke, or closed, with no task in it: it died idle.
+        // Unlisted first, so that start() hands it nothing meanwhile.
+        if (parking.is_listed) {
+            parked.erase(std::find(parked.begin(), parked.end(), &parking));
+            parking.is_listed = false;
+        }
+        lock.unlock();
+        slot.end_idle_executor();
+        lock.lock();
     }
     if (parking.is_listed) {
         parked.erase(std::find(parked.begin(), parked.end(), &parking));
@@ -270,7 +300,7 @@ void ExecutionEngine::Impl::wake_idle(std::size_t count) {
         std::lock_guard<std::mutex> lock(mutex);
         woken = unpark(count);
     }
-    for (Parking* parking : woken) parking->wake.notify_one();
+    for (Parking* parking : woken) parking->wake.ring();
 }
 
 auto ExecutionEngine::Impl::hand_to_parked(Job& job, bool* is_deadline_first) -> Parking* {
@@ -310,13 +340,17 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot, Parking& parking) {
             std::unique_lock<std::mutex> lock(mutex);
             for (; delivered > 0; --delivered) note_delivered();
             if (sent.empty()) {
-                if (!slot.is_ready() && !is_stopping) {
-                    // Not counted idle meanwhile: it cannot take a task yet.
-                    lock.unlock();
-                    slot.make_ready(wait);
-                    lock.lock();
+                for (;;) {
+                    if (!slot.is_ready() && !is_stopping) {
+                        // Not counted idle meanwhile: it cannot take a task yet.
+                        lock.unlock();
+                        slot.make_ready(wait);
+                        lock.lock();
+                    }
+                    park(lock, parking, slot);
+                    // Otherwise its executor died idle: start another.
+                    if (parking.handed || waiting_count > 0 || is_stopping) break;
                 }
-                park(lock, parking);
                 if (parking.handed) {
                     // start() sent it to the executor already.
                     sent.push_back(std::move(*parking.handed));
@@ -613,7 +647,7 @@ ExecutionEngine::~ExecutionEngine() {
         for (auto& [task_id, run] : impl_->contexts) run.context->request_cancel();
     }
     impl_->work_ready.notify_all();
-    for (auto& parking : impl_->parkings) parking->wake.notify_all();
+    for (auto& parking : impl_->parkings) parking->wake.ring();
     impl_->deadlines_changed.notify_all();
     impl_->stopping_changed.notify_all();
     impl_->watchdog.join();
@@ -674,10 +708,8 @@ void ExecutionEngine::start(TaskAssignment task) {
         }
     }
     if (is_deadline_first) impl_->deadlines_changed.notify_one();
-    if (handed_to != nullptr) {
-        handed_to->wake.notify_one();
-        return;
-    }
+    // A thread handed a task sleeps on until its executor answers.
+    if (handed_to != nullptr) return;
     impl_->wake_idle(1);
 }
 

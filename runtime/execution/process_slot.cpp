@@ -181,6 +181,31 @@ std::string ProcessSlot::describe_memory_exhaustion(std::uint64_t run) const {
            " bytes): ";
 }
 
+std::uint64_t ProcessSlot::retire_executor() {
+    const auto lived = SteadyClock::now() - executor_started_at_;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        executor_.reset();
+    }
+    quick_deaths_ = lived < kQuickDeath ? quick_deaths_ + 1 : 0;
+    // The first loss in a while restarts at once; a crash loop slows down.
+    next_start_delay_ = doubling_delay(kFirstRestartDelay,
+                                       quick_deaths_ > 0 ? quick_deaths_ - 1 : 0, kMaxRestartDelay);
+    return ++restarts_;
+}
+
+void ProcessSlot::end_idle_executor() {
+    // Nothing is owed by an idle executor: whatever it sent, it is done.
+    executor_->kill_now();
+    const pid_t pid = executor_->pid();
+    const std::string ended = executor_->reap(std::chrono::milliseconds(500));
+    const std::uint64_t restarts = retire_executor();
+    spdlog::warn("task process {} ended while idle ({}); starting a new one{} ({} restarts so far)",
+                 pid, ended,
+                 next_start_delay_.count() > 0 ? " in " + format_seconds(next_start_delay_) : "",
+                 restarts);
+}
+
 auto ProcessSlot::lose_executor(std::string broken_because) -> Event {
     const InFlight& head = in_flight_.front();
     if (!broken_because.empty()) executor_->kill_now();
@@ -214,16 +239,7 @@ auto ProcessSlot::lose_executor(std::string broken_because) -> Event {
         outcome.error = is_signal ? "task process died: " + ended : "task process " + ended;
     }
 
-    const auto lived = SteadyClock::now() - executor_started_at_;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        executor_.reset();
-    }
-    const std::uint64_t restarts = ++restarts_;
-    quick_deaths_ = lived < kQuickDeath ? quick_deaths_ + 1 : 0;
-    // The first loss in a while restarts at once; a crash loop slows down.
-    next_start_delay_ = doubling_delay(kFirstRestartDelay,
-                                       quick_deaths_ > 0 ? quick_deaths_ - 1 : 0, kMaxRestartDelay);
+    const std::uint64_t restarts = retire_executor();
     spdlog::warn("task {} '{}': {}; starting a new task process{} ({} restarts so far)",
                  head.context.task_id(), head.context.task_name(), outcome.error,
                  next_start_delay_.count() > 0 ? " in " + format_seconds(next_start_delay_) : "",

@@ -78,6 +78,14 @@ public:
     // the engine stopped first.
     bool make_ready(const StopAwareWait& wait);
 
+    // The executor's channel, readable when it answers or ends.
+    // Precondition: is_ready().
+    int channel() const { return executor_->channel(); }
+    // Called when the channel became readable with no task sent: the
+    // executor ended (or broke) while idle. Reaps it, logs how it ended and
+    // counts a restart; no task fails. Afterwards is_ready() is false.
+    void end_idle_executor();
+
     // How many tasks may be in the executor at once now (1 and up).
     std::size_t depth() const { return depth_; }
     std::size_t in_flight() const { return in_flight_.size(); }
@@ -128,6 +136,9 @@ private:
     void arm_kill(std::uint64_t run);
     void kill_if_running(std::uint64_t run);
     Event lose_executor(std::string broken_because);
+    // Forgets the reaped executor, counts a restart and sets the delay
+    // before the next start; returns the restart count.
+    std::uint64_t retire_executor();
     std::string describe_memory_exhaustion(std::uint64_t run) const;
     void note_run_time(std::chrono::steady_clock::duration run_time);
 

@@ -6,6 +6,7 @@
 // control plane's children are again exactly its --concurrency executors.
 // A crash is a retryable failure: with --max-retries 2 it runs three times.
 #include <doctest/doctest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <string>
@@ -96,4 +97,33 @@ TEST_CASE("isolation: a task that crashes every time runs 1 + --max-retries time
     const TaskRecord after = client.submit_and_wait("echo", echo_payload("after"));
     CHECK(after.state == TaskState::success);
     CHECK(after.attempts == 1);
+}
+
+TEST_CASE(
+    "isolation: a task process killed while idle is replaced before the next task, which "
+    "succeeds on its first attempt") {
+    ControlPlaneProcess control_plane({"--concurrency", "1"}, {}, {"fq_test_crashy"});
+    Process& role = control_plane.process();
+    REQUIRE_MESSAGE(wait_for_child_count(role.pid(), 1, 10s),
+                    "children: " << describe_pids(child_pids(role.pid())));
+    const std::vector<pid_t> before = executor_pids_of(role.pid());
+    REQUIRE(before.size() == 1);
+    // As the kernel's OOM killer or an operator would.
+    REQUIRE(::kill(before.front(), SIGKILL) == 0);
+    CHECK_MESSAGE(poll_until(
+                      [&] {
+                          return contains(role.stderr_text(),
+                                          "ended while idle (signal 9 (SIGKILL))");
+                      },
+                      10s),
+                  "control plane stderr:\n"
+                      << role.stderr_text());
+
+    Client client(control_plane.client_options(20s));
+    const TaskRecord record = client.submit_and_wait("crashy.pid", "{}");
+    INFO("error: " << record.error);
+    CHECK(record.state == TaskState::success);
+    CHECK(record.attempts == 1);
+    CHECK(static_cast<pid_t>(std::stol(record.result)) != before.front());
+    CHECK(control_plane.process().is_running());
 }
