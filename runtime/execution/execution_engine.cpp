@@ -178,6 +178,8 @@ struct ExecutionEngine::Impl {
     std::vector<Parking*> parked;                    // guarded by mutex; most recent last
     std::unique_ptr<KillTimer> kill_timer;
     std::condition_variable stopping_changed;  // signalled when is_stopping is set
+    std::size_t ready_slots = 0;          // guarded by mutex; slots whose first executor started
+    std::condition_variable slots_ready;  // signalled when ready_slots grows
 
     mutable std::mutex mutex;
     std::condition_variable work_ready;  // signalled when a task waits or stopping is set
@@ -329,8 +331,9 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot, Parking& parking) {
     const ProcessSlot::StopAwareWait wait = [this](std::chrono::milliseconds delay) {
         return wait_unless_stopping(delay);
     };
-    std::deque<Job> sent;       // in the slot's executor, in order; the front runs
-    std::size_t delivered = 0;  // outcomes handed to the sink, not yet counted
+    std::deque<Job> sent;         // in the slot's executor, in order; the front runs
+    std::size_t delivered = 0;    // outcomes handed to the sink, not yet counted
+    bool has_been_ready = false;  // counted in ready_slots
     for (;;) {
         std::vector<Job> unsendable;  // taken, but to end without an executor
         const std::size_t first_new = sent.size();
@@ -344,8 +347,13 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot, Parking& parking) {
                     if (!slot.is_ready() && !is_stopping) {
                         // Not counted idle meanwhile: it cannot take a task yet.
                         lock.unlock();
-                        slot.make_ready(wait);
+                        const bool is_ready = slot.make_ready(wait);
                         lock.lock();
+                        if (is_ready && !has_been_ready) {
+                            has_been_ready = true;
+                            ++ready_slots;
+                            slots_ready.notify_all();
+                        }
                     }
                     park(lock, parking, slot);
                     // Otherwise its executor died idle: start another.
@@ -657,6 +665,14 @@ ExecutionEngine::~ExecutionEngine() {
 std::size_t ExecutionEngine::concurrency() const { return impl_->concurrency; }
 
 Isolation ExecutionEngine::isolation() const { return impl_->isolation.mode; }
+
+bool ExecutionEngine::wait_until_ready(std::chrono::milliseconds timeout) {
+    if (impl_->isolation.mode == Isolation::thread) return true;
+    std::unique_lock<std::mutex> lock(impl_->mutex);
+    return impl_->slots_ready.wait_for(lock, timeout, [&] {
+        return impl_->ready_slots == impl_->concurrency || impl_->is_stopping;
+    }) && impl_->ready_slots == impl_->concurrency;
+}
 
 std::uint64_t ExecutionEngine::task_process_restarts() const { return impl_->restarts.load(); }
 

@@ -119,6 +119,11 @@ public:
     ExecutionEngine& operator=(const ExecutionEngine&) = delete;
 
     std::size_t concurrency() const;
+    // Process isolation: waits until every slot's first executor is ready
+    // (its plugins loaded), at most `timeout`; true when all are. A role that
+    // advertises its capacity (a subworker registering) calls it first, so
+    // that a task it is sent starts at once. Thread isolation: true at once.
+    bool wait_until_ready(std::chrono::milliseconds timeout);
     Isolation isolation() const;
     // Executor processes started again after one died, was killed or broke
     // its channel; 0 in thread isolation.

@@ -53,6 +53,9 @@
 namespace fastqueue {
 namespace {
 
+// How long a subworker waits for its task processes before it registers.
+constexpr auto kExecutorsReadyWait = std::chrono::seconds(10);
+
 using SteadyClock = std::chrono::steady_clock;
 using Milliseconds = std::chrono::milliseconds;
 
@@ -582,6 +585,14 @@ Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& regi
             impl->completions.post(std::move(outcome));
         },
         settings.prefetch, config::isolation_options(settings.engine, settings.max_payload_bytes));
+    // Registered capacity should be real: a task sent to a slot whose task
+    // process is still loading its plugins would wait (and, if the
+    // subworker stopped meanwhile, go back unstarted).
+    if (!impl_->engine->wait_until_ready(kExecutorsReadyWait)) {
+        spdlog::warn(
+            "not every task process is ready after {} s; registering anyway (tasks wait for them)",
+            std::chrono::duration_cast<std::chrono::seconds>(kExecutorsReadyWait).count());
+    }
     impl_->role_thread.start(
         "subworker", [impl] { impl->run(); },
         [impl] {
