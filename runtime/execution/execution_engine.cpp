@@ -148,8 +148,8 @@ struct ExecutionEngine::Impl {
     // unless the run had timed out (its outcome was then delivered
     // already). True when it delivered.
     bool finish(Job job, TaskOutcome&& outcome, bool is_timed_out);
-    // Under the mutex: the name of the task take_next() would take.
-    const std::string& waiting_front_name() const;
+    // Under the mutex: the job take_next() would take.
+    const Job& waiting_front() const;
     // Unregisters a run whose handler returned and frees its slot; true when
     // it had timed out (its outcome was already delivered).
     bool end_run(const fq_task_context* context, std::uint64_t run_id);
@@ -365,7 +365,8 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot, Parking& parking) {
                     parking.handed.reset();
                 } else if (waiting_count == 0) {
                     return;
-                } else if (!slot.is_ready() || registry.find(waiting_front_name()) == nullptr) {
+                } else if (!slot.is_ready() ||
+                           registry.find(waiting_front().task.task_name) == nullptr) {
                     // Stopping without an executor, or a name no plugin
                     // registered: it ends here without being sent.
                     unsendable.push_back(take_next());
@@ -374,9 +375,18 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot, Parking& parking) {
             // Further tasks go after the running one only while no other
             // thread is idle to take them, and as many as the slot's depth.
             first_taken = sent.size();
+            // Payload bytes sent behind the running task: bounded, so that
+            // sending them never waits for the executor, which may itself be
+            // waiting to send the running task's result.
+            std::size_t ahead_bytes = 0;
+            for (std::size_t i = 1; i < sent.size(); ++i)
+                ahead_bytes += sent[i].task.payload.size();
             while (unsendable.empty() && waiting_count > 0 && sent.size() < slot.depth() &&
-                   (sent.empty() || idle_thread_count == 0) &&
-                   registry.find(waiting_front_name()) != nullptr) {
+                   (sent.empty() ||
+                    (idle_thread_count == 0 && ahead_bytes + waiting_front().task.payload.size() <=
+                                                   ProcessSlot::kAheadBytes)) &&
+                   registry.find(waiting_front().task.task_name) != nullptr) {
+                if (!sent.empty()) ahead_bytes += waiting_front().task.payload.size();
                 sent.push_back(take_next());
                 slot.watch(*sent.back().context);
             }
@@ -443,10 +453,10 @@ auto ExecutionEngine::Impl::take_next() -> Job {
     return job;
 }
 
-const std::string& ExecutionEngine::Impl::waiting_front_name() const {
+auto ExecutionEngine::Impl::waiting_front() const -> const Job& {
     auto level = std::find_if(waiting.begin(), waiting.end(),
                               [](const std::deque<Job>& jobs) { return !jobs.empty(); });
-    return level->front().task.task_name;
+    return level->front();
 }
 
 void ExecutionEngine::Impl::mark_started(Job& job, bool* is_deadline_first) {

@@ -59,6 +59,10 @@ public:
     // idle slot (ExecutionEngine::start): it fits the channel's socket
     // buffer, so sending it never waits for the executor.
     static constexpr std::size_t kDirectSendBytes = 64 * 1024;
+    // The most payload bytes sent behind the running task. The channel's
+    // socket buffer holds them all, so sending them never waits for the
+    // executor while it may be waiting to send a large result.
+    static constexpr std::size_t kAheadBytes = 64 * 1024;
 
     // Waits `delay` unless the engine stops first; true when it stopped.
     using StopAwareWait = std::function<bool(std::chrono::milliseconds delay)>;
