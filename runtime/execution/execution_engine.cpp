@@ -80,6 +80,8 @@ struct ExecutionEngine::Impl {
     // to the executor itself and leaves the thread asleep until the outcome
     // arrives; an executor that dies while idle wakes it too.
     struct Parking {
+        explicit Parking(ProcessSlot& slot_in) : slot(slot_in) {}
+        ProcessSlot& slot;  // the slot whose thread parks here
         Wakeup wake;
         bool is_listed = false;     // in `parked` (guarded by mutex)
         std::optional<Job> handed;  // started and sent by start() (guarded by mutex)
@@ -100,7 +102,7 @@ struct ExecutionEngine::Impl {
             for (std::size_t i = 0; i < concurrency; ++i) {
                 process_slots.push_back(
                     std::make_unique<ProcessSlot>(isolation, *kill_timer, restarts));
-                parkings.push_back(std::make_unique<Parking>());
+                parkings.push_back(std::make_unique<Parking>(*process_slots.back()));
             }
         }
     }
@@ -312,11 +314,7 @@ auto ExecutionEngine::Impl::hand_to_parked(Job& job, bool* is_deadline_first) ->
         return nullptr;
     }
     Parking* parking = parked.back();
-    const auto index = static_cast<std::size_t>(
-        std::find_if(parkings.begin(), parkings.end(),
-                     [&](const auto& candidate) { return candidate.get() == parking; }) -
-        parkings.begin());
-    ProcessSlot& slot = *process_slots[index];
+    ProcessSlot& slot = parking->slot;
     if (!slot.is_ready()) return nullptr;
     unpark(1);
     mark_started(job, is_deadline_first);
@@ -648,9 +646,9 @@ ExecutionEngine::ExecutionEngine(const TaskRegistry& registry, std::size_t concu
     impl_->threads.reserve(impl_->concurrency);
     for (std::size_t i = 0; i < impl_->concurrency; ++i) {
         if (impl_->isolation.mode == Isolation::process) {
-            impl_->threads.emplace_back(
-                [impl = impl_.get(), slot = impl_->process_slots[i].get(),
-                 parking = impl_->parkings[i].get()] { impl->process_main(*slot, *parking); });
+            impl_->threads.emplace_back([impl = impl_.get(), parking = impl_->parkings[i].get()] {
+                impl->process_main(parking->slot, *parking);
+            });
         } else {
             impl_->threads.emplace_back([impl = impl_.get()] { impl->thread_main(); });
         }
