@@ -2,8 +2,9 @@
 // 26-byte head, by type:
 //   accepted:  [u8 priority][i64 submitted_at][u32 timeout_ms][u32 max_retries]
 //              [u32 retry_backoff_ms][i64 due][u16 name length][name][payload...]
-//   started:   [u32 attempt][i64 started_at][u16 worker length][worker id]
-//   scheduled: [i64 due][u32 attempts][u32 error length][error]
+//   started:   [u32 attempt][u32 worker_losses][i64 started_at]
+//              [u16 worker length][worker id]
+//   scheduled: [i64 due][u32 attempts][u32 worker_losses][u32 error length][error]
 //   requeued:  [u32 attempts][u32 worker_losses]
 //   finished, cancelled:
 //              [u8 priority][u8 state][u8 retryable][u32 attempts]
@@ -191,6 +192,7 @@ StartedRecord read_started(Reader& in, const RecordHead& head) {
     StartedRecord record;
     record.head = head;
     record.attempt = in.u32("attempt");
+    record.worker_losses = in.u32("worker_losses");
     record.started_at = in.time("started_at");
     record.worker_id = read_worker_id(in);
     if (in.ok() && record.attempt == 0) in.fail("attempt 0 (attempts count from 1)");
@@ -203,6 +205,7 @@ ScheduledRecord read_scheduled(Reader& in, const RecordHead& head) {
     record.head = head;
     record.due = in.time("due");
     record.attempts = in.u32("attempts");
+    record.worker_losses = in.u32("worker_losses");
     record.error = in.long_string("error");
     in.expect_end("scheduled");
     return record;
@@ -265,6 +268,7 @@ std::string encode_accepted_head(const AcceptedRecord& record) {
 std::string encode_record(const StartedRecord& record) {
     Writer out(RecordType::started, record.head);
     out.put_u32(record.attempt);
+    out.put_u32(record.worker_losses);
     out.put_time(record.started_at);
     out.put_short_string(record.worker_id);
     return out.take();
@@ -274,6 +278,7 @@ std::string encode_record(const ScheduledRecord& record) {
     Writer out(RecordType::scheduled, record.head);
     out.put_time(record.due);
     out.put_u32(record.attempts);
+    out.put_u32(record.worker_losses);
     out.put_long_string(record.error);
     return out.take();
 }

@@ -67,7 +67,8 @@ struct AcceptedRecord {
 
 struct StartedRecord {
     RecordHead head;
-    std::uint32_t attempt = 0;  // this attempt's number: 1 for the first run
+    std::uint32_t attempt = 0;        // this attempt's number: 1 for the first run
+    std::uint32_t worker_losses = 0;  // workers lost so far (capped by --max-worker-losses)
     std::string worker_id;
     Timestamp started_at{};
 };
@@ -76,7 +77,8 @@ struct ScheduledRecord {
     RecordHead head;
     Timestamp due{};
     std::uint32_t attempts = 0;  // runs so far
-    std::string error;           // the failed attempt's error
+    std::uint32_t worker_losses = 0;
+    std::string error;  // the failed attempt's error
 };
 
 struct RequeuedRecord {

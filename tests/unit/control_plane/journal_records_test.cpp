@@ -59,8 +59,8 @@ FinalRecord sample_final(TaskState state) {
 std::vector<std::string> sample_bodies() {
     std::vector<std::string> bodies;
     bodies.push_back(encode_accepted_head(sample_accepted()) + "{\"args\":[1,2]}");
-    bodies.push_back(encode_record(StartedRecord{{42, kId}, 1, "control-plane", at_ns(5)}));
-    bodies.push_back(encode_record(ScheduledRecord{{43, kId}, at_ns(9), 1, "timeout"}));
+    bodies.push_back(encode_record(StartedRecord{{42, kId}, 1, 0, "control-plane", at_ns(5)}));
+    bodies.push_back(encode_record(ScheduledRecord{{43, kId}, at_ns(9), 1, 0, "timeout"}));
     bodies.push_back(encode_record(RequeuedRecord{{44, kId}, 2, 1}));
     bodies.push_back(encode_final_head(sample_final(TaskState::success)) + "[3]");
     bodies.push_back(encode_final_head(sample_final(TaskState::cancelled)));
@@ -95,16 +95,18 @@ TEST_CASE("journal records: an accepted record without a due time or payload rea
 
 TEST_CASE("journal records: started, scheduled, requeued and forgotten records read back") {
     const auto started =
-        decoded_as<StartedRecord>(encode_record(StartedRecord{{7, kId}, 3, "sw-1", at_ns(-5)}));
+        decoded_as<StartedRecord>(encode_record(StartedRecord{{7, kId}, 3, 2, "sw-1", at_ns(-5)}));
     CHECK(started.head.sequence == 7);
     CHECK(started.attempt == 3);
+    CHECK(started.worker_losses == 2);
     CHECK(started.worker_id == "sw-1");
     CHECK(started.started_at == at_ns(-5));
 
     const auto scheduled = decoded_as<ScheduledRecord>(
-        encode_record(ScheduledRecord{{8, kId}, at_ns(123), 2, "connection reset"}));
+        encode_record(ScheduledRecord{{8, kId}, at_ns(123), 2, 1, "connection reset"}));
     CHECK(scheduled.due == at_ns(123));
     CHECK(scheduled.attempts == 2);
+    CHECK(scheduled.worker_losses == 1);
     CHECK(scheduled.error == "connection reset");
 
     const auto requeued = decoded_as<RequeuedRecord>(encode_record(RequeuedRecord{{9, kId}, 4, 2}));
@@ -226,8 +228,8 @@ TEST_CASE("journal records: a bad version, type or field value is refused with i
     bad_retryable[28] = 2;
     CHECK(decode_record(bad_retryable).error == "retryable 2 is not 0 or 1");
 
-    CHECK_FALSE(
-        decode_record(encode_record(StartedRecord{{1, kId}, 0, "w", at_ns(1)})).record.has_value());
+    CHECK_FALSE(decode_record(encode_record(StartedRecord{{1, kId}, 0, 0, "w", at_ns(1)}))
+                    .record.has_value());
 }
 
 TEST_CASE("journal records: random bytes never decode into a record with bad fields") {
