@@ -250,12 +250,13 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                      .value_name = "BYTES",
                      .default_text = "67108864",
                      .help = "Size at which the journal starts a new segment file (64 MiB by "
-                             "default, at least 1 MiB)",
+                             "default, 1 MiB to 2 GiB)",
                      .kind = ValueKind::integer},
                     [](const RawValue& value, ControlPlaneSettings& settings) {
                         settings.journal_segment_bytes =
                             static_cast<std::uint64_t>(integer_in_range(
-                                value, static_cast<std::int64_t>(kMinJournalSegmentBytes)));
+                                value, static_cast<std::int64_t>(kMinJournalSegmentBytes),
+                                static_cast<std::int64_t>(kMaxJournalSegmentBytes)));
                     }});
 
     // Unlike a subworker, the control plane may run no task itself.

@@ -49,9 +49,11 @@ enum class JournalFsync : std::uint8_t {
     never,     // left to the operating system
 };
 
-// --journal-segment-bytes by default (64 MiB) and at least (1 MiB).
+// --journal-segment-bytes by default (64 MiB), at least (1 MiB) and at most
+// (2 GiB, what the journal takes).
 inline constexpr std::uint64_t kDefaultJournalSegmentBytes = 64ull << 20;
 inline constexpr std::uint64_t kMinJournalSegmentBytes = 1ull << 20;
+inline constexpr std::uint64_t kMaxJournalSegmentBytes = 2ull << 30;
 
 struct ControlPlaneSettings {
     std::string worker_id = "control-plane";

@@ -204,6 +204,8 @@ struct BadValueCase {
 const char* const kFsyncReason =
     "must be always, never or a number of milliseconds from 1 to 60000";
 
+const char* const kSegmentReason = "must be an integer from 1048576 to 2147483648";
+
 std::vector<BadValueCase> bad_value_cases() {
     const std::string id_reason = "must be 1 to 128 characters of A-Z a-z 0-9 _ . : -";
     const std::string long_id(129, 'a');
@@ -250,8 +252,9 @@ std::vector<BadValueCase> bad_value_cases() {
         {"journal-fsync", "60001", "\"60001\"", kFsyncReason},
         {"journal-fsync", "50ms", "\"50ms\"", kFsyncReason},
         {"journal-fsync", "Always", "\"Always\"", kFsyncReason},
-        {"journal-segment-bytes", "1048575", "1048575", "must be an integer >= 1048576"},
-        {"journal-segment-bytes", "64MiB", "", "must be an integer >= 1048576"},
+        {"journal-segment-bytes", "1048575", "1048575", kSegmentReason},
+        {"journal-segment-bytes", "2147483649", "2147483649", kSegmentReason},
+        {"journal-segment-bytes", "64MiB", "", kSegmentReason},
     };
 }
 
