@@ -12,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -230,4 +232,254 @@ TEST_CASE("Journal: a second writer is refused while the lock is held, naming th
     }
     first.journal.reset();
     CHECK_NOTHROW(open_journal(options));
+}
+
+namespace {
+
+// Runs `steps` in a forked child (so that its file size limit binds only
+// there) and returns the child's exit status: 0, or the number of the first
+// step that failed.
+int run_in_child(const std::function<int()>& steps) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+        std::signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
+        ::_exit(steps());
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+void limit_file_size(rlim_t bytes) {
+    rlimit limit{};
+    ::getrlimit(RLIMIT_FSIZE, &limit);
+    limit.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+}
+
+}  // namespace
+
+TEST_CASE("Journal: a failed commit drops its batch, cuts the file back, and later commits work") {
+    TempDir dir;
+    const auto options = journal_options(dir.path(), 4096);
+    const std::string big(1500, 'b');
+    const int failed_step = run_in_child([&] {
+        auto opened = open_journal(options);
+        auto& journal = *opened.journal;
+        journal.append({"before"});
+        if (journal.commit()) return 1;
+        const auto first = segment_files(options.dir).at(0);
+        const auto committed_size = std::filesystem::file_size(first);
+
+        // Within one segment: the write passes the limit.
+        limit_file_size(committed_size + 1000);
+        journal.append({"lost 1"});
+        journal.append({big});
+        if (journal.commit() != std::errc::file_too_large) return 2;
+        if (journal.has_pending()) return 3;
+        if (std::filesystem::file_size(first) != committed_size) return 4;
+
+        // Across a rollover: segment 1 grows from 30 to 4114 bytes (past 4096,
+        // within the limit), the rest goes to segment 2 and passes the limit
+        // at 5040; segment 2 goes away and segment 1 is cut back.
+        limit_file_size(5000);
+        for (const std::size_t size : {1500, 1500, 1060, 1500, 1500, 2000}) {
+            journal.append({std::string(size, 'r')});
+        }
+        if (!journal.commit()) return 5;
+        if (segment_files(options.dir).size() != 1) return 6;
+        if (std::filesystem::file_size(first) != committed_size) return 7;
+        if (journal.stats().live_records != 1) return 8;
+
+        limit_file_size(RLIM_INFINITY);
+        journal.append({"after"});
+        if (journal.commit()) return 9;
+        return 0;
+    });
+    CHECK(failed_step == 0);
+    CHECK(open_journal(options).bodies() == std::vector<std::string>{"before", "after"});
+}
+
+TEST_CASE("Journal: the sync modes say when a sync is due") {
+    TempDir dir;
+    auto options = journal_options(dir.path());
+
+    SUBCASE("always and never leave nothing for a timer") {
+        for (const auto mode : {JournalSync::always, JournalSync::never}) {
+            options.sync = mode;
+            auto opened = open_journal(options);
+            opened.journal->append({"x"});
+            REQUIRE_FALSE(opened.journal->commit());
+            CHECK_FALSE(opened.journal->next_sync_due());
+        }
+    }
+    SUBCASE("interval: a write soon after a sync waits for the interval") {
+        options.sync = JournalSync::interval;
+        options.sync_interval = std::chrono::hours(1);
+        auto opened = open_journal(options);
+        CHECK_FALSE(opened.journal->next_sync_due());
+        opened.journal->append({"x"});
+        REQUIRE_FALSE(opened.journal->commit());
+        const auto due = opened.journal->next_sync_due();
+        REQUIRE(due);
+        CHECK(*due > std::chrono::steady_clock::now() + std::chrono::minutes(50));
+        opened.journal->sync_if_due();
+        CHECK(opened.journal->next_sync_due() == due);
+    }
+    SUBCASE("interval: sync_if_due syncs once the interval has passed") {
+        options.sync = JournalSync::interval;
+        options.sync_interval = std::chrono::milliseconds(1);
+        auto opened = open_journal(options);
+        opened.journal->append({"x"});
+        REQUIRE_FALSE(opened.journal->commit());
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (opened.journal->next_sync_due() && std::chrono::steady_clock::now() < deadline) {
+            opened.journal->sync_if_due();
+        }
+        CHECK_FALSE(opened.journal->next_sync_due());
+    }
+}
+
+namespace {
+
+// An owner of journal records as the control plane is one: it knows where
+// each of its live records is and follows them when compaction moves them.
+struct Owner {
+    std::map<std::string, JournalLocation> live;  // body -> where it is
+
+    void write(Journal& journal, const std::vector<std::string>& bodies) {
+        for (const auto& body : bodies) live[body] = journal.append({body});
+        REQUIRE_FALSE(journal.commit());
+    }
+    void forget(Journal& journal, const std::string& body) {
+        journal.release(live.at(body));
+        live.erase(body);
+    }
+    Journal::MovedFn follow() {
+        return [this](std::string_view record, JournalLocation from, JournalLocation to) {
+            auto& at = live.at(std::string(record));
+            CHECK(at.segment == from.segment);
+            CHECK(at.offset == from.offset);
+            CHECK(to.size == record.size());
+            at = to;
+            ++moves;
+        };
+    }
+    int moves = 0;
+};
+
+std::uint64_t sum_of_segment_sizes(const std::filesystem::path& dir) {
+    std::uint64_t total = 0;
+    for (const auto& file : segment_files(dir)) total += std::filesystem::file_size(file);
+    return total;
+}
+
+}  // namespace
+
+TEST_CASE("Journal: compaction deletes dead segments and moves the live rest of mostly dead ones") {
+    TempDir dir;
+    const auto options = journal_options(dir.path(), 4096);
+    Owner owner;
+    {
+        auto opened = open_journal(options);
+        auto& journal = *opened.journal;
+        std::vector<std::string> bodies;
+        for (int index = 0; index < 60; ++index) {
+            bodies.push_back(record_text(index) + std::string(200, 'z'));
+        }
+        for (int batch = 0; batch < 6; ++batch) {
+            owner.write(journal, std::vector<std::string>(bodies.begin() + batch * 10,
+                                                          bodies.begin() + batch * 10 + 10));
+        }
+        REQUIRE(journal.stats().segments >= 4);
+        const auto live_before = journal.stats().live_records;
+
+        // Nothing is dead yet: nothing to do.
+        journal.compact(owner.follow(), 1 << 20);
+        CHECK(owner.moves == 0);
+        CHECK(journal.stats().segments == segment_files(options.dir).size());
+
+        // Every record of segment 1 dead, and all but two of segment 2.
+        std::vector<std::string> in_second;
+        for (const auto& [body, at] : std::map(owner.live)) {
+            if (at.segment == 1) owner.forget(journal, body);
+            if (at.segment == 2) in_second.push_back(body);
+        }
+        REQUIRE(in_second.size() > 4);
+        const std::vector<std::string> survivors{in_second[0], in_second[3]};
+        for (const auto& body : in_second) {
+            if (body != survivors[0] && body != survivors[1]) owner.forget(journal, body);
+        }
+        CHECK(journal.stats().live_records == owner.live.size());
+        CHECK(journal.stats().live_records < live_before);
+
+        journal.compact(owner.follow(), 1 << 20);
+        CHECK(owner.moves == 2);
+        for (const auto& survivor : survivors) {
+            CHECK(owner.live.at(survivor).segment > 2);
+        }
+        const auto files = segment_files(options.dir);
+        CHECK(std::find(files.begin(), files.end(), options.dir / "journal-0000000000000001.log") ==
+              files.end());
+        CHECK(std::find(files.begin(), files.end(), options.dir / "journal-0000000000000002.log") ==
+              files.end());
+        const auto stats = journal.stats();
+        CHECK(stats.segments == files.size());
+        CHECK(stats.disk_bytes == sum_of_segment_sizes(options.dir));
+        CHECK(stats.live_records == owner.live.size());
+    }
+    // Replay yields exactly the live records, where the owner last saw them.
+    const auto reopened = open_journal(options);
+    REQUIRE(reopened.records.size() == owner.live.size());
+    for (const auto& record : reopened.records) {
+        const auto& at = owner.live.at(record.body);
+        CHECK(record.at.segment == at.segment);
+        CHECK(record.at.offset == at.offset);
+    }
+}
+
+TEST_CASE("Journal: compaction moves at most its budget per call and finishes on later calls") {
+    TempDir dir;
+    const auto options = journal_options(dir.path(), 4096);
+    Owner owner;
+    auto opened = open_journal(options);
+    auto& journal = *opened.journal;
+    std::vector<std::string> bodies;
+    for (int index = 0; index < 40; ++index) {
+        bodies.push_back(record_text(index) + std::string(300, 'q'));
+    }
+    owner.write(journal, bodies);
+    REQUIRE(journal.stats().segments >= 3);
+    // Keep every fourth record of segment 1: a quarter live.
+    int kept = 0, seen = 0;
+    for (const auto& body : bodies) {
+        if (owner.live.at(body).segment != 1) continue;
+        if (seen++ % 4 == 0) {
+            ++kept;
+        } else {
+            owner.forget(journal, body);
+        }
+    }
+    REQUIRE(kept >= 2);
+    journal.compact(owner.follow(), 1);  // at least one record moves whatever the budget
+    CHECK(owner.moves == 1);
+    CHECK(std::filesystem::exists(options.dir / "journal-0000000000000001.log"));
+    for (int call = 0; call < kept; ++call) journal.compact(owner.follow(), 1);
+    CHECK(owner.moves == kept);
+    CHECK_FALSE(std::filesystem::exists(options.dir / "journal-0000000000000001.log"));
+    CHECK(journal.stats().disk_bytes == sum_of_segment_sizes(options.dir));
+}
+
+TEST_CASE("Journal: a record released before its batch is committed is written dead") {
+    TempDir dir;
+    auto opened = open_journal(journal_options(dir.path()));
+    auto& journal = *opened.journal;
+    const auto superseded = journal.append({"accepted"});
+    journal.append({"finished"});
+    journal.release(superseded);
+    REQUIRE_FALSE(journal.commit());
+    CHECK(journal.stats().live_records == 1);
+    CHECK(journal.stats().live_bytes == 8 + std::string("finished").size());
+    journal.release(superseded);  // twice is harmless
+    CHECK(journal.stats().live_records == 1);
 }
