@@ -270,12 +270,16 @@ TEST_CASE("journal: damage before the end stops the start until `fastqueue journ
     CHECK(kept == static_cast<int>(ids.size()) - 1);
 }
 
-TEST_CASE("journal: when it cannot write, submissions are refused as busy and nothing else is") {
+TEST_CASE(
+    "journal: when it cannot write, submissions are refused as busy and nothing else is; once "
+    "it can, they are accepted again") {
     TempDir dir;
     const std::string prlimit = find_on_path("prlimit");
     REQUIRE_MESSAGE(!prlimit.empty(), "prlimit (util-linux) is needed");
     const int base_port = find_free_port_block(ControlPlaneProcess::kPortCount);
-    std::vector<std::string> argv{prlimit, "--fsize=262144", fastqueue_binary(), "control-plane"};
+    // A soft limit only, so that it can be raised again without privileges.
+    std::vector<std::string> argv{prlimit, "--fsize=262144:unlimited", fastqueue_binary(),
+                                  "control-plane"};
     for (const auto& flag : control_plane_port_flags(base_port)) argv.push_back(flag);
     for (const auto& flag : journal_flags(dir.journal())) argv.push_back(flag);
     for (const auto& flag : std::vector<std::string>{"--modules-dir", test_modules_dir(),
@@ -314,5 +318,18 @@ TEST_CASE("journal: when it cannot write, submissions are refused as busy and no
         REQUIRE(record);
         CHECK(record->state == TaskState::queued);
     }
+    CHECK(control_plane.is_running());
+
+    // Room again (prlimit execs the control plane: same process): the next
+    // submission is written and acknowledged.
+    Process raise_limit(
+        {prlimit, "--pid", std::to_string(control_plane.pid()), "--fsize=unlimited:unlimited"});
+    REQUIRE(raise_limit.wait_for_exit(10s) == 0);
+    const RunResult again =
+        run_fastqueue({"submit", "--control-plane-address", address, "--task-name", "echo",
+                       "--args", "after", "--non-blocking", "--timeout", "10"});
+    INFO(again.describe());
+    CHECK(again.exit_code == 0);
+    CHECK(client.get(trim(again.stdout_text)).has_value());
     CHECK(control_plane.is_running());
 }
