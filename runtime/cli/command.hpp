@@ -20,6 +20,8 @@ Command add_status_command(CLI::App& app);
 Command add_cancel_command(CLI::App& app);
 Command add_list_command(CLI::App& app);
 Command add_workers_command(CLI::App& app);
+// `fastqueue journal check|repair DIR`.
+Command add_journal_command(CLI::App& app);
 // `fastqueue executor`: the task process a role starts for each handler
 // slot (hidden from --help; not for people).
 Command add_executor_command(CLI::App& app);

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
                                   add_list_command(app)};
     commands.push_back(add_subworker_command(app));
     commands.push_back(add_workers_command(app));
+    commands.push_back(add_journal_command(app));
     commands.push_back(add_executor_command(app));
 
     try {

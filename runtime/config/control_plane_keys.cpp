@@ -27,12 +27,31 @@ Endpoint endpoint_or_throw(const RawValue& value) {
 // The largest --max-subworkers and --inactive-subworker-ttl (30 days).
 constexpr std::int64_t kMaxMaxSubworkers = 100000;
 constexpr std::int64_t kMaxInactiveSubworkerTtlSeconds = 30 * 24 * 3600;
+// The longest --journal-fsync interval (a minute).
+constexpr std::int64_t kMaxJournalFsyncMs = 60000;
 
 // What listens on base+offset, for offsets 0..4 (see docs/operations.md).
 constexpr std::array<const char*, 5> kBasePortUses = {
     "critical-priority submissions", "high-priority submissions", "normal-priority submissions",
     "low-priority submissions",      "result queries and cancel",
 };
+
+// --journal-fsync: "always", "never" or a whole number of milliseconds.
+void journal_fsync_value(const RawValue& value, ControlPlaneSettings& settings) {
+    const std::string& text = value.text();
+    if (text == "always") {
+        settings.journal_fsync = JournalFsync::always;
+    } else if (text == "never") {
+        settings.journal_fsync = JournalFsync::never;
+    } else if (auto ms = parse_integer(text); ms && *ms >= 1 && *ms <= kMaxJournalFsyncMs) {
+        settings.journal_fsync = JournalFsync::interval;
+        settings.journal_fsync_interval_ms = static_cast<std::uint32_t>(*ms);
+    } else {
+        throw invalid_value(value.source, text,
+                            "must be always, never or a number of milliseconds from 1 to " +
+                                std::to_string(kMaxJournalFsyncMs));
+    }
+}
 
 }  // namespace
 
@@ -201,6 +220,43 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                     [](const RawValue& value, ControlPlaneSettings& settings) {
                         settings.inactive_subworker_ttl_seconds = static_cast<std::uint32_t>(
                             integer_in_range(value, 1, kMaxInactiveSubworkerTtlSeconds));
+                    }});
+
+    keys.push_back({{.name = "journal-dir",
+                     .value_name = "DIR",
+                     .default_text = "(none)",
+                     .help = "Directory of the journal that keeps accepted tasks and results "
+                             "across a restart (made when missing); none: in memory only",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        if (value.text().empty()) {
+                            throw invalid_value(value.source, value.text(),
+                                                "must name a directory");
+                        }
+                        settings.journal_dir = value.text();
+                    }});
+
+    keys.push_back({{.name = "journal-fsync",
+                     .value_name = "MODE",
+                     .default_text = "always",
+                     .help = "When the journal syncs to disk: always (before acknowledging), "
+                             "never (left to the OS), or every MS milliseconds (1 to 60000)",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        journal_fsync_value(value, settings);
+                    }});
+
+    keys.push_back({{.name = "journal-segment-bytes",
+                     .value_name = "BYTES",
+                     .default_text = "67108864",
+                     .help = "Size at which the journal starts a new segment file (64 MiB by "
+                             "default, 1 MiB to 2 GiB)",
+                     .kind = ValueKind::integer},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.journal_segment_bytes =
+                            static_cast<std::uint64_t>(integer_in_range(
+                                value, static_cast<std::int64_t>(kMinJournalSegmentBytes),
+                                static_cast<std::int64_t>(kMaxJournalSegmentBytes)));
                     }});
 
     // Unlike a subworker, the control plane may run no task itself.

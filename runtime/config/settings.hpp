@@ -42,6 +42,19 @@ struct EngineSettings {
     bool task_core_dumps = false;
 };
 
+// When the control plane's journal syncs what it wrote (--journal-fsync).
+enum class JournalFsync : std::uint8_t {
+    always,    // before each turn's acknowledgements and answers go out
+    interval,  // at most journal_fsync_interval_ms after a write
+    never,     // left to the operating system
+};
+
+// --journal-segment-bytes by default (64 MiB), at least (1 MiB) and at most
+// (2 GiB, what the journal takes).
+inline constexpr std::uint64_t kDefaultJournalSegmentBytes = 64ull << 20;
+inline constexpr std::uint64_t kMinJournalSegmentBytes = 1ull << 20;
+inline constexpr std::uint64_t kMaxJournalSegmentBytes = 2ull << 30;
+
 struct ControlPlaneSettings {
     std::string worker_id = "control-plane";
     std::string base_address = "tcp://127.0.0.1:5555";
@@ -85,6 +98,12 @@ struct ControlPlaneSettings {
     // An inactive subworker silent this long is forgotten; if it speaks
     // again it is answered REREGISTER.
     std::uint32_t inactive_subworker_ttl_seconds = 3600;
+    // The journal's directory; empty: no journal, tasks live in memory only
+    // and a restart forgets them (docs/reliability.md).
+    std::string journal_dir;
+    JournalFsync journal_fsync = JournalFsync::always;
+    std::uint32_t journal_fsync_interval_ms = 0;  // JournalFsync::interval only: 1..60000
+    std::uint64_t journal_segment_bytes = kDefaultJournalSegmentBytes;
 };
 
 struct SubworkerSettings {

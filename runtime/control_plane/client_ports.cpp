@@ -36,19 +36,46 @@ void ClientPorts::take_unannounced(std::vector<bool>& unannounced) {
 
 void ClientPorts::defer_ack(int port, const zmq::message_t& routing_id, const TaskId& id) {
     pending_acks_.push_back(
-        PendingAck{port, zmq::message_t(routing_id.data(), routing_id.size()), id});
+        PendingAck{port, zmq::message_t(routing_id.data(), routing_id.size()), id, {}});
 }
 
-void ClientPorts::send_pending_acks() {
+void ClientPorts::refuse_pending_ack(const TaskId& id, const std::string& reason) {
     for (auto& ack : pending_acks_) {
-        submit_ports_[ack.port].send(ack.routing_id,
-                                     protocol::encode(protocol::Ack{ack.task_id.to_string()}));
+        if (ack.task_id == id) ack.refusal = reason;
+    }
+}
+
+void ClientPorts::send_pending_acks(bool are_written) {
+    for (auto& ack : pending_acks_) {
+        const std::string task_id = ack.task_id.to_string();
+        submit_ports_[ack.port].send(
+            ack.routing_id, ack.refusal.empty()
+                                ? protocol::encode(protocol::Ack{task_id})
+                                : protocol::encode(protocol::Refused{task_id, ack.refusal}));
     }
     pending_acks_.clear();
+    if (!are_written) return;
+    for (auto& answer : held_answers_)
+        answer.socket->send(answer.routing_id, std::move(answer.body));
+    held_answers_.clear();
+}
+
+void ClientPorts::send_or_hold(RouterSocket& socket, const zmq::message_t& routing_id,
+                               protocol::Frames&& body) {
+    if (!is_holding_answers_) {
+        socket.send(routing_id, std::move(body));
+        return;
+    }
+    held_answers_.push_back(
+        HeldAnswer{&socket, zmq::message_t(routing_id.data(), routing_id.size()), std::move(body)});
 }
 
 void ClientPorts::send_result(int port, zmq::message_t& routing_id, const TaskRecord& record,
                               const SharedBytes& result) {
+    if (is_holding_answers_) {
+        send_or_hold(submit_ports_[port], routing_id, protocol::encode_result(record, result));
+        return;
+    }
     send_pending_acks();
     submit_ports_[port].send(routing_id, protocol::encode_result(record, result));
 }

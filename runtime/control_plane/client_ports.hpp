@@ -8,11 +8,18 @@
 // already runs when its ACK goes out; no RESULT overtakes an ACK
 // (send_result sends the waiting ACKs first).
 //
+// With a journal (hold_answers_until_written()), the answers that report a
+// change of state (RESULTs, CANCEL replies, the ACK and RESULT of a resent
+// submission) are held too, and go out after the ACKs once the turn's
+// records are written (send_pending_acks(true)); an ACK whose task could not
+// be written becomes a REFUSED (refuse_pending_ack).
+//
 // Belongs to the control plane's I/O thread.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <string>
 #include <vector>
 #include <zmq.hpp>
 
@@ -20,6 +27,7 @@
 #include "common/shared_bytes.hpp"
 #include "common/task_id.hpp"
 #include "fastqueue/task.hpp"
+#include "protocol/codec.hpp"
 #include "transport/router_socket.hpp"
 
 namespace fastqueue {
@@ -49,11 +57,24 @@ public:
 
     // ACKs the task on `port` after this turn's dispatch.
     void defer_ack(int port, const zmq::message_t& routing_id, const TaskId& id);
-    void send_pending_acks();
+    // Sends the waiting ACKs (and refusals), then, unless are_written is
+    // false (the journal could not write this turn's records), the held
+    // answers.
+    void send_pending_acks(bool are_written = true);
     // The RESULT of an ended task to the client waiting at port (after any
-    // waiting ACK).
+    // waiting ACK; held when answers are held).
     void send_result(int port, zmq::message_t& routing_id, const TaskRecord& record,
                      const SharedBytes& result);
+
+    // With a journal: see the file comment.
+    void hold_answers_until_written() { is_holding_answers_ = true; }
+    bool is_holding_answers() const { return is_holding_answers_; }
+    // Sends `body` on `socket`, or holds it until the turn's records are
+    // written when answers are held.
+    void send_or_hold(RouterSocket& socket, const zmq::message_t& routing_id,
+                      protocol::Frames&& body);
+    // The waiting ACKs of task `id` go out as REFUSED with `reason`.
+    void refuse_pending_ack(const TaskId& id, const std::string& reason);
 
 private:
     std::array<RouterSocket, kPriorityCount> submit_ports_;
@@ -62,8 +83,16 @@ private:
         int port;
         zmq::message_t routing_id;
         TaskId task_id;
+        std::string refusal;  // non-empty: sent as REFUSED with this reason
     };
     std::vector<PendingAck> pending_acks_;
+    struct HeldAnswer {
+        RouterSocket* socket;
+        zmq::message_t routing_id;
+        protocol::Frames body;
+    };
+    std::vector<HeldAnswer> held_answers_;
+    bool is_holding_answers_ = false;
 };
 
 }  // namespace fastqueue

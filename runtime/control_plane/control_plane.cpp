@@ -34,6 +34,8 @@ namespace fastqueue {
 namespace {
 
 constexpr auto kCacheSweepInterval = std::chrono::seconds(60);
+// A journal that cannot write logs it at most this often.
+constexpr auto kJournalFailureLogInterval = std::chrono::seconds(10);
 
 using Milliseconds = std::chrono::milliseconds;
 
@@ -41,6 +43,38 @@ using Milliseconds = std::chrono::milliseconds;
 
 ControlPlane::Impl::Impl(const ControlPlaneSettings& settings_in, const TaskRegistry& registry_in)
     : settings(settings_in), registry(registry_in) {}
+
+void ControlPlane::Impl::open_journal() {
+    if (settings.journal_dir.empty()) return;
+    journal = TaskJournal::open(settings, tasks);
+    client_ports.hold_answers_until_written();
+}
+
+bool ControlPlane::Impl::commit_journal() {
+    auto result = journal->commit();
+    if (!result.error) {
+        if (is_journal_failing) spdlog::info("journal {}: writing again", journal->dir().string());
+        is_journal_failing = false;
+        return true;
+    }
+    // Nothing unwritten is acknowledged: this turn's submissions are
+    // refused as busy and removed; other records are tried again.
+    const std::string reason = "busy: journal: " + result.error.message();
+    for (const TaskId& id : result.refused) {
+        tasks.withdraw(id);
+        client_ports.refuse_pending_ack(id, reason);
+    }
+    const auto now = SteadyClock::now();
+    if (!is_journal_failing || now - journal_failure_logged >= kJournalFailureLogInterval) {
+        spdlog::error(
+            "journal {}: cannot write: {}; {} submission(s) refused, other records kept "
+            "to be written again",
+            journal->dir().string(), result.error.message(), result.refused.size());
+        journal_failure_logged = now;
+    }
+    is_journal_failing = true;
+    return false;
+}
 
 void ControlPlane::Impl::bind_ports() {
     std::string error;
@@ -80,13 +114,14 @@ void ControlPlane::Impl::run() {
     const auto announce_interval = std::chrono::milliseconds(settings.announce_interval_ms);
     // The periodic actions. The idle-link poll counts for the wait only
     // while some link is left out of the poll items (fleet.has_idle_links()).
-    enum class Timer { cache_sweep, heartbeat, announce, idle_link_poll };
+    enum class Timer { cache_sweep, heartbeat, announce, idle_link_poll, journal_compact };
     TimerList<Timer> timers;
     const auto started = SteadyClock::now();
     timers.set(Timer::cache_sweep, started + kCacheSweepInterval);
     timers.set(Timer::heartbeat, started + heartbeat_interval);
     timers.set(Timer::announce, started);
     timers.set(Timer::idle_link_poll, started);
+    if (journal) timers.set(Timer::journal_compact, started + TaskJournal::kCompactInterval);
     // Set once a stop was requested: the end of the grace period, and the
     // drain of the engine (none with --concurrency 0).
     std::optional<SteadyClock::time_point> grace_deadline;
@@ -111,6 +146,17 @@ void ControlPlane::Impl::run() {
         if (grace_deadline)
             timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
                                             EngineDrain::kPollInterval));
+        if (journal) {
+            // Records waiting to be written (a dispatch's started records)
+            // are written by the next turn, at once unless writing fails.
+            if (journal->has_pending()) {
+                timeout =
+                    std::min(timeout, is_journal_failing ? kJournalRetryInterval : Milliseconds(0));
+            }
+            if (const auto sync_due = journal->next_sync_due()) {
+                timeout = std::min(timeout, std::chrono::ceil<Milliseconds>(*sync_due - now));
+            }
+        }
         // Which sockets InputPoller must ask before it blocks: the ports
         // this loop used since they last reported no input, and every link
         // polled (dispatch sends on them).
@@ -172,15 +218,25 @@ void ControlPlane::Impl::run() {
                     break;
                 case Timer::idle_link_poll:
                     break;
+                case Timer::journal_compact:
+                    journal->compact();
+                    timers.set(Timer::journal_compact,
+                               after_events + TaskJournal::kCompactInterval);
+                    break;
             }
         }
-        if (!grace_deadline) {
-            tasks.release_due(Clock::now());
-            dispatch_queued_tasks();
+        if (!grace_deadline) tasks.release_due(Clock::now());
+        // The turn's records are written before anything they report is
+        // answered, and a task runs only once its acceptance is written.
+        bool is_written = true;
+        if (journal) {
+            is_written = commit_journal();
+            journal->sync_if_due();
         }
+        if (!grace_deadline) dispatch_queued_tasks();
         // After the dispatch: a task accepted this turn has started, and its
         // RESULT cannot be sent before the next turn, after its ACK.
-        client_ports.send_pending_acks();
+        client_ports.send_pending_acks(is_written);
 
         if (grace_deadline) {
             const auto step = drain ? drain->advance() : EngineDrain::Step::finished;
@@ -190,6 +246,7 @@ void ControlPlane::Impl::run() {
                 // Every local outcome has been posted; collect the last ones
                 // before leaving, or those tasks' results are lost.
                 local.collect();
+                if (journal) client_ports.send_pending_acks(commit_journal());
                 break;
             }
         }
@@ -256,7 +313,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
     // A resent submission (same task id) never runs twice: answer with the
     // task we already have.
     if (auto* entry = tasks.find(*id)) {
-        socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
+        acknowledge(port, routing_id, *id);
         if (submit.wants_result) {
             entry->second.reply_port = static_cast<std::int8_t>(port);
             entry->second.reply_routing_id = CompactBytes(routing_id.data(), routing_id.size());
@@ -264,9 +321,10 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         return;
     }
     if (auto record = tasks.cache().get(*id)) {
-        socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
+        acknowledge(port, routing_id, *id);
         if (submit.wants_result) {
-            socket.send(routing_id, protocol::encode(protocol::Result{std::move(*record)}));
+            client_ports.send_or_hold(socket, routing_id,
+                                      protocol::encode(protocol::Result{std::move(*record)}));
         }
         return;
     }
@@ -314,7 +372,7 @@ void ControlPlane::Impl::accept_submission(int port, zmq::message_t& routing_id,
         registry.find(submit.task_name) != nullptr || fleet.pool().is_offered(submit.task_name);
     if (!is_known_task) {
         // Ends at once; its name is not kept (task_names holds runnable ones).
-        socket.send(routing_id, protocol::encode(protocol::Ack{submit.task_id}));
+        acknowledge(port, routing_id, *id);
         TaskRecord record;
         record.task_id = std::move(submit.task_id);
         record.task_name = std::move(submit.task_name);
@@ -383,8 +441,18 @@ void ControlPlane::Impl::cancel_task(zmq::message_t& routing_id, const protocol:
     } else if (tasks.cache().contains(cancel.task_id)) {
         outcome = protocol::CancelOutcome::finished;
     }
-    client_ports.query_port().send(
-        routing_id, protocol::encode(protocol::CancelReply{cancel.task_id, outcome}));
+    client_ports.send_or_hold(client_ports.query_port(), routing_id,
+                              protocol::encode(protocol::CancelReply{cancel.task_id, outcome}));
+}
+
+void ControlPlane::Impl::acknowledge(int port, zmq::message_t& routing_id, const TaskId& id) {
+    // With a journal the task's records may not be written yet.
+    if (journal) {
+        client_ports.defer_ack(port, routing_id, id);
+    } else {
+        client_ports.submit_port(port).send(routing_id,
+                                            protocol::encode(protocol::Ack{id.to_string()}));
+    }
 }
 
 void ControlPlane::Impl::dispatch_queued_tasks() {
@@ -417,7 +485,7 @@ void ControlPlane::Impl::task_ended(int reply_port, zmq::message_t& reply_routin
     // its ACK; no RESULT may overtake an ACK.
     if (reply_port >= 0) {
         client_ports.send_result(reply_port, reply_routing_id, record, result);
-    } else {
+    } else if (!journal) {
         client_ports.send_pending_acks();
     }
 }
@@ -425,11 +493,18 @@ void ControlPlane::Impl::task_ended(int reply_port, zmq::message_t& reply_routin
 void ControlPlane::Impl::cancel_queued_tasks(const std::string& reason) {
     // They have not started either.
     local.give_back_all();
+    if (journal) {
+        // Kept in the journal: the next start runs them.
+        spdlog::info("journal {}: {} queued and {} scheduled task(s) kept for the next start",
+                     journal->dir().string(), tasks.queued_count(), tasks.scheduled_count());
+        return;
+    }
     tasks.drain(reason);
 }
 
 ControlPlane::ControlPlane(const ControlPlaneSettings& settings, const TaskRegistry& registry)
     : impl_(std::make_unique<Impl>(settings, registry)) {
+    impl_->open_journal();
     impl_->bind_ports();
     Impl* impl = impl_.get();
     impl_->local.start_engine(registry);

@@ -33,6 +33,7 @@
 #include "control_plane/live_task.hpp"
 #include "control_plane/local_runner.hpp"
 #include "control_plane/subworker_fleet.hpp"
+#include "control_plane/task_journal.hpp"
 #include "control_plane/task_table.hpp"
 #include "discovery/discovery.hpp"
 #include "execution/execution_engine.hpp"
@@ -61,6 +62,13 @@ struct ControlPlane::Impl : TaskTableOutbox {
 
     // Queued, scheduled and running tasks, and the records of finished ones.
     TaskTable tasks{settings, *this};
+    // With --journal-dir: where every change of a task's state is written
+    // before it is answered (open_journal()).
+    std::unique_ptr<TaskJournal> journal;
+    // The loop retries records it could not write, at most this often.
+    static constexpr std::chrono::milliseconds kJournalRetryInterval{100};
+    bool is_journal_failing = false;
+    SteadyClock::time_point journal_failure_logged{};
     // The tasks this control plane runs itself.
     LocalRunner local{settings, tasks};
 
@@ -73,8 +81,14 @@ struct ControlPlane::Impl : TaskTableOutbox {
     // Last member: destroyed (stopped and joined) before anything the loop uses.
     RoleThread role_thread;
 
+    // With settings.journal_dir: opens the journal and recovers the tasks it
+    // holds (before bind_ports(): nothing is served before they are back).
+    void open_journal();
     void bind_ports();
     void run();
+    // The turn's one commit of the journal (before its answers go out):
+    // refuses the submissions it could not write; true when all is written.
+    bool commit_journal();
 
     // Clients (control_plane.cpp).
     void receive_submissions(int port);
@@ -83,6 +97,8 @@ struct ControlPlane::Impl : TaskTableOutbox {
     void answer_query(zmq::message_t& routing_id, const protocol::Query& query);
     void answer_workers_query(zmq::message_t& routing_id);
     void cancel_task(zmq::message_t& routing_id, const protocol::Cancel& cancel);
+    // ACKs a submission: now, or with a journal after the turn's commit.
+    void acknowledge(int port, zmq::message_t& routing_id, const TaskId& id);
     void dispatch_queued_tasks();
     // TaskTableOutbox: this turn's ACKs first (no RESULT may overtake an
     // ACK), then the RESULT to the client waiting at reply_port, if any.

@@ -29,4 +29,9 @@ zmq::message_t HeldPayload::take() {
 
 std::size_t HeldPayload::size() const { return large_ ? large_->size() : small_.size(); }
 
+std::string_view HeldPayload::view() const {
+    if (!large_) return small_.view();
+    return {static_cast<const char*>(large_->data()), large_->size()};
+}
+
 }  // namespace fastqueue

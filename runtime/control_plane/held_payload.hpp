@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string_view>
 #include <zmq.hpp>
 
 #include "common/compact_bytes.hpp"
@@ -34,6 +35,8 @@ public:
     zmq::message_t take();
 
     std::size_t size() const;
+    // The bytes, valid while this holds them (not after take()).
+    std::string_view view() const;
 
 private:
     CompactBytes small_;                     // when at most kCopyLimit bytes

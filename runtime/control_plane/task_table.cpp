@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/backoff.hpp"
+#include "control_plane/task_journal.hpp"
 #include "execution/execution_engine.hpp"
 #include "protocol/submit_options.hpp"
 
@@ -39,12 +40,16 @@ const std::string* TaskTable::intern_task_name(std::string&& name) {
     return &*task_names_.insert(std::move(name)).first;
 }
 
-void TaskTable::transition(const TaskId& /*id*/, LiveTask* task, TaskState to) {
-    if (task != nullptr) task->state = to;
+void TaskTable::transition(const TaskId& id, LiveTask* task, TaskState to) {
+    if (task == nullptr) return;
+    task->state = to;
+    if (journal_ != nullptr) journal_->transitioned(id, *task);
 }
 
 LiveTask& TaskTable::submit(const TaskId& id, LiveTask&& submitted, Timestamp due, Timestamp now) {
     LiveTask& task = live_.emplace(id, std::move(submitted)).first->second;
+    // First: the records of what happens to it next supersede this one.
+    if (journal_ != nullptr) journal_->accepted(id, task, due > now ? due : Timestamp{});
     if (due > now) {
         schedule(id, task, due);
     } else {
@@ -55,8 +60,8 @@ LiveTask& TaskTable::submit(const TaskId& id, LiveTask&& submitted, Timestamp du
 }
 
 void TaskTable::schedule(const TaskId& id, LiveTask& task, Timestamp due) {
+    task.started_history().scheduled_for = due;  // before: the journal records it
     transition(id, &task, TaskState::scheduled);
-    task.started_history().scheduled_for = due;
     schedule_.emplace(due, id);
 }
 
@@ -78,8 +83,8 @@ void TaskTable::release_due(Timestamp now) {
         auto it = live_.find(id);
         if (it == live_.end() || it->second.state != TaskState::scheduled) continue;
         LiveTask& task = it->second;
-        transition(id, &task, TaskState::queued);
         task.started_history().scheduled_for = Timestamp{};
+        transition(id, &task, TaskState::queued);
         queue_.push(task.priority, id);
     }
 }
@@ -159,22 +164,58 @@ void TaskTable::give_back_refused(const std::string& task_id) {
 }
 
 void TaskTable::requeue_lost(const std::string& task_id) {
-    Entry* entry = find(task_id);
-    if (entry == nullptr) return;
-    LiveTask& task = entry->second;
+    const auto id = TaskId::parse(task_id);
+    auto it = id ? live_.find(*id) : live_.end();
+    if (it == live_.end()) return;
+    lose_worker(it, true);
+}
+
+void TaskTable::lose_worker(LiveTable::iterator it, bool at_head) {
+    LiveTask& task = it->second;
     TaskHistory& history = task.started_history();
     history.worker_losses += 1;
     history.is_on_subworker = false;
     if (history.worker_losses >= settings_.max_worker_losses) {
         TaskOutcome outcome;
-        outcome.task_id = task_id;
+        outcome.task_id = it->first.to_string();
         outcome.state = TaskState::failure;
         outcome.error = "worker lost";
-        finish(std::move(outcome));
+        finish(it, std::move(outcome));
         return;
     }
-    transition(entry->first, &task, TaskState::queued);
-    queue_.push_front(task.priority, entry->first);
+    transition(it->first, &task, TaskState::queued);
+    if (at_head) {
+        queue_.push_front(task.priority, it->first);
+    } else {
+        queue_.push(task.priority, it->first);
+    }
+}
+
+void TaskTable::restore(const TaskId& id, LiveTask&& recovered) {
+    auto [it, is_new] = live_.emplace(id, std::move(recovered));
+    if (!is_new) return;
+    LiveTask& task = it->second;
+    switch (task.state) {
+        case TaskState::running:
+            task.history->started_at = Timestamp{};
+            lose_worker(it, false);
+            break;
+        case TaskState::scheduled:
+            schedule_.emplace(task.history->scheduled_for, id);
+            break;
+        default:
+            task.state = TaskState::queued;
+            queue_.push(task.priority, id);
+            break;
+    }
+}
+
+void TaskTable::withdraw(const TaskId& id) {
+    auto it = live_.find(id);
+    if (it == live_.end()) return;
+    // Its id may stay in the queue: dispatch skips ids that are not live.
+    if (it->second.state == TaskState::scheduled) unschedule(id, it->second);
+    live_.erase(it);
 }
 
 bool TaskTable::schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome) {
@@ -256,6 +297,7 @@ void TaskTable::end(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome
     ++finished_count_;
     if (result.empty()) result = SharedBytes::from_string(std::move(record.result));
     record.result.clear();
+    if (journal_ != nullptr) journal_->finished(id, record, result);
     outbox_.task_ended(reply_port, reply_routing_id, record, result);
     const std::size_t record_bytes = ResultCache::charge_bytes(record, result.size());
     if (!cache_.put(std::move(record), std::move(result))) {

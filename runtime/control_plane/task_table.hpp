@@ -12,7 +12,8 @@
 // is looked at again before then. Its state stays queued.
 //
 // Every change of a task's state goes through one private function,
-// transition(): the one place where a journal of the table writes.
+// transition(), and every end through end(): the places where the table's
+// journal (task_journal.hpp, only with --journal-dir) records it.
 // Belongs to one thread (the control plane's I/O thread), except
 // finished_count().
 #pragma once
@@ -39,6 +40,7 @@
 namespace fastqueue {
 
 struct TaskOutcome;
+class TaskJournal;
 
 // What the table asks of the sockets.
 class TaskTableOutbox {
@@ -132,6 +134,19 @@ public:
     void drain(const std::string& reason);
     bool is_draining() const { return is_draining_; }
 
+    // --- The journal (task_journal.hpp).
+    // From now on every change of state is recorded in `journal` (null: none).
+    void attach_journal(TaskJournal* journal) { journal_ = journal; }
+    // Takes back a task the journal kept, in task.state: queued (at the tail
+    // of its priority), scheduled (for history->scheduled_for), or running
+    // when the control plane stopped: then it lost its worker (one worker
+    // loss more; queued again, or failed "worker lost" at max_worker_losses).
+    // Records only what changes (requeued, or the end).
+    void restore(const TaskId& id, LiveTask&& task);
+    // Removes a task accepted this turn whose accepted record could not be
+    // written, as if it had never been accepted (it has not started).
+    void withdraw(const TaskId& id);
+
 private:
     // Every state change of a task: `task` null for a task that ends without
     // ever being live (finish_never_live).
@@ -140,6 +155,10 @@ private:
     void unschedule(const TaskId& id, const LiveTask& task);
     bool schedule_retry(const TaskId& id, LiveTask& task, TaskOutcome& outcome);
     void finish(LiveTable::iterator it, TaskOutcome&& outcome);
+    // Its worker is gone: one worker loss more, then failed "worker lost" at
+    // max_worker_losses, else queued again (at the head of its priority when
+    // at_head, else at the tail).
+    void lose_worker(LiveTable::iterator it, bool at_head);
     void end(const TaskId& id, TaskRecord&& record, TaskOutcome&& outcome, int reply_port,
              zmq::message_t& reply_routing_id);
     // Sets the queued task aside until offer() of its name.
@@ -175,6 +194,7 @@ private:
     std::mt19937 random_{std::random_device{}()};  // retry jitter
     bool is_draining_ = false;
     std::atomic<std::uint64_t> finished_count_{0};
+    TaskJournal* journal_ = nullptr;  // with --journal-dir
 };
 
 template <typename Place>

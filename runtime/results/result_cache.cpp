@@ -125,8 +125,10 @@ bool ResultCache::is_over_limits() const {
 
 void ResultCache::erase(Lru::iterator node) {
     size_bytes_ -= node->charge_bytes;
-    index_.erase(node->id);
+    const TaskId id = node->id;
+    index_.erase(id);
     lru_.erase(node);
+    if (drop_hook_) drop_hook_(id);
 }
 
 std::size_t ResultCache::size() const { return lru_.size(); }

@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <list>
 #include <memory>
 #include <optional>
@@ -97,6 +98,12 @@ public:
     std::size_t max_bytes() const;  // 0: no byte limit
     std::chrono::seconds ttl() const;
 
+    // Called with the id of every record that leaves the cache (evicted,
+    // expired, replaced), after it left; none by default. The control
+    // plane's journal uses it to let the record's copy on disk go.
+    using DropHook = std::function<void(const TaskId& task_id)>;
+    void set_drop_hook(DropHook hook) { drop_hook_ = std::move(hook); }
+
 private:
     struct Entry {
         TaskId id;          // record.task_id in binary form: its index key
@@ -117,6 +124,7 @@ private:
     Lru lru_;
     std::unordered_map<TaskId, Lru::iterator, TaskIdHash> index_;
     std::size_t size_bytes_ = 0;  // sum of lru_ entries' charge_bytes
+    DropHook drop_hook_;
 };
 
 }  // namespace fastqueue

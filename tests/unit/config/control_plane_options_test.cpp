@@ -58,6 +58,21 @@ TEST_CASE("ControlPlaneOptions: with nothing given, every setting is the seed's 
     CHECK(settings.engine.shutdown_grace_seconds == 30.0);
     CHECK(settings.max_subworkers == 1024);
     CHECK(settings.inactive_subworker_ttl_seconds == 3600);
+    CHECK(settings.journal_dir.empty());
+    CHECK(settings.journal_fsync == JournalFsync::always);
+    CHECK(settings.journal_segment_bytes == 64ull * 1024 * 1024);
+}
+
+TEST_CASE("ControlPlaneOptions: --journal-fsync takes always, never or milliseconds 1..60000") {
+    CHECK(resolve_control_plane({"--journal-fsync", "never"}).journal_fsync == JournalFsync::never);
+    for (const std::string ms : {"1", "50", "60000"}) {
+        CAPTURE(ms);
+        const auto settings = resolve_control_plane({"--journal-fsync", ms});
+        CHECK(settings.journal_fsync == JournalFsync::interval);
+        CHECK(std::to_string(settings.journal_fsync_interval_ms) == ms);
+    }
+    CHECK(resolve_control_plane({"--journal-segment-bytes", "1048576"}).journal_segment_bytes ==
+          1048576);
 }
 
 TEST_CASE("ControlPlaneOptions: the seed's example command line is accepted as written") {
@@ -138,6 +153,22 @@ std::vector<PrecedenceCase> precedence_cases() {
          [](const ControlPlaneSettings& s) {
              return std::to_string(s.inactive_subworker_ttl_seconds);
          }},
+        {"journal-dir", "/cli/journal", "/env/journal", "\"/file/journal\"", "/file/journal",
+         [](const ControlPlaneSettings& s) { return s.journal_dir; }},
+        {"journal-fsync", "never", "25", "\"40\"", "40",
+         [](const ControlPlaneSettings& s) {
+             switch (s.journal_fsync) {
+                 case JournalFsync::always:
+                     return std::string("always");
+                 case JournalFsync::never:
+                     return std::string("never");
+                 case JournalFsync::interval:
+                     return std::to_string(s.journal_fsync_interval_ms);
+             }
+             return std::string("?");
+         }},
+        {"journal-segment-bytes", "2097152", "3145728", "4194304", "4194304",
+         [](const ControlPlaneSettings& s) { return std::to_string(s.journal_segment_bytes); }},
     };
 }
 
@@ -169,6 +200,11 @@ struct BadValueCase {
     std::string reason_fragment;
     bool is_env_case = true;  // false for "": an empty variable counts as unset
 };
+
+const char* const kFsyncReason =
+    "must be always, never or a number of milliseconds from 1 to 60000";
+
+const char* const kSegmentReason = "must be an integer from 1048576 to 2147483648";
 
 std::vector<BadValueCase> bad_value_cases() {
     const std::string id_reason = "must be 1 to 128 characters of A-Z a-z 0-9 _ . : -";
@@ -210,6 +246,15 @@ std::vector<BadValueCase> bad_value_cases() {
         {"inactive-subworker-ttl", "0", "0", "must be an integer from 1 to 2592000"},
         {"inactive-subworker-ttl", "2592001", "2592001", "must be an integer from 1 to 2592000"},
         {"inactive-subworker-ttl", "1.5", "", "must be an integer from 1 to 2592000"},
+        {"journal-dir", "", "\"\"", "must name a directory", false},
+        {"journal-fsync", "sometimes", "\"sometimes\"", kFsyncReason},
+        {"journal-fsync", "0", "\"0\"", kFsyncReason},
+        {"journal-fsync", "60001", "\"60001\"", kFsyncReason},
+        {"journal-fsync", "50ms", "\"50ms\"", kFsyncReason},
+        {"journal-fsync", "Always", "\"Always\"", kFsyncReason},
+        {"journal-segment-bytes", "1048575", "1048575", kSegmentReason},
+        {"journal-segment-bytes", "2147483649", "2147483649", kSegmentReason},
+        {"journal-segment-bytes", "64MiB", "", kSegmentReason},
     };
 }
 
