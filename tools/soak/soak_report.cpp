@@ -87,6 +87,7 @@ nlohmann::json to_json(const SoakOptions& options, const SoakResult& result) {
         json["control_plane"] = {{"kills_requested", result.control_plane_kills_requested},
                                  {"short_of_kills", result.is_short_of_kills()},
                                  {"max_down_seconds", result.max_control_plane_down_seconds},
+                                 {"journal_dir", result.journal_dir},
                                  {"run_dir", result.run_dir},
                                  {"run_dir_kept", result.is_run_dir_kept}};
         json["runs"] = {{"traced", runs.traced_runs},
@@ -129,8 +130,7 @@ std::string to_text(const SoakOptions& options, const SoakResult& result) {
         << " in flight, ";
     if (options.is_killing_control_plane) {
         out << options.control_plane_kills << " kills of the control plane about every "
-            << options.kill_interval_seconds << " s, journal " << options.cluster.journal_dir
-            << "\n";
+            << options.kill_interval_seconds << " s, journal " << result.journal_dir << "\n";
     } else if (options.kill_interval_seconds > 0) {
         out << "a subworker killed every " << options.kill_interval_seconds << " s\n";
     } else {

@@ -569,6 +569,7 @@ SoakResult run_soak(const SoakOptions& options) {
         throw;
     }
     result.run_dir = run_dir.string();
+    result.journal_dir = traced.cluster.journal_dir;
     result.is_run_dir_kept = !result.is_clean();
     if (!result.is_run_dir_kept) {
         std::error_code ignored;

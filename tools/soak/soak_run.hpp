@@ -75,6 +75,7 @@ struct SoakResult {
     // when the run was clean, kept (and named in the report) otherwise.
     std::string run_dir;
     bool is_run_dir_kept = false;
+    std::string journal_dir;  // the control plane's --journal-dir in this run
 
     bool is_stopped_by_time = false;  // --max-seconds came before every task was submitted
     double elapsed_seconds = 0;       // first submission to the last final record
