@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <unordered_set>
 
@@ -37,12 +38,31 @@ bool is_in_flight_at_a_kill(const AcknowledgedTask& task,
     });
 }
 
+std::string seconds_since(std::chrono::steady_clock::time_point start,
+                          std::chrono::steady_clock::time_point at) {
+    if (at == std::chrono::steady_clock::time_point::max()) return "never";
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.3f s", std::chrono::duration<double>(at - start).count());
+    return text;
+}
+
+std::string next_kill_after(std::chrono::steady_clock::time_point start,
+                            std::chrono::steady_clock::time_point at,
+                            const std::vector<std::chrono::steady_clock::time_point>& kills) {
+    auto next = std::chrono::steady_clock::time_point::max();
+    for (auto kill : kills) {
+        if (kill > at) next = std::min(next, kill);
+    }
+    return seconds_since(start, next);
+}
+
 }  // namespace
 
 RunCounts count_runs(
     const std::vector<AcknowledgedTask>& tasks,
     const std::unordered_map<std::uint64_t, std::uint32_t>& runs,
     const std::vector<std::chrono::steady_clock::time_point>& kills,
+    std::chrono::steady_clock::time_point run_start,
     const std::function<void(const AcknowledgedTask&, const std::string&)>& problem) {
     RunCounts counts;
     for (const auto& [index, count] : runs) counts.traced_runs += count;
@@ -62,14 +82,23 @@ RunCounts count_runs(
                 ++counts.ran_again_after_kill;
             } else {
                 ++counts.ran_again_unexplained;
-                problem(task, "ran " + std::to_string(count) +
-                                  " times, though no kill came while it was in flight");
+                problem(task, "ran " + std::to_string(count) + " times (attempts " +
+                                  std::to_string(task.attempts) +
+                                  "), though no kill came between its SUBMIT at " +
+                                  seconds_since(run_start, task.submitted_at) +
+                                  " and its final record read at " +
+                                  seconds_since(run_start, task.finished_at) +
+                                  "; the next kill came at " +
+                                  next_kill_after(run_start, task.finished_at, kills));
             }
         }
         if (task.is_finished && count > task.attempts) {
             ++counts.runs_beyond_attempts;
             problem(task, "ran " + std::to_string(count) + " times, but its record says " +
-                              std::to_string(task.attempts) + " attempts");
+                              std::to_string(task.attempts) + " attempts (SUBMIT at " +
+                              seconds_since(run_start, task.submitted_at) +
+                              ", final record read at " +
+                              seconds_since(run_start, task.finished_at) + ")");
         }
     }
     for (const auto& [index, count] : runs) {

@@ -52,11 +52,12 @@ std::unordered_map<std::uint64_t, std::uint32_t> read_run_trace(const std::strin
 // Judges every acknowledged task against `runs` and the moments of the
 // kills; calls `problem` with the task and what is wrong for each task that
 // breaks a rule (unexplained second run, more runs than attempts, finished
-// without a run).
+// without a run). Moments in the problems are seconds from `run_start`.
 RunCounts count_runs(
     const std::vector<AcknowledgedTask>& tasks,
     const std::unordered_map<std::uint64_t, std::uint32_t>& runs,
     const std::vector<std::chrono::steady_clock::time_point>& kills,
+    std::chrono::steady_clock::time_point run_start,
     const std::function<void(const AcknowledgedTask&, const std::string&)>& problem);
 
 }  // namespace fastqueue::soak

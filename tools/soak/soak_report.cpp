@@ -87,6 +87,7 @@ nlohmann::json to_json(const SoakOptions& options, const SoakResult& result) {
         json["control_plane"] = {{"kills_requested", result.control_plane_kills_requested},
                                  {"short_of_kills", result.is_short_of_kills()},
                                  {"max_down_seconds", result.max_control_plane_down_seconds},
+                                 {"kill_seconds", result.kill_seconds},
                                  {"journal_dir", result.journal_dir},
                                  {"run_dir", result.run_dir},
                                  {"run_dir_kept", result.is_run_dir_kept}};

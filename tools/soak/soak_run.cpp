@@ -32,6 +32,11 @@ constexpr std::size_t kMaxProblemsKept = 20;
 // Long enough that a loaded 2-core machine answers; a SUBMIT or QUERY with
 // no answer in this time counts as unanswered (or a query error).
 constexpr auto kClientTimeout = std::chrono::seconds(10);
+// With --kill-control-plane, record queries wait this long instead: a query
+// the killed control plane never answered is asked again of its successor
+// soon, not after kClientTimeout, during which the task could finish and
+// result_cache_size later ones push its record out unread.
+constexpr auto kQueryTimeoutAcrossKills = std::chrono::seconds(1);
 constexpr auto kStartTimeout = std::chrono::seconds(30);
 constexpr auto kBusyBackoffFirst = std::chrono::milliseconds(5);
 constexpr auto kBusyBackoffMax = std::chrono::milliseconds(100);
@@ -203,7 +208,9 @@ std::optional<TaskRecord> SoakRun::await_final_record(Client& client, std::uint6
                 keep_problem(index, task_id, task_name,
                              "\"not found\" at " + seconds_into_run(now) + ", after " +
                                  std::to_string(accepted_since) +
-                                 " later tasks were accepted: evicted before it was read?");
+                                 " later tasks were accepted: evicted before it was read? Last "
+                                 "seen: " +
+                                 last_seen);
                 return std::nullopt;
             }
             // Otherwise "not found" is wrong. The task is asked for again for
@@ -291,7 +298,16 @@ void SoakRun::client_thread() {
         client_options.control_plane_address = cluster_.control_plane_address();
         client_options.timeout = kClientTimeout;
         Client client(client_options);
-        open_query_connection(client);
+        // Queries go through a second client with the shorter timeout when
+        // the control plane is killed; otherwise through the same one.
+        std::optional<Client> query_client;
+        if (options_.is_killing_control_plane) {
+            ClientOptions query_options = client_options;
+            query_options.timeout = kQueryTimeoutAcrossKills;
+            query_client.emplace(query_options);
+        }
+        Client& queries = query_client ? *query_client : client;
+        open_query_connection(queries);
         while (is_submitting()) {
             const std::uint64_t index = next_index_++;
             if (index >= options_.task_count) break;
@@ -303,7 +319,7 @@ void SoakRun::client_thread() {
                 // its record can have been evicted before it was read.
                 const std::uint64_t accepted_before = accepted_.load();
                 auto record =
-                    await_final_record(client, index, *task_id, task.name, accepted_before);
+                    await_final_record(queries, index, *task_id, task.name, accepted_before);
                 if (options_.is_killing_control_plane) {
                     AcknowledgedTask& seen = acknowledged.emplace_back();
                     seen.index = index;
@@ -511,11 +527,14 @@ SoakResult SoakRun::run() {
         result.max_control_plane_down_seconds = static_cast<double>(max_down_ns_.load()) / 1e9;
         std::uint64_t malformed = 0;
         const auto runs = read_run_trace(options_.trace_path, malformed);
-        result.runs = count_runs(acknowledged_, runs, kill_times_,
+        result.runs = count_runs(acknowledged_, runs, kill_times_, start_,
                                  [&](const AcknowledgedTask& task, const std::string& what) {
                                      keep_problem(task.index, task.task_id, task.task_name, what);
                                  });
         result.runs.malformed_lines = malformed;
+        for (auto kill : kill_times_) {
+            result.kill_seconds.push_back(std::chrono::duration<double>(kill - start_).count());
+        }
     }
     result.problems = problems_;
     result.tool_errors = tool_errors_;

@@ -71,6 +71,7 @@ struct SoakResult {
     RunCounts runs;
     // Longest from a kill of the control plane until it answered again.
     double max_control_plane_down_seconds = 0;
+    std::vector<double> kill_seconds;  // each kill, in seconds from the first submission
     // The directory the run created for the journal and the trace; removed
     // when the run was clean, kept (and named in the report) otherwise.
     std::string run_dir;
