@@ -80,6 +80,8 @@ RunCounts count_runs(
             ++counts.ran_more_than_once;
             if (is_in_flight_at_a_kill(task, kills)) {
                 ++counts.ran_again_after_kill;
+            } else if (task.is_finished && task.attempts >= count) {
+                ++counts.ran_again_counted;
             } else {
                 ++counts.ran_again_unexplained;
                 problem(task, "ran " + std::to_string(count) + " times (attempts " +

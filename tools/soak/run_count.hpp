@@ -1,8 +1,8 @@
 // run_count.hpp -- how often each acknowledged task ran, read from the trace
 // file its runs appended to (fq_test_journal's journal.trace writes the task
 // number on every run), judged against the control-plane kills: a task may
-// run more than once only when it was in flight at a kill, and never more
-// often than its record's attempts say.
+// run more than once only when it was in flight at a kill or its record
+// counts every run, and never more often than its record's attempts say.
 #pragma once
 
 #include <chrono>
@@ -29,11 +29,15 @@ struct AcknowledgedTask {
 };
 
 struct RunCounts {
-    std::uint64_t traced_runs = 0;            // lines in the trace file
-    std::uint64_t malformed_lines = 0;        // lines that are not a task number
-    std::uint64_t ran_more_than_once = 0;     // acknowledged tasks traced more than once
-    std::uint64_t ran_again_after_kill = 0;   // ... of them in flight at a kill (allowed)
-    std::uint64_t ran_again_unexplained = 0;  // ... of them not in flight at any kill
+    std::uint64_t traced_runs = 0;           // lines in the trace file
+    std::uint64_t malformed_lines = 0;       // lines that are not a task number
+    std::uint64_t ran_more_than_once = 0;    // acknowledged tasks traced more than once
+    std::uint64_t ran_again_after_kill = 0;  // ... of them in flight at a kill (allowed)
+    // ... of them not in flight at a kill, but whose record counts every run
+    // (attempts >= runs): the control plane ran it again knowingly, e.g.
+    // when a subworker registered again after the restart (allowed).
+    std::uint64_t ran_again_counted = 0;
+    std::uint64_t ran_again_unexplained = 0;  // ... of them neither
     std::uint64_t runs_beyond_attempts = 0;   // finished tasks traced more often than attempts
     std::uint64_t finished_without_run = 0;   // finished tasks never traced
     std::uint64_t unacknowledged_runs = 0;    // traced tasks the soak never saw acknowledged

@@ -95,6 +95,7 @@ nlohmann::json to_json(const SoakOptions& options, const SoakResult& result) {
                         {"malformed_lines", runs.malformed_lines},
                         {"ran_more_than_once", runs.ran_more_than_once},
                         {"ran_again_after_kill", runs.ran_again_after_kill},
+                        {"ran_again_counted", runs.ran_again_counted},
                         {"ran_again_unexplained", runs.ran_again_unexplained},
                         {"runs_beyond_attempts", runs.runs_beyond_attempts},
                         {"finished_without_run", runs.finished_without_run},
@@ -167,7 +168,8 @@ std::string to_text(const SoakOptions& options, const SoakResult& result) {
             << " per task; " << runs.unacknowledged_runs << " tasks never acknowledged ran)\n";
         out << "  ran more than once  " << runs.ran_more_than_once
             << " by the trace: in flight at a kill " << runs.ran_again_after_kill
-            << ", unexplained " << runs.ran_again_unexplained << "\n";
+            << ", later but counted in attempts " << runs.ran_again_counted << ", unexplained "
+            << runs.ran_again_unexplained << "\n";
         out << "  runs > attempts     " << runs.runs_beyond_attempts << "\n";
         out << "  finished, no run    " << runs.finished_without_run << "\n";
         if (runs.malformed_lines > 0) {
