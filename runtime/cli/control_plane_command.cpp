@@ -23,6 +23,9 @@ namespace {
 
 int run_control_plane(const ControlPlaneSettings& settings) {
     configure_logging("control-plane", settings.engine.log_level);
+    // A journal write past a file size limit (RLIMIT_FSIZE) then fails with
+    // EFBIG, refused as busy like a full disk, instead of killing the process.
+    if (!settings.journal_dir.empty()) std::signal(SIGXFSZ, SIG_IGN);
     auto plugins = load_task_plugins(
         settings.engine,
         "no task is registered (no --task-modules given?): tasks no subworker can run will fail "

@@ -53,6 +53,11 @@ struct IsolationOptions {
     // How long a task whose cancel was requested (by a client, its time
     // limit or the role's shutdown) may run on before its executor is killed.
     std::chrono::milliseconds kill_grace{1000};
+    // Process isolation: the engine's owner reads what executors answer for
+    // the tasks start() hands straight to an idle slot, on its own thread
+    // (ExecutionEngine::answers_fd). The roles' I/O threads do; an owner
+    // that does not poll leaves it false.
+    bool owner_reads_answers = false;
 };
 
 }  // namespace fastqueue

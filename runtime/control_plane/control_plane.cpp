@@ -98,6 +98,7 @@ void ControlPlane::Impl::run() {
         kManagement = ClientPorts::kItemCount,
         kDiscovery,
         kCompletions,
+        kAnswers,
         kStop,
         kFixedItemCount
     };
@@ -106,6 +107,8 @@ void ControlPlane::Impl::run() {
     items[kManagement] = {management_port.handle(), 0, ZMQ_POLLIN, 0};
     items[kDiscovery] = {announcer->handle(), 0, ZMQ_POLLIN, 0};
     items[kCompletions] = {nullptr, local.wakeup_fd(), ZMQ_POLLIN, 0};
+    items[kAnswers] = {nullptr, local.answers_fd(),
+                       static_cast<short>(local.answers_fd() >= 0 ? ZMQ_POLLIN : 0), 0};
     items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
     InputPoller poller;
     std::vector<bool> unannounced;  // InputPoller::wait's flags, one per item
@@ -195,7 +198,11 @@ void ControlPlane::Impl::run() {
                              [this](const std::string& worker_id, int priority) {
                                  receive_subworker_replies(worker_id, priority);
                              });
-        if (items[kCompletions].revents & ZMQ_POLLIN) local.collect();
+        if (items[kAnswers].revents & ZMQ_POLLIN) {
+            local.collect_answers();
+        } else if (items[kCompletions].revents & ZMQ_POLLIN) {
+            local.collect();
+        }
 
         // The idle-link poll is taken at the top of the turn.
         const auto after_events = SteadyClock::now();

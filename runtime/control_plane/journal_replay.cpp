@@ -52,18 +52,17 @@ void JournalReplay::add(std::string_view body, JournalLocation at) {
             using Record = std::decay_t<decltype(record)>;
             if constexpr (std::is_same_v<Record, AcceptedRecord>) {
                 std::string payload(record.payload);
+                record.payload = {};  // it viewed the replayed body: use `payload`
                 ReplayedAccepted accepted{std::move(record), std::move(payload), at};
                 task.accepted_segment = task.accepted_segment == 0
                                             ? at.segment
                                             : std::min(task.accepted_segment, at.segment);
                 keep_newer(task.accepted, std::move(accepted), accepted_sequence, dead_);
-                // The string moved with the record: point the view at it again.
-                task.accepted->record.payload = task.accepted->payload;
             } else if constexpr (std::is_same_v<Record, FinalRecord>) {
                 std::string result(record.result);
+                record.result = {};  // it viewed the replayed body: use `result`
                 ReplayedFinal final_record{std::move(record), std::move(result), at};
                 keep_newer(task.final_record, std::move(final_record), final_sequence, dead_);
-                task.final_record->record.result = task.final_record->result;
             } else if constexpr (std::is_same_v<Record, ForgottenRecord>) {
                 // Not written by this version; it marks nothing live.
                 dead_.push_back(at);

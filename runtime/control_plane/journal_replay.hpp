@@ -27,10 +27,11 @@
 namespace fastqueue {
 
 // A decoded record that owns its bytes (the replayed body is gone after the
-// callback), and where it is.
+// callback), and where it is. The records' views (payload, result) are
+// empty: the strings beside them hold the bytes.
 struct ReplayedAccepted {
     AcceptedRecord record;
-    std::string payload;  // record.payload views this
+    std::string payload;
     JournalLocation at;
 };
 struct ReplayedState {

@@ -25,13 +25,22 @@ void LocalRunner::start_engine(const TaskRegistry& registry) {
             "subworker that offers it");
         return;
     }
+    // The I/O thread reads what task processes answer (answers_fd).
+    auto isolation = config::isolation_options(settings_.engine, settings_.max_payload_bytes);
+    isolation.owner_reads_answers = true;
     engine_ = std::make_unique<ExecutionEngine>(
         registry, settings_.engine.concurrency,
         [this](TaskOutcome&& outcome) {
             fail_oversized_result(outcome, settings_.max_payload_bytes);
             completions_.post(std::move(outcome));
         },
-        kWindow, config::isolation_options(settings_.engine, settings_.max_payload_bytes));
+        kWindow, std::move(isolation));
+    answers_fd_ = engine_->answers_fd();
+}
+
+void LocalRunner::collect_answers() {
+    if (engine_) engine_->collect_answers();
+    collect();
 }
 
 bool LocalRunner::can_run(const std::string& task_name) const {

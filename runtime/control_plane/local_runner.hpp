@@ -49,6 +49,12 @@ public:
     std::unique_ptr<ExecutionEngine>& engine_handle() { return engine_; }
     // Readable when outcomes wait to be collected.
     int wakeup_fd() const { return completions_.wakeup_fd(); }
+    // Readable when task processes answered tasks handed straight to them
+    // (ExecutionEngine::enable_owner_answers); -1 when there are none to
+    // read (no engine, or thread isolation). collect_answers() reads them
+    // and collects what they ended.
+    int answers_fd() const { return answers_fd_; }
+    void collect_answers();
 
     // True when the engine can take a task of `priority` now: it has a free
     // slot, or a less urgent waiting task gave its place back.
@@ -87,6 +93,7 @@ private:
     const TaskRegistry* registry_ = nullptr;  // set by start_engine()
     Mailbox<TaskOutcome> completions_;
     std::unique_ptr<ExecutionEngine> engine_;
+    int answers_fd_ = -1;
 };
 
 }  // namespace fastqueue

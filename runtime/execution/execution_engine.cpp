@@ -17,22 +17,27 @@
 
 #include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <iterator>
 #include <map>
 #include <stdexcept>
+#include <system_error>
 #include <utility>
 
 #include "common/duration_text.hpp"
 #include "common/wakeup.hpp"
 #include "execution/handler_call.hpp"
 #include "execution/kill_timer.hpp"
+#include "execution/owned_fd.hpp"
 #include "execution/process_slot.hpp"
 #include "plugins/task_context.hpp"
 #include "plugins/task_registry.hpp"
@@ -85,6 +90,14 @@ struct ExecutionEngine::Impl {
         Wakeup wake;
         bool is_listed = false;     // in `parked` (guarded by mutex)
         std::optional<Job> handed;  // started and sent by start() (guarded by mutex)
+        // With owner answers (enable_owner_answers), guarded by mutex: the
+        // channel is in answer_poll while the thread parks, and the owner's
+        // thread reads a handed task's answer (the parked thread then waits
+        // on its doorbell alone); what the owner cannot read it leaves to
+        // the slot's thread.
+        bool is_owner_watched = false;   // the channel is in answer_poll
+        bool is_owner_reading = false;   // the owner reads the channel now, without the mutex
+        bool needs_slot_thread = false;  // the owner left the channel to the slot's thread
     };
 
     Impl(const TaskRegistry& registry_in, std::size_t concurrency_in, CompletionSink sink,
@@ -98,6 +111,12 @@ struct ExecutionEngine::Impl {
             isolation.command.plugin_paths.push_back(plugin.path);
         }
         if (isolation.mode == Isolation::process) {
+            if (isolation.owner_reads_answers) {
+                answer_poll.reset(::epoll_create1(EPOLL_CLOEXEC));
+                if (answer_poll.get() < 0) {
+                    throw std::system_error(errno, std::generic_category(), "epoll_create1");
+                }
+            }
             kill_timer = std::make_unique<KillTimer>();
             for (std::size_t i = 0; i < concurrency; ++i) {
                 process_slots.push_back(
@@ -116,9 +135,25 @@ struct ExecutionEngine::Impl {
     // executor ends while idle (which park() handles: the slot is then not
     // ready).
     void park(std::unique_lock<std::mutex>& lock, Parking& parking, ProcessSlot& slot);
+    // park() with owner answers: waits on the doorbell alone while the
+    // owner's thread watches the channel. Leaves the same way park() does,
+    // with the channel the slot thread's again.
+    void park_for_owner(std::unique_lock<std::mutex>& lock, Parking& parking, ProcessSlot& slot);
+    // Under the mutex, with owner answers: puts the parked slot's channel in
+    // answer_poll, or takes it out; false when epoll refused.
+    bool watch_for_owner(Parking& parking);
+    void unwatch_for_owner(Parking& parking);
+    // Under the mutex: the owner stops watching the channel and wakes the
+    // slot's thread to handle it.
+    void leave_to_slot_thread(Parking& parking);
+    // On the owner's thread: reads the handed task's answers that have
+    // wholly arrived, delivering its outcome.
+    void take_answers(Parking& parking);
     // Under the mutex: unlists up to `count` parked threads (all when 0)
     // and returns them, to be woken once the mutex is released.
     std::vector<Parking*> unpark(std::size_t count);
+    // Under the mutex: takes a parked thread off the list start() hands to.
+    void unlist(Parking& parking);
     // Wakes `count` idle threads (all when 0), in either isolation.
     void wake_idle(std::size_t count);
     // Under the mutex, in process isolation: starts `job` in the executor of
@@ -150,6 +185,9 @@ struct ExecutionEngine::Impl {
     // unless the run had timed out (its outcome was then delivered
     // already). True when it delivered.
     bool finish(Job job, TaskOutcome&& outcome, bool is_timed_out);
+    // finish() for an outcome (or loss) its executor reported: sets the
+    // outcome's task id and times.
+    bool finish_answered(Job job, TaskOutcome&& outcome, bool is_timed_out);
     // Under the mutex: the job take_next() would take.
     const Job& waiting_front() const;
     // Unregisters a run whose handler returned and frees its slot; true when
@@ -179,6 +217,11 @@ struct ExecutionEngine::Impl {
     std::vector<std::unique_ptr<Parking>> parkings;  // one per process slot
     std::vector<Parking*> parked;                    // guarded by mutex; most recent last
     std::unique_ptr<KillTimer> kill_timer;
+    // Owner answers: an epoll set of parked slots' channels (-1 when not
+    // enabled; written only by the constructor), and the signal that the
+    // owner finished reading a channel.
+    OwnedFd answer_poll;
+    std::condition_variable owner_done;
     std::condition_variable stopping_changed;  // signalled when is_stopping is set
     std::size_t ready_slots = 0;          // guarded by mutex; slots whose first executor started
     std::condition_variable slots_ready;  // signalled when ready_slots grows
@@ -265,19 +308,132 @@ void ExecutionEngine::Impl::park(std::unique_lock<std::mutex>& lock, Parking& pa
         if (parking.handed) break;
         // Its executor spoke, or closed, with no task in it: it died idle.
         // Unlisted first, so that start() hands it nothing meanwhile.
-        if (parking.is_listed) {
-            parked.erase(std::find(parked.begin(), parked.end(), &parking));
-            parking.is_listed = false;
-        }
+        unlist(parking);
         lock.unlock();
         slot.end_idle_executor();
         lock.lock();
     }
-    if (parking.is_listed) {
-        parked.erase(std::find(parked.begin(), parked.end(), &parking));
-        parking.is_listed = false;
-    }
+    unlist(parking);
     --idle_thread_count;
+}
+
+void ExecutionEngine::Impl::park_for_owner(std::unique_lock<std::mutex>& lock, Parking& parking,
+                                           ProcessSlot& slot) {
+    ++idle_thread_count;
+    for (;;) {
+        // While the owner reads the channel, the slot is the owner's.
+        owner_done.wait(lock, [&] { return !parking.is_owner_reading; });
+        if (waiting_count > 0 || is_stopping || !slot.is_ready() || parking.needs_slot_thread) {
+            break;
+        }
+        if (!parking.is_owner_watched && !watch_for_owner(parking)) {
+            // No room in the epoll set: this slot waits as without owner answers.
+            --idle_thread_count;
+            park(lock, parking, slot);
+            return;
+        }
+        // Listed for start() only while nothing was handed to it.
+        if (!parking.is_listed && !parking.handed) {
+            parked.push_back(&parking);
+            parking.is_listed = true;
+        }
+        lock.unlock();
+        pollfd doorbell{parking.wake.fd(), POLLIN, 0};
+        while (::poll(&doorbell, 1, -1) < 0 && errno == EINTR) {
+        }
+        parking.wake.drain();
+        lock.lock();
+    }
+    unwatch_for_owner(parking);
+    unlist(parking);
+    --idle_thread_count;
+    if (std::exchange(parking.needs_slot_thread, false) && !parking.handed) {
+        // Its executor spoke, or closed, with no task in it: it died idle.
+        lock.unlock();
+        slot.end_idle_executor();
+        lock.lock();
+    }
+}
+
+bool ExecutionEngine::Impl::watch_for_owner(Parking& parking) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.ptr = &parking;
+    if (::epoll_ctl(answer_poll.get(), EPOLL_CTL_ADD, parking.slot.channel(), &event) != 0) {
+        spdlog::warn("cannot watch a task process's channel from the I/O thread: {}",
+                     std::strerror(errno));
+        return false;
+    }
+    parking.is_owner_watched = true;
+    return true;
+}
+
+void ExecutionEngine::Impl::unwatch_for_owner(Parking& parking) {
+    if (!std::exchange(parking.is_owner_watched, false)) return;
+    ::epoll_ctl(answer_poll.get(), EPOLL_CTL_DEL, parking.slot.channel(), nullptr);
+}
+
+void ExecutionEngine::Impl::leave_to_slot_thread(Parking& parking) {
+    unwatch_for_owner(parking);
+    unlist(parking);
+    parking.needs_slot_thread = true;
+    parking.wake.ring();
+}
+
+void ExecutionEngine::Impl::take_answers(Parking& parking) {
+    ProcessSlot& slot = parking.slot;
+    std::unique_lock<std::mutex> lock(mutex);
+    // The slot's thread may have taken its channel back since the wait.
+    if (!parking.is_owner_watched) return;
+    if (!parking.handed) {
+        // Its executor spoke or closed while idle.
+        leave_to_slot_thread(parking);
+        return;
+    }
+    for (;;) {
+        parking.is_owner_reading = true;
+        lock.unlock();
+        const auto arrival = slot.peek_arrival();
+        std::optional<ProcessSlot::Event> event;
+        if (arrival == ProcessSlot::Arrival::complete) event = slot.receive();
+        lock.lock();
+        parking.is_owner_reading = false;
+        owner_done.notify_all();
+        if (arrival == ProcessSlot::Arrival::nothing) return;
+        if (!event) {
+            leave_to_slot_thread(parking);
+            return;
+        }
+        Job& running = *parking.handed;
+        if (event->kind == ProcessSlot::Event::Kind::progress) {
+            running.context->report_progress(event->fraction, event->message.c_str());
+            continue;
+        }
+        Job job = std::move(running);
+        parking.handed.reset();
+        slot.forget_head();
+        const bool is_timed_out = end_run_locked(job.context.get(), job.run_id);
+        // The slot is idle again: listed for start(), or woken for the
+        // tasks that wait.
+        const bool has_work = waiting_count > 0 || is_stopping;
+        if (!has_work) {
+            parked.push_back(&parking);
+            parking.is_listed = true;
+        }
+        lock.unlock();
+        if (has_work) parking.wake.ring();
+        if (finish_answered(std::move(job), std::move(event->outcome), is_timed_out)) {
+            lock.lock();
+            note_delivered();
+        }
+        return;
+    }
+}
+
+void ExecutionEngine::Impl::unlist(Parking& parking) {
+    if (!parking.is_listed) return;
+    parked.erase(std::find(parked.begin(), parked.end(), &parking));
+    parking.is_listed = false;
 }
 
 auto ExecutionEngine::Impl::unpark(std::size_t count) -> std::vector<Parking*> {
@@ -353,7 +509,11 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot, Parking& parking) {
                             slots_ready.notify_all();
                         }
                     }
-                    park(lock, parking, slot);
+                    if (answer_poll.get() >= 0) {
+                        park_for_owner(lock, parking, slot);
+                    } else {
+                        park(lock, parking, slot);
+                    }
                     // Otherwise its executor died idle: start another.
                     if (parking.handed || waiting_count > 0 || is_stopping) break;
                 }
@@ -426,14 +586,7 @@ void ExecutionEngine::Impl::process_main(ProcessSlot& slot, Parking& parking) {
         }
         if (is_deadline_first) deadlines_changed.notify_one();
         if (event.kind == ProcessSlot::Event::Kind::lost) wake_idle(0);
-        event.outcome.task_id = job.task.task_id;
-        // A task cancelled while it waited behind another in the executor
-        // never ran, although it was counted started when it came first.
-        const bool never_ran = event.outcome.state == TaskState::cancelled &&
-                               event.outcome.error == kCancelledBeforeStart;
-        event.outcome.started_at = never_ran ? Timestamp{} : job.started_at;
-        event.outcome.finished_at = Clock::now();
-        if (finish(std::move(job), std::move(event.outcome), is_timed_out)) ++delivered;
+        if (finish_answered(std::move(job), std::move(event.outcome), is_timed_out)) ++delivered;
     }
 }
 
@@ -623,6 +776,17 @@ bool ExecutionEngine::Impl::run(Job job) {
     return finish(std::move(job), std::move(outcome), is_timed_out);
 }
 
+bool ExecutionEngine::Impl::finish_answered(Job job, TaskOutcome&& outcome, bool is_timed_out) {
+    outcome.task_id = job.task.task_id;
+    // A task cancelled while it waited behind another in the executor
+    // never ran, although it was counted started when it came first.
+    const bool never_ran =
+        outcome.state == TaskState::cancelled && outcome.error == kCancelledBeforeStart;
+    outcome.started_at = never_ran ? Timestamp{} : job.started_at;
+    outcome.finished_at = Clock::now();
+    return finish(std::move(job), std::move(outcome), is_timed_out);
+}
+
 bool ExecutionEngine::Impl::finish(Job job, TaskOutcome&& outcome, bool is_timed_out) {
     if (spdlog::should_log(spdlog::level::debug)) {
         spdlog::debug("task {} '{}' ended {}", outcome.task_id, job.task.task_name,
@@ -668,6 +832,22 @@ ExecutionEngine::~ExecutionEngine() {
     impl_->stopping_changed.notify_all();
     impl_->watchdog.join();
     for (auto& thread : impl_->threads) thread.join();
+}
+
+int ExecutionEngine::answers_fd() const { return impl_->answer_poll.get(); }
+
+void ExecutionEngine::collect_answers() {
+    if (impl_->answer_poll.get() < 0) return;
+    std::array<epoll_event, 16> ready{};
+    int count = 0;
+    do {
+        count =
+            ::epoll_wait(impl_->answer_poll.get(), ready.data(), static_cast<int>(ready.size()), 0);
+    } while (count < 0 && errno == EINTR);
+    for (int i = 0; i < count; ++i) {
+        impl_->take_answers(
+            *static_cast<Impl::Parking*>(ready[static_cast<std::size_t>(i)].data.ptr));
+    }
 }
 
 std::size_t ExecutionEngine::concurrency() const { return impl_->concurrency; }

@@ -125,6 +125,20 @@ public:
     // that a task it is sent starts at once. Thread isolation: true at once.
     bool wait_until_ready(std::chrono::milliseconds timeout);
     Isolation isolation() const;
+    // With isolation.owner_reads_answers in process isolation, the owner's
+    // thread (the one that calls start()) reads what an executor answers
+    // for a task start() handed straight to an idle slot, so that the
+    // outcome reaches the owner without waking the slot's thread first.
+    // answers_fd() becomes readable when such an answer waits; the owner
+    // polls it and then calls collect_answers() on that same thread. Until
+    // it does, those outcomes wait, so the owner must poll it for as long
+    // as it starts tasks. -1 (nothing to poll) otherwise.
+    int answers_fd() const;
+    // Reads the answers that wait, delivering each outcome to the
+    // completion sink on this thread. Never blocks: an answer that has not
+    // wholly arrived, or an executor that ended, is left to the slot's
+    // thread.
+    void collect_answers();
     // Executor processes started again after one died, was killed or broke
     // its channel; 0 in thread isolation.
     std::uint64_t task_process_restarts() const;

@@ -17,33 +17,13 @@
 #include <utility>
 
 #include "execution/executor_channel.hpp"
+#include "execution/owned_fd.hpp"
 
 extern char** environ;
 
 namespace fastqueue {
 
 namespace {
-
-// Closes a descriptor at the end of a scope unless released.
-class OwnedFd {
-public:
-    explicit OwnedFd(int fd = -1) : fd_(fd) {}
-    ~OwnedFd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    OwnedFd(const OwnedFd&) = delete;
-    OwnedFd& operator=(const OwnedFd&) = delete;
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-    // Closes the descriptor held, then holds `fd`.
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-    }
-
-private:
-    int fd_;
-};
 
 std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 

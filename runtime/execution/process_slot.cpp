@@ -2,8 +2,11 @@
 #include "execution/process_slot.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <utility>
 
 #include "common/duration_text.hpp"
@@ -146,6 +149,30 @@ auto ProcessSlot::receive() -> Event {
     outcome.retryable = (header.flags & executor::kRetryableFlag) != 0;
     note_run_time(SteadyClock::now() - head_started_at_);
     return event;
+}
+
+auto ProcessSlot::peek_arrival() const -> Arrival {
+    const int fd = executor_->channel();
+    Header header;
+    const ssize_t peeked = ::recv(fd, &header, sizeof header, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        return Arrival::nothing;
+    }
+    if (peeked != static_cast<ssize_t>(sizeof header)) return Arrival::other;
+    const executor::ChannelLimits limits{true, options_.command.max_payload_bytes};
+    if (executor::check_header(header, limits) || header.run != in_flight_.front().run) {
+        return Arrival::other;
+    }
+    std::uint64_t body = header.text_size;
+    if (header.type == static_cast<std::uint16_t>(MessageType::outcome)) {
+        body += header.data_size;
+    } else if (header.type != static_cast<std::uint16_t>(MessageType::progress)) {
+        return Arrival::other;
+    }
+    int queued = 0;
+    if (::ioctl(fd, FIONREAD, &queued) != 0 || queued < 0) return Arrival::other;
+    return static_cast<std::uint64_t>(queued) >= sizeof header + body ? Arrival::complete
+                                                                      : Arrival::other;
 }
 
 void ProcessSlot::forget_head() {

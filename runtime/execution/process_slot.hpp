@@ -19,7 +19,9 @@
 // handed back. The thread starts a new executor before it sends more, after
 // a backoff when executors keep dying soon after they start.
 //
-// Thread safety: everything is called on the slot's thread, except
+// Thread safety: everything is called on one thread at a time: the slot's
+// thread, or, while that thread waits and the engine says so, the thread
+// that hands it tasks (see ExecutionEngine::enable_owner_answers). Except
 // cancel_requested() (through the tasks' contexts, which the engine calls
 // under its mutex) and the kill timer's actions. watch()'s registration of a
 // context's observer and forget_head()'s removal of it must happen under the
@@ -119,6 +121,15 @@ public:
     // Blocks until the executor says something about the head, or is lost.
     // Precondition: in_flight() > 0.
     Event receive();
+
+    // What has arrived on the channel, looked at without reading it or
+    // waiting. `complete`: a whole, well-formed message about the head,
+    // which receive() then reads without blocking. `other`: part of one, a
+    // malformed one or the channel's end, which only receive() may handle
+    // (it may block, and it may reap the executor). Precondition:
+    // in_flight() > 0.
+    enum class Arrival { nothing, complete, other };
+    Arrival peek_arrival() const;
     // Forgets the head after its outcome or loss (under the engine's mutex:
     // see above). After a loss, call it once per task sent.
     void forget_head();

@@ -112,7 +112,8 @@ struct Subworker::Impl {
     std::string refusal_reason;  // guarded by refusal_mutex
 
     std::unique_ptr<ExecutionEngine> engine;
-    PriorityQueue<std::string> queue;                // ids of queued tasks
+    int answers_fd = -1;               // the engine's owner answers; -1 in thread isolation
+    PriorityQueue<std::string> queue;  // ids of queued tasks
     std::unordered_map<std::string, HeldTask> held;  // queued and running tasks
     RejectionLog rejections;                         // messages_rejected in stats()
 
@@ -330,7 +331,7 @@ void Subworker::Impl::handle_management_message(protocol::Message&& message) {
 }
 
 void Subworker::Impl::run() {
-    enum Item { kManagement = kPriorityCount, kCompletions, kStop, kItemCount };
+    enum Item { kManagement = kPriorityCount, kCompletions, kAnswers, kStop, kItemCount };
     std::vector<zmq::pollitem_t> items(kItemCount);
     std::vector<bool> unannounced(kItemCount, false);  // InputPoller::wait's flags
     InputPoller poller;
@@ -338,6 +339,10 @@ void Subworker::Impl::run() {
         items[port] = {task_ports[port].handle(), 0, ZMQ_POLLIN, 0};
     }
     items[kCompletions] = {nullptr, completions.wakeup_fd(), ZMQ_POLLIN, 0};
+    // Outcomes of tasks handed straight to an idle task process, read here
+    // (ExecutionEngine::enable_owner_answers); none in thread isolation.
+    items[kAnswers] = {nullptr, answers_fd, static_cast<short>(answers_fd >= 0 ? ZMQ_POLLIN : 0),
+                       0};
     items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
 
     attempt_registration(/*is_reconnect=*/false);
@@ -372,7 +377,10 @@ void Subworker::Impl::run() {
         for (int port = 0; port < kPriorityCount; ++port) {
             if (items[port].revents & ZMQ_POLLIN) receive_task_messages(port);
         }
-        if (items[kCompletions].revents & ZMQ_POLLIN) collect_completions();
+        if (items[kAnswers].revents & ZMQ_POLLIN) engine->collect_answers();
+        if (items[kCompletions].revents & ZMQ_POLLIN || items[kAnswers].revents & ZMQ_POLLIN) {
+            collect_completions();
+        }
 
         if (drain) {
             // Keep heartbeating while running tasks finish: the control plane
@@ -578,13 +586,17 @@ Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& regi
     Impl* impl = impl_.get();
     // The prefetched tasks wait inside the engine, so a handler thread goes
     // from one to the next without waiting for the I/O thread.
+    // Its I/O thread reads what task processes answer (answers_fd).
+    auto isolation = config::isolation_options(settings.engine, settings.max_payload_bytes);
+    isolation.owner_reads_answers = true;
     impl_->engine = std::make_unique<ExecutionEngine>(
         registry, settings.engine.concurrency,
         [impl](TaskOutcome&& outcome) {
             fail_oversized_result(outcome, impl->settings.max_payload_bytes);
             impl->completions.post(std::move(outcome));
         },
-        settings.prefetch, config::isolation_options(settings.engine, settings.max_payload_bytes));
+        settings.prefetch, std::move(isolation));
+    impl_->answers_fd = impl_->engine->answers_fd();
     // Registered capacity should be real: a task sent to a slot whose task
     // process is still loading its plugins would wait (and, if the
     // subworker stopped meanwhile, go back unstarted).

@@ -3,20 +3,27 @@
 // executors that are the real `fastqueue` executable, results and progress
 // come back intact, a task whose executor dies fails alone and the slot goes
 // on with a new executor, and a cancelled task that will not stop has its
-// executor killed after the kill grace.
+// executor killed after the kill grace. The same again with the owner's
+// thread reading the answers (IsolationOptions::owner_reads_answers), as the
+// roles' I/O threads do.
 //
 // Every wait is a condition-variable wait or a poll with a deadline; the
 // deadlines bound how long a broken engine can hold a test, and nothing
 // asserts how fast anything happened.
 #include <doctest/doctest.h>
+#include <poll.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/wakeup.hpp"
 #include "execution/execution_engine.hpp"
 #include "outcome_collector.hpp"
 #include "plugins/plugin_set.hpp"
@@ -141,6 +148,135 @@ TEST_CASE_FIXTURE(IsolatedEngine,
     CHECK_FALSE(outcome.retryable);
     CHECK(engine.task_process_restarts() == 1);
     check_echo_runs("after-kill", "next");
+}
+
+// Plays a role's I/O thread with owner_reads_answers: starts the tasks it
+// is given, polls the engine's answers_fd() and collects the answers, all
+// on its own thread.
+class OwnerLoop {
+public:
+    explicit OwnerLoop(ExecutionEngine& engine) : engine_(engine), thread_([this] { run(); }) {}
+    ~OwnerLoop() {
+        is_stopping_ = true;
+        wake_.ring();
+        thread_.join();
+    }
+    void start(TaskAssignment task) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            to_start_.push_back(std::move(task));
+        }
+        wake_.ring();
+    }
+    std::thread::id id() const { return thread_.get_id(); }
+
+private:
+    void run() {
+        while (!is_stopping_) {
+            pollfd items[] = {{engine_.answers_fd(), POLLIN, 0}, {wake_.fd(), POLLIN, 0}};
+            ::poll(items, 2, 50);
+            if ((items[1].revents & POLLIN) != 0) {
+                wake_.drain();
+                std::vector<TaskAssignment> tasks;
+                {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    tasks.swap(to_start_);
+                }
+                for (auto& task : tasks) engine_.start(std::move(task));
+            }
+            if ((items[0].revents & POLLIN) != 0) engine_.collect_answers();
+        }
+    }
+
+    ExecutionEngine& engine_;
+    Wakeup wake_;
+    std::atomic<bool> is_stopping_{false};
+    std::mutex mutex_;
+    std::vector<TaskAssignment> to_start_;  // guarded by mutex_
+    std::thread thread_;                    // last: starts once the rest is made
+};
+
+IsolationOptions owner_read_isolation() {
+    IsolationOptions options = process_isolation();
+    options.owner_reads_answers = true;
+    return options;
+}
+
+// One executor slot whose answers the owner loop reads; records on which
+// thread each outcome was delivered.
+struct OwnerReadEngine {
+    std::unique_ptr<PluginSet> plugins = load_test_plugins();
+    testing::OutcomeCollector outcomes{kProcessTestDeadline};
+    std::mutex threads_mutex;
+    std::map<std::string, std::thread::id> delivered_on;  // guarded by threads_mutex
+    ExecutionEngine engine{plugins->registry(), 1,
+                           [this](TaskOutcome&& outcome) {
+                               {
+                                   std::lock_guard<std::mutex> lock(threads_mutex);
+                                   delivered_on[outcome.task_id] = std::this_thread::get_id();
+                               }
+                               outcomes.sink()(std::move(outcome));
+                           },
+                           0, owner_read_isolation()};
+    OwnerLoop owner{engine};
+
+    std::thread::id delivery_thread(const std::string& task_id) {
+        std::lock_guard<std::mutex> lock(threads_mutex);
+        return delivered_on.at(task_id);
+    }
+    // Starts a task once the slot is idle with its executor ready, so that
+    // start() hands it straight to the executor.
+    void start_on_idle_slot(TaskAssignment task) {
+        REQUIRE(poll_with_deadline([&] { return engine.idle_threads() == 1; }));
+        owner.start(std::move(task));
+    }
+};
+
+TEST_CASE_FIXTURE(OwnerReadEngine, "owner answers: a short task's outcome comes on the owner") {
+    REQUIRE(engine.answers_fd() >= 0);
+    for (const char* id : {"first", "second", "third"}) {
+        start_on_idle_slot(isolated_task(id, "echo", R"({"args": ["hello"]})"));
+        const TaskOutcome outcome = outcomes.of(id);
+        CHECK(outcome.state == TaskState::success);
+        CHECK(outcome.result == "\"hello\"");
+        CHECK(outcome.started_at != Timestamp{});
+        CHECK(delivery_thread(id) == owner.id());
+    }
+    CHECK(engine.task_process_restarts() == 0);
+}
+
+TEST_CASE_FIXTURE(OwnerReadEngine,
+                  "owner answers: a result too large to have arrived whole still comes back") {
+    // 1 MiB is more than the channel holds at once: the slot's thread reads it.
+    std::string text(1024 * 1024, 'x');
+    start_on_idle_slot(isolated_task("big", "echo", "{\"args\": [\"" + text + "\"]}"));
+    const TaskOutcome outcome = outcomes.of("big");
+    CHECK(outcome.state == TaskState::success);
+    CHECK(outcome.result == "\"" + text + "\"");
+    start_on_idle_slot(isolated_task("small", "echo", R"({"args": [1]})"));
+    CHECK(outcomes.of("small").result == "1");
+}
+
+TEST_CASE_FIXTURE(OwnerReadEngine, "owner answers: progress shows, and a crash fails alone") {
+    start_on_idle_slot(isolated_task("sleeper", "sleep", R"({"args": [20]})"));
+    std::optional<double> progress;
+    CHECK(poll_with_deadline([&] {
+        const auto view = engine.inspect("sleeper");
+        if (view && view->progress) progress = view->progress;
+        return progress.has_value() && *progress > 0.0;
+    }));
+    CHECK(engine.cancel("sleeper"));
+    CHECK(outcomes.of("sleeper").state == TaskState::cancelled);
+
+    start_on_idle_slot(isolated_task("crasher", "crash", "{}"));
+    const TaskOutcome crashed = outcomes.of("crasher");
+    CHECK(crashed.state == TaskState::failure);
+    CHECK(crashed.error == "task process died: signal 6 (SIGABRT)");
+    CHECK(crashed.retryable);
+    CHECK(engine.task_process_restarts() == 1);
+    start_on_idle_slot(isolated_task("after-crash", "echo", R"({"args": ["on"]})"));
+    CHECK(outcomes.of("after-crash").result == "\"on\"");
+    CHECK(engine.task_process_restarts() == 1);
 }
 
 }  // namespace

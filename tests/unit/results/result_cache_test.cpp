@@ -428,3 +428,19 @@ TEST_CASE("ResultCache: records are kept by canonical id; other text finds nothi
     CHECK_FALSE(cache.contains("a", t0));
     CHECK_FALSE(cache.get("", t0).has_value());
 }
+
+TEST_CASE("ResultCache: the drop hook names every record that leaves, however it leaves") {
+    ResultCache cache(2, 60s);
+    std::vector<std::string> dropped;
+    cache.set_drop_hook([&](const TaskId& task_id) { dropped.push_back(task_id.to_string()); });
+    cache.put(record("a"), t0);
+    cache.put(record("b"), t0);
+    CHECK(dropped.empty());
+    cache.put(record("c"), t0);  // evicts a
+    CHECK(dropped == std::vector<std::string>{id("a")});
+    cache.put(record("c", TaskState::failure, ""), t0);  // replaces c
+    CHECK(dropped == std::vector<std::string>{id("a"), id("c")});
+    CHECK(cache.sweep_expired(t0 + 61s) == 2);  // b and the new c expire
+    CHECK(dropped.size() == 4);
+    CHECK(dropped[2] != dropped[3]);
+}
