@@ -12,8 +12,9 @@ every result read. Every second the script samples the journal directory
 (the summed size of its files, and its segment count) and the control
 plane's VmRSS, writing each sample to samples.csv; after the load it samples
 --settle-seconds more. It prints the largest and the final size, the samples
-every --print-seconds, and the control plane's log lines that mention the
-journal (where it reports its live data). It prints numbers; it asserts none."""
+every --print-seconds; then it SIGKILLs the control plane and starts it again
+on the journal, and prints its log lines that mention the journal (the
+recovery line counts the live tasks). It prints numbers; it asserts none."""
 import argparse
 import json
 import os
@@ -138,6 +139,12 @@ def main():
               f"segments)")
         print(f"after {options.settle_seconds:g} s more     {mib(final_size)} ({final_size} bytes, "
               f"{final_segments} segments)")
+        # What is live at the end: a restart on the journal reports the tasks
+        # it recovered (queued, scheduled, running, finished).
+        control_plane.kill(signal.SIGKILL)
+        control_plane.start()
+        restart_seconds = control_plane.wait_answering(600)
+        print(f"restart on it         answering after {restart_seconds:.2f} s")
         with open(log, errors="replace") as file:
             journal_lines = [line.rstrip() for line in file
                              if "journal" in line.lower() and "journal-size-sw" not in line]
