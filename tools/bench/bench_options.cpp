@@ -81,6 +81,13 @@ std::optional<BenchOptions> parse_bench_options(int argc, char** argv, int& exit
         exit_code = 2;
         return std::nullopt;
     }
+    if (!options.is_spawning &&
+        (!options.cluster.journal_dir.empty() || !options.cluster.journal_fsync.empty())) {
+        std::cerr << "fastqueue-bench: --journal-dir and --journal-fsync need a spawned control "
+                     "plane (drop --control-plane-address)\n";
+        exit_code = 2;
+        return std::nullopt;
+    }
     options.cluster.name = "bench";
     launch::resolve_default_paths(options.cluster);
     return options;

@@ -108,6 +108,8 @@ nlohmann::json to_json(const BenchReport& report) {
                       {"spawned", options.is_spawning},
                       {"subworkers", options.cluster.subworker_count},
                       {"idle_subworkers", options.cluster.idle_subworker_count},
+                      {"journal_dir", options.cluster.journal_dir},
+                      {"journal_fsync", options.cluster.journal_fsync},
                       {"control_plane_address", report.control_plane_address}};
     if (report.warmup) json["warmup"] = outcome_json(*report.warmup);
     json["fastqueue"] = outcome_json(report.fastqueue);
@@ -185,7 +187,13 @@ std::string to_table(const BenchReport& report) {
                       " subworkers" +
                       (options.cluster.idle_subworker_count > 0
                            ? " + " + std::to_string(options.cluster.idle_subworker_count) + " idle"
-                           : std::string())
+                           : std::string()) +
+                      (options.cluster.journal_dir.empty()
+                           ? std::string()
+                           : ", journal " + options.cluster.journal_dir +
+                                 (options.cluster.journal_fsync.empty()
+                                      ? std::string()
+                                      : " (fsync " + options.cluster.journal_fsync + ")"))
                 : "control plane at " + report.control_plane_address)
         << ", load average " << report.load_average << "\n";
     if (report.warmup) {

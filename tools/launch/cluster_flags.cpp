@@ -25,6 +25,12 @@ void declare_cluster_flags(CLI::App& app, ClusterOptions& cluster) {
     app.add_option("--subworker-prefetch", cluster.subworker_prefetch,
                    "--prefetch of each started subworker (default: fastqueue's)")
         ->check(CLI::Range(-1, 1024));
+    app.add_option("--journal-dir", cluster.journal_dir,
+                   "--journal-dir of the started control plane (default: none, tasks in memory); "
+                   "an existing journal there is recovered");
+    app.add_option("--journal-fsync", cluster.journal_fsync,
+                   "--journal-fsync of the started control plane: always, never or MS "
+                   "(default: fastqueue's)");
 }
 
 void resolve_default_paths(ClusterOptions& cluster) {

@@ -1,6 +1,7 @@
 // cluster_flags.hpp -- the command-line flags every tool that starts a
 // LocalCluster offers, declared once: which `fastqueue` executable and modules
-// directory to use, and the concurrency and prefetch of the processes.
+// directory to use, the concurrency and prefetch of the processes, and the
+// control plane's journal.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,8 +11,10 @@
 namespace fastqueue::launch {
 
 // Declares --fastqueue, --modules-dir, --control-plane-concurrency,
-// --subworker-concurrency and --subworker-prefetch on `app`, bound to
-// `cluster`, which must outlive the parse.
+// --subworker-concurrency, --subworker-prefetch, --idle-subworkers,
+// --idle-subworker-modules, --journal-dir and --journal-fsync on `app`, bound
+// to `cluster`, which must outlive the parse. The journal flags are passed
+// to the control plane as they are; `fastqueue` checks them.
 void declare_cluster_flags(CLI::App& app, ClusterOptions& cluster);
 
 // Fills in what the flags left empty: the `fastqueue` executable next to

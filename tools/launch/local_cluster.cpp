@@ -90,6 +90,14 @@ LocalCluster::LocalCluster(const ClusterOptions& options, SteadyClock::time_poin
             control_plane.arguments.end(),
             {"--concurrency", std::to_string(options.control_plane_concurrency)});
     }
+    if (!options.journal_dir.empty()) {
+        control_plane.arguments.insert(control_plane.arguments.end(),
+                                       {"--journal-dir", options.journal_dir});
+    }
+    if (!options.journal_fsync.empty()) {
+        control_plane.arguments.insert(control_plane.arguments.end(),
+                                       {"--journal-fsync", options.journal_fsync});
+    }
     control_plane.arguments.insert(control_plane.arguments.end(),
                                    options.extra_control_plane_arguments.begin(),
                                    options.extra_control_plane_arguments.end());
@@ -170,8 +178,7 @@ SpawnedProcess& LocalCluster::subworker(int index) {
     return processes_[static_cast<std::size_t>(index) + 1];
 }
 
-bool LocalCluster::is_subworker_running(int index) {
-    SpawnedProcess& process = subworker(index);
+bool LocalCluster::is_running(SpawnedProcess& process) {
     if (process.pid < 0) return false;
     int status = 0;
     pid_t done = ::waitpid(process.pid, &status, WNOHANG);
@@ -179,9 +186,8 @@ bool LocalCluster::is_subworker_running(int index) {
     return process.pid >= 0;
 }
 
-bool LocalCluster::kill_subworker(int index, int signal_number) {
-    SpawnedProcess& process = subworker(index);
-    if (!is_subworker_running(index)) return false;
+bool LocalCluster::kill_process(SpawnedProcess& process, int signal_number) {
+    if (!is_running(process)) return false;
     if (auto peak = read_peak_resident_bytes(process.pid)) {
         process.peak_rss_bytes = std::max(process.peak_rss_bytes, *peak);
     }
@@ -192,12 +198,47 @@ bool LocalCluster::kill_subworker(int index, int signal_number) {
     return true;
 }
 
-void LocalCluster::restart_subworker(int index) {
-    SpawnedProcess& process = subworker(index);
-    if (is_subworker_running(index)) {
+void LocalCluster::restart_process(SpawnedProcess& process) {
+    if (is_running(process)) {
         throw std::logic_error(process.name + " is still running; it cannot be restarted");
     }
     spawn(process, /*is_restart=*/true);
+}
+
+bool LocalCluster::is_subworker_running(int index) { return is_running(subworker(index)); }
+
+bool LocalCluster::kill_subworker(int index, int signal_number) {
+    return kill_process(subworker(index), signal_number);
+}
+
+void LocalCluster::restart_subworker(int index) { restart_process(subworker(index)); }
+
+bool LocalCluster::kill_control_plane(int signal_number) {
+    return kill_process(processes_.front(), signal_number);
+}
+
+void LocalCluster::restart_control_plane() { restart_process(processes_.front()); }
+
+bool LocalCluster::wait_until_control_plane_answers(SteadyClock::time_point deadline) {
+    SpawnedProcess& control_plane = processes_.front();
+    ClientOptions client_options;
+    client_options.control_plane_address = control_plane_address_;
+    client_options.timeout = std::chrono::milliseconds(500);
+    while (SteadyClock::now() < deadline) {
+        if (!is_running(control_plane)) {
+            throw std::runtime_error("the control plane exited after its restart; see " +
+                                     control_plane.log_path);
+        }
+        try {
+            Client client(client_options);
+            client.get_subworker_status();
+            return true;
+        } catch (const ClientError&) {
+            // Not serving yet (still recovering its journal, or binding).
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
 }
 
 void LocalCluster::wait_until_serving(int subworker_count, SteadyClock::time_point deadline) {

@@ -32,6 +32,10 @@ struct ClusterOptions {
     int subworker_concurrency = 0;      // 0: fastqueue's default
     int subworker_prefetch = -1;        // -1: fastqueue's default
     std::string log_level = "warn";
+    // The control plane's journal (--journal-dir, --journal-fsync), passed on
+    // only when set; empty journal_dir: the control plane keeps tasks in memory.
+    std::string journal_dir;
+    std::string journal_fsync;  // "always", "never" or milliseconds; empty: fastqueue's default
     // Further control-plane flags (e.g. {"--heartbeat-interval", "0.2"}).
     std::vector<std::string> extra_control_plane_arguments;
     // Names the processes ("<name>-control-plane", "<name>-sw1", ...) and the
@@ -78,6 +82,16 @@ public:
     // True while subworker `index` runs (reaps it when it has exited).
     bool is_subworker_running(int index);
 
+    // The same for the control plane: kill_control_plane() as kill_subworker();
+    // restart_control_plane() starts it again with the same flags (and so the
+    // same ports and journal) and returns at once, with the same thread rule
+    // as restart_subworker(); wait_until_control_plane_answers() then waits
+    // until it answers a query or `deadline` passes (false), or it exited
+    // (throws std::runtime_error naming its log).
+    bool kill_control_plane(int signal_number);
+    void restart_control_plane();
+    bool wait_until_control_plane_answers(std::chrono::steady_clock::time_point deadline);
+
     // Reads each process's VmHWM, then stops them all. Idempotent.
     void stop_all();
 
@@ -88,6 +102,9 @@ private:
     void spawn(SpawnedProcess& process, bool is_restart);
     void wait_until_serving(int subworker_count, std::chrono::steady_clock::time_point deadline);
     SpawnedProcess& subworker(int index);
+    bool is_running(SpawnedProcess& process);
+    bool kill_process(SpawnedProcess& process, int signal_number);
+    void restart_process(SpawnedProcess& process);
 
     std::string fastqueue_path_;
     std::string log_dir_;

@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
+#include <iostream>
 
 #include "launch/cluster_flags.hpp"
 
@@ -14,6 +16,9 @@ namespace {
 
 // Two, so that one is always up while the other is killed and restarted.
 constexpr int kSubworkerCount = 2;
+
+// The test plugin whose task counts its runs (task_mix.hpp).
+const std::string kTraceModule = "fq_test_journal";
 
 // "0.25" rather than std::to_string's "0.250000".
 std::string format_seconds(double seconds) {
@@ -55,6 +60,16 @@ std::optional<SoakOptions> parse_soak_options(int argc, char** argv, int& exit_c
                    "Seconds from a kill to the restart of that subworker (same id and ports)")
         ->check(CLI::Range(0.0, 3600.0))
         ->capture_default_str();
+    app.add_flag("--kill-control-plane", options.is_killing_control_plane,
+                 "SIGKILL the control plane instead, at random moments around --kill-interval, "
+                 "and restart it on its journal (--journal-dir, default a directory the run "
+                 "creates); every task appends to a trace file so that its runs are counted "
+                 "(needs the fq_test_journal test plugin)");
+    app.add_option("--control-plane-kills", options.control_plane_kills,
+                   "With --kill-control-plane: how many kills; submitting stops one interval "
+                   "after the last restart")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}))
+        ->capture_default_str();
     app.add_option("--max-seconds", options.max_seconds,
                    "Wall-time bound on submitting and waiting, from the first submission")
         ->check(CLI::Range(1.0, 7 * 86400.0))
@@ -95,6 +110,22 @@ std::optional<SoakOptions> parse_soak_options(int argc, char** argv, int& exit_c
     cluster.name = "soak";
     cluster.subworker_count = kSubworkerCount;
     launch::resolve_default_paths(cluster);
+    if (options.is_killing_control_plane) {
+        if (options.kill_interval_seconds <= 0) {
+            std::cerr << "fastqueue-soak: --kill-control-plane needs a --kill-interval above 0\n";
+            exit_code = 2;
+            return std::nullopt;
+        }
+        cluster.task_modules = kTraceModule;
+        const auto module =
+            std::filesystem::path(cluster.modules_dir) / ("lib" + kTraceModule + ".so");
+        if (!std::filesystem::exists(module)) {
+            std::cerr << "fastqueue-soak: --kill-control-plane needs " << module.string()
+                      << " (a build with FASTQUEUE_BUILD_TESTS=ON)\n";
+            exit_code = 2;
+            return std::nullopt;
+        }
+    }
     auto& extra = cluster.extra_control_plane_arguments;
     extra.insert(extra.end(), {"--result-cache-size", std::to_string(options.result_cache_size)});
     if (options.max_queued > 0) {

@@ -38,6 +38,18 @@ struct SoakOptions {
     double kill_interval_seconds = 3.0;
     double restart_delay_seconds = 0.5;
 
+    // --kill-control-plane: the control plane gets the SIGKILLs instead, at
+    // random moments (each wait uniform in 0.5..1.5 x kill_interval_seconds),
+    // and is started again on the same journal and ports; submitting stops
+    // one interval after the last of control_plane_kills restarts. Every
+    // task is then fq_test_journal's journal.trace, which appends its number
+    // to trace_path on every run, so that runs are counted per task.
+    bool is_killing_control_plane = false;
+    std::uint64_t control_plane_kills = 20;
+    // Set by run_soak(): the file the tasks append to, in the directory the
+    // run creates (which also holds the journal unless --journal-dir is given).
+    std::string trace_path;
+
     // Bounds: submitting (and waiting for the tasks in flight) stops at
     // max_seconds; the tasks still unfinished then get drain_seconds more.
     double max_seconds = 3600;

@@ -36,7 +36,8 @@ const char* verdict_of(const SoakResult& result) {
 
 int exit_code_of(const SoakResult& result) {
     if (!result.is_clean()) return kExitFailed;
-    return result.is_stopped_by_time ? kExitStoppedByTime : kExitClean;
+    return result.is_stopped_by_time || result.is_short_of_kills() ? kExitStoppedByTime
+                                                                   : kExitClean;
 }
 
 nlohmann::json to_json(const SoakOptions& options, const SoakResult& result) {
@@ -55,7 +56,11 @@ nlohmann::json to_json(const SoakOptions& options, const SoakResult& result) {
                       {"result_cache_size", options.result_cache_size},
                       {"heartbeat_interval_seconds", options.heartbeat_interval_seconds},
                       {"heartbeat_liveness", options.heartbeat_liveness},
-                      {"max_worker_losses", options.max_worker_losses}};
+                      {"max_worker_losses", options.max_worker_losses},
+                      {"kill_control_plane", options.is_killing_control_plane},
+                      {"control_plane_kills", options.control_plane_kills},
+                      {"journal_dir", options.cluster.journal_dir},
+                      {"journal_fsync", options.cluster.journal_fsync}};
     json["sent"] = result.sent;
     json["accepted"] = result.accepted;
     json["refused"] = result.refused_busy + result.refused_other;
@@ -77,6 +82,26 @@ nlohmann::json to_json(const SoakOptions& options, const SoakResult& result) {
     json["kills"] = result.kills;
     json["restarts"] = result.restarts;
     json["stopped_by_time"] = result.is_stopped_by_time;
+    if (options.is_killing_control_plane) {
+        const RunCounts& runs = result.runs;
+        json["control_plane"] = {{"kills_requested", result.control_plane_kills_requested},
+                                 {"short_of_kills", result.is_short_of_kills()},
+                                 {"max_down_seconds", result.max_control_plane_down_seconds},
+                                 {"kill_seconds", result.kill_seconds},
+                                 {"journal_dir", result.journal_dir},
+                                 {"run_dir", result.run_dir},
+                                 {"run_dir_kept", result.is_run_dir_kept}};
+        json["runs"] = {{"traced", runs.traced_runs},
+                        {"malformed_lines", runs.malformed_lines},
+                        {"ran_more_than_once", runs.ran_more_than_once},
+                        {"ran_again_after_kill", runs.ran_again_after_kill},
+                        {"ran_again_counted", runs.ran_again_counted},
+                        {"ran_again_unexplained", runs.ran_again_unexplained},
+                        {"runs_beyond_attempts", runs.runs_beyond_attempts},
+                        {"finished_without_run", runs.finished_without_run},
+                        {"unacknowledged_runs", runs.unacknowledged_runs},
+                        {"max_runs", runs.max_runs}};
+    }
     json["elapsed_seconds"] = result.elapsed_seconds;
     json["tasks_per_second"] = tasks_per_second(result);
     json["control_plane_rss_bytes"] = {{"samples", result.rss_samples},
@@ -105,7 +130,10 @@ std::string to_text(const SoakOptions& options, const SoakResult& result) {
     std::ostringstream out;
     out << "fastqueue-soak: " << options.task_count << " tasks, " << options.in_flight
         << " in flight, ";
-    if (options.kill_interval_seconds > 0) {
+    if (options.is_killing_control_plane) {
+        out << options.control_plane_kills << " kills of the control plane about every "
+            << options.kill_interval_seconds << " s, journal " << result.journal_dir << "\n";
+    } else if (options.kill_interval_seconds > 0) {
         out << "a subworker killed every " << options.kill_interval_seconds << " s\n";
     } else {
         out << "no kills\n";
@@ -129,6 +157,27 @@ std::string to_text(const SoakOptions& options, const SoakResult& result) {
         out << "  not found, then found " << result.not_found_then_found << "\n";
     }
     out << "  kills               " << result.kills << " (restarts " << result.restarts << ")\n";
+    if (options.is_killing_control_plane) {
+        const RunCounts& runs = result.runs;
+        char down[32];
+        std::snprintf(down, sizeof(down), "%.2f s", result.max_control_plane_down_seconds);
+        out << "  control plane       " << result.kills << " of "
+            << result.control_plane_kills_requested << " kills; down at most " << down
+            << " from a kill until it answered\n";
+        out << "  runs traced         " << runs.traced_runs << " (up to " << runs.max_runs
+            << " per task; " << runs.unacknowledged_runs << " tasks never acknowledged ran)\n";
+        out << "  ran more than once  " << runs.ran_more_than_once
+            << " by the trace: in flight at a kill " << runs.ran_again_after_kill
+            << ", later but counted in attempts " << runs.ran_again_counted << ", unexplained "
+            << runs.ran_again_unexplained << "\n";
+        out << "  runs > attempts     " << runs.runs_beyond_attempts << "\n";
+        out << "  finished, no run    " << runs.finished_without_run << "\n";
+        if (runs.malformed_lines > 0) {
+            out << "  malformed trace     " << runs.malformed_lines << " lines\n";
+        }
+        out << "  journal and trace   " << result.run_dir
+            << (result.is_run_dir_kept ? " (kept)" : " (removed)") << "\n";
+    }
     char rate[64];
     std::snprintf(rate, sizeof(rate), "%.1f s, %.0f tasks/s", result.elapsed_seconds,
                   tasks_per_second(result));

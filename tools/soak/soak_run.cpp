@@ -4,14 +4,17 @@
 #include "soak_run.hpp"
 
 #include <signal.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "fastqueue/client.hpp"
@@ -29,6 +32,11 @@ constexpr std::size_t kMaxProblemsKept = 20;
 // Long enough that a loaded 2-core machine answers; a SUBMIT or QUERY with
 // no answer in this time counts as unanswered (or a query error).
 constexpr auto kClientTimeout = std::chrono::seconds(10);
+// With --kill-control-plane, record queries wait this long instead: a query
+// the killed control plane never answered is asked again of its successor
+// soon, not after kClientTimeout, during which the task could finish and
+// result_cache_size later ones push its record out unread.
+constexpr auto kQueryTimeoutAcrossKills = std::chrono::seconds(1);
 constexpr auto kStartTimeout = std::chrono::seconds(30);
 constexpr auto kBusyBackoffFirst = std::chrono::milliseconds(5);
 constexpr auto kBusyBackoffMax = std::chrono::milliseconds(100);
@@ -36,6 +44,9 @@ constexpr auto kPollBackoffFirst = std::chrono::milliseconds(1);
 constexpr auto kPollBackoffMax = std::chrono::milliseconds(100);
 constexpr auto kSampleInterval = std::chrono::seconds(1);
 constexpr auto kNotFoundPatience = std::chrono::seconds(10);
+// How long a restarted control plane may take to answer (its journal
+// recovered, its ports bound) before the killer gives up.
+constexpr auto kRestartTimeout = std::chrono::seconds(60);
 
 SteadyClock::duration seconds(double value) {
     return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(value));
@@ -60,17 +71,24 @@ private:
     void client_thread();
     std::optional<std::string> submit_until_accepted(Client& client, std::uint64_t index,
                                                      const SoakTask& task);
-    void await_final_record(Client& client, std::uint64_t index, const std::string& task_id,
-                            const std::string& task_name, std::uint64_t accepted_before);
+    // Returns the final record read, or std::nullopt when there was none.
+    std::optional<TaskRecord> await_final_record(Client& client, std::uint64_t index,
+                                                 const std::string& task_id,
+                                                 const std::string& task_name,
+                                                 std::uint64_t accepted_before);
     void open_query_connection(Client& client);
     void count_final_record(std::uint64_t index, const std::string& task_id,
                             const std::string& task_name, const TaskRecord& record);
     void killer_thread();
+    void control_plane_killer_thread();
+    // One kill of the control plane and its restart; false when it failed.
+    bool kill_and_restart_control_plane();
     void keep_problem(std::uint64_t index, const std::string& task_id, const std::string& task_name,
                       const std::string& what);
     void add_tool_error(const std::string& what);
     bool is_submitting() const {
-        return next_index_.load() < options_.task_count && SteadyClock::now() < submit_deadline_;
+        return next_index_.load() < options_.task_count && SteadyClock::now() < submit_deadline_ &&
+               !is_kill_plan_done_.load();
     }
     void print_progress(SteadyClock::time_point now) const;
     // "12.345 s into the run", for problem reports.
@@ -94,13 +112,23 @@ private:
         ran_more_than_once_{0}, wrong_{0}, lost_{0}, not_found_then_found_{0},
         evicted_before_read_{0}, query_errors_{0}, kills_{0}, restarts_{0};
     std::atomic<std::uint32_t> max_attempts_{0};
+    // --kill-control-plane: the control plane's current pid (for sampling its
+    // memory while the killer restarts it), and whether the last kill and its
+    // interval are over (submitting stops).
+    std::atomic<pid_t> control_plane_pid_{-1};
+    std::atomic<bool> is_kill_plan_done_{false};
+    std::atomic<std::int64_t> max_down_ns_{0};
 
     std::mutex mutex_;
     std::condition_variable killer_wakeup_;
     bool is_stopping_ = false;              // guarded by mutex_
     std::vector<TaskProblem> problems_;     // guarded by mutex_
     std::vector<std::string> tool_errors_;  // guarded by mutex_
-    bool has_killer_failed_ = false;        // only the killer thread uses it
+    // --kill-control-plane only: the tasks the client threads saw acknowledged
+    // (each thread adds its own when it ends) and the moments of the kills.
+    std::vector<AcknowledgedTask> acknowledged_;       // guarded by mutex_
+    std::vector<SteadyClock::time_point> kill_times_;  // guarded by mutex_
+    bool has_killer_failed_ = false;                   // only the killer thread uses it
 };
 
 void SoakRun::keep_problem(std::uint64_t index, const std::string& task_id,
@@ -150,8 +178,10 @@ std::optional<std::string> SoakRun::submit_until_accepted(Client& client, std::u
     return std::nullopt;
 }
 
-void SoakRun::await_final_record(Client& client, std::uint64_t index, const std::string& task_id,
-                                 const std::string& task_name, std::uint64_t accepted_before) {
+std::optional<TaskRecord> SoakRun::await_final_record(Client& client, std::uint64_t index,
+                                                      const std::string& task_id,
+                                                      const std::string& task_name,
+                                                      std::uint64_t accepted_before) {
     auto backoff = kPollBackoffFirst;
     std::string last_seen = "no record read yet";
     // Since when the control plane has answered "not found" for this task.
@@ -178,8 +208,10 @@ void SoakRun::await_final_record(Client& client, std::uint64_t index, const std:
                 keep_problem(index, task_id, task_name,
                              "\"not found\" at " + seconds_into_run(now) + ", after " +
                                  std::to_string(accepted_since) +
-                                 " later tasks were accepted: evicted before it was read?");
-                return;
+                                 " later tasks were accepted: evicted before it was read? Last "
+                                 "seen: " +
+                                 last_seen);
+                return std::nullopt;
             }
             // Otherwise "not found" is wrong. The task is asked for again for
             // a while, so that a record missing only for a moment is told
@@ -194,7 +226,7 @@ void SoakRun::await_final_record(Client& client, std::uint64_t index, const std:
                              "acknowledged, then \"not found\" for " +
                                  std::to_string(kNotFoundPatience.count()) + " s from " +
                                  seconds_into_run(not_found_since) + "; before that: " + last_seen);
-                return;
+                return std::nullopt;
             }
         } else if (record && is_not_found) {
             ++not_found_then_found_;
@@ -208,7 +240,7 @@ void SoakRun::await_final_record(Client& client, std::uint64_t index, const std:
         }
         if (record && is_finished(record->state)) {
             count_final_record(index, task_id, task_name, *record);
-            return;
+            return record;
         }
         if (record) last_seen = describe(*record);
         std::this_thread::sleep_for(backoff);
@@ -217,6 +249,7 @@ void SoakRun::await_final_record(Client& client, std::uint64_t index, const std:
     ++lost_;
     keep_problem(index, task_id, task_name,
                  "not finished at the end of the drain; last seen: " + last_seen);
+    return std::nullopt;
 }
 
 void SoakRun::count_final_record(std::uint64_t index, const std::string& task_id,
@@ -259,26 +292,54 @@ void SoakRun::open_query_connection(Client& client) {
 }
 
 void SoakRun::client_thread() {
+    std::vector<AcknowledgedTask> acknowledged;  // --kill-control-plane only
     try {
         ClientOptions client_options;
         client_options.control_plane_address = cluster_.control_plane_address();
         client_options.timeout = kClientTimeout;
         Client client(client_options);
-        open_query_connection(client);
-        while (SteadyClock::now() < submit_deadline_) {
+        // Queries go through a second client with the shorter timeout when
+        // the control plane is killed; otherwise through the same one.
+        std::optional<Client> query_client;
+        if (options_.is_killing_control_plane) {
+            ClientOptions query_options = client_options;
+            query_options.timeout = kQueryTimeoutAcrossKills;
+            query_client.emplace(query_options);
+        }
+        Client& queries = query_client ? *query_client : client;
+        open_query_connection(queries);
+        while (is_submitting()) {
             const std::uint64_t index = next_index_++;
             if (index >= options_.task_count) break;
             const SoakTask task = make_task(index, options_);
+            const auto submitted_at = SteadyClock::now();
             if (auto task_id = submit_until_accepted(client, index, task)) {
                 // Tasks accepted before this one was: the result cache holds
                 // the last result_cache_size records, so this tells whether
                 // its record can have been evicted before it was read.
                 const std::uint64_t accepted_before = accepted_.load();
-                await_final_record(client, index, *task_id, task.name, accepted_before);
+                auto record =
+                    await_final_record(queries, index, *task_id, task.name, accepted_before);
+                if (options_.is_killing_control_plane) {
+                    AcknowledgedTask& seen = acknowledged.emplace_back();
+                    seen.index = index;
+                    seen.task_id = *task_id;
+                    seen.task_name = task.name;
+                    seen.submitted_at = submitted_at;
+                    if (record) {
+                        seen.finished_at = SteadyClock::now();
+                        seen.attempts = record->attempts;
+                        seen.is_finished = true;
+                    }
+                }
             }
         }
     } catch (const std::exception& error) {
         add_tool_error(std::string("a client thread failed: ") + error.what());
+    }
+    if (!acknowledged.empty()) {
+        std::lock_guard lock(mutex_);
+        acknowledged_.insert(acknowledged_.end(), acknowledged.begin(), acknowledged.end());
     }
     --running_clients_;
 }
@@ -312,6 +373,73 @@ void SoakRun::killer_thread() {
     }
 }
 
+bool SoakRun::kill_and_restart_control_plane() {
+    try {
+        const auto killed_at = SteadyClock::now();
+        if (!cluster_.kill_control_plane(SIGKILL)) {
+            add_tool_error("the control plane was not running, or did not die, at a kill");
+            return false;
+        }
+        {
+            std::lock_guard lock(mutex_);
+            kill_times_.push_back(killed_at);
+        }
+        ++kills_;
+        control_plane_pid_ = -1;
+        // The restart is not cut short by the end of the run: a killed
+        // control plane is always started again, on the same journal.
+        std::this_thread::sleep_for(seconds(options_.restart_delay_seconds));
+        cluster_.restart_control_plane();
+        control_plane_pid_ = cluster_.control_plane_pid();
+        ++restarts_;
+        if (!cluster_.wait_until_control_plane_answers(SteadyClock::now() + kRestartTimeout)) {
+            add_tool_error("the control plane did not answer within " +
+                           std::to_string(kRestartTimeout.count()) + " s of its restart");
+            return false;
+        }
+        const auto down =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - killed_at)
+                .count();
+        std::int64_t longest = max_down_ns_.load();
+        while (down > longest && !max_down_ns_.compare_exchange_weak(longest, down)) {
+        }
+        return true;
+    } catch (const std::exception& error) {
+        add_tool_error(std::string("the killer failed: ") + error.what());
+        return false;
+    }
+}
+
+void SoakRun::control_plane_killer_thread() {
+    // Each wait is uniform in 0.5..1.5 x the interval, so that kills land at
+    // every point of the control plane's loop, not in step with its timers.
+    std::mt19937_64 random(std::random_device{}());
+    std::uniform_real_distribution<double> jitter(0.5, 1.5);
+    std::uint64_t kills_done = 0;
+    // As killer_thread(): this thread lives until the run stops, so that the
+    // control plane it restarted is not sent SIGTERM when it ends.
+    std::unique_lock lock(mutex_);
+    while (true) {
+        const auto wait = seconds(options_.kill_interval_seconds * jitter(random));
+        killer_wakeup_.wait_for(lock, wait, [&] { return is_stopping_; });
+        if (is_stopping_) return;
+        if (kills_done >= options_.control_plane_kills || has_killer_failed_) {
+            // One interval after the last restart: the load has run on the
+            // last recovered journal; submitting stops.
+            is_kill_plan_done_ = true;
+            continue;
+        }
+        if (!is_submitting()) continue;
+        lock.unlock();
+        if (kill_and_restart_control_plane()) {
+            ++kills_done;
+        } else {
+            has_killer_failed_ = true;
+        }
+        lock.lock();
+    }
+}
+
 void SoakRun::print_progress(SteadyClock::time_point now) const {
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     const std::uint64_t done = succeeded_ + failed_ + lost_;
@@ -333,15 +461,20 @@ SoakResult SoakRun::run() {
     running_clients_ = static_cast<int>(options_.in_flight);
     for (std::uint32_t i = 0; i < options_.in_flight; ++i)
         clients.emplace_back([this] { client_thread(); });
+    control_plane_pid_ = cluster_.control_plane_pid();
     std::thread killer;
-    if (options_.kill_interval_seconds > 0) killer = std::thread([this] { killer_thread(); });
+    if (options_.is_killing_control_plane) {
+        killer = std::thread([this] { control_plane_killer_thread(); });
+    } else if (options_.kill_interval_seconds > 0) {
+        killer = std::thread([this] { killer_thread(); });
+    }
 
     // Sample the control plane's memory and report progress until every
     // client thread is done; each is bounded by final_deadline_.
     std::vector<std::uint64_t> rss_samples;
     auto next_progress = start_ + seconds(options_.progress_seconds);
     while (running_clients_.load() > 0) {
-        if (auto rss = launch::read_resident_bytes(cluster_.control_plane_pid())) {
+        if (auto rss = launch::read_resident_bytes(control_plane_pid_.load())) {
             rss_samples.push_back(*rss);
         }
         const auto now = SteadyClock::now();
@@ -384,8 +517,25 @@ SoakResult SoakRun::run() {
     result.query_errors = query_errors_;
     result.kills = kills_;
     result.restarts = restarts_;
-    result.is_stopped_by_time = accepted_ + refused_other_ + unanswered_ < options_.task_count;
+    // With --kill-control-plane, submitting ends when the kills are done, so
+    // only a run whose deadline came first was stopped by time.
+    result.is_stopped_by_time = accepted_ + refused_other_ + unanswered_ < options_.task_count &&
+                                !is_kill_plan_done_.load();
     result.elapsed_seconds = std::chrono::duration<double>(end - start_).count();
+    if (options_.is_killing_control_plane) {
+        result.control_plane_kills_requested = options_.control_plane_kills;
+        result.max_control_plane_down_seconds = static_cast<double>(max_down_ns_.load()) / 1e9;
+        std::uint64_t malformed = 0;
+        const auto runs = read_run_trace(options_.trace_path, malformed);
+        result.runs = count_runs(acknowledged_, runs, kill_times_, start_,
+                                 [&](const AcknowledgedTask& task, const std::string& what) {
+                                     keep_problem(task.index, task.task_id, task.task_name, what);
+                                 });
+        result.runs.malformed_lines = malformed;
+        for (auto kill : kill_times_) {
+            result.kill_seconds.push_back(std::chrono::duration<double>(kill - start_).count());
+        }
+    }
     result.problems = problems_;
     result.tool_errors = tool_errors_;
 
@@ -406,11 +556,44 @@ SoakResult SoakRun::run() {
 }  // namespace
 
 SoakResult run_soak(const SoakOptions& options) {
-    launch::LocalCluster cluster(options.cluster, SteadyClock::now() + kStartTimeout);
-    SoakResult result = SoakRun(options, cluster).run();
-    cluster.stop_all();
-    result.processes = cluster.processes();
-    result.log_dir = cluster.log_dir();
+    if (!options.is_killing_control_plane) {
+        launch::LocalCluster cluster(options.cluster, SteadyClock::now() + kStartTimeout);
+        SoakResult result = SoakRun(options, cluster).run();
+        cluster.stop_all();
+        result.processes = cluster.processes();
+        result.log_dir = cluster.log_dir();
+        return result;
+    }
+    // The run's own directory: the trace file, and the journal unless
+    // --journal-dir named one.
+    std::string dir_template = "/tmp/fastqueue-soak-journal-XXXXXX";
+    if (::mkdtemp(dir_template.data()) == nullptr) {
+        throw std::runtime_error("cannot create a directory for the journal and the trace");
+    }
+    const std::filesystem::path run_dir = dir_template;
+    SoakOptions traced = options;
+    traced.trace_path = (run_dir / "runs.txt").string();
+    if (traced.cluster.journal_dir.empty())
+        traced.cluster.journal_dir = (run_dir / "journal").string();
+    SoakResult result;
+    try {
+        launch::LocalCluster cluster(traced.cluster, SteadyClock::now() + kStartTimeout);
+        result = SoakRun(traced, cluster).run();
+        cluster.stop_all();
+        result.processes = cluster.processes();
+        result.log_dir = cluster.log_dir();
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove_all(run_dir, ignored);
+        throw;
+    }
+    result.run_dir = run_dir.string();
+    result.journal_dir = traced.cluster.journal_dir;
+    result.is_run_dir_kept = !result.is_clean();
+    if (!result.is_run_dir_kept) {
+        std::error_code ignored;
+        std::filesystem::remove_all(run_dir, ignored);
+    }
     return result;
 }
 

@@ -8,6 +8,11 @@
 // when the control plane answers busy, then polls the task's record until it
 // is finished. A task whose record stays "not found", or is still not
 // finished when the run's time is up, is lost.
+//
+// With --kill-control-plane the killer SIGKILLs the control plane instead and
+// restarts it on its journal; every acknowledged task is remembered (when it
+// was sent, when it was read final, its attempts) and judged at the end
+// against the runs its task traced (run_count.hpp).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +20,7 @@
 #include <vector>
 
 #include "launch/local_cluster.hpp"
+#include "run_count.hpp"
 #include "soak_options.hpp"
 
 namespace fastqueue::soak {
@@ -59,6 +65,19 @@ struct SoakResult {
     std::uint64_t kills = 0;
     std::uint64_t restarts = 0;
 
+    // --kill-control-plane: the kills asked for (0 otherwise), and the runs
+    // of each task counted from the trace file.
+    std::uint64_t control_plane_kills_requested = 0;
+    RunCounts runs;
+    // Longest from a kill of the control plane until it answered again.
+    double max_control_plane_down_seconds = 0;
+    std::vector<double> kill_seconds;  // each kill, in seconds from the first submission
+    // The directory the run created for the journal and the trace; removed
+    // when the run was clean, kept (and named in the report) otherwise.
+    std::string run_dir;
+    bool is_run_dir_kept = false;
+    std::string journal_dir;  // the control plane's --journal-dir in this run
+
     bool is_stopped_by_time = false;  // --max-seconds came before every task was submitted
     double elapsed_seconds = 0;       // first submission to the last final record
 
@@ -79,8 +98,10 @@ struct SoakResult {
     // every task checked, every SUBMIT answered, no refusal but busy.
     bool is_clean() const {
         return lost == 0 && wrong == 0 && not_found_then_found == 0 && evicted_before_read == 0 &&
-               unanswered == 0 && refused_other == 0 && tool_errors.empty();
+               unanswered == 0 && refused_other == 0 && tool_errors.empty() && runs.is_clean();
     }
+    // Fewer control-plane kills happened than were asked for (too few tasks).
+    bool is_short_of_kills() const { return kills < control_plane_kills_requested; }
 };
 
 // Runs the soak as `options` say. Throws std::runtime_error when the

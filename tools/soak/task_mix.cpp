@@ -28,9 +28,25 @@ std::string payload_of(const nlohmann::json& args) {
     return Client::make_payload(args.dump(), "{}");
 }
 
+// --kill-control-plane: fq_test_journal's journal.trace, which appends the
+// task number to the trace file on every run, sleeps for the sleep tasks and
+// fails for the fail tasks; it returns the number as a string.
+SoakTask make_traced_task(std::uint64_t index, const SoakOptions& options) {
+    const Kind kind = kind_of(index, options);
+    const double seconds = kind == Kind::sleep ? options.sleep_seconds : 0.0;
+    const std::string error = kind == Kind::fail ? fail_message(index) : std::string();
+    return {kTracedTaskName, payload_of(nlohmann::json::array(
+                                 {options.trace_path, std::to_string(index), seconds, error}))};
+}
+
+bool is_traced_result(std::uint64_t index, const nlohmann::json& result) {
+    return result.is_string() && result.get<std::string>() == std::to_string(index);
+}
+
 }  // namespace
 
 SoakTask make_task(std::uint64_t index, const SoakOptions& options) {
+    if (options.is_killing_control_plane) return make_traced_task(index, options);
     switch (kind_of(index, options)) {
         case Kind::sleep:
             return {"sleep", payload_of(nlohmann::json::array({options.sleep_seconds}))};
@@ -58,6 +74,9 @@ Verdict judge(std::uint64_t index, const SoakOptions& options, const TaskRecord&
     if (record.state != TaskState::success) return Verdict::wrong;
     const auto result = nlohmann::json::parse(record.result, nullptr, /*allow_exceptions=*/false);
     if (result.is_discarded()) return Verdict::wrong;
+    if (options.is_killing_control_plane) {
+        return is_traced_result(index, result) ? Verdict::correct : Verdict::wrong;
+    }
     bool is_expected = false;
     switch (kind) {
         case Kind::sleep:

@@ -5,6 +5,8 @@
 // Most tasks are quick (mytasks' echo and add); every sleep_every-th sleeps
 // a little so that a SIGKILL often lands while a handler is running; every
 // fail_every-th is mytasks' fail, whose record must be that failure.
+// With --kill-control-plane every task is kTracedTaskName instead, with the
+// same sleeps and failures, so that each run is counted (run_count.hpp).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,10 @@
 #include "soak_options.hpp"
 
 namespace fastqueue::soak {
+
+// fq_test_journal's task: journal.trace(path, line, seconds, error) appends
+// `line` to the file `path` on every run, and returns it or fails with `error`.
+inline constexpr const char* kTracedTaskName = "journal.trace";
 
 struct SoakTask {
     std::string name;     // mytasks' task name
