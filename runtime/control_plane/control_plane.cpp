@@ -48,6 +48,7 @@ void ControlPlane::Impl::open_journal() {
     if (settings.journal_dir.empty()) return;
     journal = TaskJournal::open(settings, tasks);
     client_ports.hold_answers_until_written();
+    local.hold_starts();
 }
 
 bool ControlPlane::Impl::commit_journal() {
@@ -226,24 +227,35 @@ void ControlPlane::Impl::run() {
                 case Timer::idle_link_poll:
                     break;
                 case Timer::journal_compact:
-                    journal->compact();
+                    // Run after this turn's commit, when nothing waits to be written.
+                    is_compaction_due = true;
                     timers.set(Timer::journal_compact,
                                after_events + TaskJournal::kCompactInterval);
                     break;
             }
         }
-        if (!grace_deadline) tasks.release_due(Clock::now());
-        // The turn's records are written before anything they report is
-        // answered, and a task runs only once its acceptance is written.
+        if (!grace_deadline) {
+            tasks.release_due(Clock::now());
+            dispatch_queued_tasks();
+        }
+        // With a journal, the turn's records -- acceptances, starts,
+        // outcomes -- are written (one commit) before anything they report
+        // is answered and before a dispatched task is sent: a task runs only
+        // once its acceptance and its start are on disk.
         bool is_written = true;
         if (journal) {
             is_written = commit_journal();
             journal->sync_if_due();
+            send_held_dispatches();
+            local.release_held();
         }
-        if (!grace_deadline) dispatch_queued_tasks();
         // After the dispatch: a task accepted this turn has started, and its
         // RESULT cannot be sent before the next turn, after its ACK.
         client_ports.send_pending_acks(is_written);
+        if (is_compaction_due && !journal->has_pending()) {
+            journal->compact();
+            is_compaction_due = false;
+        }
 
         if (grace_deadline) {
             const auto step = drain ? drain->advance() : EngineDrain::Step::finished;

@@ -69,6 +69,19 @@ struct ControlPlane::Impl : TaskTableOutbox {
     static constexpr std::chrono::milliseconds kJournalRetryInterval{100};
     bool is_journal_failing = false;
     SteadyClock::time_point journal_failure_logged{};
+    // Compaction waits for a turn with nothing left to write.
+    bool is_compaction_due = false;
+    // With a journal, tasks dispatched to subworkers this turn, sent only
+    // once the turn's records (their `started` among them) are written: a
+    // task never runs unless its start is on disk, so a restart counts
+    // every run in its attempts.
+    struct HeldDispatch {
+        TaskId id;
+        std::string worker_id;
+        int priority;
+        std::vector<zmq::message_t> frames;
+    };
+    std::vector<HeldDispatch> held_dispatches;
     // The tasks this control plane runs itself.
     LocalRunner local{settings, tasks};
 
@@ -128,8 +141,12 @@ struct ControlPlane::Impl : TaskTableOutbox {
     bool refuse_smaller_payload_limit(const Envelope& envelope,
                                       const protocol::Register& registration);
     // Sends the task to the subworker; false (and nothing changed) when the
-    // message could not be queued.
+    // message could not be queued. With a journal the task is entered as
+    // started and the message held (held_dispatches) for send_held_dispatches().
     bool dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id, LiveTask& task);
+    // After the turn's commit: sends the held dispatches of tasks still
+    // running there; one that cannot be sent goes back to its queue.
+    void send_held_dispatches();
     void receive_subworker_replies(const std::string& worker_id, int priority);
     void handle_subworker_reply(SubworkerEntry& subworker, protocol::Message&& message);
     // Counts and logs a reply a subworker had no business sending.

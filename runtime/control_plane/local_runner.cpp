@@ -49,16 +49,37 @@ bool LocalRunner::can_run(const std::string& task_name) const {
 
 bool LocalRunner::make_room(Priority priority) {
     if (!engine_) return false;
-    return engine_->free_slots() > 0 || reclaim_slot_for(priority, *engine_, *this);
+    // Held tasks take their slots when released.
+    return engine_->free_slots() > held_.size() || reclaim_slot_for(priority, *engine_, *this);
 }
 
 void LocalRunner::start(const TaskId& id, LiveTask& task) {
     tasks_.start(id, task, settings_.worker_id, false);
     // A task that may be retried keeps its input for the next attempt.
     zmq::message_t payload = task.max_retries > 0 ? task.payload.share() : task.payload.take();
-    engine_->start(TaskAssignment{id.to_string(), *task.task_name, std::move(payload),
-                                  Milliseconds(task.timeout_ms),
-                                  Milliseconds(settings_.default_task_timeout_ms), task.priority});
+    TaskAssignment assignment{id.to_string(),
+                              *task.task_name,
+                              std::move(payload),
+                              Milliseconds(task.timeout_ms),
+                              Milliseconds(settings_.default_task_timeout_ms),
+                              task.priority};
+    if (is_holding_starts_) {
+        held_.push_back(std::move(assignment));
+    } else {
+        engine_->start(std::move(assignment));
+    }
+}
+
+void LocalRunner::release_held() {
+    if (held_.empty()) return;
+    ExecutionEngine::StartBatch batch(*engine_);
+    for (TaskAssignment& assignment : held_) {
+        // Withdrawn since: its acceptance could not be written.
+        const auto* entry = tasks_.find(assignment.task_id);
+        if (entry == nullptr || entry->second.state != TaskState::running) continue;
+        engine_->start(std::move(assignment));
+    }
+    held_.clear();
 }
 
 std::uint32_t LocalRunner::concurrency() const {

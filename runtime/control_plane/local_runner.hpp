@@ -59,8 +59,15 @@ public:
     // True when the engine can take a task of `priority` now: it has a free
     // slot, or a less urgent waiting task gave its place back.
     bool make_room(Priority priority);
-    // Starts the task here (the table marks it running).
+    // Starts the task here (the table marks it running). With hold_starts(),
+    // the task is entered as running and handed to the engine only by
+    // release_held().
     void start(const TaskId& id, LiveTask& task);
+    // With a journal: start() holds its tasks until the turn's records are
+    // written, so that no task runs before its start is on disk.
+    void hold_starts() { is_holding_starts_ = true; }
+    // Hands the held tasks to the engine, those still running in the table.
+    void release_held();
     // Gives every task the engine still has waiting back to the table, in
     // order (execution/unstarted_tasks.hpp).
     void give_back_all();
@@ -94,6 +101,8 @@ private:
     Mailbox<TaskOutcome> completions_;
     std::unique_ptr<ExecutionEngine> engine_;
     int answers_fd_ = -1;
+    bool is_holding_starts_ = false;
+    std::vector<TaskAssignment> held_;  // started in the table, not yet in the engine
 };
 
 }  // namespace fastqueue

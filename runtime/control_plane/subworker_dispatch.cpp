@@ -199,10 +199,39 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
     std::string task_id = id.to_string();
     auto frames = protocol::encode(
         protocol::Submit{task_id, *task.task_name, true, std::move(payload), options});
-    if (!fleet.send(subworker, static_cast<int>(task.priority), frames)) return false;
+    const int priority = static_cast<int>(task.priority);
+    if (journal) {
+        held_dispatches.push_back(
+            HeldDispatch{id, subworker.worker_id, priority, std::move(frames)});
+    } else if (!fleet.send(subworker, priority, frames)) {
+        return false;
+    }
     tasks.start(id, task, subworker.worker_id, true);
     fleet.pool().assign(subworker, task_id, task.payload.size());
     return true;
+}
+
+void ControlPlane::Impl::send_held_dispatches() {
+    for (HeldDispatch& held : held_dispatches) {
+        const std::string task_id = held.id.to_string();
+        SubworkerEntry* subworker = fleet.pool().find(held.worker_id);
+        auto* entry = tasks.find(held.id);
+        // Withdrawn since (its acceptance could not be written), or its
+        // subworker is gone: nothing to send.
+        const bool is_still_there = entry != nullptr && entry->second.state == TaskState::running &&
+                                    entry->second.history->worker_id == held.worker_id;
+        if (!is_still_there) {
+            if (subworker != nullptr) fleet.pool().unassign(*subworker, task_id);
+            continue;
+        }
+        if (subworker == nullptr) {
+            tasks.give_back_refused(task_id);
+        } else if (!fleet.send(*subworker, held.priority, held.frames)) {
+            fleet.pool().unassign(*subworker, task_id);
+            tasks.give_back_refused(task_id);
+        }
+    }
+    held_dispatches.clear();
 }
 
 void ControlPlane::Impl::receive_subworker_replies(const std::string& worker_id, int priority) {
