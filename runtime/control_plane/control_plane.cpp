@@ -52,7 +52,25 @@ void ControlPlane::Impl::open_journal() {
 }
 
 bool ControlPlane::Impl::commit_journal() {
-    auto result = journal->commit();
+    const bool is_written = write_journal();
+    return sync_journal() && is_written;
+}
+
+bool ControlPlane::Impl::sync_journal() {
+    const auto error = journal->sync();
+    if (!error) return true;
+    const auto now = SteadyClock::now();
+    if (!is_journal_failing || now - journal_failure_logged >= kJournalFailureLogInterval) {
+        spdlog::error("journal {}: cannot sync: {}; answers wait until a sync succeeds",
+                      journal->dir().string(), error.message());
+        journal_failure_logged = now;
+    }
+    is_journal_failing = true;
+    return false;
+}
+
+bool ControlPlane::Impl::write_journal() {
+    auto result = journal->write();
     if (!result.error) {
         if (is_journal_failing) spdlog::info("journal {}: writing again", journal->dir().string());
         is_journal_failing = false;
@@ -153,7 +171,7 @@ void ControlPlane::Impl::run() {
         if (journal) {
             // Records waiting to be written (a dispatch's started records)
             // are written by the next turn, at once unless writing fails.
-            if (journal->has_pending()) {
+            if (journal->has_pending() || journal->has_unsynced()) {
                 timeout =
                     std::min(timeout, is_journal_failing ? kJournalRetryInterval : Milliseconds(0));
             }
@@ -242,16 +260,22 @@ void ControlPlane::Impl::run() {
         // outcomes -- are written (one commit) before anything they report
         // is answered and before a dispatched task is sent: a task runs only
         // once its acceptance and its start are on disk.
+        // The held dispatches need only the write (a crash of this process
+        // keeps what is written), so they go before the sync: the tasks run
+        // while the disk syncs. The answers wait for the sync.
         bool is_written = true;
+        bool is_answerable = true;
         if (journal) {
-            is_written = commit_journal();
-            journal->sync_if_due();
+            is_written = write_journal();
             send_held_dispatches();
             local.release_held();
+            if (is_written) sync_journal();
+            journal->sync_if_due();
+            is_answerable = !journal->has_unsynced();
         }
         // After the dispatch: a task accepted this turn has started, and its
         // RESULT cannot be sent before the next turn, after its ACK.
-        client_ports.send_pending_acks(is_written);
+        if (is_answerable) client_ports.send_pending_acks(is_written);
         if (is_compaction_due && !journal->has_pending()) {
             journal->compact();
             is_compaction_due = false;

@@ -99,8 +99,13 @@ struct ControlPlane::Impl : TaskTableOutbox {
     void open_journal();
     void bind_ports();
     void run();
-    // The turn's one commit of the journal (before its answers go out):
+    // The turn's one write of the journal (before its dispatches go out):
     // refuses the submissions it could not write; true when all is written.
+    bool write_journal();
+    // Then its sync (--journal-fsync always; before its answers go out):
+    // false, logged, when it failed (the next turn tries again).
+    bool sync_journal();
+    // Both, at the end.
     bool commit_journal();
 
     // Clients (control_plane.cpp).

@@ -15,7 +15,9 @@ namespace fastqueue {
 using Milliseconds = std::chrono::milliseconds;
 
 LocalRunner::LocalRunner(const ControlPlaneSettings& settings, TaskTable& tasks)
-    : settings_(settings), tasks_(tasks) {}
+    : settings_(settings),
+      tasks_(tasks),
+      window_(settings.journal_dir.empty() ? kWindow : kJournalWindow) {}
 
 void LocalRunner::start_engine(const TaskRegistry& registry) {
     registry_ = &registry;
@@ -34,7 +36,7 @@ void LocalRunner::start_engine(const TaskRegistry& registry) {
             fail_oversized_result(outcome, settings_.max_payload_bytes);
             completions_.post(std::move(outcome));
         },
-        kWindow, std::move(isolation));
+        window_, std::move(isolation));
     answers_fd_ = engine_->answers_fd();
 }
 
@@ -136,10 +138,10 @@ void LocalRunner::collect() {
 }
 
 bool LocalRunner::is_full(std::size_t outside_engine, std::size_t max_queued) const {
-    // The engine holds at most kWindow waiting tasks, and counting them
+    // The engine holds at most window_ waiting tasks, and counting them
     // takes its lock: ask it only when they could make the difference.
     if (!engine_) return outside_engine >= max_queued;
-    if (outside_engine + kWindow < max_queued) return false;
+    if (outside_engine + window_ < max_queued) return false;
     return outside_engine + engine_->waiting() >= max_queued;
 }
 

@@ -32,8 +32,11 @@ class TaskRegistry;
 
 class LocalRunner {
 public:
-    // Tasks the engine may hold waiting for a handler thread.
+    // Tasks the engine may hold waiting for a handler thread. With a
+    // journal a turn costs a sync, so a turn must start more tasks for the
+    // handlers to keep busy: the window is larger.
     static constexpr std::size_t kWindow = 64;
+    static constexpr std::size_t kJournalWindow = 1024;
 
     LocalRunner(const ControlPlaneSettings& settings, TaskTable& tasks);
     // Starts the engine's handler threads (the registry must outlive them),
@@ -101,6 +104,7 @@ private:
     Mailbox<TaskOutcome> completions_;
     std::unique_ptr<ExecutionEngine> engine_;
     int answers_fd_ = -1;
+    const std::size_t window_;
     bool is_holding_starts_ = false;
     std::vector<TaskAssignment> held_;  // started in the table, not yet in the engine
 };

@@ -259,10 +259,10 @@ void TaskJournal::finished(const TaskId& id, const TaskRecord& record, const Sha
     append_pending(std::move(pending));
 }
 
-TaskJournal::CommitResult TaskJournal::commit() {
+TaskJournal::CommitResult TaskJournal::write_pending(bool may_sync) {
     CommitResult result;
     if (pending_.empty()) return result;
-    result.error = journal_->commit();
+    result.error = may_sync ? journal_->commit() : journal_->write();
     if (!result.error) {
         for (const Pending& pending : pending_) apply(pending);
         pending_.clear();
@@ -283,6 +283,11 @@ TaskJournal::CommitResult TaskJournal::commit() {
         append_pending(std::move(pending));
     }
     return result;
+}
+
+std::error_code TaskJournal::sync() {
+    if (!pending_.empty()) return std::make_error_code(std::errc::operation_in_progress);
+    return journal_->commit();
 }
 
 void TaskJournal::apply(const Pending& pending) {

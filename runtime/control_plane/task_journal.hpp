@@ -81,7 +81,16 @@ public:
     // the accepted tasks among it are returned (the caller refuses them and
     // removes them from the table); the other records stay pending, for the
     // next commit().
-    CommitResult commit();
+    CommitResult commit() { return write_pending(/*may_sync=*/true); }
+    // commit() without the sync of --journal-fsync always (Journal::write):
+    // what it wrote survives a crash of the process; sync() then makes it
+    // survive the machine's. The same as commit() in the other modes.
+    CommitResult write() { return write_pending(/*may_sync=*/false); }
+    // Syncs what write() wrote (always; nothing to do otherwise). An error
+    // leaves it unsynced, for the next sync(). Call it after a write() that
+    // succeeded: with records pending it syncs nothing and says so.
+    std::error_code sync();
+    bool has_unsynced() const { return journal_->has_unsynced(); }
     void sync_if_due() { journal_->sync_if_due(); }
     std::optional<std::chrono::steady_clock::time_point> next_sync_due() const {
         return journal_->next_sync_due();
@@ -111,6 +120,7 @@ private:
                 std::uint64_t next_sequence);
     void recover(JournalReplay::Result&& replayed, std::chrono::steady_clock::time_point started);
     std::uint64_t next_sequence() { return next_sequence_++; }
+    CommitResult write_pending(bool may_sync);
     void append_pending(Pending&& pending);
     void apply(const Pending& pending);
     void hold(JournalLocation at);

@@ -98,7 +98,7 @@ struct Journal::Impl {
     std::vector<PendingChunk> chunks;
     std::vector<PendingRecord> pending;
 
-    bool is_unsynced = false;  // interval mode: written since the last fdatasync
+    bool is_unsynced = false;  // written since the last fdatasync (interval; always after write())
     std::chrono::steady_clock::time_point last_sync = std::chrono::steady_clock::now();
     bool is_sync_failing = false;  // logged once per run of failures
 
@@ -109,8 +109,9 @@ struct Journal::Impl {
 
     void replay_segments(const Journal::ReplayFn& replay);
     JournalLocation append(std::initializer_list<std::string_view> parts);
-    std::error_code commit();
-    std::error_code write_batch(std::vector<SegmentFile>& retired);
+    // may_sync false: write() (see journal.hpp).
+    std::error_code commit(bool may_sync = true);
+    std::error_code write_batch(std::vector<SegmentFile>& retired, bool may_sync);
     void roll_back(std::uint64_t first_segment, std::uint64_t first_size,
                    std::vector<SegmentFile>& retired);
     void drop_batch();
@@ -219,7 +220,7 @@ std::error_code Journal::Impl::sync_current() {
 
 // Writes each chunk into its segment, starting the next segment where a
 // chunk belongs to it; the segments left behind go to `retired`, still open.
-std::error_code Journal::Impl::write_batch(std::vector<SegmentFile>& retired) {
+std::error_code Journal::Impl::write_batch(std::vector<SegmentFile>& retired, bool may_sync) {
     for (const auto& chunk : chunks) {
         if (chunk.segment != current->number()) {
             if (options.sync != JournalSync::never) {
@@ -238,6 +239,10 @@ std::error_code Journal::Impl::write_batch(std::vector<SegmentFile>& retired) {
     }
     switch (options.sync) {
         case JournalSync::always:
+            if (!may_sync) {
+                is_unsynced = true;
+                return {};
+            }
             return sync_current();
         case JournalSync::interval:
             is_unsynced = true;
@@ -278,8 +283,12 @@ void Journal::Impl::drop_batch() {
     pending.clear();
 }
 
-std::error_code Journal::Impl::commit() {
-    if (chunks.empty()) return {};
+std::error_code Journal::Impl::commit(bool may_sync) {
+    if (chunks.empty()) {
+        // What write() left unsynced.
+        if (may_sync && options.sync == JournalSync::always && is_unsynced) return sync_current();
+        return {};
+    }
     if (needs_truncate) {
         if (auto error = current->truncate_to_size()) {
             drop_batch();
@@ -290,7 +299,7 @@ std::error_code Journal::Impl::commit() {
     const std::uint64_t first_segment = current->number();
     const std::uint64_t first_size = current->size();
     std::vector<SegmentFile> retired;
-    if (auto error = write_batch(retired)) {
+    if (auto error = write_batch(retired, may_sync)) {
         roll_back(first_segment, first_size, retired);
         drop_batch();
         return error;
@@ -463,6 +472,12 @@ JournalLocation Journal::append(std::initializer_list<std::string_view> parts) {
 bool Journal::has_pending() const { return !impl_->chunks.empty(); }
 
 std::error_code Journal::commit() { return impl_->commit(); }
+
+std::error_code Journal::write() { return impl_->commit(/*may_sync=*/false); }
+
+bool Journal::has_unsynced() const {
+    return impl_->options.sync == JournalSync::always && impl_->is_unsynced;
+}
 
 void Journal::sync_if_due() {
     Impl& impl = *impl_;

@@ -82,6 +82,13 @@ public:
     // last committed size, and the error is returned: nothing of the batch counts as written.
     // Later commits may succeed again (space freed).
     std::error_code commit();
+    // commit() without the fdatasync that `always` adds: what it writes survives a crash of
+    // the process (it is in the OS), not yet of the machine, until a later commit() -- which
+    // syncs it even with nothing pending -- succeeds. Lets the caller act on what needs only
+    // the first guarantee between the two. In the other modes, the same as commit().
+    std::error_code write();
+    // `always`: bytes written by write() and not yet synced.
+    bool has_unsynced() const;
     // interval mode: syncs if unsynced writes are older than sync_interval.
     void sync_if_due();
     std::optional<std::chrono::steady_clock::time_point> next_sync_due() const;

@@ -84,6 +84,34 @@ TEST_CASE("Journal: records appended but not committed are not written") {
     CHECK(open_journal(options).bodies() == std::vector<std::string>{"committed"});
 }
 
+TEST_CASE("Journal: write() puts records in the file and leaves their sync to the next commit") {
+    TempDir dir;
+    auto options = journal_options(dir.path());
+    options.sync = JournalSync::always;
+    {
+        auto opened = open_journal(options);
+        auto& journal = *opened.journal;
+        journal.append({"written"});
+        REQUIRE_FALSE(journal.write());
+        CHECK_FALSE(journal.has_pending());
+        CHECK(journal.has_unsynced());
+        // With nothing pending, commit() syncs what write() wrote.
+        REQUIRE_FALSE(journal.commit());
+        CHECK_FALSE(journal.has_unsynced());
+        journal.append({"written, never synced"});
+        REQUIRE_FALSE(journal.write());
+        CHECK(journal.has_unsynced());
+    }
+    // A process that ends (or dies) after write() leaves its records to the next start.
+    CHECK(open_journal(options).bodies() ==
+          std::vector<std::string>{"written", "written, never synced"});
+    options.sync = JournalSync::interval;
+    auto opened = open_journal(options);
+    opened.journal->append({"interval"});
+    REQUIRE_FALSE(opened.journal->write());
+    CHECK_FALSE(opened.journal->has_unsynced());  // interval mode's own timer syncs it
+}
+
 TEST_CASE("Journal: an empty record is refused") {
     TempDir dir;
     auto opened = open_journal(journal_options(dir.path()));
