@@ -52,9 +52,10 @@ std::optional<int> ask_subworker_port(const std::string& control_plane_address) 
             return default_port;
         } catch (const ClientError& error) {
             if (error.kind() != ClientErrorKind::unreachable) {
-                spdlog::warn("asking {} for its subworker port failed ({}): registering at "
-                             "base+5, port {}",
-                             query_address, error.what(), default_port);
+                spdlog::warn(
+                    "asking {} for its subworker port failed ({}): registering at "
+                    "base+5, port {}",
+                    query_address, error.what(), default_port);
                 return default_port;
             }
         }

@@ -5,7 +5,6 @@
 // processes live on and heartbeat; the control plane finds the task missing
 // from the subworker's reported load, sends it again, and the task ends.
 #include <doctest/doctest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -62,9 +61,10 @@ TEST_CASE(
     const int task_port = sw1.base_port() + static_cast<int>(Priority::normal);
     const std::string killed = reset_connections(ss, task_port);
     if (!contains(killed, ":" + std::to_string(task_port))) {
-        MESSAGE("NOT RUN: `ss -K` closed no connection (a kernel without "
-                "CONFIG_INET_DIAG_DESTROY?): "
-                << killed);
+        MESSAGE(
+            "NOT RUN: `ss -K` closed no connection (a kernel without "
+            "CONFIG_INET_DIAG_DESTROY?): "
+            << killed);
         return;
     }
     MESSAGE("reset the link to " << task_port << ":\n" << killed);

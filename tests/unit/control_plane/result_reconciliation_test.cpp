@@ -58,7 +58,7 @@ TEST_CASE(
     "reconcile_load: one short heartbeat (a RESULT on its way) resends nothing; two in a row "
     "resend every settled task") {
     auto entry = holding({"a", "b"});
-    reconcile_load(entry, 2);  // both settled from here on
+    reconcile_load(entry, 2);                               // both settled from here on
     entry.assigned_tasks.emplace("fresh", AssignedTask{});  // sent, not yet acknowledged
 
     auto first = reconcile_load(entry, 1);
