@@ -21,6 +21,11 @@
 // lost, like the tasks of a silent subworker, so that even a subworker that
 // misreports its load cannot keep a task running forever.
 //
+// The reset may take the SUBMIT or its ACK instead: a task whose ACK has
+// not come kShortfallHeartbeats heartbeats after its SUBMIT went out (a
+// subworker answers a SUBMIT as soon as it reads it) is sent again too,
+// under the same kMaxResends.
+//
 // Why the control plane reconciles rather than the subworker keeping its
 // unacknowledged RESULTs to send again: it needs no change to the wire and
 // works with subworkers of earlier releases; the control plane already
@@ -40,7 +45,8 @@
 namespace fastqueue {
 
 // Heartbeats in a row whose load is below the settled tasks before those
-// tasks are sent again.
+// tasks are sent again; also the heartbeats after which a SUBMIT without an
+// ACK is sent again.
 inline constexpr std::uint32_t kShortfallHeartbeats = 2;
 // Times a task is sent again before it is taken as lost.
 inline constexpr std::uint32_t kMaxResends = 3;

@@ -162,8 +162,8 @@ void ControlPlane::Impl::reconcile_subworker_load(SubworkerEntry& subworker,
     auto actions = reconcile_load(subworker, reported_load);
     if (actions.resend.empty() && actions.lost.empty()) return;
     spdlog::warn(
-        "subworker '{}' reports {} task(s) but has not answered {} it acknowledged before its "
-        "last heartbeat (a RESULT lost on a reset link?): sending {} again, {} taken as lost",
+        "subworker '{}' reports {} task(s) held, and {} task(s) sent to it are not accounted "
+        "for (a SUBMIT, ACK or RESULT lost on a reset link?): sending {} again, {} taken as lost",
         subworker.worker_id, reported_load, actions.resend.size() + actions.lost.size(),
         actions.resend.size(), actions.lost.size());
     for (const std::string& task_id : actions.resend) {

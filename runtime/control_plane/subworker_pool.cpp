@@ -240,7 +240,9 @@ void SubworkerPool::assign(SubworkerEntry& entry, const std::string& task_id,
     reorder(entry, [&] {
         entry.in_flight += 1;
         entry.last_dispatch_sequence = ++dispatch_sequence_;
-        entry.assigned_tasks.emplace(task_id, AssignedTask{payload_bytes});
+        entry.assigned_tasks.emplace(task_id,
+                                     AssignedTask{payload_bytes, kNotAcknowledged, /*resends=*/0,
+                                                  entry.heartbeats_received});
         entry.payload_bytes_in_flight += payload_bytes;
     });
 }

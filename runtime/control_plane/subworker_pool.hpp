@@ -82,8 +82,10 @@ struct AssignedTask {
     // SUBMIT arrived; kNotAcknowledged until then (result_reconciliation.hpp).
     std::uint64_t acknowledged_at = kNotAcknowledged;
     // Times its SUBMIT was sent again since the subworker's heartbeats last
-    // accounted for every task it acknowledged.
+    // accounted for it.
     std::uint32_t resends = 0;
+    // The entry's heartbeats_received when its latest SUBMIT was sent.
+    std::uint64_t sent_at = 0;
 };
 
 // One registered subworker. Owned by the pool; pointers stay valid until

@@ -58,8 +58,10 @@ TEST_CASE(
     "reconcile_load: one short heartbeat (a RESULT on its way) resends nothing; two in a row "
     "resend every settled task") {
     auto entry = holding({"a", "b"});
-    reconcile_load(entry, 2);                               // both settled from here on
-    entry.assigned_tasks.emplace("fresh", AssignedTask{});  // sent, not yet acknowledged
+    reconcile_load(entry, 2);  // both settled from here on
+    // Sent after the last heartbeat, not yet acknowledged.
+    entry.assigned_tasks.emplace("fresh",
+                                 AssignedTask{0, kNotAcknowledged, 0, entry.heartbeats_received});
 
     auto first = reconcile_load(entry, 1);
     CHECK(first.resend.empty());
@@ -120,4 +122,24 @@ TEST_CASE("note_acknowledged and note_resent: a task not in flight there is igno
     note_resent(entry, "other");
     CHECK(entry.assigned_tasks.size() == 1);
     CHECK(entry.assigned_tasks.at("a").resends == 0);
+}
+
+TEST_CASE(
+    "reconcile_load: a SUBMIT not acknowledged 2 heartbeats after it went out is sent again, and "
+    "taken as lost after kMaxResends") {
+    SubworkerEntry entry;
+    entry.assigned_tasks.emplace("a", AssignedTask{0, kNotAcknowledged, 0, 0});
+    for (std::uint32_t round = 0; round < kMaxResends; ++round) {
+        // Within 2 heartbeats of the SUBMIT an ACK may be on its way.
+        CHECK(reconcile_load(entry, 0).resend.empty());
+        CHECK(reconcile_load(entry, 0).resend.empty());
+        const auto actions = reconcile_load(entry, 0);
+        REQUIRE(actions.resend == std::vector<std::string>{"a"});
+        note_resent(entry, "a");
+    }
+    CHECK(reconcile_load(entry, 0).lost.empty());
+    CHECK(reconcile_load(entry, 0).lost.empty());
+    const auto actions = reconcile_load(entry, 0);
+    CHECK(actions.resend.empty());
+    CHECK(actions.lost == std::vector<std::string>{"a"});
 }
