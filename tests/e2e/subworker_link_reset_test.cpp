@@ -56,14 +56,8 @@ TEST_CASE(
     Client client(control_plane.client_options());
     const std::string task_id = client.submit("sleep", sleep_payload(1.5));
     REQUIRE(wait_for_state(control_plane.client_options(), task_id, TaskState::running, 10s));
-    // The subworker holds it (its heartbeat says so): the SUBMIT arrived.
-    REQUIRE(poll_until(
-        [&] {
-            const auto status = client.get_subworker_status();
-            const auto found = status.subworkers.find("sw1");
-            return found != status.subworkers.end() && found->second.load == 1;
-        },
-        10s, 50ms));
+    // The SUBMIT crossed loopback long before the 1.5 s sleep ends; had the
+    // reset taken it (or its ACK), the task would be sent again all the same.
 
     // Normal priority: the link to sw1's base+2. Every connection to it goes.
     const int task_port = sw1.base_port() + static_cast<int>(Priority::normal);
