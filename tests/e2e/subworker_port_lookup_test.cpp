@@ -1,13 +1,15 @@
 // subworker_port_lookup_test.cpp -- a subworker given only
 // --control-plane-address finds where to register from the control plane
 // itself, whatever its --subworker-port, and a subworker that gets no
-// answer says, every few seconds, where it is asking and what to check.
+// answer says, every few seconds, where it is asking and what to check, as
+// does one whose REGISTER goes unanswered.
 #include <doctest/doctest.h>
 
 #include <csignal>
 #include <string>
 #include <vector>
 
+#include "discovery/discovery.hpp"
 #include "harness/control_plane_process.hpp"
 #include "harness/free_ports.hpp"
 #include "harness/subworker_process.hpp"
@@ -86,4 +88,41 @@ TEST_CASE(
                     sw1->stderr_text());
     CHECK(sw1->is_running());
     sw1->stop_and_check(10s);
+}
+
+TEST_CASE(
+    "subworker registration: a REGISTER that gets no answer is logged every few seconds with the "
+    "address it goes to") {
+    // An announcement names a subworker port where nothing listens.
+    const int base_port = find_free_port_block(ControlPlaneProcess::kPortCount);
+    const std::string discovery_address = loopback_address(base_port + 6);
+    const std::string silent_address = loopback_address(base_port + 5);
+    zmq::context_t context;
+    DiscoveryAnnouncer announcer(context, discovery_address,
+                                 protocol::Announce{"silent", loopback_address(base_port),
+                                                    static_cast<std::uint32_t>(base_port + 5)});
+    Process sw1({fastqueue_binary(), "subworker", "--worker-id", "sw1", "--base-address",
+                 loopback_address(find_free_port_block(SubworkerProcess::kPortCount)),
+                 "--discovery-address", discovery_address, "--task-modules", "mytasks",
+                 "--modules-dir", test_modules_dir()});
+    const std::string warning = "no answer from the control plane at " + silent_address + " for ";
+    const auto warnings = [&] {
+        const std::string log = sw1.stderr_text();
+        std::size_t count = 0;
+        for (auto at = log.find(warning); at != std::string::npos; at = log.find(warning, at + 1))
+            ++count;
+        return count;
+    };
+    // The first after about 8 s of backoff, then one about every 5 s.
+    REQUIRE_MESSAGE(poll_until(
+                        [&] {
+                            announcer.read_subscriptions();
+                            announcer.announce();
+                            return warnings() >= 2;
+                        },
+                        30s, 100ms),
+                    sw1.stderr_text());
+    CHECK(contains(sw1.stderr_text(), "--subworker-port"));
+    CHECK(sw1.is_running());
+    sw1.stop_and_check(10s);
 }
