@@ -1,8 +1,8 @@
 // subworker_command.cpp -- `fastqueue subworker`: resolves the configuration,
 // loads the plugins (before binding any port, as the control plane does),
 // finds the control plane through discovery when no --control-plane-address
-// is given (else asks the control plane where subworkers register), starts the subworker and turns
-// SIGINT/SIGTERM into a polite stop.
+// is given (else asks the control plane where subworkers register), starts
+// the subworker and turns SIGINT/SIGTERM into a polite stop.
 //
 // Exit status: 0 after a clean stop; 1 when a plugin fails to load, a port
 // cannot be bound or the control plane refuses the registration; 2 for a

@@ -131,7 +131,7 @@ struct ControlPlane::Impl : TaskTableOutbox {
     bool refuse_smaller_payload_limit(const Envelope& envelope,
                                       const protocol::Register& registration);
     // The SUBMIT that sends the task to a subworker (it shares the payload).
-    protocol::Frames submit_frames(const TaskId& id, const LiveTask& task) const;
+    protocol::Frames submit_frames(std::string task_id, const LiveTask& task) const;
     // Sends the task to the subworker; false (and nothing changed) when the
     // message could not be queued.
     bool dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id, LiveTask& task);

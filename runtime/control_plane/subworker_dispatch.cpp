@@ -169,7 +169,7 @@ void ControlPlane::Impl::reconcile_subworker_load(SubworkerEntry& subworker,
     for (const std::string& task_id : actions.resend) {
         auto* entry = tasks.find(task_id);
         if (entry == nullptr) continue;  // never: a task in flight is live
-        auto frames = submit_frames(entry->first, entry->second);
+        auto frames = submit_frames(task_id, entry->second);
         if (fleet.send(subworker, static_cast<int>(entry->second.priority), frames)) {
             note_resent(subworker, task_id);
         }
@@ -177,6 +177,7 @@ void ControlPlane::Impl::reconcile_subworker_load(SubworkerEntry& subworker,
     for (const std::string& task_id : actions.lost) {
         if (fleet.pool().unassign(subworker, task_id)) tasks.requeue_lost(task_id);
     }
+    if (subworker.is_leaving && subworker.in_flight == 0) fleet.pool().mark_inactive(subworker);
 }
 
 void ControlPlane::Impl::deregister_subworker(const protocol::Deregister& deregister) {
@@ -211,7 +212,8 @@ bool ControlPlane::Impl::refuse_smaller_payload_limit(const Envelope& envelope,
     return true;
 }
 
-protocol::Frames ControlPlane::Impl::submit_frames(const TaskId& id, const LiveTask& task) const {
+protocol::Frames ControlPlane::Impl::submit_frames(std::string task_id,
+                                                   const LiveTask& task) const {
     // The task keeps its payload for a re-dispatch if the subworker is lost.
     zmq::message_t payload = task.payload.share();
     // The subworker enforces the run-time limit; retries and start times
@@ -220,15 +222,16 @@ protocol::Frames ControlPlane::Impl::submit_frames(const TaskId& id, const LiveT
     options.timeout_ms = task.timeout_ms;
     options.default_timeout_ms = settings.default_task_timeout_ms;
     return protocol::encode(
-        protocol::Submit{id.to_string(), *task.task_name, true, std::move(payload), options});
+        protocol::Submit{std::move(task_id), *task.task_name, true, std::move(payload), options});
 }
 
 bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id,
                                                LiveTask& task) {
-    auto frames = submit_frames(id, task);
+    std::string task_id = id.to_string();
+    auto frames = submit_frames(task_id, task);
     if (!fleet.send(subworker, static_cast<int>(task.priority), frames)) return false;
     tasks.start(id, task, subworker.worker_id, true);
-    fleet.pool().assign(subworker, id.to_string(), task.payload.size());
+    fleet.pool().assign(subworker, task_id, task.payload.size());
     return true;
 }
 
