@@ -1,7 +1,8 @@
 // subworker_command.cpp -- `fastqueue subworker`: resolves the configuration,
 // loads the plugins (before binding any port, as the control plane does),
 // finds the control plane through discovery when no --control-plane-address
-// is given, starts the subworker and turns SIGINT/SIGTERM into a polite stop.
+// is given (else asks the control plane where subworkers register), starts
+// the subworker and turns SIGINT/SIGTERM into a polite stop.
 //
 // Exit status: 0 after a clean stop; 1 when a plugin fails to load, a port
 // cannot be bound or the control plane refuses the registration; 2 for a
@@ -18,6 +19,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/role_runner.hpp"
 #include "cli/shutdown_signals.hpp"
+#include "cli/subworker_port_lookup.hpp"
 #include "common/endpoint.hpp"
 #include "common/logging.hpp"
 #include "config/subworker_options.hpp"
@@ -69,6 +71,16 @@ int run_subworker(SubworkerSettings settings) {
             "--control-plane-address",
             settings.discovery_address, kDiscoveryTimeout.count());
         return kExitUnreachable;
+    }
+    // Given only --control-plane-address: the control plane says where it
+    // takes registrations, whatever its --subworker-port.
+    if (!settings.control_plane_subworker_port) {
+        const auto port = ask_subworker_port(*settings.control_plane_address);
+        if (!port) {
+            spdlog::info("stopped before registering");
+            return kExitOk;
+        }
+        settings.control_plane_subworker_port = *port;
     }
 
     std::unique_ptr<Subworker> subworker;

@@ -55,7 +55,8 @@ std::vector<ConfigKey<SubworkerSettings>> subworker_keys() {
                      .value_name = "ADDRESS",
                      .default_text = "(found through --discovery-address)",
                      .help = "The control plane's base address, tcp://HOST:PORT; the subworker "
-                             "registers on PORT+5",
+                             "asks PORT+4 where to register (its --subworker-port, PORT+5 by "
+                             "default)",
                      .kind = ValueKind::string},
                     [](const RawValue& value, SubworkerSettings& settings) {
                         settings.control_plane_address =

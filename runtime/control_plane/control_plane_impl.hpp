@@ -140,11 +140,16 @@ struct ControlPlane::Impl : TaskTableOutbox {
     void refuse_registration(const Envelope& envelope, const protocol::Register& registration,
                              const std::string& reason);
     void note_heartbeat(zmq::message_t& routing_id, const protocol::Heartbeat& heartbeat);
+    // Sends again, or takes as lost, the tasks a heartbeat's load says the
+    // subworker no longer holds (result_reconciliation.hpp).
+    void reconcile_subworker_load(SubworkerEntry& subworker, std::uint32_t reported_load);
     void deregister_subworker(const protocol::Deregister& deregister);
     // Answers REGISTER_REFUSED, counted and logged, and returns true when
     // the subworker takes smaller payloads than this control plane sends.
     bool refuse_smaller_payload_limit(const Envelope& envelope,
                                       const protocol::Register& registration);
+    // The SUBMIT that sends the task to a subworker (it shares the payload).
+    protocol::Frames submit_frames(std::string task_id, const LiveTask& task) const;
     // Sends the task to the subworker; false (and nothing changed) when the
     // message could not be queued. With a journal the task is entered as
     // started and the message held (held_dispatches) for send_held_dispatches().

@@ -21,6 +21,7 @@
 #include "config/control_plane_options.hpp"
 #include "control_plane/control_plane_impl.hpp"
 #include "control_plane/own_ports.hpp"
+#include "control_plane/result_reconciliation.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/text.hpp"
 #include "transport/frame_limits.hpp"
@@ -153,6 +154,30 @@ void ControlPlane::Impl::note_heartbeat(zmq::message_t& routing_id,
             "({} in all; its log names the tasks)",
             heartbeat.worker_id, new_restarts, entry->task_process_restarts);
     }
+    reconcile_subworker_load(*entry, heartbeat.load);
+}
+
+void ControlPlane::Impl::reconcile_subworker_load(SubworkerEntry& subworker,
+                                                  std::uint32_t reported_load) {
+    auto actions = reconcile_load(subworker, reported_load);
+    if (actions.resend.empty() && actions.lost.empty()) return;
+    spdlog::warn(
+        "subworker '{}' reports {} task(s) held, and {} task(s) sent to it are not accounted "
+        "for (a SUBMIT, ACK or RESULT lost on a reset link?): sending {} again, {} taken as lost",
+        subworker.worker_id, reported_load, actions.resend.size() + actions.lost.size(),
+        actions.resend.size(), actions.lost.size());
+    for (const std::string& task_id : actions.resend) {
+        auto* entry = tasks.find(task_id);
+        if (entry == nullptr) continue;  // never: a task in flight is live
+        auto frames = submit_frames(task_id, entry->second);
+        if (fleet.send(subworker, static_cast<int>(entry->second.priority), frames)) {
+            note_resent(subworker, task_id);
+        }
+    }
+    for (const std::string& task_id : actions.lost) {
+        if (fleet.pool().unassign(subworker, task_id)) tasks.requeue_lost(task_id);
+    }
+    if (subworker.is_leaving && subworker.in_flight == 0) fleet.pool().mark_inactive(subworker);
 }
 
 void ControlPlane::Impl::deregister_subworker(const protocol::Deregister& deregister) {
@@ -187,8 +212,8 @@ bool ControlPlane::Impl::refuse_smaller_payload_limit(const Envelope& envelope,
     return true;
 }
 
-bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id,
-                                               LiveTask& task) {
+protocol::Frames ControlPlane::Impl::submit_frames(std::string task_id,
+                                                   const LiveTask& task) const {
     // The task keeps its payload for a re-dispatch if the subworker is lost.
     zmq::message_t payload = task.payload.share();
     // The subworker enforces the run-time limit; retries and start times
@@ -196,9 +221,14 @@ bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const 
     protocol::SubmitOptions options;
     options.timeout_ms = task.timeout_ms;
     options.default_timeout_ms = settings.default_task_timeout_ms;
+    return protocol::encode(
+        protocol::Submit{std::move(task_id), *task.task_name, true, std::move(payload), options});
+}
+
+bool ControlPlane::Impl::dispatch_to_subworker(SubworkerEntry& subworker, const TaskId& id,
+                                               LiveTask& task) {
     std::string task_id = id.to_string();
-    auto frames = protocol::encode(
-        protocol::Submit{task_id, *task.task_name, true, std::move(payload), options});
+    auto frames = submit_frames(task_id, task);
     const int priority = static_cast<int>(task.priority);
     if (journal) {
         held_dispatches.push_back(
@@ -260,10 +290,11 @@ void ControlPlane::Impl::receive_subworker_replies(const std::string& worker_id,
 
 void ControlPlane::Impl::handle_subworker_reply(SubworkerEntry& subworker,
                                                 protocol::Message&& message) {
-    if (std::holds_alternative<protocol::Ack>(message) ||
-        std::holds_alternative<protocol::CancelReply>(message)) {
+    if (const auto* ack = std::get_if<protocol::Ack>(&message)) {
+        note_acknowledged(subworker, ack->task_id);
         return;
     }
+    if (std::holds_alternative<protocol::CancelReply>(message)) return;
     if (auto* result = std::get_if<protocol::Result>(&message)) {
         TaskRecord& record = result->record;
         if (!fleet.pool().unassign(subworker, record.task_id)) {
@@ -375,7 +406,8 @@ SubworkerPoolStatus ControlPlane::Impl::pool_status() const {
     SubworkerPoolStatus status = fleet.pool().status();
     status.messages_rejected = rejections.count();
     status.control_plane =
-        ControlPlaneInfo{settings.worker_id, local.concurrency(), local.task_process_restarts()};
+        ControlPlaneInfo{settings.worker_id, local.concurrency(), local.task_process_restarts(),
+                         static_cast<std::uint32_t>(effective_subworker_port(settings))};
     return status;
 }
 

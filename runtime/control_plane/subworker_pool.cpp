@@ -139,6 +139,7 @@ SubworkerEntry& SubworkerPool::upsert(protocol::Register&& registration, zmq::me
     entry.reported_load = 0;
     entry.assigned_tasks.clear();
     entry.payload_bytes_in_flight = 0;
+    entry.shortfall_heartbeats = 0;
     mark_heard(entry, now);
     make_dispatchable(entry);
     return entry;
@@ -239,7 +240,9 @@ void SubworkerPool::assign(SubworkerEntry& entry, const std::string& task_id,
     reorder(entry, [&] {
         entry.in_flight += 1;
         entry.last_dispatch_sequence = ++dispatch_sequence_;
-        entry.assigned_tasks.emplace(task_id, payload_bytes);
+        entry.assigned_tasks.emplace(task_id,
+                                     AssignedTask{payload_bytes, kNotAcknowledged, /*resends=*/0,
+                                                  entry.heartbeats_received});
         entry.payload_bytes_in_flight += payload_bytes;
     });
 }
@@ -248,7 +251,7 @@ bool SubworkerPool::unassign(SubworkerEntry& entry, const std::string& task_id) 
     auto it = entry.assigned_tasks.find(task_id);
     if (it == entry.assigned_tasks.end()) return false;
     reorder(entry, [&] {
-        entry.payload_bytes_in_flight -= it->second;
+        entry.payload_bytes_in_flight -= it->second.payload_bytes;
         entry.assigned_tasks.erase(it);
         entry.in_flight -= 1;
     });
@@ -279,7 +282,7 @@ void SubworkerPool::record_run_time(SubworkerEntry& entry, Timestamp started_at,
 std::vector<std::string> SubworkerPool::take_in_flight(SubworkerEntry& entry) {
     std::vector<std::string> task_ids;
     task_ids.reserve(entry.assigned_tasks.size());
-    for (const auto& [task_id, payload_bytes] : entry.assigned_tasks) task_ids.push_back(task_id);
+    for (const auto& [task_id, assigned] : entry.assigned_tasks) task_ids.push_back(task_id);
     reorder(entry, [&] {
         entry.assigned_tasks.clear();
         entry.payload_bytes_in_flight = 0;

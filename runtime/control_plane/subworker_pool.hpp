@@ -71,6 +71,23 @@ inline constexpr std::chrono::hours kMaxCountedRunTime{1};
 std::uint32_t prefetch_window(std::uint32_t capacity, std::uint32_t prefetch,
                               std::optional<std::chrono::nanoseconds> mean_run_time);
 
+// A SubworkerEntry::heartbeats_received that no ACK carries: the task's
+// latest SUBMIT is not acknowledged yet.
+inline constexpr std::uint64_t kNotAcknowledged = UINT64_MAX;
+
+// One task in flight on a subworker.
+struct AssignedTask {
+    std::size_t payload_bytes = 0;
+    // The entry's heartbeats_received when the ACK of the task's latest
+    // SUBMIT arrived; kNotAcknowledged until then (result_reconciliation.hpp).
+    std::uint64_t acknowledged_at = kNotAcknowledged;
+    // Times its SUBMIT was sent again since the subworker's heartbeats last
+    // accounted for it.
+    std::uint32_t resends = 0;
+    // The entry's heartbeats_received when its latest SUBMIT was sent.
+    std::uint64_t sent_at = 0;
+};
+
 // One registered subworker. Owned by the pool; pointers stay valid until
 // remove() (entries live in a node-based map).
 struct SubworkerEntry {
@@ -102,8 +119,12 @@ struct SubworkerEntry {
     std::chrono::steady_clock::time_point last_heard{};
     Timestamp last_seen{};  // wall clock of last_heard, for people
     // The in-flight tasks, with their payload sizes, and those sizes' sum.
-    std::unordered_map<std::string, std::size_t> assigned_tasks;
+    std::unordered_map<std::string, AssignedTask> assigned_tasks;
     std::size_t payload_bytes_in_flight = 0;
+    // HEARTBEATs taken in since it was added, and how many in a row counted
+    // fewer tasks than it had acknowledged (result_reconciliation.hpp).
+    std::uint64_t heartbeats_received = 0;
+    std::uint32_t shortfall_heartbeats = 0;
     std::size_t capability_class = 0;  // the pool's index of its set of task names
     std::size_t task_list_bytes = 0;   // task_list_charge() of its task names
 

@@ -127,7 +127,8 @@ std::optional<SubworkerInfo> parse_info(const std::string& worker_id, const json
 }
 
 // The "control_plane" object: every member required, since a control plane
-// that writes the object writes all of them.
+// that writes the object writes all of them, but "subworker_port", which
+// came later.
 std::optional<ControlPlaneInfo> parse_control_plane(const json& object, std::string* error) {
     const std::string where = "control_plane: ";
     if (!object.is_object()) {
@@ -152,6 +153,16 @@ std::optional<ControlPlaneInfo> parse_control_plane(const json& object, std::str
         return std::nullopt;
     }
     info.concurrency = static_cast<std::uint32_t>(concurrency);
+    std::optional<std::uint64_t> subworker_port;
+    constexpr std::uint64_t kMaxPort = 65535;
+    if (!read_optional_unsigned(object, where, "subworker_port", kMaxPort, subworker_port, error)) {
+        return std::nullopt;
+    }
+    if (subworker_port == std::uint64_t{0}) {
+        fail(error, where + "'subworker_port' must be a port, 1..65535");
+        return std::nullopt;
+    }
+    if (subworker_port) info.subworker_port = static_cast<std::uint32_t>(*subworker_port);
     return info;
 }
 
@@ -189,6 +200,9 @@ std::string status_head_text(const SubworkerPoolStatus& status, std::size_t omit
             {"concurrency", status.control_plane->concurrency},
             {"task_process_restarts", status.control_plane->task_process_restarts},
         };
+        if (status.control_plane->subworker_port) {
+            object["control_plane"]["subworker_port"] = *status.control_plane->subworker_port;
+        }
     }
     object["subworkers"] = nlohmann::ordered_json::object();
     std::string text = dump(object);

@@ -65,6 +65,8 @@ using Milliseconds = std::chrono::milliseconds;
 constexpr Milliseconds kRegisterBackoffInitial{250};
 constexpr Milliseconds kRegisterBackoffMax{5000};
 constexpr double kRegisterJitter = 0.2;
+// A registration without an answer is logged as a warning this often.
+constexpr std::chrono::seconds kRegisterWarnInterval{5};
 // After DEREGISTER, how long the task ports are still read (to refuse what
 // the control plane sent before it processed the DEREGISTER) even when no
 // task runs.
@@ -122,6 +124,8 @@ struct Subworker::Impl {
     bool is_register_unsent = false;      // REGISTER waits for the DEALER to connect
     std::uint32_t register_attempts = 0;  // REGISTERs sent since registering began
     SteadyClock::time_point register_retry_at{};
+    SteadyClock::time_point registering_since{};
+    SteadyClock::time_point next_register_warning{};
     // The config/ defaults until REGISTERED names the control plane's own.
     Milliseconds heartbeat_interval{kDefaultHeartbeatIntervalMs};
     std::uint32_t heartbeat_liveness = kDefaultHeartbeatLiveness;
@@ -145,6 +149,9 @@ struct Subworker::Impl {
     void attempt_registration(bool is_reconnect);
     void start_registering(bool is_reconnect);
     void send_register();
+    // Says where registration knocks and what to check, every
+    // kRegisterWarnInterval while it goes unanswered.
+    void warn_if_unanswered(SteadyClock::time_point now);
     void receive_management();
     void handle_management_message(protocol::Message&& message);
     void send_heartbeat();
@@ -253,7 +260,21 @@ void Subworker::Impl::attempt_registration(bool is_reconnect) {
 void Subworker::Impl::start_registering(bool is_reconnect) {
     link = Link::registering;
     register_attempts = 0;
+    registering_since = SteadyClock::now();
+    next_register_warning = registering_since + kRegisterWarnInterval;
     attempt_registration(is_reconnect);
+}
+
+void Subworker::Impl::warn_if_unanswered(SteadyClock::time_point now) {
+    if (now < next_register_warning) return;
+    next_register_warning = now + kRegisterWarnInterval;
+    spdlog::warn(
+        "no answer from the control plane at {} for {} s ({} REGISTER(s) sent): check that a "
+        "control plane runs there, that this is its subworker port (its --subworker-port, "
+        "base+5 by default) and that this host can reach it",
+        management_address,
+        std::chrono::duration_cast<std::chrono::seconds>(now - registering_since).count(),
+        register_attempts);
 }
 
 void Subworker::Impl::send_heartbeat() {
@@ -345,7 +366,7 @@ void Subworker::Impl::run() {
                        0};
     items[kStop] = {nullptr, role_thread.stop_fd(), ZMQ_POLLIN, 0};
 
-    attempt_registration(/*is_reconnect=*/false);
+    start_registering(/*is_reconnect=*/false);
     while (true) {
         // The DEALER may have been replaced since the last turn.
         // Without a DEALER the item asks for nothing: a null socket would
@@ -402,6 +423,7 @@ void Subworker::Impl::run() {
         if (link == Link::registering && now >= register_retry_at) {
             spdlog::debug("no answer from the control plane at {}; retrying registration",
                           management_address);
+            warn_if_unanswered(now);
             attempt_registration(/*is_reconnect=*/true);
         } else if (link == Link::registered) {
             check_control_plane_liveness();

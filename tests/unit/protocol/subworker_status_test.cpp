@@ -186,7 +186,7 @@ TEST_CASE(
     "SubworkerStatus: the control_plane object is written when set and read back; a status "
     "without it still parses") {
     SubworkerPoolStatus original = two_subworkers();
-    original.control_plane = ControlPlaneInfo{"control-plane", 4, 2};
+    original.control_plane = ControlPlaneInfo{"control-plane", 4, 2, std::nullopt};
     const auto object = nlohmann::json::parse(to_json_text(original));
     REQUIRE(object["control_plane"].is_object());
     CHECK(object["control_plane"]["worker_id"] == "control-plane");
@@ -426,4 +426,38 @@ TEST_CASE("SubworkerStatus: counts that disagree with what is listed and left ou
     check_refused(with([](json& o) { o["omitted_subworkers"] = -1; }), "'omitted_subworkers'");
     check_refused(with([](json& o) { o["active_subworkers"] = 11; }), "'active_subworkers' is 11");
     check_refused(with([](json& o) { o["active_subworkers"] = 0; }), "'active_subworkers' is 0");
+}
+
+TEST_CASE(
+    "SubworkerStatus: the control plane's subworker_port is written when set and read back; "
+    "without it the control_plane object still parses; 0 or above 65535 is refused") {
+    SubworkerPoolStatus original = two_subworkers();
+    original.control_plane = ControlPlaneInfo{"control-plane", 4, 0, 7012};
+    const auto object = nlohmann::json::parse(to_json_text(original));
+    CHECK(object["control_plane"]["subworker_port"] == 7012);
+    auto parsed = parse_subworker_status(object.dump());
+    REQUIRE(parsed);
+    REQUIRE(parsed->control_plane.has_value());
+    CHECK(parsed->control_plane->subworker_port == std::uint32_t{7012});
+    CHECK(to_json_text(*parsed) == to_json_text(original));
+
+    // A control plane of an earlier release writes the object without it.
+    auto older_object = object;
+    older_object["control_plane"].erase("subworker_port");
+    auto older = parse_subworker_status(older_object.dump());
+    REQUIRE(older);
+    REQUIRE(older->control_plane.has_value());
+    CHECK_FALSE(older->control_plane->subworker_port.has_value());
+    CHECK_FALSE(
+        nlohmann::json::parse(to_json_text(*older))["control_plane"].contains("subworker_port"));
+
+    const auto with_port = [&](nlohmann::json port) {
+        auto copy = object;
+        copy["control_plane"]["subworker_port"] = std::move(port);
+        return copy.dump();
+    };
+    check_refused(with_port(0), "control_plane: 'subworker_port' must be a port, 1..65535");
+    check_refused(with_port(65536),
+                  "control_plane: 'subworker_port' must be an integer in 0..65535");
+    check_refused(with_port("5560"), "control_plane: 'subworker_port' must be an integer");
 }

@@ -3,7 +3,7 @@
 // `fastqueue workers --json` prints it:
 //   {"total_subworkers": 3, "active_subworkers": 3, "messages_rejected": 0,
 //    "control_plane": {"worker_id": "control-plane", "concurrency": 4,
-//                      "task_process_restarts": 0},
+//                      "task_process_restarts": 0, "subworker_port": 5560},
 //    "subworkers": {"sw1": {"address": "tcp://127.0.0.1:5561", "status": "active",
 //                           "load": 2, "capacity": 4, "prefetch_window": 64,
 //                           "tasks_completed": 17, "task_process_restarts": 1,
@@ -44,6 +44,10 @@ struct ControlPlaneInfo {
     // Its own executor processes started again after one died or was killed
     // (0 in thread mode).
     std::uint64_t task_process_restarts = 0;
+    // The port subworkers register on (its --subworker-port, base+5 by
+    // default), on the host of its query port. Unset when read from a
+    // control plane too old to report it; to_json_text omits it when unset.
+    std::optional<std::uint32_t> subworker_port;
 };
 
 struct SubworkerPoolStatus {
