@@ -160,7 +160,8 @@ struct ExecutionEngine::Impl {
     // a parked thread with nothing in it, sending it from the caller's
     // thread, and hands it to that thread; the thread to wake, or nullptr
     // (and `job` untouched) when none can take it. Saves the task a thread
-    // wake-up before it reaches its executor.
+    // wake-up before it reaches its executor. With owner answers, only when
+    // every slot is idle (the owner then reads the answer too).
     Parking* hand_to_parked(Job& job, bool* is_deadline_first);
     // Waits `delay` unless the engine stops first; true when it stopped.
     bool wait_unless_stopping(std::chrono::milliseconds delay);
@@ -221,6 +222,10 @@ struct ExecutionEngine::Impl {
     // enabled; written only by the constructor), and the signal that the
     // owner finished reading a channel.
     OwnedFd answer_poll;
+    // When start() last ran (guarded by mutex), and the gap between starts
+    // below which the engine counts as loaded (hand_to_parked).
+    SteadyClock::time_point last_start{};
+    static constexpr std::chrono::microseconds kOwnerAnswerGap{100};
     std::condition_variable owner_done;
     std::condition_variable stopping_changed;  // signalled when is_stopping is set
     std::size_t ready_slots = 0;          // guarded by mutex; slots whose first executor started
@@ -469,6 +474,13 @@ auto ExecutionEngine::Impl::hand_to_parked(Job& job, bool* is_deadline_first) ->
         registry.find(job.task.task_name) == nullptr) {
         return nullptr;
     }
+    // With owner answers, only while the engine is unloaded -- every slot
+    // idle, and no other task started within kOwnerAnswerGap: under load the
+    // owner's thread has enough to do, and a woken slot thread takes the
+    // waiting tasks in a batch and reads their answers itself.
+    const auto now = SteadyClock::now();
+    const bool is_unloaded = now - std::exchange(last_start, now) >= kOwnerAnswerGap;
+    if (answer_poll.get() >= 0 && (parked.size() < concurrency || !is_unloaded)) return nullptr;
     Parking* parking = parked.back();
     ProcessSlot& slot = parking->slot;
     if (!slot.is_ready()) return nullptr;
