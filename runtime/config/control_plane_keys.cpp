@@ -272,7 +272,7 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                     }});
 
     keys.push_back({{.name = "authorized-clients",
-                     .value_name = "DIR|any",
+                     .value_name = "DIR",
                      .default_text = "(none)",
                      .help = "With CURVE: directory of the public .key files of the clients "
                              "admitted (re-read when it changes), or any: every client key",
