@@ -78,6 +78,18 @@ void HandshakeWatch::read_events() {
     }
 }
 
+std::string HandshakeWatch::hung_up(const std::string& detail) const {
+    // A CURVE server hangs up on a plaintext greeting, and on a CURVE one
+    // sealed for another server key, without saying why; a plaintext server
+    // may hang up on a CURVE greeting before we see its own.
+    return peer_ + " closed the connection during the " +
+           (is_curve_ ? "CURVE handshake " : "handshake ") + detail +
+           (is_curve_ ? ": either it does not use CURVE, or --control-plane-key is not its "
+                        "public key"
+                      : ": it probably requires CURVE: give --curve-secret-key and "
+                        "--control-plane-key");
+}
+
 void HandshakeWatch::on_event(std::uint16_t event, std::uint32_t value) {
     switch (event) {
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
@@ -103,21 +115,12 @@ void HandshakeWatch::on_event(std::uint16_t event, std::uint32_t value) {
             }
             return;
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-            // Mostly the server hanging up mid-handshake (EPIPE, ECONNRESET):
-            // a CURVE server refusing a plaintext greeting, or unable to
-            // decrypt a CURVE one sealed for another key.
-            failure_ = peer_ + " closed the connection during the " +
-                       (is_curve_ ? "CURVE handshake (" : "handshake (") +
-                       zmq_strerror(static_cast<int>(value)) + ")" +
-                       (is_curve_ ? ": is --control-plane-key its public key?"
-                                  : ": it probably requires CURVE: give --curve-secret-key and "
-                                    "--control-plane-key");
+            // Mostly the server hanging up mid-handshake (EPIPE, ECONNRESET).
+            failure_ = hung_up(std::string("(") + zmq_strerror(static_cast<int>(value)) + ")");
             return;
         case ZMQ_EVENT_DISCONNECTED:
-            if (is_curve_ && !has_succeeded_ && ++silent_disconnects_ >= kMaxSilentDisconnects) {
-                failure_ = peer_ + " closed the connection " + std::to_string(silent_disconnects_) +
-                           " times during the CURVE handshake: is --control-plane-key its public "
-                           "key?";
+            if (!has_succeeded_ && ++silent_disconnects_ >= kMaxSilentDisconnects) {
+                failure_ = hung_up("(" + std::to_string(silent_disconnects_) + " times)");
             }
             return;
         default:

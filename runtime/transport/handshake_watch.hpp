@@ -13,9 +13,10 @@
 //                                         (plaintext against CURVE, or a
 //                                         CURVE greeting for another key)
 //
-// and, for a CURVE client, kMaxSilentDisconnects disconnects before any
-// handshake succeeded: a server that cannot decrypt our HELLO (we were given
-// the wrong server key) closes the connection without a reason.
+// and kMaxSilentDisconnects disconnects before any handshake succeeded: a
+// server that cannot decrypt our HELLO (we were given the wrong server key),
+// or a CURVE server greeted in plaintext, may close the connection without
+// a reason.
 #pragma once
 
 #include <chrono>
@@ -29,11 +30,11 @@ namespace fastqueue {
 class HandshakeWatch {
 public:
     // Disconnects before a first successful handshake that count as a
-    // failure for a CURVE client.
+    // failure.
     static constexpr int kMaxSilentDisconnects = 3;
 
     // Starts monitoring `socket` (before it connects). is_curve: whether the
-    // socket is a CURVE client, for the wording and the disconnect rule;
+    // socket is a CURVE client, for the wording;
     // peer: who is on the other side, for the messages ("the control plane").
     HandshakeWatch(zmq::context_t& context, zmq::socket_t& socket, bool is_curve, std::string peer);
 
@@ -50,6 +51,8 @@ public:
 private:
     void read_events();
     void on_event(std::uint16_t event, std::uint32_t value);
+    // The failure of a server that hung up mid-handshake, with `detail`.
+    std::string hung_up(const std::string& detail) const;
 
     zmq::socket_t monitor_;
     bool is_curve_;

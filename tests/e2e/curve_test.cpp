@@ -316,14 +316,16 @@ TEST_CASE("curve: an authorised client is served; unknown keys and plaintext cli
     check_auth_failed(control_plane.cli({"submit", "--task-name", "add", "--args", "1", "1"},
                                         keys.client_flags("stranger")),
                       "refused this client's CURVE key");
-    check_auth_failed(control_plane.cli({"status", generate_uuid()}, {}), "requires CURVE");
+    check_auth_failed(control_plane.cli({"status", "--task-id", generate_uuid()}, {}),
+                      "requires CURVE");
     // The right client key, but the wrong control plane key.
     std::vector<std::string> wrong_server = keys.client_flags("client");
     wrong_server.back() = keys.public_key("stranger");
-    check_auth_failed(control_plane.cli({"status", generate_uuid()}, wrong_server),
-                      "is --control-plane-key its public key");
+    check_auth_failed(control_plane.cli({"status", "--task-id", generate_uuid()}, wrong_server),
+                      "--control-plane-key is not its public key");
     // A key of the subworker allow-list is admitted on the client ports too.
-    const auto worker = control_plane.cli({"status", generate_uuid()}, keys.client_flags("worker"));
+    const auto worker =
+        control_plane.cli({"status", "--task-id", generate_uuid()}, keys.client_flags("worker"));
     INFO(worker.describe());
     CHECK(worker.exit_code == 1);  // not found: served
     CHECK(contains(worker.stderr_text, "not found"));
@@ -332,14 +334,16 @@ TEST_CASE("curve: an authorised client is served; unknown keys and plaintext cli
 TEST_CASE("curve: a CURVE client against a plaintext control plane exits 7") {
     Keys keys;
     RunningControlPlane control_plane({}, ClientOptions{});
-    check_auth_failed(control_plane.cli({"status", generate_uuid()}, keys.client_flags("client")),
-                      "does not use CURVE");
+    check_auth_failed(
+        control_plane.cli({"status", "--task-id", generate_uuid()}, keys.client_flags("client")),
+        "does not use CURVE");
 }
 
 TEST_CASE("curve: a key removed from the allow-list is refused without a restart") {
     Keys keys;
     RunningControlPlane control_plane = curve_control_plane(keys);
-    const auto before = control_plane.cli({"status", generate_uuid()}, keys.client_flags("client"));
+    const auto before =
+        control_plane.cli({"status", "--task-id", generate_uuid()}, keys.client_flags("client"));
     INFO(before.describe());
     REQUIRE(before.exit_code == 1);  // served: not found
 
@@ -347,7 +351,8 @@ TEST_CASE("curve: a key removed from the allow-list is refused without a restart
     RunResult after;
     const bool is_refused = poll_until(
         [&] {
-            after = control_plane.cli({"status", generate_uuid()}, keys.client_flags("client"));
+            after = control_plane.cli({"status", "--task-id", generate_uuid()},
+                                      keys.client_flags("client"));
             return after.exit_code == kExitAuthFailed;
         },
         std::chrono::seconds(15), std::chrono::milliseconds(200));
@@ -358,7 +363,8 @@ TEST_CASE("curve: a key removed from the allow-list is refused without a restart
     fs::copy_file(keys.dir.path / "client.key", keys.clients / "client.key");
     const bool is_admitted = poll_until(
         [&] {
-            return control_plane.cli({"status", generate_uuid()}, keys.client_flags("client"))
+            return control_plane
+                       .cli({"status", "--task-id", generate_uuid()}, keys.client_flags("client"))
                        .exit_code == 1;
         },
         std::chrono::seconds(15), std::chrono::milliseconds(200));

@@ -13,21 +13,17 @@
 #include <stdexcept>
 #include <string>
 
+#include "../journal/journal_test_support.hpp"
+
 using namespace fastqueue;
 
 namespace {
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "fq-curve-cert-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using fastqueue::test::TempDir;
+
+std::string file_in(const TempDir& dir, const std::string& name) {
+    return (dir.path() / name).string();
+}
 
 unsigned mode_of(const std::string& path) {
     struct stat status {};
@@ -54,16 +50,16 @@ TEST_CASE(
     const CurveKeyPair keys = generate_curve_key_pair();
     CHECK(is_curve_key_text(keys.public_key));
     CHECK(is_curve_key_text(keys.secret_key));
-    write_curve_certificates(dir.file("server"), keys);
+    write_curve_certificates(file_in(dir, "server"), keys);
 
-    CHECK(mode_of(dir.file("server.key_secret")) == 0600);
-    CHECK(mode_of(dir.file("server.key")) == 0644);
-    CHECK(read_curve_public_key(dir.file("server.key")) == keys.public_key);
-    const CurveKeyPair read = read_curve_secret_key(dir.file("server.key_secret"));
+    CHECK(mode_of(file_in(dir, "server.key_secret")) == 0600);
+    CHECK(mode_of(file_in(dir, "server.key")) == 0644);
+    CHECK(read_curve_public_key(file_in(dir, "server.key")) == keys.public_key);
+    const CurveKeyPair read = read_curve_secret_key(file_in(dir, "server.key_secret"));
     CHECK(read.public_key == keys.public_key);
     CHECK(read.secret_key == keys.secret_key);
     // The public file holds no secret.
-    std::ifstream in(dir.file("server.key"));
+    std::ifstream in(file_in(dir, "server.key"));
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CHECK(text.find(keys.secret_key) == std::string::npos);
     CHECK(text.find("public-key = \"" + keys.public_key + "\"") != std::string::npos);
@@ -71,38 +67,38 @@ TEST_CASE(
 
 TEST_CASE("CurveCertificate: an existing file of either name is never overwritten") {
     TempDir dir;
-    write_text(dir.file("a.key"), "mine", 0644);
-    CHECK_THROWS_WITH_AS(write_curve_certificates(dir.file("a"), generate_curve_key_pair()),
+    write_text(file_in(dir, "a.key"), "mine", 0644);
+    CHECK_THROWS_WITH_AS(write_curve_certificates(file_in(dir, "a"), generate_curve_key_pair()),
                          doctest::Contains("already exists"), CurveCertificateError);
-    CHECK_FALSE(std::filesystem::exists(dir.file("a.key_secret")));
-    std::ifstream in(dir.file("a.key"));
+    CHECK_FALSE(std::filesystem::exists(file_in(dir, "a.key_secret")));
+    std::ifstream in(file_in(dir, "a.key"));
     std::string kept;
     in >> kept;
     CHECK(kept == "mine");
 
-    write_text(dir.file("b.key_secret"), "mine", 0600);
-    CHECK_THROWS_AS(write_curve_certificates(dir.file("b"), generate_curve_key_pair()),
+    write_text(file_in(dir, "b.key_secret"), "mine", 0600);
+    CHECK_THROWS_AS(write_curve_certificates(file_in(dir, "b"), generate_curve_key_pair()),
                     CurveCertificateError);
-    CHECK_FALSE(std::filesystem::exists(dir.file("b.key")));
+    CHECK_FALSE(std::filesystem::exists(file_in(dir, "b.key")));
 }
 
 TEST_CASE("CurveCertificate: a secret file others may read is refused, naming chmod 600") {
     TempDir dir;
     const CurveKeyPair keys = generate_curve_key_pair();
-    write_text(dir.file("open.key_secret"), format_secret_certificate(keys), 0644);
-    CHECK_THROWS_WITH_AS(read_curve_secret_key(dir.file("open.key_secret")),
+    write_text(file_in(dir, "open.key_secret"), format_secret_certificate(keys), 0644);
+    CHECK_THROWS_WITH_AS(read_curve_secret_key(file_in(dir, "open.key_secret")),
                          doctest::Contains("chmod 600"), CurveCertificateError);
     // Its public key may still be read from it.
-    CHECK(read_curve_public_key(dir.file("open.key_secret")) == keys.public_key);
+    CHECK(read_curve_public_key(file_in(dir, "open.key_secret")) == keys.public_key);
 }
 
 TEST_CASE("CurveCertificate: a public certificate given as the secret one is refused") {
     TempDir dir;
     const CurveKeyPair keys = generate_curve_key_pair();
-    write_text(dir.file("x.key"), format_public_certificate(keys), 0600);
-    CHECK_THROWS_WITH_AS(read_curve_secret_key(dir.file("x.key")),
+    write_text(file_in(dir, "x.key"), format_public_certificate(keys), 0600);
+    CHECK_THROWS_WITH_AS(read_curve_secret_key(file_in(dir, "x.key")),
                          doctest::Contains("give the .key_secret file"), CurveCertificateError);
-    CHECK_THROWS_WITH_AS(read_curve_public_key(dir.file("missing.key")),
+    CHECK_THROWS_WITH_AS(read_curve_public_key(file_in(dir, "missing.key")),
                          doctest::Contains("cannot open"), CurveCertificateError);
 }
 

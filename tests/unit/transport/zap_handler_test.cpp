@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../journal/journal_test_support.hpp"
 #include "transport/curve_certificate.hpp"
 #include "transport/curve_socket.hpp"
 
@@ -21,15 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "fq-zap-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path = pattern;
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using fastqueue::test::TempDir;
 
 // Writes keys' public certificate as dir/name.
 void add_key(const fs::path& dir, const std::string& name, const CurveKeyPair& keys) {
@@ -38,8 +31,8 @@ void add_key(const fs::path& dir, const std::string& name, const CurveKeyPair& k
 
 struct Fixture {
     TempDir root;
-    fs::path clients = root.path / "clients";
-    fs::path subworkers = root.path / "subworkers";
+    fs::path clients = root.path() / "clients";
+    fs::path subworkers = root.path() / "subworkers";
     CurveKeyPair client = generate_curve_key_pair();
     CurveKeyPair worker = generate_curve_key_pair();
     CurveKeyPair stranger = generate_curve_key_pair();
@@ -114,14 +107,14 @@ TEST_CASE("KeyDirectory: a key removed or added is seen at the next rescan, not 
 
 TEST_CASE("KeyDirectory: a missing directory is refused at start and empties the set later") {
     TempDir root;
-    CHECK_THROWS_AS(KeyDirectory(root.path / "missing"), std::runtime_error);
-    fs::create_directory(root.path / "keys");
+    CHECK_THROWS_AS(KeyDirectory(root.path() / "missing"), std::runtime_error);
+    fs::create_directory(root.path() / "keys");
     const CurveKeyPair keys = generate_curve_key_pair();
-    add_key(root.path / "keys", "a.key", keys);
-    KeyDirectory directory(root.path / "keys");
+    add_key(root.path() / "keys", "a.key", keys);
+    KeyDirectory directory(root.path() / "keys");
     const auto start = KeyDirectory::Clock::now();
     CHECK(directory.contains(keys.public_key, start));
-    fs::remove_all(root.path / "keys");
+    fs::remove_all(root.path() / "keys");
     CHECK_FALSE(directory.contains(keys.public_key, start + KeyDirectory::kRescanInterval));
 }
 
