@@ -1,5 +1,5 @@
 // curve_certificate.hpp -- CURVE key pairs and the certificate files that
-// hold them, in ZeroMQ's certificate format (ZPL, as zcert writes it):
+// hold them, in ZeroMQ's certificate format (ZPL):
 //
 //   PREFIX.key         public key only; safe to hand to peers
 //   PREFIX.key_secret  public and secret key; mode 0600, never shared
