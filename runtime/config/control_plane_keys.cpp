@@ -36,12 +36,6 @@ constexpr std::array<const char*, 5> kBasePortUses = {
     "low-priority submissions",      "result queries and cancel",
 };
 
-// A string key that must not be empty; `reason` says what it must name.
-std::string non_empty_text(const RawValue& value, std::string_view reason) {
-    if (value.text().empty()) throw invalid_value(value.source, value.text(), reason);
-    return value.text();
-}
-
 // --journal-fsync: "always", "never" or a whole number of milliseconds.
 void journal_fsync_value(const RawValue& value, ControlPlaneSettings& settings) {
     const std::string& text = value.text();

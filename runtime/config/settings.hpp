@@ -136,6 +136,10 @@ struct SubworkerSettings {
     // (a larger one ends its task as failure). Sent in REGISTER: a control
     // plane with a larger limit refuses this subworker.
     std::size_t max_payload_bytes = kDefaultMaxPayloadBytes;
+    // CURVE (docs/security.md), both or neither: this subworker's .key_secret
+    // file and the control plane's public .key file; empty: plaintext.
+    std::string curve_secret_key;
+    std::string control_plane_key;
     EngineSettings engine;
 };
 

@@ -94,7 +94,9 @@ void ControlPlane::Impl::bind_ports() {
                                settings.authorized_clients == kAuthorizedClientsAny
                                    ? std::string()
                                    : settings.authorized_clients,
-                               settings.authorized_subworkers});
+                               settings.authorized_subworkers,
+                               {}});
+        fleet.use_curve_keys(keys);
         client_curve = CurveServerOptions{keys, kClientZapDomain};
         subworker_curve = CurveServerOptions{keys, kSubworkerZapDomain};
         spdlog::info("CURVE on every port; public key {}", keys.public_key);

@@ -76,6 +76,10 @@ std::uint32_t prefetch_window(std::uint32_t capacity, std::uint32_t prefetch,
 struct SubworkerEntry {
     std::string worker_id;
     std::string address;  // its base address: SUBMIT goes to base+priority
+    // Its CURVE public key (Z85) as the management port's ZAP handler
+    // admitted it; empty for a plaintext subworker. Its task ports are then
+    // CURVE servers with this key.
+    std::string curve_key;
     std::uint32_t capacity = 1;
     std::uint32_t prefetch = 0;  // the most it accepts beyond capacity (REGISTER)
     // Its REGISTER's max_payload_bytes; 0 when it sent none.

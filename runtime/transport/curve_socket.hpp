@@ -1,5 +1,5 @@
 // curve_socket.hpp -- turning CURVE on for one socket, as every FastQueue
-// socket does it, and the ZAP domains the control plane's ports announce.
+// socket does it, and the ZAP domains the server ports announce.
 //
 // A CURVE server socket names a ZAP domain, and ZeroMQ asks the ZAP handler
 // (transport/zap_handler.hpp) about every connection with that domain; with
@@ -20,6 +20,8 @@ namespace fastqueue {
 inline constexpr const char* kClientZapDomain = "fastqueue-clients";
 // ZAP domain of the subworker management port: subworker keys only.
 inline constexpr const char* kSubworkerZapDomain = "fastqueue-subworkers";
+// ZAP domain of a subworker's own task ports: its control plane's key only.
+inline constexpr const char* kTaskPortZapDomain = "fastqueue-task-ports";
 
 // What a CURVE server socket needs: its own key pair and its ZAP domain.
 struct CurveServerOptions {

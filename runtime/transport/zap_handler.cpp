@@ -5,6 +5,7 @@
 
 #include <array>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 #include <zmq_addon.hpp>
 
@@ -23,6 +24,11 @@ constexpr std::size_t kRequestFramesBeforeCredentials = 6;
 // ones in between, so that a peer knocking in a loop cannot flood the log.
 constexpr auto kRefusalLogInterval = std::chrono::seconds(1);
 
+// The user ids the handler gives, each followed by the key in Z85.
+constexpr std::string_view kSubworkerUserId = "subworker ";
+constexpr std::string_view kClientUserId = "client ";
+constexpr std::string_view kControlPlaneUserId = "control-plane ";
+
 std::string frame_text(const zmq::message_t& frame) { return frame.to_string(); }
 
 std::string z85_of_key(const zmq::message_t& frame) {
@@ -32,10 +38,23 @@ std::string z85_of_key(const zmq::message_t& frame) {
     return text.data();
 }
 
+ZapDecision admitted(std::string_view user_id, const std::string& public_key) {
+    return {true, std::string(user_id) + public_key, {}};
+}
+
 }  // namespace
 
+std::string subworker_key_of(const zmq::message_t& frame) {
+    const char* user_id = zmq_msg_gets(frame.handle(), "User-Id");
+    if (user_id == nullptr) return {};
+    const std::string_view text(user_id);
+    if (!text.starts_with(kSubworkerUserId)) return {};
+    return std::string(text.substr(kSubworkerUserId.size()));
+}
+
 ZapPolicyState::ZapPolicyState(const ZapPolicy& policy)
-    : is_any_client_allowed_(policy.is_any_client_allowed) {
+    : is_any_client_allowed_(policy.is_any_client_allowed),
+      control_plane_key_(policy.control_plane_key) {
     if (!policy.clients_dir.empty()) clients_.emplace(policy.clients_dir);
     if (!policy.subworkers_dir.empty()) subworkers_.emplace(policy.subworkers_dir);
 }
@@ -46,15 +65,21 @@ ZapDecision ZapPolicyState::decide(const std::string& domain, const std::string&
     if (mechanism != "CURVE" || public_key.empty()) {
         return {false, {}, "mechanism " + mechanism + " is not accepted"};
     }
+    if (domain == kTaskPortZapDomain) {
+        if (!control_plane_key_.empty() && public_key == control_plane_key_) {
+            return admitted(kControlPlaneUserId, public_key);
+        }
+        return {false, {}, "key " + public_key + " is not the control plane's"};
+    }
     const bool is_subworker = subworkers_ && subworkers_->contains(public_key, now);
     if (domain == kSubworkerZapDomain) {
-        if (is_subworker) return {true, "subworker " + public_key, {}};
+        if (is_subworker) return admitted(kSubworkerUserId, public_key);
         return {false, {}, "key " + public_key + " is not in --authorized-subworkers"};
     }
     if (domain == kClientZapDomain) {
-        if (is_subworker) return {true, "subworker " + public_key, {}};
+        if (is_subworker) return admitted(kSubworkerUserId, public_key);
         if (is_any_client_allowed_ || (clients_ && clients_->contains(public_key, now))) {
-            return {true, "client " + public_key, {}};
+            return admitted(kClientUserId, public_key);
         }
         return {false,
                 {},

@@ -9,12 +9,15 @@
 //   domain kClientZapDomain      a key of the subworker or client allow-list,
 //                                or any key when clients are "any"
 //   domain kSubworkerZapDomain   a key of the subworker allow-list only
+//   domain kTaskPortZapDomain    the one control plane key of the policy
+//                                (a subworker's handler)
 //   any other domain/mechanism   refused
 //
-// The user id is "subworker KEY" for a key of the subworker allow-list and
-// "client KEY" otherwise (KEY in Z85); a socket reads it from any received
-// frame as the "User-Id" property (zmq_msg_gets). Allow-lists are
-// directories of public certificates, re-read when they change
+// The user id is "subworker KEY" for a key of the subworker allow-list,
+// "control-plane KEY" for the control plane's key and "client KEY" otherwise
+// (KEY in Z85); a socket reads it from any received frame as the "User-Id"
+// property (zmq_msg_gets, subworker_key_of()). Allow-lists are directories
+// of public certificates, re-read when they change
 // (transport/key_directory.hpp).
 #pragma once
 
@@ -33,7 +36,14 @@ struct ZapPolicy {
     bool is_any_client_allowed = false;
     std::string clients_dir;     // empty: no client allow-list
     std::string subworkers_dir;  // empty: no subworker allow-list
+    // The one key a subworker's task ports admit (Z85); empty: none.
+    std::string control_plane_key;
 };
+
+// The subworker key (Z85) in the "User-Id" property of a message received on
+// a CURVE socket whose peer the handler admitted as "subworker KEY"; empty
+// for any other peer and on a plaintext socket.
+std::string subworker_key_of(const zmq::message_t& frame);
 
 // One answer of the handler.
 struct ZapDecision {
@@ -55,6 +65,7 @@ private:
     bool is_any_client_allowed_;
     std::optional<KeyDirectory> clients_;
     std::optional<KeyDirectory> subworkers_;
+    std::string control_plane_key_;
 };
 
 class ZapHandler {

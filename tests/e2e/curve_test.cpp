@@ -5,7 +5,10 @@
 // removed from the allow-list while the control plane runs -- and the
 // management port closed to a key that is only a client's; and a relay that
 // records the bytes between client and control plane finds no payload in
-// them with CURVE (and finds it without).
+// them with CURVE (and finds it without). Subworkers with CURVE: an
+// authorised one registers and runs tasks while unauthorised ones are never
+// listed, its task ports admit the control plane's key alone, and discovery
+// follows only a publisher with the control plane's key.
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
@@ -31,6 +34,7 @@
 #include "harness/fastqueue_cli.hpp"
 #include "harness/free_ports.hpp"
 #include "harness/process.hpp"
+#include "harness/subworker_process.hpp"
 #include "transport/curve_certificate.hpp"
 #include "transport/curve_socket.hpp"
 #include "transport/handshake_watch.hpp"
@@ -174,6 +178,69 @@ std::string handshake_with(const std::string& address, const CurveClientOptions&
     }
     if (watch.failure()) return *watch.failure();
     return watch.has_succeeded() ? "" : "no handshake within 10 s";
+}
+
+// A `fastqueue subworker` with the CURVE key pair `key_name` and the
+// control plane's public key, on a free block of 4 ports; it registers by
+// address, or through discovery at the control plane's base+6 when
+// is_discovering. Returns at once.
+struct CurveSubworker {
+    int base_port = find_free_port_block(SubworkerProcess::kPortCount);
+    std::string address = loopback_address(base_port);
+    std::unique_ptr<Process> process;
+
+    CurveSubworker(const RunningControlPlane& control_plane, const Keys& keys,
+                   const std::string& worker_id, const char* key_name,
+                   const char* control_plane_key_name = "cp", bool is_discovering = false) {
+        std::vector<std::string> argv{
+            fastqueue_binary(),    "subworker",
+            "--worker-id",         worker_id,
+            "--base-address",      address,
+            "--task-modules",      "mytasks",
+            "--modules-dir",       test_modules_dir(),
+            "--concurrency",       "1",
+            "--curve-secret-key",  keys.secret(key_name),
+            "--control-plane-key", keys.public_key(control_plane_key_name)};
+        if (is_discovering) {
+            argv.insert(argv.end(),
+                        {"--discovery-address", loopback_address(control_plane.base_port + 6)});
+        } else {
+            argv.insert(argv.end(), {"--control-plane-address", control_plane.address});
+        }
+        process = std::make_unique<Process>(argv);
+    }
+    ~CurveSubworker() {
+        if (process->is_running()) process->stop_and_check(std::chrono::seconds(10));
+    }
+};
+
+// `fastqueue workers --json` with the client's key, which must succeed.
+nlohmann::json curve_workers(const RunningControlPlane& control_plane, const Keys& keys) {
+    const auto run = control_plane.cli({"workers", "--json"}, keys.client_flags("client"));
+    INFO(run.describe());
+    REQUIRE(run.exit_code == 0);
+    return parse_json(run.stdout_text);
+}
+
+// Polls `fastqueue workers --json` until worker_id is listed active.
+bool wait_until_listed(const RunningControlPlane& control_plane, const Keys& keys,
+                       const std::string& worker_id) {
+    return poll_until(
+        [&] {
+            const auto view = curve_workers(control_plane, keys);
+            return view.contains("subworkers") && view["subworkers"].contains(worker_id) &&
+                   view["subworkers"][worker_id].value("status", "") == "active";
+        },
+        std::chrono::seconds(15), std::chrono::milliseconds(100));
+}
+
+// A CURVE control plane that runs no task itself: every task goes to a
+// subworker.
+RunningControlPlane curve_control_plane_without_handlers(const Keys& keys) {
+    return RunningControlPlane(
+        {"--curve-secret-key", keys.secret("cp"), "--authorized-clients", keys.clients.string(),
+         "--authorized-subworkers", keys.subworkers.string(), "--concurrency", "0"},
+        curve_options(keys, "client"));
 }
 
 // A TCP relay on loopback that records every byte it forwards: it listens
@@ -412,4 +479,83 @@ TEST_CASE("curve: a payload crosses the wire encrypted (and in clear without CUR
     INFO(run.describe());
     REQUIRE(run.exit_code == 0);
     CHECK(contains(capture.stop(), marker));
+}
+
+TEST_CASE(
+    "curve: an authorised subworker runs tasks end to end; unauthorised ones are never listed") {
+    Keys keys;
+    RunningControlPlane control_plane = curve_control_plane_without_handlers(keys);
+    // A key only in --authorized-clients, and a key in no allow-list.
+    CurveSubworker as_client(control_plane, keys, "intruder-client", "client");
+    CurveSubworker stranger(control_plane, keys, "intruder-stranger", "stranger");
+    CurveSubworker sw1(control_plane, keys, "sw1", "worker");
+    INFO("sw1: " << sw1.process->stderr_text());
+    REQUIRE(wait_until_listed(control_plane, keys, "sw1"));
+
+    ClientOptions options = curve_options(keys, "client");
+    options.control_plane_address = control_plane.address;
+    Client client(options);
+    std::vector<std::string> task_ids;
+    for (int i = 0; i < 5; ++i) {
+        task_ids.push_back(client.submit("echo", echo_payload("curve-task-" + std::to_string(i))));
+    }
+    const auto records = wait_for_all_finished(options, task_ids, std::chrono::seconds(30));
+    INFO(describe_unsuccessful(records));
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        CHECK(records[i].state == TaskState::success);
+        CHECK(records[i].worker_id == "sw1");
+        CHECK(contains(records[i].result, "curve-task-" + std::to_string(i)));
+    }
+
+    // The intruders kept knocking all along and are still running, never listed.
+    const auto view = curve_workers(control_plane, keys);
+    INFO(view.dump(2));
+    CHECK(view["subworkers"].size() == 1);
+    CHECK_FALSE(view["subworkers"].contains("intruder-client"));
+    CHECK_FALSE(view["subworkers"].contains("intruder-stranger"));
+    CHECK(as_client.process->is_running());
+    CHECK(stranger.process->is_running());
+    CHECK(contains(control_plane.process->stderr_text(), "refused a CURVE connection"));
+}
+
+TEST_CASE("curve: a CURVE subworker's task ports admit the control plane's key alone") {
+    Keys keys;
+    RunningControlPlane control_plane = curve_control_plane_without_handlers(keys);
+    CurveSubworker sw1(control_plane, keys, "sw1", "worker");
+    INFO("sw1: " << sw1.process->stderr_text());
+    REQUIRE(wait_until_listed(control_plane, keys, "sw1"));
+
+    // A client submitting straight to the subworker, which it knows the key of.
+    const auto direct = run_fastqueue(
+        {"submit", "--task-name", "echo", "--args", "behind-its-back", "--control-plane-address",
+         sw1.address, "--timeout", kClientTimeoutSeconds, "--curve-secret-key",
+         keys.secret("client"), "--control-plane-key", keys.public_key("worker")});
+    check_auth_failed(direct, "refused this client's CURVE key");
+
+    const std::string worker_key = read_curve_public_key(keys.public_key("worker"));
+    const std::string task_port = loopback_address(sw1.base_port);
+    CHECK(contains(
+        handshake_with(task_port, {read_curve_secret_key(keys.secret("stranger")), worker_key}),
+        "refused this client's CURVE key"));
+    // The same port takes the control plane's key (the handshake alone).
+    CHECK(
+        handshake_with(task_port, {read_curve_secret_key(keys.secret("cp")), worker_key}).empty());
+}
+
+TEST_CASE("curve: a subworker follows discovery only from the control plane's key") {
+    Keys keys;
+    RunningControlPlane control_plane = curve_control_plane_without_handlers(keys);
+    CurveSubworker found(control_plane, keys, "sw1", "worker", "cp", /*is_discovering=*/true);
+    INFO("sw1: " << found.process->stderr_text());
+    CHECK(wait_until_listed(control_plane, keys, "sw1"));
+
+    // Told another key, it hears no announcement and gives up.
+    CurveSubworker misled(control_plane, keys, "sw2", "worker", "stranger",
+                          /*is_discovering=*/true);
+    const auto exit_code = misled.process->wait_for_exit(std::chrono::seconds(30));
+    INFO("sw2: " << misled.process->stderr_text());
+    REQUIRE(exit_code.has_value());
+    CHECK(*exit_code == 3);
+    CHECK(contains(misled.process->stderr_text(), "no control plane announced itself"));
+    CHECK_FALSE(curve_workers(control_plane, keys)["subworkers"].contains("sw2"));
 }

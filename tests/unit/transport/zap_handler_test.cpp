@@ -1,8 +1,9 @@
 // zap_handler_test.cpp -- who the control plane's ZAP handler admits
 // (runtime/transport/zap_handler.cpp, key_directory.cpp): clients and
 // subworkers by allow-list, the management domain for subworkers only, "any"
-// for clients, and a key added or removed while running taking effect at the
-// next rescan.
+// for clients, a subworker's task ports for the control plane's key alone,
+// the subworker key read back from a received message, and a key added or
+// removed while running taking effect at the next rescan.
 #include "transport/zap_handler.hpp"
 
 #include <doctest/doctest.h>
@@ -44,7 +45,7 @@ struct Fixture {
         add_key(subworkers, "worker.key", worker);
     }
     ZapPolicy policy(bool is_any = false) const {
-        return {is_any, is_any ? std::string() : clients.string(), subworkers.string()};
+        return {is_any, is_any ? std::string() : clients.string(), subworkers.string(), {}};
     }
 };
 
@@ -78,6 +79,34 @@ TEST_CASE("ZapPolicyState: 'any' admits every client key but not on the manageme
     CHECK(state.decide(kClientZapDomain, "CURVE", f.stranger.public_key, f.now).is_admitted);
     CHECK_FALSE(
         state.decide(kSubworkerZapDomain, "CURVE", f.stranger.public_key, f.now).is_admitted);
+}
+
+TEST_CASE("ZapPolicyState: a subworker's task ports admit the control plane's key alone") {
+    Fixture f;
+    const CurveKeyPair control_plane = generate_curve_key_pair();
+    ZapPolicy policy;
+    policy.control_plane_key = control_plane.public_key;
+    ZapPolicyState state(policy);
+    const auto admitted =
+        state.decide(kTaskPortZapDomain, "CURVE", control_plane.public_key, f.now);
+    CHECK(admitted.is_admitted);
+    CHECK(admitted.user_id == "control-plane " + control_plane.public_key);
+    const auto client = state.decide(kTaskPortZapDomain, "CURVE", f.client.public_key, f.now);
+    CHECK_FALSE(client.is_admitted);
+    CHECK(client.reason.find("not the control plane's") != std::string::npos);
+    // No other domain admits anyone, not even the control plane's key.
+    CHECK_FALSE(
+        state.decide(kClientZapDomain, "CURVE", control_plane.public_key, f.now).is_admitted);
+    CHECK_FALSE(
+        state.decide(kSubworkerZapDomain, "CURVE", control_plane.public_key, f.now).is_admitted);
+    CHECK_FALSE(state.decide(kTaskPortZapDomain, "NULL", "", f.now).is_admitted);
+}
+
+TEST_CASE("ZapPolicyState: the control plane's handler admits nobody on the task port domain") {
+    Fixture f;
+    ZapPolicyState state(f.policy(/*is_any=*/true));
+    CHECK_FALSE(state.decide(kTaskPortZapDomain, "CURVE", f.worker.public_key, f.now).is_admitted);
+    CHECK_FALSE(state.decide(kTaskPortZapDomain, "CURVE", f.client.public_key, f.now).is_admitted);
 }
 
 TEST_CASE("KeyDirectory: a key removed or added is seen at the next rescan, not before") {
@@ -142,5 +171,19 @@ TEST_CASE("ZapHandler: answers ZeroMQ for a CURVE server socket of its context")
     REQUIRE(router.recv(body));
     CHECK(body.to_string() == "hello");
     CHECK(std::string(body.gets("User-Id")) == "client " + f.client.public_key);
+    CHECK(subworker_key_of(body).empty());  // a client's key is not a subworker's
     CHECK(handler.refused() == 0);
+
+    // A subworker's key is read back from its message, as REGISTER's is.
+    zmq::socket_t worker(context, zmq::socket_type::dealer);
+    make_curve_client(worker, {f.worker, server.public_key});
+    worker.connect(router.get(zmq::sockopt::last_endpoint));
+    worker.send(zmq::str_buffer("register"), zmq::send_flags::none);
+    REQUIRE(zmq::poll(&item, 1, std::chrono::milliseconds(5000)) == 1);
+    REQUIRE(router.recv(id));
+    REQUIRE(router.recv(body));
+    CHECK(body.to_string() == "register");
+    CHECK(subworker_key_of(body) == f.worker.public_key);
+    // A message that came from no CURVE socket has no key.
+    CHECK(subworker_key_of(zmq::message_t(std::string_view("plain"))).empty());
 }
