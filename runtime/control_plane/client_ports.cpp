@@ -6,8 +6,8 @@
 
 namespace fastqueue {
 
-void ClientPorts::bind(zmq::context_t& context, const Endpoint& base,
-                       std::size_t max_payload_bytes, const CurveServerOptions* curve) {
+void ClientPorts::bind(zmq::context_t& context, const Endpoint& base, std::size_t max_payload_bytes,
+                       const CurveServerOptions* curve) {
     for (int port = 0; port < kPriorityCount; ++port) {
         submit_ports_[port] = RouterSocket(context, base.with_port_offset(port).to_string(),
                                            task_port_frame_bytes(max_payload_bytes), curve);
