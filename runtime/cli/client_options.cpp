@@ -11,6 +11,7 @@
 #include "cli/exit_codes.hpp"
 #include "common/endpoint.hpp"
 #include "discovery/discovery.hpp"
+#include "transport/curve_socket.hpp"
 
 namespace fastqueue::cli {
 
@@ -18,7 +19,7 @@ namespace {
 
 // The announced base address of the control plane at discovery_address.
 std::string discover_base_address(const std::string& discovery_address, double timeout_seconds,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout, const ClientOptions& options) {
     std::string error;
     auto endpoint = parse_endpoint(discovery_address, &error);
     if (!endpoint || endpoint->host == "*") {
@@ -28,7 +29,13 @@ std::string discover_base_address(const std::string& discovery_address, double t
     }
     std::optional<protocol::Announce> announcement;
     try {
-        announcement = discover_control_plane(discovery_address, timeout);
+        std::optional<CurveClientOptions> curve;
+        if (!options.curve_secret_key_file.empty() && !options.control_plane_key_file.empty()) {
+            curve = read_curve_client_options(options.curve_secret_key_file,
+                                              options.control_plane_key_file);
+        }
+        announcement =
+            discover_control_plane(discovery_address, timeout, curve ? &*curve : nullptr);
     } catch (const std::runtime_error& failure) {
         throw ClientError(ClientErrorKind::invalid_argument, failure.what());
     }
@@ -60,17 +67,27 @@ void ClientFlags::declare(CLI::App& subcommand) {
                     "Seconds to wait for the control plane (and, when waiting, for the result)")
         ->check(CLI::Range(0.001, 31536000.0))
         ->capture_default_str();
+    subcommand
+        .add_option("--curve-secret-key", curve_secret_key,
+                    "This client's CURVE certificate (.key_secret): talk to a CURVE control plane")
+        ->envname("FASTQUEUE_CURVE_SECRET_KEY");
+    subcommand
+        .add_option("--control-plane-key", control_plane_key,
+                    "The control plane's public CURVE certificate (.key)")
+        ->envname("FASTQUEUE_CONTROL_PLANE_KEY");
 }
 
 ClientOptions ClientFlags::to_options() const {
     ClientOptions options;
     options.timeout =
         std::chrono::milliseconds(static_cast<long long>(std::llround(timeout_seconds * 1000.0)));
+    options.curve_secret_key_file = curve_secret_key;
+    options.control_plane_key_file = control_plane_key;
     const bool is_address_given =
         control_plane_address_option_ != nullptr && control_plane_address_option_->count() > 0;
     options.control_plane_address =
         !is_address_given && !discovery_address.empty()
-            ? discover_base_address(discovery_address, timeout_seconds, options.timeout)
+            ? discover_base_address(discovery_address, timeout_seconds, options.timeout, options)
             : control_plane_address;
     return options;
 }
@@ -90,6 +107,8 @@ int report_client_error(const std::string& command, const ClientError& error) {
             return kExitUsage;
         case ClientErrorKind::protocol:
             return kExitFailure;
+        case ClientErrorKind::auth_failed:
+            return kExitAuthFailed;
     }
     return kExitFailure;
 }

@@ -15,10 +15,14 @@ struct ClientFlags {
     std::string control_plane_address = "tcp://127.0.0.1:5555";
     std::string discovery_address;  // empty: not given
     double timeout_seconds = 30.0;
+    std::string curve_secret_key;   // this client's .key_secret; empty: plaintext
+    std::string control_plane_key;  // the control plane's public .key
 
     // Declares --control-plane-address (env FASTQUEUE_CONTROL_PLANE_ADDRESS),
-    // --discovery-address (env FASTQUEUE_DISCOVERY_ADDRESS) and --timeout on
-    // the subcommand. The subcommand must outlive this object's use.
+    // --discovery-address (env FASTQUEUE_DISCOVERY_ADDRESS), --timeout,
+    // --curve-secret-key (env FASTQUEUE_CURVE_SECRET_KEY) and
+    // --control-plane-key (env FASTQUEUE_CONTROL_PLANE_KEY) on the
+    // subcommand. The subcommand must outlive this object's use.
     void declare(CLI::App& subcommand);
 
     // The client's options, after a successful parse. When the control plane

@@ -20,6 +20,8 @@ Command add_status_command(CLI::App& app);
 Command add_cancel_command(CLI::App& app);
 Command add_list_command(CLI::App& app);
 Command add_workers_command(CLI::App& app);
+// `fastqueue keygen --out PREFIX`: a CURVE key pair as certificate files.
+Command add_keygen_command(CLI::App& app);
 // `fastqueue journal check|repair DIR`.
 Command add_journal_command(CLI::App& app);
 // `fastqueue executor`: the task process a role starts for each handler

@@ -12,6 +12,7 @@ enum ExitCode : int {
     kExitResultTimeout = 4,  // task accepted, result not back within --timeout
     kExitBusy = 5,           // the control plane's queue is full; nothing was queued
     kExitRefused = 6,        // the control plane refused the request for another reason
+    kExitAuthFailed = 7,     // CURVE authentication failed (key refused, mechanism mismatch)
 };
 
 }  // namespace fastqueue::cli

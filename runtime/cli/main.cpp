@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     commands.push_back(add_subworker_command(app));
     commands.push_back(add_workers_command(app));
     commands.push_back(add_journal_command(app));
+    commands.push_back(add_keygen_command(app));
     commands.push_back(add_executor_command(app));
 
     try {

@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
@@ -35,11 +37,18 @@ constexpr auto kDiscoveryTimeout = std::chrono::seconds(10);
 
 // Fills in the control plane's address from its announcement. A control
 // plane bound to every interface announces "*" or "0.0.0.0", which cannot be
-// connected to: the host the announcement came from is used instead.
+// connected to: the host the announcement came from is used instead. With
+// CURVE only a publisher holding the control plane's key is heard (any other
+// fails the handshake). Throws std::runtime_error for an unreadable key file.
 bool discover(SubworkerSettings& settings) {
     spdlog::info("no --control-plane-address: listening for a control plane on {} (up to {} s)",
                  settings.discovery_address, kDiscoveryTimeout.count());
-    auto announcement = discover_control_plane(settings.discovery_address, kDiscoveryTimeout);
+    std::optional<CurveClientOptions> curve;
+    if (!settings.curve_secret_key.empty()) {
+        curve = read_curve_client_options(settings.curve_secret_key, settings.control_plane_key);
+    }
+    auto announcement = discover_control_plane(settings.discovery_address, kDiscoveryTimeout,
+                                               curve ? &*curve : nullptr);
     if (!announcement) return false;
     auto base = parse_endpoint(announcement->base_address);
     if (!base) {
@@ -65,7 +74,14 @@ int run_subworker(SubworkerSettings settings) {
                                      "control plane will send this subworker nothing");
     if (!plugins) return kExitFailure;
 
-    if (!settings.control_plane_address && !discover(settings)) {
+    bool is_discovered = true;
+    try {
+        is_discovered = settings.control_plane_address || discover(settings);
+    } catch (const std::runtime_error& error) {
+        spdlog::error("{}", error.what());
+        return kExitFailure;
+    }
+    if (!is_discovered) {
         spdlog::error(
             "no control plane announced itself on {} within {} s; give "
             "--control-plane-address",

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <zmq.hpp>
@@ -25,8 +26,9 @@
 #include "protocol/codec.hpp"
 #include "protocol/submit_options.hpp"
 #include "protocol/text.hpp"
+#include "transport/curve_socket.hpp"
+#include "transport/handshake_watch.hpp"
 #include "transport/receive_frames.hpp"
-#include "transport/wait_readable.hpp"
 
 namespace fastqueue {
 
@@ -129,6 +131,10 @@ struct Client::Impl {
     std::chrono::milliseconds resend_interval;
     // Index = port offset from the base: 0..3 priorities, 4 queries.
     std::array<std::optional<zmq::socket_t>, kQueryPortOffset + 1> sockets;
+    // Each socket's handshake monitor, in the same slot (destroyed with it).
+    std::array<std::unique_ptr<HandshakeWatch>, kQueryPortOffset + 1> watches;
+    // Set: every socket is a CURVE client of the control plane.
+    std::optional<CurveClientOptions> curve;
 
     std::string address(int port_offset) const {
         return base.with_port_offset(port_offset).to_string();
@@ -144,6 +150,9 @@ struct Client::Impl {
             // Queue requests until the connection is up, so that a call made
             // right after construction is not lost while TCP connects.
             socket.set(zmq::sockopt::immediate, 0);
+            if (curve) make_curve_client(socket, *curve);
+            watches[static_cast<std::size_t>(port_offset)] = std::make_unique<HandshakeWatch>(
+                context, socket, curve.has_value(), "the control plane at " + address(port_offset));
             socket.connect(address(port_offset));
             slot.emplace(std::move(socket));
         }
@@ -152,7 +161,24 @@ struct Client::Impl {
 
     // Closing the socket (linger 0) discards a request still queued for an
     // unreachable control plane, so it is not delivered after we gave up.
-    void drop_socket(int port_offset) { sockets[static_cast<std::size_t>(port_offset)].reset(); }
+    void drop_socket(int port_offset) {
+        watches[static_cast<std::size_t>(port_offset)].reset();
+        sockets[static_cast<std::size_t>(port_offset)].reset();
+    }
+
+    // Waits for a message on the socket until the deadline; throws
+    // auth_failed as soon as its security handshake fails.
+    bool wait_readable(int port_offset, SteadyClock::time_point deadline) {
+        zmq::socket_t& socket = this->socket(port_offset);
+        HandshakeWatch& watch = *watches[static_cast<std::size_t>(port_offset)];
+        const bool is_readable = watch.wait(socket, deadline);
+        if (watch.failure()) {
+            const std::string reason = *watch.failure();
+            drop_socket(port_offset);
+            throw ClientError(ClientErrorKind::auth_failed, "authentication failed: " + reason);
+        }
+        return is_readable;
+    }
 
     void send(int port_offset, Message&& request) {
         protocol::Frames frames = protocol::encode(std::move(request));
@@ -169,8 +195,8 @@ struct Client::Impl {
     // a task id is ours too, since every request this client sends has one.
     std::optional<Message> receive_for(int port_offset, const std::string& task_id,
                                        SteadyClock::time_point deadline) {
-        zmq::socket_t& socket = this->socket(port_offset);
-        while (wait_readable(socket, deadline)) {
+        while (wait_readable(port_offset, deadline)) {
+            zmq::socket_t& socket = this->socket(port_offset);
             auto frames = receive_frames(socket, protocol::kMaxBodyFrames);
             if (!frames) continue;
             protocol::DecodeResult decoded = protocol::decode(*frames);
@@ -264,6 +290,20 @@ Client::Client(ClientOptions options) : options_(std::move(options)), impl_(new 
     if (options_.resend_interval.count() <= 0) {
         throw ClientError(ClientErrorKind::invalid_argument,
                           "the resend interval must be positive");
+    }
+    const bool has_secret = !options_.curve_secret_key_file.empty();
+    if (has_secret != !options_.control_plane_key_file.empty()) {
+        throw ClientError(ClientErrorKind::invalid_argument,
+                          "CURVE needs both this client's secret key file and the control "
+                          "plane's public key file, or neither");
+    }
+    if (has_secret) {
+        try {
+            impl_->curve = read_curve_client_options(options_.curve_secret_key_file,
+                                                     options_.control_plane_key_file);
+        } catch (const CurveCertificateError& error) {
+            throw ClientError(ClientErrorKind::invalid_argument, error.what());
+        }
     }
     impl_->base = *base;
     impl_->timeout = options_.timeout;

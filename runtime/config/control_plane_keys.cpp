@@ -229,11 +229,7 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                              "across a restart (made when missing); none: in memory only",
                      .kind = ValueKind::string},
                     [](const RawValue& value, ControlPlaneSettings& settings) {
-                        if (value.text().empty()) {
-                            throw invalid_value(value.source, value.text(),
-                                                "must name a directory");
-                        }
-                        settings.journal_dir = value.text();
+                        settings.journal_dir = non_empty_text(value, "must name a directory");
                     }});
 
     keys.push_back({{.name = "journal-fsync",
@@ -257,6 +253,38 @@ std::vector<ConfigKey<ControlPlaneSettings>> control_plane_keys() {
                             static_cast<std::uint64_t>(integer_in_range(
                                 value, static_cast<std::int64_t>(kMinJournalSegmentBytes),
                                 static_cast<std::int64_t>(kMaxJournalSegmentBytes)));
+                    }});
+
+    keys.push_back({{.name = "curve-secret-key",
+                     .value_name = "FILE",
+                     .default_text = "(none: plaintext)",
+                     .help = "The control plane's CURVE certificate (.key_secret, from fastqueue "
+                             "keygen): CURVE on every port it binds",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.curve_secret_key = non_empty_text(value, "must name a file");
+                    }});
+
+    keys.push_back({{.name = "authorized-clients",
+                     .value_name = "DIR",
+                     .default_text = "(none)",
+                     .help = "With CURVE: directory of the public .key files of the clients "
+                             "admitted (re-read when it changes), or any: every client key",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.authorized_clients =
+                            non_empty_text(value, "must name a directory or any");
+                    }});
+
+    keys.push_back({{.name = "authorized-subworkers",
+                     .value_name = "DIR",
+                     .default_text = "(none)",
+                     .help = "With CURVE: directory of the public .key files of the subworkers "
+                             "admitted (re-read when it changes); only they may register",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, ControlPlaneSettings& settings) {
+                        settings.authorized_subworkers =
+                            non_empty_text(value, "must name a directory");
                     }});
 
     // Unlike a subworker, the control plane may run no task itself.
@@ -301,6 +329,28 @@ void check_control_plane_ports(const ControlPlaneSettings& settings, const Layer
                                 kBasePortUses[static_cast<std::size_t>(offset)] +
                                 ") of base address " + settings.base_address + " (from " +
                                 base_source + ")");
+    }
+}
+
+void check_control_plane_security(const ControlPlaneSettings& settings,
+                                  const LayeredValues& values) {
+    const auto source = [&](const char* name) {
+        const RawValue* value = values.find(name);
+        return value ? value->source : std::string("--") + name;
+    };
+    if (settings.curve_secret_key.empty()) {
+        for (const char* name : {"authorized-clients", "authorized-subworkers"}) {
+            if (values.find(name) != nullptr) {
+                throw ConfigError(source(name) + " needs CURVE: pass --curve-secret-key FILE too");
+            }
+        }
+        return;
+    }
+    if (settings.authorized_clients.empty() && settings.authorized_subworkers.empty()) {
+        throw ConfigError(
+            "CURVE is on (" + source("curve-secret-key") +
+            ") but nobody is allowed in: pass --authorized-clients DIR (or --authorized-clients "
+            "any, for encryption only) and --authorized-subworkers DIR");
     }
 }
 

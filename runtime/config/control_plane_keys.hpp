@@ -30,6 +30,12 @@ ControlPlaneSettings default_control_plane_settings();
 // sources that error messages name.
 void check_control_plane_ports(const ControlPlaneSettings& settings, const LayeredValues& values);
 
+// With --curve-secret-key, at least one allow-list must be given (the error
+// names --authorized-clients DIR|any and --authorized-subworkers DIR);
+// without it, neither may be.
+void check_control_plane_security(const ControlPlaneSettings& settings,
+                                  const LayeredValues& values);
+
 // --result-cache-ttl accepts 1..kMaxResultCacheTtlSeconds, so that an expiry
 // time always fits a std::chrono duration in nanoseconds (about 31 years).
 inline constexpr long kMaxResultCacheTtlSeconds = 1'000'000'000;

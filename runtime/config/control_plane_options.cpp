@@ -32,6 +32,7 @@ ControlPlaneSettings ControlPlaneOptions::resolve(const EnvironmentLookup& envir
     ControlPlaneSettings settings = config::default_control_plane_settings();
     config::apply_layered_values(impl_->keys, values, settings);
     config::check_control_plane_ports(settings, values);
+    config::check_control_plane_security(settings, values);
     return settings;
 }
 

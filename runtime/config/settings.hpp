@@ -52,6 +52,8 @@ enum class JournalFsync : std::uint8_t {
 // --journal-segment-bytes by default (64 MiB), at least (1 MiB) and at most
 // (2 GiB, what the journal takes).
 inline constexpr std::uint64_t kDefaultJournalSegmentBytes = 64ull << 20;
+// --authorized-clients any: every client key is admitted (encryption only).
+inline constexpr const char* kAuthorizedClientsAny = "any";
 inline constexpr std::uint64_t kMinJournalSegmentBytes = 1ull << 20;
 inline constexpr std::uint64_t kMaxJournalSegmentBytes = 2ull << 30;
 
@@ -104,6 +106,14 @@ struct ControlPlaneSettings {
     JournalFsync journal_fsync = JournalFsync::always;
     std::uint32_t journal_fsync_interval_ms = 0;  // JournalFsync::interval only: 1..60000
     std::uint64_t journal_segment_bytes = kDefaultJournalSegmentBytes;
+    // CURVE (docs/security.md). The control plane's .key_secret file; empty:
+    // every port is plaintext.
+    std::string curve_secret_key;
+    // Directory of the public .key files of admitted clients, or
+    // kAuthorizedClientsAny; empty: not given.
+    std::string authorized_clients;
+    // Directory of the public .key files of admitted subworkers; empty: none.
+    std::string authorized_subworkers;
 };
 
 struct SubworkerSettings {
@@ -126,6 +136,10 @@ struct SubworkerSettings {
     // (a larger one ends its task as failure). Sent in REGISTER: a control
     // plane with a larger limit refuses this subworker.
     std::size_t max_payload_bytes = kDefaultMaxPayloadBytes;
+    // CURVE (docs/security.md), both or neither: this subworker's .key_secret
+    // file and the control plane's public .key file; empty: plaintext.
+    std::string curve_secret_key;
+    std::string control_plane_key;
     EngineSettings engine;
 };
 

@@ -113,6 +113,30 @@ std::vector<ConfigKey<SubworkerSettings>> subworker_keys() {
         "Largest task payload taken (16 MiB by default, up to 1 GiB) and largest result sent (a "
         "larger one fails its task); at least the control plane's --max-payload-bytes"));
 
+    keys.push_back({{.name = "curve-secret-key",
+                     .value_name = "FILE",
+                     .default_text = "(none: plaintext)",
+                     .help = "This subworker's CURVE certificate (.key_secret, from fastqueue "
+                             "keygen): CURVE to the control plane and on its own task ports; "
+                             "needs --control-plane-key",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, SubworkerSettings& settings) {
+                        settings.curve_secret_key =
+                            config::non_empty_text(value, "must name a file");
+                    }});
+
+    keys.push_back({{.name = "control-plane-key",
+                     .value_name = "FILE",
+                     .default_text = "(none: plaintext)",
+                     .help = "The control plane's public CURVE certificate (.key): the only key "
+                             "its task ports admit, and the key discovery must come from; needs "
+                             "--curve-secret-key",
+                     .kind = ValueKind::string},
+                    [](const RawValue& value, SubworkerSettings& settings) {
+                        settings.control_plane_key =
+                            config::non_empty_text(value, "must name a file");
+                    }});
+
     for (auto& key : config::lift_keys(config::engine_keys(), &SubworkerSettings::engine)) {
         keys.push_back(std::move(key));
     }
@@ -150,6 +174,11 @@ SubworkerSettings SubworkerOptions::resolve(const EnvironmentLookup& environment
     if (settings.worker_id.empty()) {
         throw ConfigError(
             "--worker-id is required (or FASTQUEUE_WORKER_ID, or worker_id in the config file)");
+    }
+    if (settings.curve_secret_key.empty() != settings.control_plane_key.empty()) {
+        throw ConfigError(
+            "CURVE needs both --curve-secret-key and --control-plane-key (or "
+            "FASTQUEUE_CURVE_SECRET_KEY and FASTQUEUE_CONTROL_PLANE_KEY), or neither");
     }
     return settings;
 }

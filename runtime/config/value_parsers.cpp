@@ -86,6 +86,11 @@ std::string worker_id_value(const RawValue& value) {
     return value.text();
 }
 
+std::string non_empty_text(const RawValue& value, std::string_view reason) {
+    if (value.text().empty()) throw invalid_value(value.source, value.text(), reason);
+    return value.text();
+}
+
 std::vector<std::string> split_names(std::string_view text) { return split_on(text, " \t\r\n,"); }
 
 std::vector<std::string> split_paths(std::string_view text) { return split_on(text, ":"); }

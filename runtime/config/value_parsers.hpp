@@ -43,6 +43,10 @@ std::uint32_t milliseconds_in_range(const RawValue& value, double min_seconds, d
 // every role checks its own id against; otherwise throws invalid_value.
 std::string worker_id_value(const RawValue& value);
 
+// The value of a string key that must not be empty; otherwise throws
+// invalid_value with `reason` (what it must name).
+std::string non_empty_text(const RawValue& value, std::string_view reason);
+
 // Splits on spaces, tabs, line breaks and commas; drops empty pieces ("a, b,,c" -> a b c).
 std::vector<std::string> split_names(std::string_view text);
 // Splits on ':' as PATH does; drops empty pieces.

@@ -6,14 +6,14 @@
 
 namespace fastqueue {
 
-void ClientPorts::bind(zmq::context_t& context, const Endpoint& base,
-                       std::size_t max_payload_bytes) {
+void ClientPorts::bind(zmq::context_t& context, const Endpoint& base, std::size_t max_payload_bytes,
+                       const CurveServerOptions* curve) {
     for (int port = 0; port < kPriorityCount; ++port) {
         submit_ports_[port] = RouterSocket(context, base.with_port_offset(port).to_string(),
-                                           task_port_frame_bytes(max_payload_bytes));
+                                           task_port_frame_bytes(max_payload_bytes), curve);
     }
     query_port_ = RouterSocket(context, base.with_port_offset(kQueryPortOffset).to_string(),
-                               kSmallFrameBytes);
+                               kSmallFrameBytes, curve);
 }
 
 void ClientPorts::set_items(std::vector<zmq::pollitem_t>& items) {

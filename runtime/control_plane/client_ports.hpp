@@ -40,8 +40,10 @@ public:
     static constexpr std::size_t kItemCount = kPriorityCount + 1;
 
     // Binds base+0..3 (frames up to what max_payload_bytes needs) and base+4.
-    // Throws std::runtime_error naming an address that cannot be bound.
-    void bind(zmq::context_t& context, const Endpoint& base, std::size_t max_payload_bytes);
+    // Throws std::runtime_error naming an address that cannot be bound. With
+    // `curve`, every port is a CURVE server.
+    void bind(zmq::context_t& context, const Endpoint& base, std::size_t max_payload_bytes,
+              const CurveServerOptions* curve = nullptr);
 
     RouterSocket& submit_port(int port) { return submit_ports_[port]; }
     RouterSocket& query_port() { return query_port_; }

@@ -27,6 +27,7 @@
 #include "execution/engine_drain.hpp"
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/submit_options.hpp"
+#include "transport/curve_certificate.hpp"
 #include "transport/frame_limits.hpp"
 #include "transport/input_poller.hpp"
 
@@ -100,15 +101,37 @@ void ControlPlane::Impl::bind_ports() {
     auto base = parse_endpoint(settings.base_address, &error);
     if (!base)
         throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
-    client_ports.bind(context, *base, settings.max_payload_bytes);
+    // With CURVE, the ZAP handler answers before the first port is bound;
+    // clients' ports and discovery admit client and subworker keys, the
+    // management port subworker keys only (transport/zap_handler.hpp).
+    std::optional<CurveServerOptions> client_curve;
+    std::optional<CurveServerOptions> subworker_curve;
+    if (!settings.curve_secret_key.empty()) {
+        const CurveKeyPair keys = read_curve_secret_key(settings.curve_secret_key);
+        zap = std::make_unique<ZapHandler>(
+            context, ZapPolicy{settings.authorized_clients == kAuthorizedClientsAny,
+                               settings.authorized_clients == kAuthorizedClientsAny
+                                   ? std::string()
+                                   : settings.authorized_clients,
+                               settings.authorized_subworkers,
+                               {}});
+        fleet.use_curve_keys(keys);
+        client_curve = CurveServerOptions{keys, kClientZapDomain};
+        subworker_curve = CurveServerOptions{keys, kSubworkerZapDomain};
+        spdlog::info("CURVE on every port; public key {}", keys.public_key);
+    }
+    const CurveServerOptions* client_security = client_curve ? &*client_curve : nullptr;
+    client_ports.bind(context, *base, settings.max_payload_bytes, client_security);
     const Endpoint management{base->host, effective_subworker_port(settings)};
-    management_port = RouterSocket(context, management.to_string(), kManagementFrameBytes);
+    management_port = RouterSocket(context, management.to_string(), kManagementFrameBytes,
+                                   subworker_curve ? &*subworker_curve : nullptr);
     // Two control planes cannot share a discovery address: the second one
     // fails here, at start-up, naming the address.
     announcer = std::make_unique<DiscoveryAnnouncer>(
         context, settings.discovery_address,
         protocol::Announce{settings.worker_id, settings.base_address,
-                           static_cast<std::uint32_t>(management.port)});
+                           static_cast<std::uint32_t>(management.port)},
+        client_security);
 }
 
 void ControlPlane::Impl::run() {

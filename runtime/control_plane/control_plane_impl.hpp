@@ -42,6 +42,7 @@
 #include "protocol/codec.hpp"
 #include "results/result_cache.hpp"
 #include "transport/router_socket.hpp"
+#include "transport/zap_handler.hpp"
 
 namespace fastqueue {
 
@@ -54,6 +55,9 @@ struct ControlPlane::Impl : TaskTableOutbox {
     const TaskRegistry& registry;
 
     zmq::context_t context{1};
+    // With --curve-secret-key: who may connect (started before any port is
+    // bound, stopped after every port is closed).
+    std::unique_ptr<ZapHandler> zap;
     ClientPorts client_ports;  // the priority ports and the query port
     RouterSocket management_port;
     std::unique_ptr<DiscoveryAnnouncer> announcer;

@@ -25,6 +25,7 @@
 #include "execution/unstarted_tasks.hpp"
 #include "protocol/text.hpp"
 #include "transport/frame_limits.hpp"
+#include "transport/zap_handler.hpp"
 
 namespace fastqueue {
 void ControlPlane::Impl::receive_management() {
@@ -110,6 +111,9 @@ void ControlPlane::Impl::register_subworker(const Envelope& envelope,
     SubworkerEntry& entry = fleet.pool().upsert(
         std::move(registration), zmq::message_t(routing_id.data(), routing_id.size()),
         SteadyClock::now());
+    // The key the handshake proved, never one the message names: the links
+    // to its task ports are CURVE clients of it (plaintext without one).
+    entry.curve_key = subworker_key_of(envelope.body.front());
     spdlog::info("subworker '{}' registered at {} (capacity {}, prefetch {}, {} task(s))",
                  worker_id, address, entry.capacity, entry.prefetch, entry.task_names.size());
     // Tasks waiting for one of this control plane's own handler threads

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/endpoint.hpp"
+#include "transport/curve_socket.hpp"
 #include "transport/frame_limits.hpp"
 #include "transport/receive_frames.hpp"
 
@@ -45,6 +46,9 @@ bool SubworkerFleet::send(const SubworkerEntry& subworker, int priority, protoco
         // Its RESULTs carry up to its own limit, which is at least ours.
         link->set(zmq::sockopt::maxmsgsize, result_link_frame_bytes(std::max(
                                                 max_payload_bytes_, subworker.max_payload_bytes)));
+        if (!subworker.curve_key.empty() && curve_keys_) {
+            make_curve_client(*link, CurveClientOptions{*curve_keys_, subworker.curve_key});
+        }
         link->connect(base->with_port_offset(priority).to_string());
         are_links_changed_ = true;
     }

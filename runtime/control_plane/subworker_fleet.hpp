@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "control_plane/subworker_pool.hpp"
 #include "fastqueue/task.hpp"
 #include "protocol/codec.hpp"
+#include "transport/curve_certificate.hpp"
 
 namespace fastqueue {
 
@@ -41,6 +43,11 @@ public:
 
     // max_payload_bytes: the control plane's --max-payload-bytes.
     SubworkerFleet(zmq::context_t& context, std::size_t max_payload_bytes);
+
+    // With CURVE: the control plane's own key pair, the client keys of the
+    // links to subworkers that registered with a CURVE key
+    // (SubworkerEntry::curve_key). Call before the first link opens.
+    void use_curve_keys(const CurveKeyPair& keys) { curve_keys_ = keys; }
 
     SubworkerPool& pool() { return pool_; }
     const SubworkerPool& pool() const { return pool_; }
@@ -82,6 +89,7 @@ private:
 
     zmq::context_t& context_;
     const std::size_t max_payload_bytes_;
+    std::optional<CurveKeyPair> curve_keys_;
     SubworkerPool pool_;
     std::map<std::string, Links> links_;  // by worker id
     bool are_links_changed_ = true;

@@ -93,6 +93,10 @@ struct AssignedTask {
 struct SubworkerEntry {
     std::string worker_id;
     std::string address;  // its base address: SUBMIT goes to base+priority
+    // Its CURVE public key (Z85) as the management port's ZAP handler
+    // admitted it; empty for a plaintext subworker. Its task ports are then
+    // CURVE servers with this key.
+    std::string curve_key;
     std::uint32_t capacity = 1;
     std::uint32_t prefetch = 0;  // the most it accepts beyond capacity (REGISTER)
     // Its REGISTER's max_payload_bytes; 0 when it sent none.

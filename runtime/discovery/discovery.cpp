@@ -38,7 +38,8 @@ constexpr int kSubscriptionReadBatch = 256;
 
 DiscoveryAnnouncer::DiscoveryAnnouncer(zmq::context_t& context,
                                        const std::string& discovery_address,
-                                       protocol::Announce announcement)
+                                       protocol::Announce announcement,
+                                       const CurveServerOptions* curve)
     : socket_(context, zmq::socket_type::xpub),
       address_(discovery_address),
       announcement_(std::move(announcement)) {
@@ -49,6 +50,7 @@ DiscoveryAnnouncer::DiscoveryAnnouncer(zmq::context_t& context,
     socket_.set(zmq::sockopt::xpub_manual, 1);
     // Before bind, like every listener's options (router_socket.cpp).
     socket_.set(zmq::sockopt::maxmsgsize, kDiscoveryPublisherFrameBytes);
+    if (curve != nullptr) make_curve_server(socket_, *curve);
     try {
         socket_.bind(discovery_address);
     } catch (const zmq::error_t& error) {
@@ -120,7 +122,8 @@ bool DiscoveryAnnouncer::try_bind() {
 // A discovery address that cannot be connected to (not a ZeroMQ endpoint)
 // throws std::runtime_error "cannot connect to ADDRESS: REASON".
 std::optional<protocol::Announce> discover_control_plane(const std::string& discovery_address,
-                                                         std::chrono::milliseconds timeout) {
+                                                         std::chrono::milliseconds timeout,
+                                                         const CurveClientOptions* curve) {
     const auto deadline = SteadyClock::now() + timeout;
     // Declared first so that it is destroyed last, after the socket.
     zmq::context_t context{1};
@@ -128,6 +131,7 @@ std::optional<protocol::Announce> discover_control_plane(const std::string& disc
     socket.set(zmq::sockopt::linger, 0);
     socket.set(zmq::sockopt::maxmsgsize, kSmallFrameBytes);
     socket.set(zmq::sockopt::subscribe, "");
+    if (curve != nullptr) make_curve_client(socket, *curve);
     try {
         socket.connect(discovery_address);
     } catch (const zmq::error_t& error) {

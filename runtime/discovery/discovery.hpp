@@ -15,6 +15,7 @@
 #include <zmq.hpp>
 
 #include "protocol/messages.hpp"
+#include "transport/curve_socket.hpp"
 
 namespace fastqueue {
 
@@ -37,8 +38,9 @@ public:
 
     // Binds an XPUB socket at discovery_address. Throws std::runtime_error
     // "cannot bind ADDRESS: REASON" (e.g. another control plane announces there).
+    // With `curve`, the socket is a CURVE server (transport/curve_socket.hpp).
     DiscoveryAnnouncer(zmq::context_t& context, const std::string& discovery_address,
-                       protocol::Announce announcement);
+                       protocol::Announce announcement, const CurveServerOptions* curve = nullptr);
     // Publishes the announcement now. Never blocks. After a reset whose bind
     // failed (the port not yet released), binds again first.
     void announce();
@@ -69,8 +71,10 @@ private:
 // Subscribes to discovery_address and waits up to `timeout` for an
 // announcement; std::nullopt when none arrived. Invalid messages are skipped.
 // Throws std::runtime_error "cannot connect to ADDRESS: REASON" when the
-// address is not a ZeroMQ endpoint.
+// address is not a ZeroMQ endpoint. With `curve`, subscribes as a CURVE
+// client of the control plane's key.
 std::optional<protocol::Announce> discover_control_plane(const std::string& discovery_address,
-                                                         std::chrono::milliseconds timeout);
+                                                         std::chrono::milliseconds timeout,
+                                                         const CurveClientOptions* curve = nullptr);
 
 }  // namespace fastqueue

@@ -45,10 +45,12 @@
 #include "execution/unstarted_tasks.hpp"
 #include "plugins/task_registry.hpp"
 #include "protocol/codec.hpp"
+#include "transport/curve_socket.hpp"
 #include "transport/frame_limits.hpp"
 #include "transport/input_poller.hpp"
 #include "transport/receive_frames.hpp"
 #include "transport/router_socket.hpp"
+#include "transport/zap_handler.hpp"
 
 namespace fastqueue {
 namespace {
@@ -104,6 +106,12 @@ struct Subworker::Impl {
     std::string management_address;  // the control plane's subworker port
 
     zmq::context_t context{1};
+    // With CURVE (both key files given): this subworker's keys and the
+    // control plane's public key, and the ZAP handler that admits that one
+    // key on the task ports (started before they are bound, stopped after
+    // they close).
+    std::optional<CurveClientOptions> curve;
+    std::unique_ptr<ZapHandler> zap;
     std::array<RouterSocket, kPriorityCount> task_ports;
     std::optional<zmq::socket_t> management;  // DEALER; recreated on each reconnect
 
@@ -142,6 +150,7 @@ struct Subworker::Impl {
 
     void bind_ports();
     void resolve_management_address();
+    void read_curve_keys();
     void run();
 
     // Named actions of the I/O thread: the link.
@@ -180,10 +189,26 @@ void Subworker::Impl::bind_ports() {
     auto base = parse_endpoint(settings.base_address, &error);
     if (!base)
         throw std::runtime_error("invalid base address '" + settings.base_address + "': " + error);
+    // With CURVE the task ports take work only from the control plane's key.
+    std::optional<CurveServerOptions> server;
+    if (curve) {
+        ZapPolicy policy;
+        policy.control_plane_key = curve->server_public_key;
+        zap = std::make_unique<ZapHandler>(context, policy);
+        server = CurveServerOptions{curve->keys, kTaskPortZapDomain};
+    }
     for (int port = 0; port < kPriorityCount; ++port) {
         task_ports[port] = RouterSocket(context, base->with_port_offset(port).to_string(),
-                                        task_port_frame_bytes(settings.max_payload_bytes));
+                                        task_port_frame_bytes(settings.max_payload_bytes),
+                                        server ? &*server : nullptr);
     }
+}
+
+void Subworker::Impl::read_curve_keys() {
+    if (settings.curve_secret_key.empty()) return;
+    curve = read_curve_client_options(settings.curve_secret_key, settings.control_plane_key);
+    spdlog::info("CURVE on: public key {}, control plane key {}", curve->keys.public_key,
+                 curve->server_public_key);
 }
 
 void Subworker::Impl::resolve_management_address() {
@@ -210,6 +235,7 @@ void Subworker::Impl::connect_management() {
     socket.set(zmq::sockopt::linger, 0);
     socket.set(zmq::sockopt::immediate, 1);
     socket.set(zmq::sockopt::maxmsgsize, kSmallFrameBytes);
+    if (curve) make_curve_client(socket, *curve);
     try {
         socket.connect(management_address);
     } catch (const zmq::error_t& error) {
@@ -604,6 +630,7 @@ void Subworker::Impl::finish_task(TaskOutcome&& outcome) {
 Subworker::Subworker(const SubworkerSettings& settings, const TaskRegistry& registry)
     : impl_(std::make_unique<Impl>(settings, registry)) {
     impl_->resolve_management_address();
+    impl_->read_curve_keys();
     impl_->bind_ports();
     Impl* impl = impl_.get();
     // The prefetched tasks wait inside the engine, so a handler thread goes

@@ -15,6 +15,11 @@
 // (the control plane sends at most capacity + prefetch). While stopping, a
 // SUBMIT that has not started is answered REFUSED "subworker shutting down"
 // so that the control plane dispatches it elsewhere.
+//
+// CURVE (settings.curve_secret_key and control_plane_key, docs/security.md):
+// the management DEALER is a CURVE client of the control plane's key, and
+// the task ports are CURVE servers with this subworker's key whose ZAP
+// handler admits the control plane's key alone.
 #pragma once
 
 #include <cstdint>
@@ -46,7 +51,8 @@ class Subworker {
 public:
     // settings.control_plane_address must be set (the command resolves
     // discovery before constructing). Throws std::runtime_error naming the
-    // address when a port cannot be bound.
+    // address when a port cannot be bound, or naming a CURVE key file that
+    // cannot be used.
     Subworker(const SubworkerSettings& settings, const TaskRegistry& registry);
     ~Subworker();
     Subworker(const Subworker&) = delete;

@@ -8,7 +8,7 @@
 namespace fastqueue {
 
 RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address,
-                           std::int64_t max_frame_bytes)
+                           std::int64_t max_frame_bytes, const CurveServerOptions* curve)
     : socket_(context, zmq::socket_type::router), address_(address) {
     socket_.set(zmq::sockopt::router_mandatory, 1);
     socket_.set(zmq::sockopt::sndhwm, kHighWaterMark);
@@ -17,6 +17,7 @@ RouterSocket::RouterSocket(zmq::context_t& context, const std::string& address,
     // Before bind: a listener hands its options to the connections it
     // accepts as they are when it binds.
     socket_.set(zmq::sockopt::maxmsgsize, max_frame_bytes);
+    if (curve != nullptr) make_curve_server(socket_, *curve);
     try {
         socket_.bind(address);
     } catch (const zmq::error_t& error) {

@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 
 #include "protocol/codec.hpp"
+#include "transport/curve_socket.hpp"
 
 namespace fastqueue {
 
@@ -33,8 +34,10 @@ public:
     // larger than max_frame_bytes is disconnected by ZeroMQ before the frame
     // is buffered (ZMQ_MAXMSGSIZE; transport/frame_limits.hpp has each
     // port's). Throws std::runtime_error "cannot bind ADDRESS: REASON" when
-    // the address is taken or invalid.
-    RouterSocket(zmq::context_t& context, const std::string& address, std::int64_t max_frame_bytes);
+    // the address is taken or invalid. With `curve`, the socket is a CURVE
+    // server (transport/curve_socket.hpp) before it binds.
+    RouterSocket(zmq::context_t& context, const std::string& address, std::int64_t max_frame_bytes,
+                 const CurveServerOptions* curve = nullptr);
 
     // The next whole message, or std::nullopt when none is waiting. A message
     // without a routing id and at least one body frame is never returned. At

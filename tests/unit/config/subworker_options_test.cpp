@@ -150,6 +150,30 @@ TEST_CASE("SubworkerOptions: bad values name the value, the source and the reaso
           std::string::npos);
 }
 
+TEST_CASE("SubworkerOptions: CURVE key files come in pairs, from flags or the environment") {
+    const auto both = resolve_subworker({"--worker-id", "sw1", "--curve-secret-key",
+                                         "sw.key_secret", "--control-plane-key", "cp.key"});
+    CHECK(both.curve_secret_key == "sw.key_secret");
+    CHECK(both.control_plane_key == "cp.key");
+    const auto from_environment = resolve_subworker(
+        {"--worker-id", "sw1"}, fake_environment({{"FASTQUEUE_CURVE_SECRET_KEY", "e.key_secret"},
+                                                  {"FASTQUEUE_CONTROL_PLANE_KEY", "e.key"}}));
+    CHECK(from_environment.curve_secret_key == "e.key_secret");
+    CHECK(from_environment.control_plane_key == "e.key");
+    const auto neither = resolve_subworker({"--worker-id", "sw1"});
+    CHECK(neither.curve_secret_key.empty());
+    CHECK(neither.control_plane_key.empty());
+
+    const std::string only_secret =
+        error_of({"--worker-id", "sw1", "--curve-secret-key", "sw.key_secret"});
+    CHECK(only_secret.find("--control-plane-key") != std::string::npos);
+    const std::string only_server =
+        error_of({"--worker-id", "sw1", "--control-plane-key", "cp.key"});
+    CHECK(only_server.find("--curve-secret-key") != std::string::npos);
+    CHECK(error_of({"--worker-id", "sw1", "--curve-secret-key", "", "--control-plane-key", "x"})
+              .find("must name a file") != std::string::npos);
+}
+
 TEST_CASE("docs/operations.md: its subworker table is the one the key table renders") {
     std::ifstream in(FASTQUEUE_TEST_SOURCE_DIR "/../../docs/operations.md");
     REQUIRE(in.good());

@@ -33,6 +33,13 @@ struct ClientOptions {
     // task id it already has without running the task again, so a resend
     // after a lost acknowledgement is safe. Must be positive.
     std::chrono::milliseconds resend_interval{1000};
+    // CURVE (docs/security.md): this client's certificate (a .key_secret
+    // file from `fastqueue keygen`) and the control plane's public
+    // certificate (its .key file). Both empty: plaintext. Give both or
+    // neither; a control plane that refuses the key, or whose security does
+    // not match, fails a call with ClientError(auth_failed) at once.
+    std::string curve_secret_key_file;
+    std::string control_plane_key_file;
 };
 
 // How a task's life is bounded; every member defaults to "not set".
@@ -64,6 +71,7 @@ enum class ClientErrorKind {
     refused,           // the control plane refused the request (reason in what())
     protocol,          // the control plane answered with something malformed
     invalid_argument,  // bad address, task id or task name, caught before sending
+    auth_failed,       // the CURVE handshake failed: key refused, or plaintext against CURVE
 };
 
 class ClientError : public std::runtime_error {
@@ -86,8 +94,8 @@ enum class CancelResult {
 class Client {
 public:
     // Connects lazily; throws ClientError(invalid_argument) for a bad address
-    // (not tcp://HOST:PORT, host "*", or base+4 above 65535) or a timeout
-    // that is not positive.
+    // (not tcp://HOST:PORT, host "*", or base+4 above 65535), a timeout
+    // that is not positive, or a CURVE certificate file that cannot be used.
     explicit Client(ClientOptions options);
     ~Client();
     Client(const Client&) = delete;
