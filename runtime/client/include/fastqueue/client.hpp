@@ -38,8 +38,8 @@ struct ClientOptions {
     // certificate (its .key file). Both empty: plaintext. Give both or
     // neither; a control plane that refuses the key, or whose security does
     // not match, fails a call with ClientError(auth_failed) at once.
-    std::string curve_secret_key_file;
-    std::string control_plane_key_file;
+    std::string curve_secret_key_file{};
+    std::string control_plane_key_file{};
 };
 
 // How a task's life is bounded; every member defaults to "not set".
