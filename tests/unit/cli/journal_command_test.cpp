@@ -50,7 +50,7 @@ JournalLocation write_three(const std::filesystem::path& dir) {
 }  // namespace
 
 TEST_CASE("fastqueue journal check: exit 0 when intact, 1 naming the damaged bytes") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto second = write_three(dir.path());
     const std::string quoted = "'" + dir.path().string() + "'";
 
@@ -81,7 +81,7 @@ TEST_CASE("fastqueue journal check: exit 0 when intact, 1 naming the damaged byt
 }
 
 TEST_CASE("fastqueue journal check and repair: exit 2 for a missing directory or a held lock") {
-    TempDir dir;
+    JournalTempDir dir;
     write_three(dir.path());
     const std::string quoted = "'" + dir.path().string() + "'";
     CHECK(run_fastqueue("journal check '" + (dir.path() / "missing").string() + "'").exit_code ==

@@ -83,7 +83,7 @@ struct JournaledTable {
 TEST_CASE(
     "TaskJournal: compaction keeps what lives, the journal stays small, a restart gets it "
     "back") {
-    test::TempDir dir;
+    test::JournalTempDir dir;
     ControlPlaneSettings settings;
     settings.journal_dir = dir.path();
     settings.journal_fsync = JournalFsync::never;

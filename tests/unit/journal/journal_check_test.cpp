@@ -42,7 +42,7 @@ std::filesystem::path segment_path(const std::filesystem::path& dir, std::uint64
 }  // namespace
 
 TEST_CASE("Journal check: an intact journal has every record and no damage") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path(), 4096);
     std::vector<std::string> bodies;
     write_records(options, 50, bodies);
@@ -60,7 +60,7 @@ TEST_CASE("Journal check: an intact journal has every record and no damage") {
 }
 
 TEST_CASE("Journal repair: a damaged record in an older segment costs only that record") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path(), 4096);
     std::vector<std::string> bodies;
     const auto locations = write_records(options, 50, bodies);
@@ -97,7 +97,7 @@ TEST_CASE("Journal repair: a damaged record in an older segment costs only that 
 }
 
 TEST_CASE("Journal repair: resynchronises past several damages, a torn end and a bad header") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path(), 4096);
     std::vector<std::string> bodies;
     const auto locations = write_records(options, 50, bodies);
@@ -138,7 +138,7 @@ TEST_CASE("Journal repair: resynchronises past several damages, a torn end and a
 }
 
 TEST_CASE("Journal check and repair refuse while a Journal holds the lock") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path());
     const auto opened = open_journal(options);
     CHECK_THROWS_AS(check_journal(options.dir), JournalLockedError);

@@ -38,7 +38,7 @@ std::vector<std::string> record_texts(int first, int count) {
 }  // namespace
 
 TEST_CASE("Journal: committed records are replayed in append order with their locations") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path() / "journal");
     std::vector<JournalLocation> written;
     {
@@ -73,7 +73,7 @@ TEST_CASE("Journal: committed records are replayed in append order with their lo
 }
 
 TEST_CASE("Journal: records appended but not committed are not written") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path());
     {
         auto opened = open_journal(options);
@@ -85,7 +85,7 @@ TEST_CASE("Journal: records appended but not committed are not written") {
 }
 
 TEST_CASE("Journal: write() puts records in the file and leaves their sync to the next commit") {
-    TempDir dir;
+    JournalTempDir dir;
     auto options = journal_options(dir.path());
     options.sync = JournalSync::always;
     {
@@ -113,14 +113,14 @@ TEST_CASE("Journal: write() puts records in the file and leaves their sync to th
 }
 
 TEST_CASE("Journal: an empty record is refused") {
-    TempDir dir;
+    JournalTempDir dir;
     auto opened = open_journal(journal_options(dir.path()));
     CHECK_THROWS_AS(opened.journal->append({"", ""}), std::invalid_argument);
     CHECK_FALSE(opened.journal->has_pending());
 }
 
 TEST_CASE("Journal: segments roll over at segment_bytes and replay keeps order across them") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path(), 4096);
     const std::string filler(500, 'x');
     std::vector<std::string> expected;
@@ -155,7 +155,7 @@ TEST_CASE("Journal: a torn end of the newest segment is cut off and appends cont
     };
     for (const auto& [name, tail] : tails) {
         CAPTURE(name);
-        TempDir dir;
+        JournalTempDir dir;
         const auto options = journal_options(dir.path());
         {
             auto opened = open_journal(options);
@@ -179,7 +179,7 @@ TEST_CASE("Journal: a torn end of the newest segment is cut off and appends cont
 }
 
 TEST_CASE("Journal: a last record with a bad checksum is cut off as torn") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path());
     JournalLocation last;
     {
@@ -195,7 +195,7 @@ TEST_CASE("Journal: a last record with a bad checksum is cut off as torn") {
 }
 
 TEST_CASE("Journal: damage before the end refuses to open, naming the file and the offset") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path(), 4096);
     JournalLocation damaged_at;
     {
@@ -228,7 +228,7 @@ TEST_CASE("Journal: damage before the end refuses to open, naming the file and t
 }
 
 TEST_CASE("Journal: damage in the middle of the newest segment is not taken for a torn end") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path());
     JournalLocation damaged_at;
     {
@@ -243,7 +243,7 @@ TEST_CASE("Journal: damage in the middle of the newest segment is not taken for 
 }
 
 TEST_CASE("Journal: a second writer is refused while the lock is held, naming the holder") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path());
     auto first = open_journal(options);
     try {
@@ -288,7 +288,7 @@ void limit_file_size(rlim_t bytes) {
 }  // namespace
 
 TEST_CASE("Journal: a failed commit drops its batch, cuts the file back, and later commits work") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path(), 4096);
     const std::string big(1500, 'b');
     const int failed_step = run_in_child([&] {
@@ -329,7 +329,7 @@ TEST_CASE("Journal: a failed commit drops its batch, cuts the file back, and lat
 }
 
 TEST_CASE("Journal: the sync modes say when a sync is due") {
-    TempDir dir;
+    JournalTempDir dir;
     auto options = journal_options(dir.path());
 
     SUBCASE("always and never leave nothing for a timer") {
@@ -405,7 +405,7 @@ std::uint64_t sum_of_segment_sizes(const std::filesystem::path& dir) {
 }  // namespace
 
 TEST_CASE("Journal: compaction deletes dead segments and moves the live rest of mostly dead ones") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path(), 4096);
     Owner owner;
     {
@@ -467,7 +467,7 @@ TEST_CASE("Journal: compaction deletes dead segments and moves the live rest of 
 }
 
 TEST_CASE("Journal: compaction moves at most its budget per call and finishes on later calls") {
-    TempDir dir;
+    JournalTempDir dir;
     const auto options = journal_options(dir.path(), 4096);
     Owner owner;
     auto opened = open_journal(options);
@@ -499,7 +499,7 @@ TEST_CASE("Journal: compaction moves at most its budget per call and finishes on
 }
 
 TEST_CASE("Journal: a record released before its batch is committed is written dead") {
-    TempDir dir;
+    JournalTempDir dir;
     auto opened = open_journal(journal_options(dir.path()));
     auto& journal = *opened.journal;
     const auto superseded = journal.append({"accepted"});

@@ -19,20 +19,20 @@
 
 namespace fastqueue::test {
 
-class TempDir {
+class JournalTempDir {
 public:
-    TempDir() {
+    JournalTempDir() {
         std::string pattern =
             (std::filesystem::temp_directory_path() / "fastqueue_journal_test_XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
         path_ = pattern;
     }
-    ~TempDir() {
+    ~JournalTempDir() {
         std::error_code ignored;
         std::filesystem::remove_all(path_, ignored);
     }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
+    JournalTempDir(const JournalTempDir&) = delete;
+    JournalTempDir& operator=(const JournalTempDir&) = delete;
     const std::filesystem::path& path() const { return path_; }
 
 private:

@@ -19,9 +19,9 @@ using namespace fastqueue;
 
 namespace {
 
-using fastqueue::test::TempDir;
+using fastqueue::test::JournalTempDir;
 
-std::string file_in(const TempDir& dir, const std::string& name) {
+std::string file_in(const JournalTempDir& dir, const std::string& name) {
     return (dir.path() / name).string();
 }
 
@@ -46,7 +46,7 @@ std::string error_of(std::string_view text, bool is_secret_expected) {
 
 TEST_CASE(
     "CurveCertificate: a written pair reads back, the secret file readable by its owner only") {
-    TempDir dir;
+    JournalTempDir dir;
     const CurveKeyPair keys = generate_curve_key_pair();
     CHECK(is_curve_key_text(keys.public_key));
     CHECK(is_curve_key_text(keys.secret_key));
@@ -66,7 +66,7 @@ TEST_CASE(
 }
 
 TEST_CASE("CurveCertificate: an existing file of either name is never overwritten") {
-    TempDir dir;
+    JournalTempDir dir;
     write_text(file_in(dir, "a.key"), "mine", 0644);
     CHECK_THROWS_WITH_AS(write_curve_certificates(file_in(dir, "a"), generate_curve_key_pair()),
                          doctest::Contains("already exists"), CurveCertificateError);
@@ -83,7 +83,7 @@ TEST_CASE("CurveCertificate: an existing file of either name is never overwritte
 }
 
 TEST_CASE("CurveCertificate: a secret file others may read is refused, naming chmod 600") {
-    TempDir dir;
+    JournalTempDir dir;
     const CurveKeyPair keys = generate_curve_key_pair();
     write_text(file_in(dir, "open.key_secret"), format_secret_certificate(keys), 0644);
     CHECK_THROWS_WITH_AS(read_curve_secret_key(file_in(dir, "open.key_secret")),
@@ -93,7 +93,7 @@ TEST_CASE("CurveCertificate: a secret file others may read is refused, naming ch
 }
 
 TEST_CASE("CurveCertificate: a public certificate given as the secret one is refused") {
-    TempDir dir;
+    JournalTempDir dir;
     const CurveKeyPair keys = generate_curve_key_pair();
     write_text(file_in(dir, "x.key"), format_public_certificate(keys), 0600);
     CHECK_THROWS_WITH_AS(read_curve_secret_key(file_in(dir, "x.key")),

@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using fastqueue::test::TempDir;
+using fastqueue::test::JournalTempDir;
 
 // Writes keys' public certificate as dir/name.
 void add_key(const fs::path& dir, const std::string& name, const CurveKeyPair& keys) {
@@ -31,7 +31,7 @@ void add_key(const fs::path& dir, const std::string& name, const CurveKeyPair& k
 }
 
 struct Fixture {
-    TempDir root;
+    JournalTempDir root;
     fs::path clients = root.path() / "clients";
     fs::path subworkers = root.path() / "subworkers";
     CurveKeyPair client = generate_curve_key_pair();
@@ -135,7 +135,7 @@ TEST_CASE("KeyDirectory: a key removed or added is seen at the next rescan, not 
 }
 
 TEST_CASE("KeyDirectory: a missing directory is refused at start and empties the set later") {
-    TempDir root;
+    JournalTempDir root;
     CHECK_THROWS_AS(KeyDirectory(root.path() / "missing"), std::runtime_error);
     fs::create_directory(root.path() / "keys");
     const CurveKeyPair keys = generate_curve_key_pair();
