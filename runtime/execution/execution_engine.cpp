@@ -324,7 +324,9 @@ void ExecutionEngine::Impl::park(std::unique_lock<std::mutex>& lock, Parking& pa
 
 void ExecutionEngine::Impl::park_for_owner(std::unique_lock<std::mutex>& lock, Parking& parking,
                                            ProcessSlot& slot) {
-    ++idle_thread_count;
+    // Counted idle once listed, so that a caller that sees it idle finds it
+    // listed for start().
+    bool is_counted = false;
     for (;;) {
         // While the owner reads the channel, the slot is the owner's.
         owner_done.wait(lock, [&] { return !parking.is_owner_reading; });
@@ -333,7 +335,7 @@ void ExecutionEngine::Impl::park_for_owner(std::unique_lock<std::mutex>& lock, P
         }
         if (!parking.is_owner_watched && !watch_for_owner(parking)) {
             // No room in the epoll set: this slot waits as without owner answers.
-            --idle_thread_count;
+            if (is_counted) --idle_thread_count;
             park(lock, parking, slot);
             return;
         }
@@ -341,6 +343,10 @@ void ExecutionEngine::Impl::park_for_owner(std::unique_lock<std::mutex>& lock, P
         if (!parking.is_listed && !parking.handed) {
             parked.push_back(&parking);
             parking.is_listed = true;
+        }
+        if (!is_counted) {
+            ++idle_thread_count;
+            is_counted = true;
         }
         lock.unlock();
         pollfd doorbell{parking.wake.fd(), POLLIN, 0};
@@ -351,7 +357,7 @@ void ExecutionEngine::Impl::park_for_owner(std::unique_lock<std::mutex>& lock, P
     }
     unwatch_for_owner(parking);
     unlist(parking);
-    --idle_thread_count;
+    if (is_counted) --idle_thread_count;
     if (std::exchange(parking.needs_slot_thread, false) && !parking.handed) {
         // Its executor spoke, or closed, with no task in it: it died idle.
         lock.unlock();
