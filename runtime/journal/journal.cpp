@@ -137,11 +137,12 @@ void Journal::Impl::replay_segments(const Journal::ReplayFn& replay) {
         }
         Segment& segment = segments[number];
         segment.file = file;
+        const std::uint64_t segment_number = number;  // a lambda cannot capture a binding
         const auto stop = scan_frames(
             bytes, kSegmentHeaderBytes, [&](std::string_view body, std::uint64_t offset) {
                 const auto size = static_cast<std::uint32_t>(body.size());
                 segment.liveness.add(static_cast<std::uint32_t>(offset), size);
-                replay(body, JournalLocation{number, offset, size});
+                replay(body, JournalLocation{segment_number, offset, size});
             });
         if (stop.fault) {
             // Only the end of the newest segment can hold a write cut short

@@ -153,7 +153,9 @@ TEST_CASE("Journal: a torn end of the newest segment is cut off and appends cont
         {"garbage", "\xde\xad\xbe\xef garbage appended by a crash"},
         {"a partial header", std::string("\x05\x00", 2)},
     };
-    for (const auto& [name, tail] : tails) {
+    for (const auto& named_tail : tails) {
+        const char* name = named_tail.first;
+        const std::string& tail = named_tail.second;
         CAPTURE(name);
         JournalTempDir dir;
         const auto options = journal_options(dir.path());
