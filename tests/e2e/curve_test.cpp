@@ -290,6 +290,8 @@ private:
                 fds.push_back({up, POLLIN, 0});
             }
             if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
+            // Only the links polled this time: one accepted below waits for the next poll.
+            const std::size_t polled_links = links.size();
             if (fds[0].revents & POLLIN) {
                 const int down = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
                 const int up = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -302,7 +304,7 @@ private:
                     if (up >= 0) ::close(up);
                 }
             }
-            for (std::size_t i = 0; i < links.size(); ++i) {
+            for (std::size_t i = 0; i < polled_links; ++i) {
                 const auto [down, up] = links[i];
                 const bool is_closed =
                     !relay(fds[1 + 2 * i], down, up) || !relay(fds[2 + 2 * i], up, down);
